@@ -304,6 +304,25 @@ describe("createEventStreamParser", () => {
     expect(events.at(-1)).toBe("c@start");
   });
 
+  it("decodes exactly as a streaming TextDecoder, wherever chunks cut characters", () => {
+    const random = seededRandom(0xdec0de);
+    // Valid characters of every length, plus stray continuation bytes, bad leads and overlongs.
+    const pieces = ["a", "é", "✓", "😀", "\u0000"].map((text) => [...encoder.encode(text)]);
+    pieces.push([0x80], [0xbf, 0xbf], [0xc0, 0xaf], [0xe0, 0x80], [0xf0, 0x9f], [0xf8], [0xff]);
+    for (let trial = 0; trial < 200; trial++) {
+      const payload: number[] = [];
+      while (payload.length < 64) {
+        payload.push(...(pieces[Math.floor(random() * pieces.length)] as number[]));
+      }
+      const input = Uint8Array.from([...encoder.encode("data: "), ...payload, 0x0a, 0x0a]);
+      const expected = new TextDecoder("utf-8", { ignoreBOM: true }).decode(
+        Uint8Array.from(payload),
+      );
+      const chunks = splitAtRandom(input, 1 + Math.floor(random() * 12), random);
+      expect(parseAll(chunks).events, `trial ${trial}`).toEqual([message(expected)]);
+    }
+  });
+
   it("flushes a partial character when text follows bytes", () => {
     const { events } = parseAll([bytes(...encoder.encode("data: "), 0xe2, 0x82), "\n\n"]);
     expect(events).toEqual([message("\uFFFD")]);
