@@ -1,0 +1,298 @@
+// The benchmark harness behind `npm run bench`: @wirekit/core (the built package) against
+// eventsource-parser and the eventsource package, in one process, alternating runs and taking
+// medians. Prints a Markdown table and rewrites BENCHMARKS.md at the repo root.
+
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus } from "node:os";
+import { PARSERS, SOURCES } from "./contenders.js";
+import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js";
+
+/** @typedef {import("./workloads.js").Workload} Workload */
+/** @typedef {import("./contenders.js").Contender} Contender */
+
+/**
+ * @typedef {object} Measurement
+ * @property {number[]} ours Timed runs (ms) of our implementation, warm-up excluded.
+ * @property {number[]} theirs Timed runs (ms) of the other one.
+ */
+
+/**
+ * @typedef {object} Row
+ * @property {string} label
+ * @property {Workload} workload
+ * @property {Measurement} runs
+ * @property {number} target The ours / theirs throughput ratio to reach.
+ */
+
+const WARMUP_RUNS = 7;
+const TIMED_RUNS = 31;
+const PARSER_TARGET = 1.5;
+const SOURCE_TARGET = 3;
+
+const require = createRequire(import.meta.url);
+/** @param {string} name */
+const versionOf = (name) =>
+  /** @type {{ version: string }} */ (require(`${name}/package.json`)).version;
+
+/**
+ * @param {number[]} values
+ * @returns {number}
+ */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const upper = sorted[middle] ?? Number.NaN;
+  const lower = sorted.length % 2 === 1 ? upper : (sorted[middle - 1] ?? Number.NaN);
+  return (lower + upper) / 2;
+}
+
+/**
+ * Runs both contenders on the workload, alternating which goes first each round, and checks every
+ * run's event count and data length.
+ *
+ * No GC is forced between runs: at a full GC V8 deoptimizes optimized code that embeds objects
+ * which just died ("weak objects", `node --trace-deopt`), so forced GCs time re-optimization
+ * rather than parsing, and a long-lived stream never sees them. Alternating the order spreads the
+ * cost of collecting each other's garbage evenly; each side's previous parser or source is kept
+ * alive until its next run for the same reason.
+ * @param {{ ours: Contender, theirs: Contender }} pair
+ * @param {Workload} workload
+ * @returns {Promise<Measurement>}
+ */
+async function measure(pair, workload) {
+  /** @type {Measurement} */
+  const measurement = { ours: [], theirs: [] };
+  /** @type {{ ours: unknown, theirs: unknown }} */
+  const keptAlive = { ours: undefined, theirs: undefined };
+  for (let round = 0; round < WARMUP_RUNS + TIMED_RUNS; round++) {
+    /** @type {("ours" | "theirs")[]} */
+    const order = round % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
+    for (const side of order) {
+      const contender = pair[side];
+      const result = await contender.run(workload.chunks);
+      if (result.events !== workload.events || result.dataLength !== workload.dataLength) {
+        throw new Error(
+          `${contender.name} on "${workload.key}": got ${result.events} events with ${result.dataLength} data characters, expected ${workload.events} with ${workload.dataLength}.`,
+        );
+      }
+      keptAlive[side] = result.instance;
+      if (round >= WARMUP_RUNS) measurement[side].push(result.ms);
+    }
+  }
+  return measurement;
+}
+
+/** @param {number} bytesPerMs */
+const formatMBps = (bytesPerMs) => (bytesPerMs / 1000).toFixed(1);
+
+/** @param {number} eventsPerMs */
+function formatRate(eventsPerMs) {
+  const perSecond = eventsPerMs * 1000;
+  return perSecond >= 1e6
+    ? `${(perSecond / 1e6).toFixed(2)} M`
+    : `${(perSecond / 1e3).toFixed(0)} k`;
+}
+
+/** @param {number[]} runs */
+function formatSpread(runs) {
+  return `${median(runs).toFixed(1)} (${Math.min(...runs).toFixed(1)}–${Math.max(...runs).toFixed(1)})`;
+}
+
+/** @param {Measurement} measurement */
+function ratioOf(measurement) {
+  return median(measurement.theirs) / median(measurement.ours);
+}
+
+/**
+ * @param {Row[]} rows
+ * @returns {string}
+ */
+function resultsTable(rows) {
+  const lines = [
+    "| Benchmark | Input | Ours MB/s | Theirs MB/s | Ours events/s | Theirs events/s | Ours / theirs | Target | Met |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+  ];
+  for (const row of rows) {
+    const { workload, runs } = row;
+    const ours = median(runs.ours);
+    const theirs = median(runs.theirs);
+    const ratio = ratioOf(runs);
+    lines.push(
+      `| ${row.label} | ${(workload.bytes / 1e6).toFixed(1)} MB, ${workload.events / 1000}k events, ${workload.chunks.length} chunks | ${formatMBps(workload.bytes / ours)} | ${formatMBps(workload.bytes / theirs)} | ${formatRate(workload.events / ours)} | ${formatRate(workload.events / theirs)} | ${ratio.toFixed(2)}× | ≥ ${row.target}× | ${ratio >= row.target ? "yes" : "**no**"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * @param {Row[]} rows
+ * @returns {string}
+ */
+function timingsTable(rows) {
+  const lines = [
+    "| Benchmark | Ours ms: median (min–max) | Theirs ms: median (min–max) |",
+    "| --- | ---: | ---: |",
+  ];
+  for (const { label, runs } of rows) {
+    lines.push(`| ${label} | ${formatSpread(runs.ours)} | ${formatSpread(runs.theirs)} |`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * @param {Row[]} rows
+ * @param {{ parser: string, source: string }} theirs
+ * @returns {string}
+ */
+function verdicts(rows, theirs) {
+  /**
+   * @param {number} target
+   * @param {string} what
+   */
+  const verdict = (target, what) => {
+    const list = rows.filter((row) => row.target === target);
+    const met = list.every((row) => ratioOf(row.runs) >= target);
+    const ratios = list.map((row) => `${row.label} ${ratioOf(row.runs).toFixed(2)}×`);
+    return `- ${what} ≥ ${target}×: **${met ? "met" : "not met"}** (${ratios.join(", ")}).`;
+  };
+  return [
+    verdict(PARSER_TARGET, `Parser vs ${theirs.parser}, on all three workloads,`),
+    verdict(SOURCE_TARGET, `FetchEventSource vs ${theirs.source}`),
+  ].join("\n");
+}
+
+async function main() {
+  const cpu = cpus();
+  const machine = `Node ${process.version}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${process.platform}/${process.arch}`;
+  const theirParser = `eventsource-parser ${versionOf("eventsource-parser")}`;
+  const theirSource = `eventsource ${versionOf("eventsource")}`;
+
+  const startedAt = new Date();
+  const workloads = [smallJsonEvents(), largeJsonEvents(), llmTokenEvents()];
+  const [small] = workloads;
+  if (small === undefined) throw new Error("no workloads");
+
+  /** @type {Row[]} */
+  const rows = [];
+  /**
+   * @param {string} label
+   * @param {{ ours: Contender, theirs: Contender }} pair
+   * @param {Workload} workload
+   * @param {number} target
+   */
+  const bench = async (label, pair, workload, target) => {
+    console.error(`${label}: ${workload.description} …`);
+    rows.push({ label, workload, runs: await measure(pair, workload), target });
+  };
+  for (const workload of workloads) {
+    await bench(`Parser: ${workload.key}`, PARSERS, workload, PARSER_TARGET);
+  }
+  await bench(`EventSource: ${small.key}`, SOURCES, small, SOURCE_TARGET);
+  const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
+
+  const table = resultsTable(rows);
+  const verdict = verdicts(rows, { parser: theirParser, source: theirSource });
+  console.log(`${table}\n\n${timingsTable(rows)}\n\n${verdict}\n`);
+
+  const markdown = `# Benchmarks
+
+Measured with \`npm run bench\` (builds the packages, then runs \`node bench/run.js\` against the
+built \`@wirekit/core\`). The script rewrites this file on every run.
+
+- **Machine:** ${machine}
+- **Date:** ${startedAt.toISOString()} (measuring took ${seconds} s)
+- **Compared with:** ${theirParser}; ${theirSource}
+
+## Results
+
+"Ours" is \`@wirekit/core\`; "theirs" is ${theirParser} for the parser rows and ${theirSource} for
+the EventSource row. MB/s is input bytes (10⁶ bytes per MB) divided by the median time; the ratio is
+their median time over ours, i.e. our throughput as a multiple of theirs.
+
+${table}
+
+Median and spread of the timed runs, in milliseconds:
+
+${timingsTable(rows)}
+
+## Targets
+
+${verdict}
+
+## Method
+
+- Both implementations run in the same process. Every round runs each once, alternating which goes
+  first; ${WARMUP_RUNS} warm-up rounds are discarded, then the median of ${TIMED_RUNS} timed runs per
+  implementation is reported.
+- No GC is forced between runs. A forced full GC makes V8 deoptimize optimized code that embeds
+  objects which just died (\`node --trace-deopt\`: "weak objects"), so runs after it time
+  re-optimization (ours went from about 12 ms to 20–44 ms on **small** that way, theirs from 18 to
+  21–34 ms), and a long-lived stream never sees one. Alternating the order spreads the cost of
+  collecting each other's garbage evenly.
+- The machine is a shared 2-core VM: medians move by 10–20% between invocations (a whole run
+  once took twice as long on both sides). Ratios are steadier than absolute numbers.
+- All inputs are generated before any timing, as \`Uint8Array\` chunks of UTF-8:
+  - **small**: ${workloads[0]?.description};
+  - **large**: ${workloads[1]?.description};
+  - **tokens**: ${workloads[2]?.description}; a few tokens are
+    multi-byte characters, so chunk boundaries also split UTF-8 sequences.
+- Every run consumes the events (counts them and sums \`data.length\`) and the harness fails if the
+  count or the sum differs from what the generator produced, for either implementation.
+- **Parser rows** time creating the parser, feeding every chunk, and ending the stream. Ours gets the
+  raw byte chunks and decodes them itself. eventsource-parser takes strings, so it gets the same
+  chunks through one streaming \`TextDecoder\` per run (\`decode(chunk, { stream: true })\`), which
+  is what any EventSource built on it does; the decoding is inside its timed section, as ours is.
+- **EventSource row** times from \`new FetchEventSource(...)\` / \`new EventSource(...)\` until the
+  \`error\` event fired after the body ends (then \`close()\`, so neither reconnects; ours is given
+  \`retry: () => false\`). Both get the same mocked \`fetch\`, which never touches the network: it
+  returns \`new Response(new ReadableStream(...))\` (status 200, \`content-type: text/event-stream\`)
+  handing out the pre-built chunks of the **small** workload one per read. Messages are counted with
+  \`onmessage\`.
+
+## Where the time goes
+
+From \`node --cpu-prof bench/profile.js parser <workload>\` (a script that runs one side only),
+on this machine; figures are shares of our parser's profile.
+
+- **small**: a third of the time is \`indexOf("\\n")\` finding line ends, 15–20% is the garbage
+  collector (one string for each \`id\` and \`data\` value, one event object), the rest is per-line
+  field matching. eventsource-parser 4.1 does the same essential work with its own fast paths, so
+  the margin comes from the bytes-to-text step: a whole-buffer \`TextDecoder.decode\` runs at about
+  6.7 GB/s in Node 20 against about 1 GB/s for \`decode(chunk, { stream: true })\`, and our parser
+  keeps streaming semantics by holding back a character cut off at the end of a chunk itself.
+- **large**: decoding dominates the other side (41 MB through the streaming decoder), which is why
+  this row is 3–4×.
+- **tokens** (about 100k chunks of 1–200 bytes): per-chunk costs bound it. Each
+  \`TextDecoder.decode\` call costs about 110 ns however small the chunk (about a quarter of our
+  time), and nearly every chunk cuts a line in two, so the two halves are joined into a new
+  string (about a fifth: the first character read from the joined line flattens it). Holding the
+  cut-off line back as bytes and decoding it again with the next chunk was tried and is slower:
+  two buffer allocations a chunk cost more than the join.
+- **EventSource**: our parser is about 60% of \`FetchEventSource\`'s profile; delivery (one
+  listener lookup, one event object, the \`onmessage\` wrapper) is about 11%. \`eventsource\`
+  additionally pays for a DOM \`MessageEvent\` and \`EventTarget\` dispatch per event, about
+  0.4 µs in Node 20 against about 0.03 µs for a plain object and a listener loop.
+
+## What the comparison is against
+
+Our parser follows the WHATWG parsing rules exactly and does a little more work per line than
+eventsource-parser, so these ratios compare it with a parser doing less checking:
+
+- A leading BOM: we strip exactly one, for bytes and text alike. An EventSource built on
+  eventsource-parser strips it twice, once in the default \`TextDecoder\` and once in the parser,
+  so a second BOM, which must survive, is lost.
+- Every line is checked against \`maxEventSize\` (4 MiB by default), so one endless event cannot
+  exhaust memory; eventsource-parser has no limit unless \`maxBufferSize\` is set.
+- Handlers run inside \`try\`/\`catch\` and their exceptions are rethrown asynchronously, so a throwing
+  handler cannot leave the parser half-way through a chunk; every event carries the
+  \`lastEventId\` in force for it.
+`;
+  writeFileSync(new URL("../BENCHMARKS.md", import.meta.url), markdown);
+  console.error("wrote BENCHMARKS.md");
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
