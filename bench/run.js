@@ -2,9 +2,11 @@
 // eventsource-parser and the eventsource package, in one process, alternating runs and taking
 // medians. Prints a Markdown table and rewrites BENCHMARKS.md at the repo root.
 
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
 import { PARSERS, SOURCES } from "./contenders.js";
 import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js";
 
@@ -13,8 +15,9 @@ import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js
 
 /**
  * @typedef {object} Measurement
- * @property {number[]} ours Timed runs (ms) of our implementation, warm-up excluded.
- * @property {number[]} theirs Timed runs (ms) of the other one.
+ * @property {number[]} ours Milliseconds for our implementation: timed runs in one process, or
+ *   the median of each process.
+ * @property {number[]} theirs The same for the other one.
  */
 
 /**
@@ -25,8 +28,9 @@ import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js
  * @property {number} target The ours / theirs throughput ratio to reach.
  */
 
+const PROCESSES = 5;
 const WARMUP_RUNS = 7;
-const TIMED_RUNS = 31;
+const TIMED_RUNS = 15;
 const PARSER_TARGET = 1.5;
 const SOURCE_TARGET = 3;
 
@@ -162,6 +166,65 @@ function verdicts(rows, theirs) {
   ].join("\n");
 }
 
+/**
+ * The benchmarks, in table order; a child process runs one of them by index.
+ * @returns {{ label: string, pair: { ours: Contender, theirs: Contender }, workload: Workload, target: number }[]}
+ */
+function benchmarks() {
+  const workloads = [smallJsonEvents(), largeJsonEvents(), llmTokenEvents()];
+  const [small] = workloads;
+  if (small === undefined) throw new Error("no workloads");
+  return [
+    ...workloads.map((workload) => ({
+      label: `Parser: ${workload.key}`,
+      pair: PARSERS,
+      workload,
+      target: PARSER_TARGET,
+    })),
+    { label: `EventSource: ${small.key}`, pair: SOURCES, workload: small, target: SOURCE_TARGET },
+  ];
+}
+
+/**
+ * Measures benchmark `index` in this process and prints the medians as JSON.
+ * @param {number} index
+ */
+async function child(index) {
+  const benchmark = benchmarks()[index];
+  if (benchmark === undefined) throw new Error(`no benchmark ${index}`);
+  const { ours, theirs } = await measure(benchmark.pair, benchmark.workload);
+  process.stdout.write(JSON.stringify({ ours: median(ours), theirs: median(theirs) }));
+}
+
+/**
+ * Runs benchmark `index` in PROCESSES fresh processes, one after another. V8 does not optimize
+ * the same code the same way in every process (inlining, on-stack replacement), and one process
+ * can be 1.5× faster than the next: the spread between processes is part of the result.
+ * @param {number} index
+ * @returns {Measurement}
+ */
+function acrossProcesses(index) {
+  /** @type {Measurement} */
+  const measurement = { ours: [], theirs: [] };
+  for (let run = 0; run < PROCESSES; run++) {
+    const result = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), "--child", `${index}`],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    if (result.status !== 0) throw new Error(`benchmark ${index} failed in a child process`);
+    const { ours, theirs } = /** @type {{ ours: number, theirs: number }} */ (
+      JSON.parse(result.stdout)
+    );
+    measurement.ours.push(ours);
+    measurement.theirs.push(theirs);
+  }
+  return measurement;
+}
+
 async function main() {
   const cpu = cpus();
   const machine = `Node ${process.version}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${process.platform}/${process.arch}`;
@@ -169,26 +232,15 @@ async function main() {
   const theirSource = `eventsource ${versionOf("eventsource")}`;
 
   const startedAt = new Date();
-  const workloads = [smallJsonEvents(), largeJsonEvents(), llmTokenEvents()];
-  const [small] = workloads;
-  if (small === undefined) throw new Error("no workloads");
+  const list = benchmarks();
+  const workloads = list.slice(0, 3).map((benchmark) => benchmark.workload);
 
   /** @type {Row[]} */
   const rows = [];
-  /**
-   * @param {string} label
-   * @param {{ ours: Contender, theirs: Contender }} pair
-   * @param {Workload} workload
-   * @param {number} target
-   */
-  const bench = async (label, pair, workload, target) => {
+  for (const [index, { label, workload, target }] of list.entries()) {
     console.error(`${label}: ${workload.description} …`);
-    rows.push({ label, workload, runs: await measure(pair, workload), target });
-  };
-  for (const workload of workloads) {
-    await bench(`Parser: ${workload.key}`, PARSERS, workload, PARSER_TARGET);
+    rows.push({ label, workload, runs: acrossProcesses(index), target });
   }
-  await bench(`EventSource: ${small.key}`, SOURCES, small, SOURCE_TARGET);
   const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
 
   const table = resultsTable(rows);
@@ -212,7 +264,8 @@ their median time over ours, i.e. our throughput as a multiple of theirs.
 
 ${table}
 
-Median and spread of the timed runs, in milliseconds:
+Milliseconds per run: the median over ${PROCESSES} processes of each process's median, and the range of
+those process medians:
 
 ${timingsTable(rows)}
 
@@ -222,9 +275,12 @@ ${verdict}
 
 ## Method
 
-- Both implementations run in the same process. Every round runs each once, alternating which goes
-  first; ${WARMUP_RUNS} warm-up rounds are discarded, then the median of ${TIMED_RUNS} timed runs per
-  implementation is reported.
+- Each benchmark runs in ${PROCESSES} fresh Node processes, one after another. In each, both
+  implementations run in the same process; every round runs each once, alternating which goes
+  first; ${WARMUP_RUNS} warm-up rounds are discarded, then each side's median of ${TIMED_RUNS} timed
+  runs is taken. The tables give the median of those ${PROCESSES} process medians. Fresh processes
+  matter: V8 does not optimize the same code the same way every time (what gets inlined, when
+  on-stack replacement kicks in), and one process can run our side 1.5× faster than the next.
 - No GC is forced between runs. A forced full GC makes V8 deoptimize optimized code that embeds
   objects which just died (\`node --trace-deopt\`: "weak objects"), so runs after it time
   re-optimization (ours went from about 12 ms to 20–44 ms on **small** that way, theirs from 18 to
@@ -292,7 +348,8 @@ eventsource-parser, so these ratios compare it with a parser doing less checking
   console.error("wrote BENCHMARKS.md");
 }
 
-main().catch((error) => {
+const childIndex = process.argv.indexOf("--child");
+(childIndex === -1 ? main() : child(Number(process.argv[childIndex + 1]))).catch((error) => {
   console.error(error);
   process.exit(1);
 });

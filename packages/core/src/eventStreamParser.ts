@@ -112,41 +112,81 @@ export function createDispatchingParser(
   handlers: Omit<EventStreamParserHandlers, "onEvent">,
   options: EventStreamParserOptions,
 ): EventStreamParser {
-  const { onRetry, onComment, onError } = handlers;
-  const { initialLastEventId = "", maxEventSize = DEFAULT_MAX_EVENT_SIZE } = options;
-  if (typeof initialLastEventId !== "string") {
-    throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
-  }
-  if (!(Number.isSafeInteger(maxEventSize) && maxEventSize > 0)) {
-    throw new RangeError(
-      `createEventStreamParser: \`maxEventSize\` must be a positive integer, got ${String(maxEventSize)}.`,
-    );
-  }
+  return new StreamParser(emit, handlers, options);
+}
 
-  let decoder: TextDecoder | undefined;
-  // The bytes of a character cut off at the end of the last chunk (see decode()).
-  let heldBytes: Uint8Array | undefined;
-  let atStreamStart = true;
-  let afterCR = false;
+// A class rather than closures: every parser shares one set of functions, so a call site that
+// feeds many parsers (one per connection) stays monomorphic and optimized.
+class StreamParser implements EventStreamParser {
+  readonly #emit: (type: string, data: string, lastEventId: string) => void;
+  readonly #onRetry: ((milliseconds: number) => void) | undefined;
+  readonly #onComment: ((comment: string) => void) | undefined;
+  readonly #onError: ((error: EventStreamParseError) => void) | undefined;
+  readonly #maxEventSize: number;
+  readonly #initialLastEventId: string;
+  #decoder: TextDecoder | undefined;
+  // The bytes of a character cut off at the end of the last chunk (see #decode).
+  #heldBytes: Uint8Array | undefined;
+  #atStreamStart = true;
+  #afterCR = false;
   // The unterminated line so far. Appending makes a rope that is flattened once, when the line
   // ends, so a line spread over many chunks costs linear time.
-  let pending = "";
-  let discard = KEEP;
-  let data: string | undefined; // undefined is the spec's empty data buffer
-  let type = "";
-  let idBuffer = initialLastEventId;
-  let lastEventId = initialLastEventId;
-  let nulSearchText = "";
-  let nextNul = -1;
+  #pending = "";
+  #discard = KEEP;
+  #data: string | undefined; // undefined is the spec's empty data buffer
+  #type = "";
+  #idBuffer: string;
+  #lastEventId: string;
+  #nulSearchText = "";
+  #nextNul = -1;
 
-  function feed(chunk: Uint8Array | ArrayBuffer | string): void {
+  constructor(
+    emit: (type: string, data: string, lastEventId: string) => void,
+    handlers: Omit<EventStreamParserHandlers, "onEvent">,
+    options: EventStreamParserOptions,
+  ) {
+    const { onRetry, onComment, onError } = handlers;
+    const { initialLastEventId = "", maxEventSize = DEFAULT_MAX_EVENT_SIZE } = options;
+    if (typeof initialLastEventId !== "string") {
+      throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
+    }
+    if (!(Number.isSafeInteger(maxEventSize) && maxEventSize > 0)) {
+      throw new RangeError(
+        `createEventStreamParser: \`maxEventSize\` must be a positive integer, got ${String(maxEventSize)}.`,
+      );
+    }
+    this.#emit = emit;
+    this.#onRetry = onRetry;
+    this.#onComment = onComment;
+    this.#onError = onError;
+    this.#maxEventSize = maxEventSize;
+    this.#initialLastEventId = initialLastEventId;
+    this.#idBuffer = initialLastEventId;
+    this.#lastEventId = initialLastEventId;
+  }
+
+  /** The stream ended: see EventStreamParser.end. */
+  end(): void {
+    this.#startOver();
+  }
+
+  reset(): void {
+    this.#lastEventId = this.#initialLastEventId;
+    this.#startOver();
+  }
+
+  get lastEventId(): string {
+    return this.#lastEventId;
+  }
+
+  feed(chunk: Uint8Array | ArrayBuffer | string): void {
     let text: string;
     if (typeof chunk === "string") {
-      text = heldBytes === undefined ? chunk : flushHeldBytes() + chunk;
+      text = this.#heldBytes === undefined ? chunk : this.#flushHeldBytes() + chunk;
     } else if (chunk instanceof Uint8Array) {
-      text = decode(chunk);
+      text = this.#decode(chunk);
     } else if (chunk instanceof ArrayBuffer) {
-      text = decode(new Uint8Array(chunk));
+      text = this.#decode(new Uint8Array(chunk));
     } else {
       throw new TypeError(
         `EventStreamParser.feed: expected a string, Uint8Array or ArrayBuffer, got ${describe(chunk)}.`,
@@ -154,16 +194,16 @@ export function createDispatchingParser(
     }
     if (text.length === 0) return;
     let start = 0;
-    if (atStreamStart) {
-      atStreamStart = false;
+    if (this.#atStreamStart) {
+      this.#atStreamStart = false;
       if (text.charCodeAt(0) === BOM) start = 1;
     }
-    if (afterCR && start < text.length) {
+    if (this.#afterCR && start < text.length) {
       // A CR ended the previous chunk; an LF opening this one belongs to the same line end.
-      afterCR = false;
+      this.#afterCR = false;
       if (text.charCodeAt(start) === LF) start++;
     }
-    parse(text, start);
+    this.#parse(text, start);
   }
 
   /**
@@ -171,33 +211,33 @@ export function createDispatchingParser(
    * chunk is held back and decoded with the next one. The output is what a streaming decoder
    * gives, and a whole-buffer decode is several times faster than `{ stream: true }` in V8/Node.
    */
-  function decode(chunk: Uint8Array): string {
+  #decode(chunk: Uint8Array): string {
     let bytes = chunk;
-    if (heldBytes !== undefined) {
-      bytes = new Uint8Array(heldBytes.length + chunk.length);
-      bytes.set(heldBytes);
-      bytes.set(chunk, heldBytes.length);
-      heldBytes = undefined;
+    if (this.#heldBytes !== undefined) {
+      bytes = new Uint8Array(this.#heldBytes.length + chunk.length);
+      bytes.set(this.#heldBytes);
+      bytes.set(chunk, this.#heldBytes.length);
+      this.#heldBytes = undefined;
     }
     const complete = completeCharacters(bytes);
-    if (complete < bytes.length) heldBytes = bytes.slice(complete);
+    if (complete < bytes.length) this.#heldBytes = bytes.slice(complete);
     if (complete === 0) return "";
     // ignoreBOM keeps the decoder from eating a BOM: the parser strips exactly one itself, for
     // text and bytes alike (a second BOM must survive: WPT format-bom-2).
-    decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
-    return decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete));
+    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
+    return this.#decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete));
   }
 
   /** The held bytes of a character the stream never finished: U+FFFD, as a streaming decoder flushes them. */
-  function flushHeldBytes(): string {
-    const bytes = heldBytes;
-    heldBytes = undefined;
+  #flushHeldBytes(): string {
+    const bytes = this.#heldBytes;
+    this.#heldBytes = undefined;
     if (bytes === undefined) return "";
-    decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
-    return decoder.decode(bytes);
+    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
+    return this.#decoder.decode(bytes);
   }
 
-  function parse(text: string, from: number): void {
+  #parse(text: string, from: number): void {
     const length = text.length;
     let position = from;
     // The next LF and CR at or after `position`, each searched again only once passed, so a
@@ -215,7 +255,7 @@ export function createDispatchingParser(
       } else if (cr !== -1) {
         end = cr;
         if (cr + 1 === length) {
-          afterCR = true;
+          this.#afterCR = true;
           next = length;
         } else {
           next = text.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
@@ -224,109 +264,103 @@ export function createDispatchingParser(
         break;
       }
 
-      if (discard !== KEEP) {
-        skipLine(position === end);
-      } else if (position === end && pending === "") {
-        dispatch();
+      if (this.#discard !== KEEP) {
+        this.#skipLine(position === end);
+      } else if (position === end && this.#pending === "") {
+        this.#dispatch();
       } else {
-        if (pending === "") {
-          takeLine(text, position, end);
+        if (this.#pending === "") {
+          this.#takeLine(text, position, end);
         } else {
-          const line = pending + text.slice(position, end);
-          pending = "";
-          takeLine(line, 0, line.length);
+          const line = this.#pending + text.slice(position, end);
+          this.#pending = "";
+          this.#takeLine(line, 0, line.length);
         }
         // Most events end right after their last field: take that blank line now rather than
         // search for it.
-        if (text.charCodeAt(next) === LF && discard === KEEP) {
-          dispatch();
+        if (text.charCodeAt(next) === LF && this.#discard === KEEP) {
+          this.#dispatch();
           next++;
         }
       }
       position = next;
     }
-    if (position < length) keepPartialLine(text, position);
+    if (position < length) this.#keepPartialLine(text, position);
   }
 
-  function skipLine(blank: boolean): void {
-    if (discard === SKIP_LINE) {
-      discard = SKIP_EVENT;
+  #skipLine(blank: boolean): void {
+    if (this.#discard === SKIP_LINE) {
+      this.#discard = SKIP_EVENT;
     } else if (blank) {
-      discard = KEEP;
-      clearEvent();
+      this.#discard = KEEP;
+      this.#clearEvent();
     }
   }
 
-  function keepPartialLine(text: string, start: number): void {
-    if (discard === SKIP_EVENT) discard = SKIP_LINE;
-    if (discard !== KEEP) return;
-    pending += start === 0 ? text : text.slice(start);
-    if (pending.length + (data === undefined ? 0 : data.length) > maxEventSize) {
-      overflow(SKIP_LINE);
+  #keepPartialLine(text: string, start: number): void {
+    if (this.#discard === SKIP_EVENT) this.#discard = SKIP_LINE;
+    if (this.#discard !== KEEP) return;
+    this.#pending += start === 0 ? text : text.slice(start);
+    if (
+      this.#pending.length + (this.#data === undefined ? 0 : this.#data.length) >
+      this.#maxEventSize
+    ) {
+      this.#overflow(SKIP_LINE);
     }
   }
 
   /** A non-blank line: `source` from `start` to `end`, without its line end. */
-  function takeLine(source: string, start: number, end: number): void {
-    if (end - start + (data === undefined ? 0 : data.length) > maxEventSize) {
-      overflow(SKIP_EVENT);
+  #takeLine(source: string, start: number, end: number): void {
+    if (end - start + (this.#data === undefined ? 0 : this.#data.length) > this.#maxEventSize) {
+      this.#overflow(SKIP_EVENT);
       return;
     }
     // Field names are matched char by char: cheaper than finding the colon first, and exact,
     // since a name must be followed by ":" or the line end ("database: x" is no "data").
     // Reading past `end` is safe: the character there is the line end, which matches no letter.
-    let valueStart: number;
-    switch (source.charCodeAt(start)) {
-      case LOWER_D:
-        if (
-          source.charCodeAt(start + 1) === LOWER_A &&
-          source.charCodeAt(start + 2) === LOWER_T &&
-          source.charCodeAt(start + 3) === LOWER_A &&
-          (valueStart = valueAfterName(source, start + 4, end)) !== -1
-        ) {
-          const value = source.slice(valueStart, end);
-          data = data === undefined ? value : `${data}\n${value}`;
-          return;
-        }
-        break;
-      case LOWER_I:
-        if (
-          source.charCodeAt(start + 1) === LOWER_D &&
-          (valueStart = valueAfterName(source, start + 2, end)) !== -1
-        ) {
-          takeId(source, valueStart, end);
-          return;
-        }
-        break;
-      case LOWER_E:
-        if (
-          source.startsWith("vent", start + 1) &&
-          (valueStart = valueAfterName(source, start + 5, end)) !== -1
-        ) {
-          type = source.slice(valueStart, end);
-          return;
-        }
-        break;
-      case LOWER_R:
-        if (
-          source.startsWith("etry", start + 1) &&
-          (valueStart = valueAfterName(source, start + 5, end)) !== -1
-        ) {
-          takeRetry(source.slice(valueStart, end));
-          return;
-        }
-        break;
-      case COLON:
-        if (onComment !== undefined)
-          call(onComment, source.slice(valueAfterName(source, start, end), end));
-        return;
+    const first = source.charCodeAt(start);
+    if (first === COLON) {
+      if (this.#onComment !== undefined) {
+        call(this.#onComment, source.slice(valueAfterName(source, start, end), end));
+      }
+      return;
     }
-    if (onError !== undefined) {
+    let nameEnd = -1;
+    if (first === LOWER_D) {
+      if (
+        source.charCodeAt(start + 1) === LOWER_A &&
+        source.charCodeAt(start + 2) === LOWER_T &&
+        source.charCodeAt(start + 3) === LOWER_A
+      ) {
+        nameEnd = start + 4;
+      }
+    } else if (first === LOWER_I) {
+      if (source.charCodeAt(start + 1) === LOWER_D) nameEnd = start + 2;
+    } else if (first === LOWER_E) {
+      if (source.startsWith("vent", start + 1)) nameEnd = start + 5;
+    } else if (first === LOWER_R) {
+      if (source.startsWith("etry", start + 1)) nameEnd = start + 5;
+    }
+    const valueStart = nameEnd === -1 ? -1 : valueAfterName(source, nameEnd, end);
+    if (valueStart !== -1) {
+      if (first === LOWER_D) {
+        const value = source.slice(valueStart, end);
+        this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
+      } else if (first === LOWER_I) {
+        this.#takeId(source, valueStart, end);
+      } else if (first === LOWER_E) {
+        this.#type = source.slice(valueStart, end);
+      } else {
+        this.#takeRetry(source.slice(valueStart, end));
+      }
+      return;
+    }
+    if (this.#onError !== undefined) {
       const colon = source.indexOf(":", start);
       const nameEnd = colon === -1 || colon > end ? end : colon;
       const name = source.slice(start, nameEnd);
       const value = source.slice(valueAfterName(source, nameEnd, end), end);
-      report(
+      this.#report(
         "unknown-field",
         `The unknown field \`${name.slice(0, 64)}\` was ignored.`,
         name,
@@ -335,26 +369,26 @@ export function createDispatchingParser(
     }
   }
 
-  function takeId(source: string, start: number, end: number): void {
+  #takeId(source: string, start: number, end: number): void {
     // Where the next U+0000 is, searched once per chunk rather than once per id: almost no
     // stream has one.
-    if (source !== nulSearchText || (nextNul !== -1 && nextNul < start)) {
-      nulSearchText = source;
-      nextNul = source.indexOf("\0", start);
+    if (source !== this.#nulSearchText || (this.#nextNul !== -1 && this.#nextNul < start)) {
+      this.#nulSearchText = source;
+      this.#nextNul = source.indexOf("\0", start);
     }
-    if (nextNul !== -1 && nextNul < end) {
+    if (this.#nextNul !== -1 && this.#nextNul < end) {
       const value = source.slice(start, end);
-      report("invalid-id", "An `id` field containing U+0000 was ignored.", "id", value);
+      this.#report("invalid-id", "An `id` field containing U+0000 was ignored.", "id", value);
       return;
     }
-    idBuffer = source.slice(start, end);
+    this.#idBuffer = source.slice(start, end);
   }
 
-  function takeRetry(value: string): void {
+  #takeRetry(value: string): void {
     if (DIGITS.test(value)) {
-      if (onRetry !== undefined) call(onRetry, Number(value));
+      if (this.#onRetry !== undefined) call(this.#onRetry, Number(value));
     } else {
-      report(
+      this.#report(
         "invalid-retry",
         "A `retry` field that is not ASCII digits was ignored.",
         "retry",
@@ -363,70 +397,53 @@ export function createDispatchingParser(
     }
   }
 
-  function dispatch(): void {
-    lastEventId = idBuffer;
-    if (data === undefined) {
-      type = "";
+  #dispatch(): void {
+    this.#lastEventId = this.#idBuffer;
+    if (this.#data === undefined) {
+      this.#type = "";
       return;
     }
-    const eventType = type === "" ? "message" : type;
-    const eventData = data;
-    data = undefined;
-    type = "";
+    const eventType = this.#type === "" ? "message" : this.#type;
+    const eventData = this.#data;
+    this.#data = undefined;
+    this.#type = "";
     try {
-      emit(eventType, eventData, lastEventId);
+      this.#emit(eventType, eventData, this.#lastEventId);
     } catch (error) {
       rethrowAsync(error);
     }
   }
 
-  function overflow(mode: typeof SKIP_LINE | typeof SKIP_EVENT): void {
-    pending = "";
-    clearEvent();
-    discard = mode;
-    report(
+  #overflow(mode: typeof SKIP_LINE | typeof SKIP_EVENT): void {
+    this.#pending = "";
+    this.#clearEvent();
+    this.#discard = mode;
+    this.#report(
       "event-too-large",
-      `An event larger than maxEventSize (${maxEventSize} characters) was discarded.`,
+      `An event larger than maxEventSize (${this.#maxEventSize} characters) was discarded.`,
     );
   }
 
-  function clearEvent(): void {
-    data = undefined;
-    type = "";
-    idBuffer = lastEventId;
+  #clearEvent(): void {
+    this.#data = undefined;
+    this.#type = "";
+    this.#idBuffer = this.#lastEventId;
   }
 
-  function report(
-    code: EventStreamParseErrorCode,
-    message: string,
-    field?: string,
-    value?: string,
-  ): void {
-    if (onError === undefined) return;
+  #report(code: EventStreamParseErrorCode, message: string, field?: string, value?: string): void {
+    if (this.#onError === undefined) return;
     const detail = field === undefined ? {} : value === undefined ? { field } : { field, value };
-    call(onError, new EventStreamParseError(code, message, detail));
+    call(this.#onError, new EventStreamParseError(code, message, detail));
   }
 
-  function startOver(): void {
-    heldBytes = undefined;
-    pending = "";
-    atStreamStart = true;
-    afterCR = false;
-    discard = KEEP;
-    clearEvent();
+  #startOver(): void {
+    this.#heldBytes = undefined;
+    this.#pending = "";
+    this.#atStreamStart = true;
+    this.#afterCR = false;
+    this.#discard = KEEP;
+    this.#clearEvent();
   }
-
-  return {
-    feed,
-    end: startOver,
-    reset() {
-      lastEventId = initialLastEventId;
-      startOver();
-    },
-    get lastEventId() {
-      return lastEventId;
-    },
-  };
 }
 
 /**
