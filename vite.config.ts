@@ -1,5 +1,23 @@
 /// <reference types="vitest/config" />
+import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
+
+// Debian's Chromium, never a downloaded browser. Without the background-networking flags it
+// floods a closed network with connections that are refused.
+const chromium = playwright({
+  launchOptions: {
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  },
+});
 
 // One config for the workspace. The `source` export condition lets tests, the demo and Storybook
 // run on the TypeScript sources of our packages without a build, in the browser and in Node alike.
@@ -21,6 +39,21 @@ export default defineConfig({
           name: "core",
           environment: "node",
           include: ["packages/core/test/**/*.test.ts"],
+          exclude: ["**/*.browser.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "core (chromium)",
+          include: ["packages/core/test/**/*.browser.test.ts"],
+          globalSetup: ["packages/core/test/support/browserServer.ts"],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: chromium,
+            instances: [{ browser: "chromium" }],
+          },
         },
       },
     ],

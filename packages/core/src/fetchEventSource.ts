@@ -198,7 +198,10 @@ export class FetchEventSource {
     if (!(reconnectionTime >= 0)) {
       throw new RangeError("FetchEventSource: `reconnectionTime` must be a number ≥ 0.");
     }
-    this.#fetch = fetch;
+    // Called as a plain function: browsers throw "Illegal invocation" when fetch runs with any
+    // `this` but the global object, and a stored method would get the source as `this`.
+    this.#fetch =
+      fetch === globalThis.fetch ? (input, request) => globalThis.fetch(input, request) : fetch;
     this.#retry = retry;
     this.#headers = headers;
     this.#method = method;
@@ -407,7 +410,10 @@ export class FetchEventSource {
     let response: Response;
     try {
       if (signal.aborted) return;
-      response = await this.#fetch(this.url, {
+      // Called as a plain function, never as a method of the source: browsers throw "Illegal
+      // invocation" when fetch runs with a `this` other than the global object (or none).
+      const fetch = this.#fetch;
+      response = await fetch(this.url, {
         method: this.#method,
         headers,
         body: this.#body,

@@ -1,0 +1,89 @@
+// Runs in real Chromium: FetchEventSource against the browser's own EventSource, on the same
+// bytes from the same server. Where they differ, ours is wrong.
+import { FetchEventSource } from "@wirekit/core";
+import { describe, expect, inject, it } from "vitest";
+import { fixtures } from "./support/fixtures.js";
+
+const origin = inject("eventStreamServer");
+
+interface Seen {
+  type: string;
+  data: string;
+  lastEventId: string;
+}
+
+interface Source {
+  addEventListener(type: string, listener: (event: Seen) => void): void;
+  close(): void;
+}
+
+/** Every event of `types` until the stream ends (the first `error`), then closes the source. */
+function eventsUntilEnd(source: Source, types: readonly string[]): Promise<Seen[]> {
+  return new Promise((resolve) => {
+    const seen: Seen[] = [];
+    for (const type of types) {
+      source.addEventListener(type, ({ type, data, lastEventId }) => {
+        seen.push({ type, data, lastEventId });
+      });
+    }
+    source.addEventListener("error", () => {
+      source.close();
+      resolve(seen);
+    });
+  });
+}
+
+/** The first `count` message events, resuming across as many reconnects as it takes. */
+function firstMessages(source: Source, count: number): Promise<Seen[]> {
+  return new Promise((resolve) => {
+    const seen: Seen[] = [];
+    source.addEventListener("message", ({ type, data, lastEventId }) => {
+      seen.push({ type, data, lastEventId });
+      if (seen.length === count) {
+        source.close();
+        resolve(seen);
+      }
+    });
+  });
+}
+
+// Fixtures with parser options have no counterpart in the native EventSource.
+const comparable = fixtures
+  .map((fixture, index) => ({ ...fixture, url: `${origin}/fixture/${index}` }))
+  .filter((fixture) => fixture.options === undefined);
+
+describe("FetchEventSource in Chromium", () => {
+  it.each(comparable)("sees what the browser's EventSource sees: $name", async (fixture) => {
+    const expected = fixture.expected.events ?? [];
+    const types = [...new Set(["message", ...expected.map((event) => event.type)])];
+    const native = await eventsUntilEnd(new EventSource(fixture.url) as unknown as Source, types);
+    const ours = await eventsUntilEnd(
+      new FetchEventSource(fixture.url, { retry: () => false }),
+      types,
+    );
+    expect(ours).toEqual(native);
+    expect(ours).toEqual(expected);
+  });
+
+  it("resumes with Last-Event-ID across reconnects, as the browser's EventSource does", async () => {
+    const url = `${origin}/numbers?total=40`;
+    const native = await firstMessages(new EventSource(url) as unknown as Source, 40);
+    const ours = await firstMessages(new FetchEventSource(url), 40);
+    expect(ours.map((event) => event.lastEventId)).toEqual(
+      Array.from({ length: 40 }, (_, index) => String(index + 1)),
+    );
+    expect(ours).toEqual(native);
+  });
+
+  it("sends headers cross-origin, refreshed on every reconnect", async () => {
+    let token = 0;
+    const source = new FetchEventSource(`${origin}/numbers?total=20`, {
+      headers: async () => ({ Authorization: `Bearer ${++token}` }),
+    });
+    const events = await firstMessages(source, 20);
+    // Seven events per connection: the token changes with each one.
+    expect(events[0]?.data).toBe("1 Bearer 1");
+    expect(events[7]?.data).toBe("8 Bearer 2");
+    expect(events[19]?.data).toBe("20 Bearer 3");
+  });
+});
