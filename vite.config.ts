@@ -45,6 +45,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "testing",
+          environment: "node",
+          include: ["packages/testing/test/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "core (chromium)",
           include: ["packages/core/test/**/*.browser.test.ts"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],

@@ -21,3 +21,7 @@ export type {
 export { FetchEventSource } from "./fetchEventSource.js";
 export type { RetryContext, RetryPolicy, RetryPolicyOptions } from "./retryPolicy.js";
 export { createRetryPolicy, parseRetryAfter } from "./retryPolicy.js";
+export type { Clock } from "./clock.js";
+export { systemClock } from "./clock.js";
+export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
+export { createBrowserPageLifecycle } from "./pageLifecycle.js";
