@@ -79,3 +79,65 @@ export class EventSourceError extends Error {
     this.retryAfter = detail.retryAfter;
   }
 }
+
+/**
+ * Why a connection attempt failed or a live connection was lost. Every failure a `Connection`
+ * sees ends up as one of these in its `error` slot.
+ *
+ * - `http-status`: the server answered with a status other than 200 (`status`, `retryAfter`).
+ * - `content-type`: the response was not `text/event-stream` (an HTML error page, say).
+ * - `network`: the request or socket failed, or the server could not be reached.
+ * - `stream-ended`: the server ended the event stream.
+ * - `closed`: the server closed the WebSocket (`closeCode`, `closeReason`).
+ * - `heartbeat-timeout`: no answer to a WebSocket ping within the deadline.
+ * - `watchdog-timeout`: no bytes on an event stream for longer than the watchdog allows.
+ * - `headers`: the `headers` function threw or rejected.
+ * - `retries-exhausted`: `maxAttempts` consecutive attempts failed (`cause` is the last failure).
+ */
+export type ConnectionErrorCode =
+  | EventSourceErrorCode
+  | "closed"
+  | "heartbeat-timeout"
+  | "watchdog-timeout"
+  | "retries-exhausted";
+
+export class ConnectionError extends Error {
+  override readonly name = "ConnectionError";
+  readonly code: ConnectionErrorCode;
+  /** The HTTP status, for `http-status`. */
+  readonly status: number | undefined;
+  /** The WebSocket close code, for `closed`. */
+  readonly closeCode: number | undefined;
+  /** The WebSocket close reason, for `closed`. */
+  readonly closeReason: string | undefined;
+  /** Milliseconds the server asked to wait (`Retry-After`), when it did. */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    code: ConnectionErrorCode,
+    message: string,
+    detail: {
+      status?: number | undefined;
+      closeCode?: number;
+      closeReason?: string;
+      retryAfter?: number | undefined;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
+    this.code = code;
+    this.status = detail.status;
+    this.closeCode = detail.closeCode;
+    this.closeReason = detail.closeReason;
+    this.retryAfter = detail.retryAfter;
+  }
+
+  /** The same failure, as a connection error. */
+  static from(error: EventSourceError): ConnectionError {
+    return new ConnectionError(error.code, error.message, {
+      status: error.status,
+      retryAfter: error.retryAfter,
+      cause: error.cause ?? error,
+    });
+  }
+}

@@ -56,6 +56,8 @@ export interface FetchEventSourceInit {
    * the stream goes on), a malformed `retry` or `id`, an unknown field.
    */
   onParseError?: (error: EventStreamParseError) => void;
+  /** Told about every comment line, without the colon: servers send them as heartbeats. */
+  onComment?: (comment: string) => void;
 }
 
 /** The event passed to `open` listeners; the base of the others. */
@@ -175,6 +177,7 @@ export class FetchEventSource {
       reconnectionTime = DEFAULT_RECONNECTION_TIME,
       maxEventSize,
       onParseError,
+      onComment,
     } = init;
     this.url = resolveUrl(url);
     this.#origin = new URL(this.url).origin;
@@ -214,6 +217,7 @@ export class FetchEventSource {
           this.#reconnectionTime = milliseconds;
         },
         ...(onParseError === undefined ? {} : { onError: onParseError }),
+        ...(onComment === undefined ? {} : { onComment }),
       },
       maxEventSize === undefined
         ? { initialLastEventId: lastEventId }
@@ -229,6 +233,11 @@ export class FetchEventSource {
   /** `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2). */
   get readyState(): ReadyState {
     return this.#readyState;
+  }
+
+  /** The wait before a reconnect: the server's latest `retry:` field, or the initial value. */
+  get reconnectionTime(): number {
+    return this.#reconnectionTime;
   }
 
   /** The id the next reconnect sends as `Last-Event-ID`; store it to resume after a reload. */

@@ -1,8 +1,34 @@
+export type { Clock } from "./clock.js";
+export { systemClock } from "./clock.js";
 export type {
+  ConnectionOptions,
+  ConnectionSnapshot,
+  ConnectionStatus,
+  HeartbeatOptions,
+  VisibilityPolicy,
+} from "./connection.js";
+export { Connection } from "./connection.js";
+export type {
+  ConnectionLease,
+  ConnectionManagerOptions,
+  ConnectionSettings,
+  Endpoint,
+  EventStreamEndpoint,
+  WebSocketEndpoint,
+} from "./connectionManager.js";
+export { ConnectionManager, getDefaultConnectionManager } from "./connectionManager.js";
+export type {
+  ConnectionErrorCode,
   EventSourceErrorCode,
   EventStreamParseErrorCode,
 } from "./errors.js";
-export { EventSourceError, EventStreamParseError } from "./errors.js";
+export { ConnectionError, EventSourceError, EventStreamParseError } from "./errors.js";
+export type {
+  EventSourceConstructor,
+  EventSourceTransportOptions,
+  FetchEventSourceTransportOptions,
+} from "./eventSourceTransport.js";
+export { eventSourceTransport, fetchEventSourceTransport } from "./eventSourceTransport.js";
 export type {
   EventStreamMessage,
   EventStreamParser,
@@ -19,9 +45,32 @@ export type {
   FetchEventSourceMessageEvent,
 } from "./fetchEventSource.js";
 export { FetchEventSource } from "./fetchEventSource.js";
-export type { RetryContext, RetryPolicy, RetryPolicyOptions } from "./retryPolicy.js";
-export { createRetryPolicy, parseRetryAfter } from "./retryPolicy.js";
-export type { Clock } from "./clock.js";
-export { systemClock } from "./clock.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
+export type {
+  BackoffOptions,
+  RetryDecision,
+  RetryDelay,
+  RetryDelayContext,
+} from "./reconnect.js";
+export {
+  AUTH_CLOSE_CODES,
+  exponentialBackoff,
+  FATAL_CLOSE_CODES,
+  FATAL_HTTP_STATUSES,
+  shouldRetry,
+} from "./reconnect.js";
+export type { RetryContext, RetryPolicy, RetryPolicyOptions } from "./retryPolicy.js";
+export { createRetryPolicy, parseRetryAfter } from "./retryPolicy.js";
+export type {
+  Transport,
+  TransportCallbacks,
+  TransportMessage,
+  TransportSession,
+} from "./transport.js";
+export type {
+  WebSocketConstructor,
+  WebSocketLike,
+  WebSocketTransportOptions,
+} from "./webSocketTransport.js";
+export { webSocketTransport } from "./webSocketTransport.js";

@@ -87,7 +87,8 @@ export function createVirtualClock(options: { now?: number } = {}): VirtualClock
     },
     runAll(limit = 10_000) {
       for (let count = 0; timers.length > 0; count++) {
-        if (count >= limit) throw new Error(`VirtualClock.runAll: still running after ${limit} timers.`);
+        if (count >= limit)
+          throw new Error(`VirtualClock.runAll: still running after ${limit} timers.`);
         runDue(Number.POSITIVE_INFINITY, false);
       }
     },

@@ -1,0 +1,306 @@
+import type { Clock } from "./clock.js";
+import { systemClock } from "./clock.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import {
+  type EventSourceConstructor,
+  eventSourceTransport,
+  fetchEventSourceTransport,
+} from "./eventSourceTransport.js";
+import type { FetchEventSourceInit } from "./fetchEventSource.js";
+import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
+import type { Transport } from "./transport.js";
+import { type WebSocketConstructor, webSocketTransport } from "./webSocketTransport.js";
+
+/** How a connection behaves, beyond what goes on the wire. */
+export type ConnectionSettings = Omit<ConnectionOptions, "transport" | "clock" | "lifecycle">;
+
+export interface WebSocketEndpoint extends ConnectionSettings {
+  transport: "websocket";
+  url: string;
+  protocols?: string | string[];
+  binaryType?: "arraybuffer" | "blob";
+  WebSocket?: WebSocketConstructor;
+}
+
+export interface EventStreamEndpoint
+  extends ConnectionSettings,
+    Pick<
+      FetchEventSourceInit,
+      "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
+    > {
+  transport: "sse";
+  url: string;
+  /** Named events to deliver besides `message`. */
+  events?: readonly string[];
+  /**
+   * Which EventSource: the browser's (`native`: GET with cookies, no headers) or
+   * `FetchEventSource` (`fetch`). Chosen for you: `fetch` when headers, a method, a body or a
+   * `fetch` are given or there is no native one, `native` otherwise.
+   */
+  implementation?: "native" | "fetch";
+  /** See `eventSourceTransport`. */
+  lastEventIdParam?: string | null;
+  EventSource?: EventSourceConstructor;
+}
+
+/** A server endpoint and how to talk to it. */
+export type Endpoint = WebSocketEndpoint | EventStreamEndpoint;
+
+/** A share in a connection. Release it when done; the last release closes it after the linger. */
+export interface ConnectionLease {
+  readonly connection: Connection;
+  /** Gives the share back. Calling it again does nothing. */
+  release(): void;
+}
+
+export interface ConnectionManagerOptions {
+  /**
+   * @default systemClock
+   */
+  clock?: Clock;
+  /**
+   * @default createBrowserPageLifecycle()
+   */
+  lifecycle?: PageLifecycle;
+  /**
+   * Milliseconds an unused connection stays open, so React StrictMode's mount–unmount–mount
+   * and route changes reuse it instead of reconnecting.
+   * @default 1000
+   */
+  linger?: number;
+}
+
+interface Entry {
+  readonly connection: Connection;
+  leases: number;
+  lingerTimer: unknown;
+}
+
+/**
+ * Shares connections. Endpoints that put the same thing on the wire — same transport, URL,
+ * subprotocols, headers, method, body, credentials — get one physical connection, opened on the
+ * first `acquire` and closed `linger` milliseconds after the last `release`. Settings that do not
+ * change the wire (retry, visibility, heartbeat, watchdog) come from the first `acquire`.
+ *
+ * Create one per app (or use `getDefaultConnectionManager()`); it holds no global state.
+ *
+ * @example
+ * const manager = new ConnectionManager();
+ * const lease = manager.acquire({ transport: "websocket", url: "wss://example.com/live" });
+ * const stop = lease.connection.onMessage((message) => console.log(message.data));
+ * // later
+ * stop();
+ * lease.release();
+ */
+export class ConnectionManager {
+  readonly #clock: Clock;
+  readonly #lifecycle: PageLifecycle;
+  readonly #linger: number;
+  readonly #entries = new Map<string, Entry>();
+  // Functions and other objects in an endpoint (a headers function, an injected fetch) are
+  // compared by identity: each gets a number, kept only as long as the object lives.
+  readonly #identities = new WeakMap<object, number>();
+  #nextIdentity = 1;
+
+  constructor(options: ConnectionManagerOptions = {}) {
+    const { clock = systemClock, lifecycle, linger = 1000 } = options;
+    this.#clock = clock;
+    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
+    this.#linger = linger;
+  }
+
+  /** How many connections the manager holds, lingering ones included. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** A share in the connection to `endpoint`, connecting it if it is the first. */
+  acquire(endpoint: Endpoint): ConnectionLease {
+    const key = this.#keyOf(endpoint);
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      entry = { connection: this.#create(endpoint), leases: 0, lingerTimer: undefined };
+      this.#entries.set(key, entry);
+    }
+    const held = entry;
+    if (held.lingerTimer !== undefined) {
+      this.#clock.clearTimeout(held.lingerTimer);
+      held.lingerTimer = undefined;
+    }
+    held.leases += 1;
+    held.connection.connect();
+    let released = false;
+    return {
+      connection: held.connection,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.leases -= 1;
+        if (held.leases > 0) return;
+        held.lingerTimer = this.#clock.setTimeout(() => {
+          held.lingerTimer = undefined;
+          if (held.leases > 0) return;
+          this.#entries.delete(key);
+          held.connection.close();
+        }, this.#linger);
+      },
+    };
+  }
+
+  /** Closes every connection now, leases or not. */
+  closeAll(): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.lingerTimer !== undefined) this.#clock.clearTimeout(entry.lingerTimer);
+      entry.connection.close();
+    }
+    this.#entries.clear();
+  }
+
+  #create(endpoint: Endpoint): Connection {
+    return new Connection({
+      ...settingsOf(endpoint),
+      transport: transportFor(endpoint),
+      clock: this.#clock,
+      lifecycle: this.#lifecycle,
+    });
+  }
+
+  #keyOf(endpoint: Endpoint): string {
+    const identity = (value: unknown): unknown => {
+      if ((typeof value !== "object" && typeof value !== "function") || value === null)
+        return value;
+      let id = this.#identities.get(value);
+      if (id === undefined) {
+        id = this.#nextIdentity++;
+        this.#identities.set(value, id);
+      }
+      return `#${id}`;
+    };
+    if (endpoint.transport === "websocket") {
+      const { url, protocols, binaryType, WebSocket } = endpoint;
+      return JSON.stringify([
+        "websocket",
+        url,
+        protocols ?? null,
+        binaryType ?? null,
+        identity(WebSocket),
+      ]);
+    }
+    const { url, events, method, body, withCredentials, fetch, EventSource, lastEventIdParam } =
+      endpoint;
+    return JSON.stringify([
+      "sse",
+      url,
+      implementationOf(endpoint),
+      [...(events ?? [])].sort(),
+      headersKey(endpoint.headers, identity),
+      method ?? "GET",
+      typeof body === "string" || body === undefined || body === null
+        ? (body ?? null)
+        : identity(body),
+      withCredentials ?? false,
+      identity(fetch),
+      identity(EventSource),
+      lastEventIdParam ?? null,
+    ]);
+  }
+}
+
+let defaultManager: ConnectionManager | undefined;
+
+/**
+ * The manager hooks use when no `<RealtimeProvider>` gives one: created on first use (never at
+ * import), with the real clock and page. Apps that want their own settings create their own.
+ */
+export function getDefaultConnectionManager(): ConnectionManager {
+  defaultManager ??= new ConnectionManager();
+  return defaultManager;
+}
+
+function implementationOf(endpoint: EventStreamEndpoint): "native" | "fetch" {
+  if (endpoint.implementation !== undefined) return endpoint.implementation;
+  const needsFetch =
+    endpoint.headers !== undefined ||
+    (endpoint.method !== undefined && endpoint.method.toUpperCase() !== "GET") ||
+    endpoint.body !== undefined ||
+    endpoint.fetch !== undefined;
+  const hasNative =
+    endpoint.EventSource !== undefined ||
+    typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
+  return needsFetch || !hasNative ? "fetch" : "native";
+}
+
+function transportFor(endpoint: Endpoint): Transport {
+  if (endpoint.transport === "websocket") {
+    const { url, protocols, binaryType, WebSocket } = endpoint;
+    return webSocketTransport({
+      url,
+      ...(protocols === undefined ? {} : { protocols }),
+      ...(binaryType === undefined ? {} : { binaryType }),
+      ...(WebSocket === undefined ? {} : { WebSocket }),
+    });
+  }
+  const { url, events, withCredentials, EventSource, lastEventIdParam } = endpoint;
+  if (implementationOf(endpoint) === "native") {
+    return eventSourceTransport({
+      url,
+      ...(events === undefined ? {} : { events }),
+      ...(withCredentials === undefined ? {} : { withCredentials }),
+      ...(EventSource === undefined ? {} : { EventSource }),
+      ...(lastEventIdParam === undefined ? {} : { lastEventIdParam }),
+    });
+  }
+  const { headers, method, body, fetch, maxEventSize } = endpoint;
+  return fetchEventSourceTransport({
+    url,
+    ...(events === undefined ? {} : { events }),
+    ...(headers === undefined ? {} : { headers }),
+    ...(method === undefined ? {} : { method }),
+    ...(body === undefined ? {} : { body }),
+    ...(withCredentials === undefined ? {} : { withCredentials }),
+    ...(fetch === undefined ? {} : { fetch }),
+    ...(maxEventSize === undefined ? {} : { maxEventSize }),
+  });
+}
+
+function settingsOf(endpoint: Endpoint): ConnectionSettings {
+  const {
+    retryDelay,
+    shouldRetry,
+    maxAttempts,
+    minUptime,
+    visibility,
+    visibilityGrace,
+    heartbeat,
+    watchdog,
+    onAuthFailure,
+    lastEventId,
+  } = endpoint;
+  const settings: ConnectionSettings = {};
+  if (retryDelay !== undefined) settings.retryDelay = retryDelay;
+  if (shouldRetry !== undefined) settings.shouldRetry = shouldRetry;
+  if (maxAttempts !== undefined) settings.maxAttempts = maxAttempts;
+  if (minUptime !== undefined) settings.minUptime = minUptime;
+  if (visibility !== undefined) settings.visibility = visibility;
+  if (visibilityGrace !== undefined) settings.visibilityGrace = visibilityGrace;
+  if (heartbeat !== undefined) settings.heartbeat = heartbeat;
+  if (watchdog !== undefined) settings.watchdog = watchdog;
+  if (onAuthFailure !== undefined) settings.onAuthFailure = onAuthFailure;
+  if (lastEventId !== undefined) settings.lastEventId = lastEventId;
+  return settings;
+}
+
+function headersKey(
+  headers: FetchEventSourceInit["headers"],
+  identity: (value: unknown) => unknown,
+): unknown {
+  if (headers === undefined) return null;
+  if (typeof headers === "function") return identity(headers);
+  const entries =
+    headers instanceof Headers
+      ? [...headers]
+      : Array.isArray(headers)
+        ? headers
+        : Object.entries(headers);
+  return entries.map(([name, value]) => [name.toLowerCase(), value]).sort();
+}

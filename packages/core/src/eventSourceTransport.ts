@@ -1,0 +1,183 @@
+import { ConnectionError, EventSourceError } from "./errors.js";
+import { FetchEventSource, type FetchEventSourceInit } from "./fetchEventSource.js";
+import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
+
+interface EventSourceLike {
+  readonly readyState: number;
+  close(): void;
+  addEventListener(
+    type: string,
+    listener: (event: { data?: unknown; lastEventId?: string; error?: unknown }) => void,
+  ): void;
+}
+
+/** The browser's `EventSource` class, or a test double with its shape. */
+export type EventSourceConstructor = new (
+  url: string,
+  init?: { withCredentials?: boolean },
+) => EventSourceLike;
+
+export interface EventSourceTransportOptions {
+  url: string;
+  /**
+   * Named events to deliver besides `message` (an event stream dispatches a named event only to
+   * listeners of that name).
+   * @default []
+   */
+  events?: readonly string[];
+  /**
+   * Send cookies cross-origin.
+   * @default false
+   */
+  withCredentials?: boolean;
+  /**
+   * The native `EventSource` cannot send headers, so after a reconnect of ours the last event id
+   * travels in this query parameter. `null` sends none.
+   * @default "lastEventId"
+   */
+  lastEventIdParam?: string | null;
+  /**
+   * The EventSource class.
+   * @default globalThis.EventSource
+   */
+  EventSource?: EventSourceConstructor;
+}
+
+const CLOSED = 2;
+
+/**
+ * A transport over the browser's own `EventSource`: a plain GET with cookies, no headers. The
+ * browser would reconnect by itself; the transport closes it instead and lets the connection
+ * reconnect, so backoff, the visibility policy and the page lifecycle rule every retry.
+ */
+export function eventSourceTransport(options: EventSourceTransportOptions): Transport {
+  const { url, events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
+  return {
+    kind: "sse",
+    open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
+      const EventSourceImpl =
+        options.EventSource ??
+        (globalThis as { EventSource?: EventSourceConstructor }).EventSource ??
+        missing("EventSource");
+      let target = url;
+      if (lastEventId !== "" && lastEventIdParam !== null) {
+        const resumed = new URL(
+          url,
+          (globalThis as { location?: { href: string } }).location?.href,
+        );
+        resumed.searchParams.set(lastEventIdParam, lastEventId);
+        target = resumed.href;
+      }
+      const source = new EventSourceImpl(target, { withCredentials });
+      let live = true;
+      const end = (error: ConnectionError) => {
+        if (!live) return;
+        live = false;
+        source.close();
+        callbacks.onClose(error);
+      };
+      source.addEventListener("open", () => {
+        if (!live) return;
+        callbacks.onActivity();
+        callbacks.onOpen();
+      });
+      for (const type of new Set(["message", ...events])) {
+        source.addEventListener(type, (event) => {
+          if (!live) return;
+          callbacks.onActivity();
+          callbacks.onMessage({
+            event: type,
+            data: event.data,
+            lastEventId: event.lastEventId ?? "",
+          });
+        });
+      }
+      source.addEventListener("error", () => {
+        // CLOSED: the browser failed the connection (a status other than 200, or not an event
+        // stream) and will not say which. CONNECTING: the stream dropped.
+        end(
+          source.readyState === CLOSED
+            ? new ConnectionError("http-status", `The server refused the event stream at ${url}.`)
+            : new ConnectionError("network", `The event stream at ${url} dropped.`),
+        );
+      });
+      return {
+        send: sseCannotSend,
+        close() {
+          live = false;
+          source.close();
+        },
+      };
+    },
+  };
+}
+
+export interface FetchEventSourceTransportOptions
+  extends Pick<
+    FetchEventSourceInit,
+    "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
+  > {
+  url: string;
+  /**
+   * Named events to deliver besides `message`.
+   * @default []
+   */
+  events?: readonly string[];
+}
+
+/** A transport over `FetchEventSource`: headers (refreshed on every connect), POST, any `fetch`. */
+export function fetchEventSourceTransport(options: FetchEventSourceTransportOptions): Transport {
+  const { url, events = [], ...init } = options;
+  return {
+    kind: "sse",
+    open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
+      let live = true;
+      const source = new FetchEventSource(url, {
+        ...init,
+        lastEventId,
+        // The connection decides about every retry; 0 until the server advises otherwise.
+        retry: () => false,
+        reconnectionTime: 0,
+        onParseError: (error) => live && callbacks.onBadInput(error),
+        onComment: () => live && callbacks.onActivity(),
+      });
+      source.onopen = () => {
+        if (!live) return;
+        callbacks.onActivity();
+        callbacks.onOpen();
+      };
+      for (const type of new Set(["message", ...events])) {
+        source.addEventListener(type, (event) => {
+          if (!live) return;
+          callbacks.onActivity();
+          callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId });
+        });
+      }
+      source.onerror = (event) => {
+        if (!live) return;
+        live = false;
+        callbacks.onRetryAdvice(source.reconnectionTime);
+        callbacks.onClose(
+          event.error instanceof EventSourceError
+            ? ConnectionError.from(event.error)
+            : new ConnectionError("network", "The event stream failed."),
+        );
+      };
+      return {
+        send: sseCannotSend,
+        close() {
+          live = false;
+          source.close();
+        },
+      };
+    },
+  };
+}
+
+function sseCannotSend(): never {
+  throw new TypeError("wirekit: an event stream is one-way; use a WebSocket transport to send.");
+}
+
+function missing(name: string): never {
+  throw new TypeError(`wirekit: no ${name} in this environment; pass one in the options.`);
+}

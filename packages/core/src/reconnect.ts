@@ -1,0 +1,105 @@
+import type { ConnectionError } from "./errors.js";
+
+/** What a retry delay is computed from. */
+export interface RetryDelayContext {
+  /** Consecutive failed attempts: 1 for the first retry. */
+  readonly attempt: number;
+  /** The server's reconnection advice (an event stream's `retry:` field), if any. */
+  readonly serverRetry: number | undefined;
+  /** The server's `Retry-After`, in milliseconds, if the failure carried one. */
+  readonly retryAfter: number | undefined;
+}
+
+/** A pure function from a failure count to the milliseconds to wait. */
+export type RetryDelay = (context: RetryDelayContext) => number;
+
+export interface BackoffOptions {
+  /**
+   * The range the first retry is drawn from; each further attempt doubles it.
+   * @default 3000
+   */
+  initialDelay?: number;
+  /**
+   * The most the range grows to.
+   * @default 30_000
+   */
+  maxDelay?: number;
+  /**
+   * Source of jitter in [0, 1).
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+/**
+ * Capped exponential backoff with full jitter: attempt n waits a uniformly random time in
+ * [0, min(maxDelay, initialDelay × 2^(n−1))), added to whatever the server asked for (`retry:` or
+ * `Retry-After`). Full jitter spreads clients that dropped together — a server restart, a
+ * deploy — across the whole range instead of sending them back in waves.
+ */
+export function exponentialBackoff(options: BackoffOptions = {}): RetryDelay {
+  const { initialDelay = 3000, maxDelay = 30_000, random = Math.random } = options;
+  return ({ attempt, serverRetry, retryAfter }) => {
+    const range = Math.min(maxDelay, initialDelay * 2 ** Math.max(0, attempt - 1));
+    const floor = Math.max(serverRetry ?? 0, retryAfter ?? 0);
+    return floor + random() * range;
+  };
+}
+
+/**
+ * What to do about a failure: try again, give up (`fatal`), or ask the auth hook first (`auth`:
+ * the credentials were refused; a refreshed token may fix it).
+ */
+export type RetryDecision = "retry" | "fatal" | "auth";
+
+/**
+ * WebSocket close codes that retrying cannot fix.
+ * - 1002 protocol error, 1003 unsupported data, 1007 invalid payload, 1009 message too big,
+ *   1010 missing extension: the client would send the same thing again.
+ * - 1008 policy violation: the server refused us on purpose.
+ * - 4400 and 4404 (the 4000-range mirror of HTTP 400 and 404): a bad request, an unknown endpoint.
+ */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  1002, 1003, 1007, 1008, 1009, 1010, 4400, 4404,
+]);
+
+/** WebSocket close codes that mean "not authorized": 4401 and 4403, mirroring HTTP 401 and 403. */
+export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
+
+/**
+ * HTTP statuses that end an event stream for good. 204 is how a server says "stop"; 400, 404,
+ * 405, 406, 410, 413, 414, 415 and 422 would be answered the same again. (401 and 403 go to the
+ * auth hook; everything else — 408, 425, 429, 5xx — retries.)
+ */
+export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([
+  204, 205, 400, 404, 405, 406, 410, 413, 414, 415, 422,
+]);
+
+/**
+ * The default classifier. Retries: network errors, ended streams, heartbeat and watchdog
+ * timeouts, WebSocket 1000/1001 (the server went away), 1006 (abnormal), 1011 (server error),
+ * 1012 (restart), 1013 (try again later) and every other code not listed as fatal; HTTP 408,
+ * 425, 429, 5xx. Fatal: a wrong Content-Type (an HTML page is no event stream), the codes in
+ * `FATAL_CLOSE_CODES` and `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403, close 4401/4403.
+ */
+export function shouldRetry(error: ConnectionError): RetryDecision {
+  switch (error.code) {
+    case "content-type":
+      return "fatal";
+    case "http-status": {
+      // The browser's EventSource fails a connection without saying the status: it does so only
+      // for statuses the spec deems final, so we do too.
+      if (error.status === undefined) return "fatal";
+      const status = error.status;
+      if (status === 401 || status === 403) return "auth";
+      return FATAL_HTTP_STATUSES.has(status) ? "fatal" : "retry";
+    }
+    case "closed": {
+      const code = error.closeCode ?? 1006;
+      if (AUTH_CLOSE_CODES.has(code)) return "auth";
+      return FATAL_CLOSE_CODES.has(code) ? "fatal" : "retry";
+    }
+    default:
+      return "retry";
+  }
+}

@@ -1,0 +1,43 @@
+import type { ConnectionError, EventStreamParseError } from "./errors.js";
+
+/** One message from the server, whatever the transport. */
+export interface TransportMessage {
+  /** Text, or binary (an `ArrayBuffer`, or a `Blob` where `binaryType` asks for one) on WebSocket. */
+  readonly data: unknown;
+  /** The event type on an event stream (`"message"` unless named); undefined on WebSocket. */
+  readonly event?: string;
+  /** The last event id on an event stream; undefined on WebSocket. */
+  readonly lastEventId?: string;
+}
+
+/** What a transport tells the connection that opened it. Nothing is called after `session.close()`. */
+export interface TransportCallbacks {
+  onOpen(): void;
+  onMessage(message: TransportMessage): void;
+  /** Something arrived — a message, a comment, a pong: the connection is alive. */
+  onActivity(): void;
+  /** The connection is gone, and why. Called once. */
+  onClose(error: ConnectionError): void;
+  /** Bad input that was skipped; the connection goes on. */
+  onBadInput(error: EventStreamParseError): void;
+  /** The server's reconnection advice (`retry:`), in milliseconds. */
+  onRetryAdvice(milliseconds: number): void;
+}
+
+/** One physical connection. */
+export interface TransportSession {
+  /** Sends a frame (WebSocket only). */
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
+  /** Closes it without calling back. */
+  close(): void;
+}
+
+/**
+ * A way to reach a server: a native `EventSource`, a `FetchEventSource`, or a `WebSocket`. A
+ * transport only opens physical connections; reconnecting, backoff, heartbeats and the page
+ * lifecycle belong to the `Connection` that uses it.
+ */
+export interface Transport {
+  readonly kind: "sse" | "websocket";
+  open(callbacks: TransportCallbacks, context: { readonly lastEventId: string }): TransportSession;
+}

@@ -1,0 +1,118 @@
+import { ConnectionError } from "./errors.js";
+import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
+
+/** The part of the WebSocket API the transport uses: the browser's, or `ws` in Node. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: never) => void): void;
+}
+
+/**
+ * A WebSocket class: the browser's, `ws`'s, or a test double. Typed loosely on purpose: their
+ * typings differ (`ws` overloads `addEventListener` per event name) while their behaviour agrees.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => object;
+
+export interface WebSocketTransportOptions {
+  url: string;
+  /** Subprotocols to offer. */
+  protocols?: string | string[];
+  /**
+   * How binary frames arrive.
+   * @default "arraybuffer"
+   */
+  binaryType?: "arraybuffer" | "blob";
+  /**
+   * The WebSocket class: `ws`'s in Node before 22, a test double in tests.
+   * @default globalThis.WebSocket
+   */
+  WebSocket?: WebSocketConstructor;
+}
+
+const OPEN = 1;
+
+/** A transport over WebSocket: text and binary frames, both ways. */
+export function webSocketTransport(options: WebSocketTransportOptions): Transport {
+  const { url, protocols, binaryType = "arraybuffer" } = options;
+  return {
+    kind: "websocket",
+    open(callbacks: TransportCallbacks): TransportSession {
+      const WebSocketImpl =
+        options.WebSocket ??
+        (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
+        missingWebSocket();
+      let live = true;
+      let socket: WebSocketLike;
+      try {
+        socket = new WebSocketImpl(url, protocols) as WebSocketLike;
+      } catch (cause) {
+        // A malformed URL or a forbidden port throws at once; report it like any failure.
+        const error = new ConnectionError("network", `Cannot open a WebSocket to ${url}.`, {
+          cause,
+        });
+        queueMicrotask(() => live && callbacks.onClose(error));
+        return {
+          send: notOpen,
+          close: () => {
+            live = false;
+          },
+        };
+      }
+      socket.binaryType = binaryType;
+      socket.addEventListener("open", () => {
+        if (!live) return;
+        callbacks.onActivity();
+        callbacks.onOpen();
+      });
+      socket.addEventListener("message", (event: { data: unknown }) => {
+        if (!live) return;
+        callbacks.onActivity();
+        callbacks.onMessage({ data: event.data });
+      });
+      socket.addEventListener(
+        "close",
+        (event: { code: number; reason: string; wasClean: boolean }) => {
+          if (!live) return;
+          live = false;
+          callbacks.onClose(
+            new ConnectionError(
+              "closed",
+              `The WebSocket closed with code ${event.code}${event.reason ? ` (${event.reason})` : ""}.`,
+              { closeCode: event.code, closeReason: event.reason },
+            ),
+          );
+        },
+      );
+      // An `error` event is always followed by `close`, which carries the code. It still needs a
+      // listener: `ws` (Node) throws an error event nobody listens to.
+      socket.addEventListener("error", () => {});
+      return {
+        send(data) {
+          if (socket.readyState !== OPEN) notOpen();
+          socket.send(data);
+        },
+        close() {
+          live = false;
+          try {
+            socket.close(1000);
+          } catch {
+            // Closing a socket that never opened may throw in some implementations; it is gone either way.
+          }
+        },
+      };
+    },
+  };
+}
+
+function notOpen(): never {
+  throw new ConnectionError("network", "The WebSocket is not open.");
+}
+
+function missingWebSocket(): never {
+  throw new TypeError(
+    "wirekit: no WebSocket in this environment; pass one (e.g. `ws`'s) as `WebSocket` in the options.",
+  );
+}

@@ -1,0 +1,513 @@
+import {
+  Connection,
+  ConnectionError,
+  type ConnectionOptions,
+  EventStreamParseError,
+  exponentialBackoff,
+  type RetryDelayContext,
+  shouldRetry,
+} from "@wirekit/core";
+import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
+import { describe, expect, it, vi } from "vitest";
+import { scriptedTransport } from "./support/scriptedTransport.js";
+
+const dropped = () => new ConnectionError("closed", "abnormal", { closeCode: 1006 });
+
+function setup(options: Partial<ConnectionOptions> & { kind?: "sse" | "websocket" } = {}) {
+  const { kind = "websocket", ...rest } = options;
+  const clock = createVirtualClock();
+  const page = createPageLifecycleControls();
+  const transport = scriptedTransport(kind);
+  const connection = new Connection({
+    transport,
+    clock,
+    lifecycle: page,
+    // A fixed delay unless a test is about the delay itself.
+    retryDelay: () => 1000,
+    ...rest,
+  });
+  const statuses: string[] = [];
+  connection.subscribe(() => statuses.push(connection.getSnapshot().status));
+  return { clock, page, transport, connection, statuses };
+}
+
+describe("Connection", () => {
+  describe("status and snapshots", () => {
+    it("goes idle → connecting → open, with one immutable snapshot per change", () => {
+      const { connection, transport, statuses } = setup();
+      const idle = connection.getSnapshot();
+      expect(idle).toEqual({ status: "idle", error: null, attempt: 0, nextRetryAt: null });
+      expect(connection.getSnapshot()).toBe(idle);
+      connection.connect();
+      const connecting = connection.getSnapshot();
+      expect(connecting.status).toBe("connecting");
+      expect(Object.isFrozen(connecting)).toBe(true);
+      transport.last.open();
+      expect(statuses).toEqual(["connecting", "open"]);
+      const open = connection.getSnapshot();
+      // Messages change nothing in the snapshot: no re-render per message.
+      transport.last.message({ data: "hello" });
+      expect(connection.getSnapshot()).toBe(open);
+    });
+
+    it("delivers messages to every listener and stops on unsubscribe", () => {
+      const { connection, transport } = setup();
+      const seen: unknown[] = [];
+      const stop = connection.onMessage((message) => seen.push(message.data));
+      connection.connect();
+      transport.last.open();
+      transport.last.message({ data: "a" });
+      stop();
+      transport.last.message({ data: "b" });
+      expect(seen).toEqual(["a"]);
+    });
+
+    it("rejects a missing transport and an unknown visibility policy", () => {
+      expect(() => new Connection({} as ConnectionOptions)).toThrow(/transport/);
+      expect(
+        () =>
+          new Connection({
+            transport: scriptedTransport(),
+            visibility: "sometimes" as never,
+          }),
+      ).toThrow(/visibility/);
+    });
+  });
+
+  describe("retry", () => {
+    it("waits the retry delay before reconnecting, and reports when", () => {
+      const { connection, transport, clock } = setup();
+      connection.connect();
+      transport.last.open();
+      transport.last.drop(dropped());
+      const snapshot = connection.getSnapshot();
+      expect(snapshot).toMatchObject({ status: "reconnecting", attempt: 1 });
+      expect(snapshot.nextRetryAt).toBe(clock.now() + 1000);
+      expect(snapshot.error).toMatchObject({ code: "closed", closeCode: 1006 });
+      clock.advance(999);
+      expect(transport.sessions).toHaveLength(1);
+      clock.advance(1);
+      expect(transport.sessions).toHaveLength(2);
+      expect(connection.getSnapshot().nextRetryAt).toBeNull();
+    });
+
+    it("grows the delay with each failed attempt, and hands the server's advice to it", () => {
+      const retryDelay = vi.fn((_: RetryDelayContext) => 500);
+      const { connection, transport, clock } = setup({ retryDelay, kind: "sse" });
+      connection.connect();
+      transport.last.advise(7000);
+      transport.last.drop(dropped());
+      clock.advance(500);
+      transport.last.drop(dropped());
+      expect(retryDelay.mock.calls.map(([context]) => context)).toEqual([
+        { attempt: 1, serverRetry: 7000, retryAfter: undefined },
+        { attempt: 2, serverRetry: 7000, retryAfter: undefined },
+      ]);
+    });
+
+    it("resets the attempt counter only after minUptime", () => {
+      const { connection, transport, clock } = setup({ minUptime: 5000 });
+      connection.connect();
+      transport.last.drop(dropped());
+      clock.advance(1000);
+      transport.last.open();
+      clock.advance(4999);
+      expect(connection.getSnapshot().attempt).toBe(1);
+      transport.last.drop(dropped());
+      expect(connection.getSnapshot().attempt).toBe(2);
+      clock.advance(1000);
+      transport.last.open();
+      clock.advance(5000);
+      expect(connection.getSnapshot().attempt).toBe(0);
+    });
+
+    it("fails with retries-exhausted after maxAttempts", () => {
+      const { connection, transport, clock } = setup({ maxAttempts: 2 });
+      connection.connect();
+      transport.last.drop(dropped());
+      clock.advance(1000);
+      transport.last.drop(dropped());
+      clock.advance(1000);
+      transport.last.drop(dropped());
+      const snapshot = connection.getSnapshot();
+      expect(snapshot.status).toBe("failed");
+      expect(snapshot.error).toMatchObject({ code: "retries-exhausted" });
+      expect((snapshot.error as ConnectionError).cause).toMatchObject({ closeCode: 1006 });
+      clock.runAll();
+      expect(transport.sessions).toHaveLength(3);
+    });
+
+    it.each([
+      ["close 1008 (policy violation)", new ConnectionError("closed", "", { closeCode: 1008 })],
+      ["close 1003 (unsupported data)", new ConnectionError("closed", "", { closeCode: 1003 })],
+      ["HTTP 204", new ConnectionError("http-status", "", { status: 204 })],
+      ["HTTP 404", new ConnectionError("http-status", "", { status: 404 })],
+      ["an HTML page", new ConnectionError("content-type", "")],
+      ["HTTP 401 without an auth hook", new ConnectionError("http-status", "", { status: 401 })],
+    ])("fails at once on %s", (_, error) => {
+      const { connection, transport, clock } = setup();
+      connection.connect();
+      transport.last.drop(error);
+      expect(connection.getSnapshot()).toMatchObject({ status: "failed", error });
+      clock.runAll();
+      expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("asks the auth hook after 401 and allows exactly one more attempt", async () => {
+      const onAuthFailure = vi.fn(async () => true);
+      const { connection, transport, clock } = setup({ onAuthFailure });
+      connection.connect();
+      transport.last.drop(new ConnectionError("http-status", "", { status: 401 }));
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+      await clock.advanceAsync(0);
+      expect(transport.sessions).toHaveLength(2);
+      transport.last.drop(new ConnectionError("closed", "", { closeCode: 4401 }));
+      await clock.advanceAsync(0);
+      expect(onAuthFailure).toHaveBeenCalledTimes(1);
+      expect(connection.getSnapshot()).toMatchObject({
+        status: "failed",
+        error: { closeCode: 4401 },
+      });
+    });
+
+    it("fails when the auth hook says no", async () => {
+      const { connection, transport, clock } = setup({ onAuthFailure: () => false });
+      connection.connect();
+      transport.last.drop(new ConnectionError("closed", "", { closeCode: 4403 }));
+      await clock.advanceAsync(0);
+      expect(connection.getSnapshot().status).toBe("failed");
+      expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("reconnects at once on reconnect(), resetting the attempt counter", () => {
+      const { connection, transport } = setup();
+      connection.connect();
+      transport.last.drop(dropped());
+      expect(connection.getSnapshot().attempt).toBe(1);
+      connection.reconnect();
+      expect(transport.sessions).toHaveLength(2);
+      expect(connection.getSnapshot()).toMatchObject({ status: "reconnecting", attempt: 0 });
+    });
+
+    it("starts over from failed on reconnect()", () => {
+      const { connection, transport } = setup();
+      connection.connect();
+      transport.last.drop(new ConnectionError("closed", "", { closeCode: 1008 }));
+      connection.reconnect();
+      expect(connection.getSnapshot().status).toBe("connecting");
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("keeps the last event id across reconnects and sends it on each", () => {
+      const { connection, transport, clock } = setup({ kind: "sse", lastEventId: "41" });
+      connection.connect();
+      expect(transport.last.lastEventId).toBe("41");
+      transport.last.open();
+      transport.last.message({ data: "x", event: "message", lastEventId: "42" });
+      transport.last.drop(new ConnectionError("stream-ended", ""));
+      clock.advance(1000);
+      expect(transport.last.lastEventId).toBe("42");
+      expect(connection.lastEventId).toBe("42");
+    });
+
+    it("keeps bad input on the error slot without dropping the connection", () => {
+      const { connection, transport } = setup({ kind: "sse" });
+      connection.connect();
+      transport.last.open();
+      const error = new EventStreamParseError("event-too-large", "too large");
+      transport.last.badInput(error);
+      expect(connection.getSnapshot()).toMatchObject({ status: "open", error });
+    });
+
+    it("closes for good on close(): no retry, no timer left", () => {
+      const { connection, transport, clock } = setup({ heartbeat: { interval: 1000 } });
+      connection.connect();
+      transport.last.open();
+      connection.close();
+      expect(connection.getSnapshot().status).toBe("closed");
+      expect(transport.last.closedByClient).toBe(true);
+      expect(clock.pendingTimers).toBe(0);
+      connection.connect();
+      transport.last.drop(dropped());
+      connection.close();
+      expect(clock.pendingTimers).toBe(0);
+      expect(transport.sessions).toHaveLength(2);
+    });
+  });
+
+  describe("page lifecycle", () => {
+    it("pauses after the grace period when hidden, and resumes at once when visible", () => {
+      const { connection, transport, clock, page } = setup({
+        kind: "sse",
+        visibilityGrace: 10_000,
+      });
+      connection.connect();
+      transport.last.open();
+      transport.last.message({ data: "x", lastEventId: "7" });
+      page.hide();
+      clock.advance(9999);
+      expect(connection.getSnapshot().status).toBe("open");
+      clock.advance(1);
+      expect(connection.getSnapshot().status).toBe("paused");
+      expect(transport.last.closedByClient).toBe(true);
+      clock.advance(60_000);
+      expect(transport.sessions).toHaveLength(1);
+      page.show();
+      expect(transport.sessions).toHaveLength(2);
+      expect(transport.last.lastEventId).toBe("7");
+      expect(connection.getSnapshot()).toMatchObject({ status: "reconnecting", attempt: 0 });
+    });
+
+    it("keeps the connection through a quick tab switch", () => {
+      const { connection, transport, clock, page } = setup();
+      connection.connect();
+      transport.last.open();
+      page.hide();
+      clock.advance(3000);
+      page.show();
+      clock.advance(60_000);
+      expect(connection.getSnapshot().status).toBe("open");
+      expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("disconnects at once when hidden with visibility 'close'", () => {
+      const { connection, transport, page } = setup({ visibility: "close" });
+      connection.connect();
+      transport.last.open();
+      page.hide();
+      expect(connection.getSnapshot().status).toBe("paused");
+      page.show();
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("stays connected and retries while hidden with visibility 'keep'", () => {
+      const { connection, transport, clock, page } = setup({ visibility: "keep" });
+      connection.connect();
+      transport.last.open();
+      page.hide();
+      clock.advance(60_000);
+      expect(connection.getSnapshot().status).toBe("open");
+      transport.last.drop(dropped());
+      clock.advance(1000);
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("never retries while the page is hidden", () => {
+      const { connection, transport, clock, page } = setup();
+      connection.connect();
+      transport.last.open();
+      page.hide();
+      transport.last.drop(dropped());
+      expect(connection.getSnapshot().status).toBe("paused");
+      clock.advance(10 * 60_000);
+      expect(transport.sessions).toHaveLength(1);
+      page.show();
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("stops a waiting retry when the page is hidden before it is due", () => {
+      const { connection, transport, clock, page } = setup({ retryDelay: () => 5000 });
+      connection.connect();
+      transport.last.drop(dropped());
+      page.hide();
+      clock.advance(5000);
+      expect(connection.getSnapshot().status).toBe("paused");
+      expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("resumes when the page comes back from the back/forward cache", () => {
+      const { connection, transport, page } = setup({ visibility: "close" });
+      connection.connect();
+      transport.last.open();
+      page.hide();
+      page.restoreFromCache();
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("pauses offline and reconnects the moment the browser is back online", () => {
+      const { connection, transport, clock, page } = setup({ retryDelay: () => 30_000 });
+      connection.connect();
+      transport.last.open();
+      page.goOffline();
+      expect(connection.getSnapshot().status).toBe("paused");
+      clock.advance(60_000);
+      expect(transport.sessions).toHaveLength(1);
+      page.goOnline();
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("retries at once when the browser reports online during a wait", () => {
+      const { connection, transport, page } = setup({ retryDelay: () => 30_000 });
+      connection.connect();
+      transport.last.drop(dropped());
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+      page.goOffline();
+      page.goOnline();
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("waits for the page to be visible before the first connect", () => {
+      const { connection, transport, page } = setup();
+      page.hide();
+      connection.connect();
+      expect(connection.getSnapshot().status).toBe("paused");
+      expect(transport.sessions).toHaveLength(0);
+      page.show();
+      expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("listens to the page only while connected", () => {
+      const { connection, page } = setup();
+      expect(page.listenerCount).toBe(0);
+      connection.connect();
+      expect(page.listenerCount).toBe(1);
+      connection.close();
+      expect(page.listenerCount).toBe(0);
+    });
+  });
+
+  describe("heartbeats", () => {
+    const heartbeat = { interval: 20_000, deadline: 5000, message: "ping" };
+
+    it("pings on an interval and stays open while answers come", () => {
+      const { connection, transport, clock } = setup({ heartbeat });
+      connection.connect();
+      transport.last.open();
+      clock.advance(20_000);
+      expect(transport.last.sent).toEqual(["ping"]);
+      transport.last.activity();
+      clock.advance(20_000);
+      expect(transport.last.sent).toEqual(["ping", "ping"]);
+      transport.last.message({ data: "pong" });
+      clock.advance(5000);
+      expect(connection.getSnapshot().status).toBe("open");
+    });
+
+    it("drops a socket that does not answer within the deadline, and reconnects", () => {
+      const { connection, transport, clock } = setup({ heartbeat });
+      connection.connect();
+      transport.last.open();
+      clock.advance(20_000 + 4999);
+      expect(connection.getSnapshot().status).toBe("open");
+      clock.advance(1);
+      expect(connection.getSnapshot()).toMatchObject({
+        status: "reconnecting",
+        error: { code: "heartbeat-timeout" },
+      });
+      expect(transport.sessions[0]?.closedByClient).toBe(true);
+      clock.advance(1000);
+      expect(transport.sessions).toHaveLength(2);
+    });
+
+    it("does not judge a socket by a deadline timer that fired late, but asks again", () => {
+      const { connection, transport, clock } = setup({ heartbeat });
+      connection.connect();
+      transport.last.open();
+      clock.advance(20_000);
+      // Timers frozen for a minute (a throttled background tab or a sleep), then fired late.
+      clock.sleep(60_000);
+      expect(connection.getSnapshot().status).toBe("open");
+      expect(transport.last.sent.length).toBeGreaterThanOrEqual(2);
+      transport.last.activity();
+      clock.advance(5000);
+      expect(connection.getSnapshot().status).toBe("open");
+    });
+
+    it("pings at once after the machine wakes from sleep", () => {
+      const { connection, transport, clock } = setup({
+        heartbeat: { ...heartbeat, interval: 600_000 },
+      });
+      connection.connect();
+      transport.last.open();
+      clock.sleep(30 * 60_000);
+      expect(transport.last.sent).toEqual(["ping"]);
+      clock.advance(5000);
+      expect(connection.getSnapshot().error).toMatchObject({ code: "heartbeat-timeout" });
+    });
+
+    it("reconnects an event stream that went quiet past the watchdog; comments count", () => {
+      const { connection, transport, clock } = setup({ kind: "sse", watchdog: 45_000 });
+      connection.connect();
+      transport.last.open();
+      clock.advance(40_000);
+      transport.last.activity();
+      clock.advance(40_000);
+      expect(connection.getSnapshot().status).toBe("open");
+      clock.advance(5000);
+      expect(connection.getSnapshot()).toMatchObject({
+        status: "reconnecting",
+        error: { code: "watchdog-timeout" },
+      });
+    });
+
+    it("reconnects an event stream at once after the machine slept", () => {
+      const { connection, transport, clock } = setup({ kind: "sse" });
+      connection.connect();
+      transport.last.open();
+      transport.last.message({ data: "x", lastEventId: "9" });
+      clock.sleep(30 * 60_000);
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+      expect(transport.sessions).toHaveLength(2);
+      expect(transport.last.lastEventId).toBe("9");
+    });
+  });
+});
+
+describe("exponentialBackoff", () => {
+  it("draws from a range that doubles per attempt up to the cap", () => {
+    const top = exponentialBackoff({ initialDelay: 1000, maxDelay: 8000, random: () => 0.999_999 });
+    const bottom = exponentialBackoff({ initialDelay: 1000, maxDelay: 8000, random: () => 0 });
+    const context = { serverRetry: undefined, retryAfter: undefined };
+    expect([1, 2, 3, 4, 5].map((attempt) => Math.round(top({ attempt, ...context })))).toEqual([
+      1000, 2000, 4000, 8000, 8000,
+    ]);
+    expect(bottom({ attempt: 3, ...context })).toBe(0);
+  });
+
+  it("never waits less than the server asked for", () => {
+    const delay = exponentialBackoff({ random: () => 0.5, initialDelay: 1000 });
+    expect(delay({ attempt: 1, serverRetry: 5000, retryAfter: undefined })).toBe(5500);
+    expect(delay({ attempt: 1, serverRetry: 5000, retryAfter: 9000 })).toBe(9500);
+  });
+});
+
+describe("shouldRetry", () => {
+  it.each([
+    [1000, "retry"],
+    [1001, "retry"],
+    [1006, "retry"],
+    [1011, "retry"],
+    [1012, "retry"],
+    [1013, "retry"],
+    [1002, "fatal"],
+    [1003, "fatal"],
+    [1008, "fatal"],
+    [4401, "auth"],
+    [4403, "auth"],
+  ])("close code %i → %s", (closeCode, decision) => {
+    expect(shouldRetry(new ConnectionError("closed", "", { closeCode }))).toBe(decision);
+  });
+
+  it.each([
+    [500, "retry"],
+    [502, "retry"],
+    [503, "retry"],
+    [429, "retry"],
+    [408, "retry"],
+    [204, "fatal"],
+    [404, "fatal"],
+    [400, "fatal"],
+    [401, "auth"],
+    [403, "auth"],
+  ])("HTTP %i → %s", (status, decision) => {
+    expect(shouldRetry(new ConnectionError("http-status", "", { status }))).toBe(decision);
+  });
+
+  it("retries timeouts and network errors, fails a wrong content type", () => {
+    expect(shouldRetry(new ConnectionError("network", ""))).toBe("retry");
+    expect(shouldRetry(new ConnectionError("heartbeat-timeout", ""))).toBe("retry");
+    expect(shouldRetry(new ConnectionError("watchdog-timeout", ""))).toBe("retry");
+    expect(shouldRetry(new ConnectionError("stream-ended", ""))).toBe("retry");
+    expect(shouldRetry(new ConnectionError("content-type", ""))).toBe("fatal");
+  });
+});

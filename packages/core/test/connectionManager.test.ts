@@ -1,0 +1,125 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { ConnectionManager, type Endpoint } from "@wirekit/core";
+import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import { EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
+
+async function startWebSocketServer() {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await once(server, "listening");
+  const connections: WebSocket[] = [];
+  server.on("connection", (socket) => connections.push(socket));
+  onTestFinished(async () => {
+    for (const socket of server.clients) socket.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `ws://127.0.0.1:${port}/live`, connections };
+}
+
+function manager(linger = 1000) {
+  const clock = createVirtualClock();
+  const page = createPageLifecycleControls();
+  const instance = new ConnectionManager({ clock, lifecycle: page, linger });
+  onTestFinished(() => instance.closeAll());
+  return { manager: instance, clock, page };
+}
+
+describe("ConnectionManager", () => {
+  it("opens exactly one physical connection through acquire, release, acquire (StrictMode)", async () => {
+    const server = await startWebSocketServer();
+    const { manager: connections } = manager();
+    const endpoint: Endpoint = { transport: "websocket", url: server.url, WebSocket };
+    // React StrictMode: mount, unmount, mount again, synchronously.
+    const first = connections.acquire(endpoint);
+    first.release();
+    const second = connections.acquire(endpoint);
+    expect(second.connection).toBe(first.connection);
+    await new Promise<void>((resolve) => {
+      if (second.connection.getSnapshot().status === "open") resolve();
+      second.connection.subscribe(() => {
+        if (second.connection.getSnapshot().status === "open") resolve();
+      });
+    });
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it("shares a connection among equal endpoints and counts its users", () => {
+    const { manager: connections, clock } = manager();
+    const endpoint: Endpoint = {
+      transport: "sse",
+      url: "http://127.0.0.1:1/events",
+      headers: { "X-Team": "a" },
+    };
+    const leases = Array.from({ length: 5 }, () => connections.acquire({ ...endpoint }));
+    expect(new Set(leases.map((lease) => lease.connection)).size).toBe(1);
+    expect(connections.size).toBe(1);
+    for (const lease of leases.slice(0, 4)) lease.release();
+    clock.advance(60_000);
+    expect(connections.size).toBe(1);
+    leases[4]?.release();
+    leases[4]?.release(); // a second release is ignored
+    expect(leases[4]?.connection.getSnapshot().status).not.toBe("closed");
+    clock.advance(999);
+    expect(connections.size).toBe(1);
+    clock.advance(1);
+    expect(connections.size).toBe(0);
+    expect(leases[0]?.connection.getSnapshot().status).toBe("closed");
+  });
+
+  it("keeps endpoints apart when what goes on the wire differs", () => {
+    const { manager: connections } = manager();
+    const base = { transport: "sse", url: "http://127.0.0.1:1/events" } as const;
+    const token = async () => ({ Authorization: "Bearer x" });
+    const distinct = [
+      connections.acquire(base),
+      connections.acquire({ ...base, url: "http://127.0.0.1:1/other" }),
+      connections.acquire({ ...base, headers: { "X-Team": "a" } }),
+      connections.acquire({ ...base, headers: { "X-Team": "b" } }),
+      connections.acquire({ ...base, headers: token }),
+      connections.acquire({ ...base, method: "POST", body: "{}" }),
+      connections.acquire({ ...base, withCredentials: true }),
+      connections.acquire({ transport: "websocket", url: "ws://127.0.0.1:1/events", WebSocket }),
+    ];
+    expect(new Set(distinct.map((lease) => lease.connection)).size).toBe(distinct.length);
+    // Same values, same connection: header order and case do not matter, a function by identity.
+    expect(connections.acquire({ ...base, headers: { "x-team": "a" } }).connection).toBe(
+      distinct[2]?.connection,
+    );
+    expect(connections.acquire({ ...base, headers: token }).connection).toBe(
+      distinct[4]?.connection,
+    );
+  });
+
+  it("closes a lingering connection on the server side once the linger is over", async () => {
+    const server = await startWebSocketServer();
+    const connections = new ConnectionManager({ linger: 20 });
+    onTestFinished(() => connections.closeAll());
+    const lease = connections.acquire({ transport: "websocket", url: server.url, WebSocket });
+    await vi.waitFor(() => expect(lease.connection.getSnapshot().status).toBe("open"));
+    lease.release();
+    const [socket] = server.connections;
+    if (socket === undefined) throw new Error("no connection reached the server");
+    const [code] = await once(socket, "close");
+    expect(code).toBe(1000);
+    expect(connections.size).toBe(0);
+  }, 10_000);
+
+  it("chooses FetchEventSource when there is no native EventSource or headers are given", async () => {
+    const server = await startServer((request, response) => {
+      response.writeHead(200, EVENT_STREAM_HEADERS);
+      response.write(`data: ${request.headers.authorization ?? "none"}\n\n`);
+    });
+    const connections = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => connections.closeAll());
+    const lease = connections.acquire({
+      transport: "sse",
+      url: server.url("/events"),
+      headers: { Authorization: "Bearer t" },
+    });
+    const message = await new Promise((resolve) => lease.connection.onMessage(resolve));
+    expect(message).toEqual({ event: "message", data: "Bearer t", lastEventId: "" });
+  });
+});

@@ -1,0 +1,69 @@
+import type {
+  ConnectionError,
+  EventStreamParseError,
+  Transport,
+  TransportCallbacks,
+  TransportMessage,
+} from "@wirekit/core";
+
+/** One physical connection the scripted transport opened, driven by the test. */
+export interface ScriptedSession {
+  readonly lastEventId: string;
+  readonly sent: unknown[];
+  closedByClient: boolean;
+  open(): void;
+  message(message: TransportMessage): void;
+  /** Anything arriving that is not a message: a comment, a pong. */
+  activity(): void;
+  drop(error: ConnectionError): void;
+  badInput(error: EventStreamParseError): void;
+  advise(retry: number): void;
+}
+
+/**
+ * A transport for testing connection logic: every `open` is recorded, and the test decides what
+ * each session does and when. (Real transports are tested against real servers.)
+ */
+export function scriptedTransport(kind: "sse" | "websocket" = "websocket"): Transport & {
+  readonly sessions: ScriptedSession[];
+  readonly last: ScriptedSession;
+} {
+  const sessions: ScriptedSession[] = [];
+  return {
+    kind,
+    sessions,
+    get last() {
+      const session = sessions.at(-1);
+      if (session === undefined) throw new Error("no session was opened");
+      return session;
+    },
+    open(callbacks: TransportCallbacks, { lastEventId }) {
+      const session: ScriptedSession = {
+        lastEventId,
+        sent: [],
+        closedByClient: false,
+        open: () => {
+          callbacks.onActivity();
+          callbacks.onOpen();
+        },
+        message: (message) => {
+          callbacks.onActivity();
+          callbacks.onMessage(message);
+        },
+        activity: () => callbacks.onActivity(),
+        drop: (error) => callbacks.onClose(error),
+        badInput: (error) => callbacks.onBadInput(error),
+        advise: (retry) => callbacks.onRetryAdvice(retry),
+      };
+      sessions.push(session);
+      return {
+        send: (data) => {
+          session.sent.push(data);
+        },
+        close: () => {
+          session.closedByClient = true;
+        },
+      };
+    },
+  };
+}
