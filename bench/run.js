@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { PARSERS, SOURCES } from "./contenders.js";
+import { reconnectStorm } from "./storm.js";
 import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js";
 
 /** @typedef {import("./workloads.js").Workload} Workload */
@@ -241,11 +242,13 @@ async function main() {
     console.error(`${label}: ${workload.description} …`);
     rows.push({ label, workload, runs: acrossProcesses(index), target });
   }
+  console.error("Reconnect storm: 1,000 clients dropped at once …");
+  const storm = stormTable();
   const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
 
   const table = resultsTable(rows);
   const verdict = verdicts(rows, { parser: theirParser, source: theirSource });
-  console.log(`${table}\n\n${timingsTable(rows)}\n\n${verdict}\n`);
+  console.log(`${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${storm}\n`);
 
   const markdown = `# Benchmarks
 
@@ -306,6 +309,19 @@ ${verdict}
   handing out the pre-built chunks of the **small** workload one per read. Messages are counted with
   \`onmessage\`.
 
+## Reconnect storm
+
+\`bench/storm.js\`: 1,000 \`Connection\`s with the default backoff (\`exponentialBackoff()\`: full
+jitter over a range that starts at 4 s) on one virtual clock, all open, then dropped at the same
+instant (close code 1006). The server is back at once, or stays down for 5 s and refuses
+connections meanwhile. Every client reconnects; the share is the largest number of reconnects
+in any 100 ms window (sliding), over the number of clients. Ten seeds per case; the times are
+medians over the seeds. A 5 s outage costs some clients much longer than 5 s: the price of
+backing off while the server is down. \`online\`, a return to the page and \`reconnect()\` skip
+the wait.
+
+${storm}
+
 ## Where the time goes
 
 From \`node --cpu-prof bench/profile.js parser <workload>\` (a script that runs one side only),
@@ -346,6 +362,32 @@ eventsource-parser, so these ratios compare it with a parser doing less checking
 `;
   writeFileSync(new URL("../BENCHMARKS.md", import.meta.url), markdown);
   console.error("wrote BENCHMARKS.md");
+}
+
+const STORM_SEEDS = 10;
+const STORM_TARGET = 0.05;
+
+/** Runs the reconnect storm for each downtime and seed; returns its Markdown table. */
+function stormTable() {
+  const lines = [
+    "| Server down for | Worst 100 ms window: median of seeds | worst seed | Counting failed attempts too (worst seed) | Half the clients back | Last client back | Target | Met |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+  ];
+  for (const downtime of [0, 5000]) {
+    const results = Array.from({ length: STORM_SEEDS }, (_, index) =>
+      reconnectStorm({ clients: 1000, downtime, seed: index + 1 }),
+    );
+    const shares = results.map((result) => result.worstShare);
+    const worst = Math.max(...shares);
+    const attempts = Math.max(...results.map((result) => result.worstAttemptShare));
+    const half = median(results.map((result) => result.medianReconnect));
+    const last = median(results.map((result) => result.lastReconnect));
+    const percent = (/** @type {number} */ share) => `${(share * 100).toFixed(1)}%`;
+    lines.push(
+      `| ${downtime / 1000} s | ${percent(median(shares))} | ${percent(worst)} | ${percent(attempts)} | ${(half / 1000).toFixed(1)} s | ${(last / 1000).toFixed(1)} s | ≤ ${percent(STORM_TARGET)} | ${worst <= STORM_TARGET ? "yes" : "**no**"} |`,
+    );
+  }
+  return lines.join("\n");
 }
 
 const childIndex = process.argv.indexOf("--child");

@@ -87,7 +87,7 @@ export interface ConnectionOptions {
   lifecycle?: PageLifecycle;
   /**
    * How long to wait before retry number `attempt`. Pure.
-   * @default exponentialBackoff() — full jitter over a range that starts at 3 s and doubles to 30 s
+   * @default exponentialBackoff() — full jitter over a range that starts at 4 s and doubles to 30 s
    */
   retryDelay?: RetryDelay;
   /**

@@ -15,8 +15,10 @@ export type RetryDelay = (context: RetryDelayContext) => number;
 
 export interface BackoffOptions {
   /**
-   * The range the first retry is drawn from; each further attempt doubles it.
-   * @default 3000
+   * The range the first retry is drawn from; each further attempt doubles it. 4 s spreads 1,000
+   * clients dropped together so that no 100 ms holds more than about 5% of their reconnects
+   * (BENCHMARKS.md); `online`, a return to the page and `reconnect()` skip the wait altogether.
+   * @default 4000
    */
   initialDelay?: number;
   /**
@@ -38,7 +40,7 @@ export interface BackoffOptions {
  * deploy — across the whole range instead of sending them back in waves.
  */
 export function exponentialBackoff(options: BackoffOptions = {}): RetryDelay {
-  const { initialDelay = 3000, maxDelay = 30_000, random = Math.random } = options;
+  const { initialDelay = 4000, maxDelay = 30_000, random = Math.random } = options;
   return ({ attempt, serverRetry, retryAfter }) => {
     const range = Math.min(maxDelay, initialDelay * 2 ** Math.max(0, attempt - 1));
     const floor = Math.max(serverRetry ?? 0, retryAfter ?? 0);

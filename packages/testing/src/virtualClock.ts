@@ -31,69 +31,100 @@ interface Timer {
  *
  * @example
  * const clock = createVirtualClock();
- * const connection = manager.connect({ url, transport: "sse" }); // manager created with { clock }
+ * const manager = new ConnectionManager({ clock });
+ * manager.acquire({ transport: "sse", url });
  * clock.advance(30_000); // thirty seconds of retries, instantly
  */
 export function createVirtualClock(options: { now?: number } = {}): VirtualClock {
   let now = options.now ?? Date.UTC(2026, 0, 1);
   let nextId = 1;
-  let timers: Timer[] = [];
+  // A binary min-heap by (dueAt, id): thousands of connections' timers stay cheap to schedule.
+  const heap: Timer[] = [];
+  const live = new Set<number>();
 
-  function next(until: number): Timer | undefined {
-    let earliest: Timer | undefined;
-    for (const timer of timers) {
-      if (timer.dueAt > until) continue;
-      if (earliest === undefined || timer.dueAt < earliest.dueAt) earliest = timer;
+  const before = (a: Timer, b: Timer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
+
+  function push(timer: Timer): void {
+    heap.push(timer);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(heap[index] as Timer, heap[parent] as Timer)) break;
+      [heap[index], heap[parent]] = [heap[parent] as Timer, heap[index] as Timer];
+      index = parent;
     }
-    if (earliest !== undefined) timers = timers.filter((timer) => timer !== earliest);
-    return earliest;
   }
 
-  function runDue(until: number, late: boolean): Timer | undefined {
-    const timer = next(until);
-    if (timer === undefined) return undefined;
-    if (!late) now = Math.max(now, timer.dueAt);
-    timer.callback();
-    return timer;
+  function pop(): Timer | undefined {
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    heap[0] = last;
+    let index = 0;
+    for (;;) {
+      const left = index * 2 + 1;
+      const right = left + 1;
+      let smallest = index;
+      if (left < heap.length && before(heap[left] as Timer, heap[smallest] as Timer))
+        smallest = left;
+      if (right < heap.length && before(heap[right] as Timer, heap[smallest] as Timer))
+        smallest = right;
+      if (smallest === index) return top;
+      [heap[index], heap[smallest]] = [heap[smallest] as Timer, heap[index] as Timer];
+      index = smallest;
+    }
+  }
+
+  /** Runs the earliest live timer due by `until`; false when there is none. */
+  function runNext(until: number, late: boolean): boolean {
+    for (;;) {
+      const top = heap[0];
+      if (top === undefined || top.dueAt > until) return false;
+      pop();
+      if (!live.delete(top.id)) continue; // cleared
+      if (!late) now = Math.max(now, top.dueAt);
+      top.callback();
+      return true;
+    }
   }
 
   return {
     now: () => now,
     setTimeout(callback, delay) {
       const id = nextId++;
-      // Timers ordered by due time, then by creation: ids only grow.
-      timers.push({ id, dueAt: now + Math.max(0, Number(delay) || 0), callback });
-      timers.sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+      live.add(id);
+      push({ id, dueAt: now + Math.max(0, Number(delay) || 0), callback });
       return id;
     },
     clearTimeout(handle) {
-      timers = timers.filter((timer) => timer.id !== handle);
+      live.delete(handle as number);
     },
     advance(milliseconds) {
       const target = now + milliseconds;
-      while (runDue(target, false) !== undefined);
+      while (runNext(target, false));
       now = target;
     },
     async advanceAsync(milliseconds) {
       const target = now + milliseconds;
       await flushMicrotasks();
-      while (runDue(target, false) !== undefined) await flushMicrotasks();
+      while (runNext(target, false)) await flushMicrotasks();
       now = target;
       await flushMicrotasks();
     },
     sleep(milliseconds) {
       now += milliseconds;
-      while (runDue(now, true) !== undefined);
+      while (runNext(now, true));
     },
     runAll(limit = 10_000) {
-      for (let count = 0; timers.length > 0; count++) {
-        if (count >= limit)
+      for (let count = 0; live.size > 0; count++) {
+        if (count >= limit) {
           throw new Error(`VirtualClock.runAll: still running after ${limit} timers.`);
-        runDue(Number.POSITIVE_INFINITY, false);
+        }
+        runNext(Number.POSITIVE_INFINITY, false);
       }
     },
     get pendingTimers() {
-      return timers.length;
+      return live.size;
     },
   };
 }
