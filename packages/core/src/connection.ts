@@ -114,6 +114,12 @@ export interface ConnectionOptions {
    */
   visibilityGrace?: number;
   /**
+   * Milliseconds an attempt may take to open before it is abandoned and retried: a server that
+   * accepts the TCP connection and never answers would otherwise hold it forever.
+   * @default 20_000
+   */
+  connectTimeout?: number;
+  /**
    * WebSocket pings with a deadline for an answer (any frame counts). Off unless given: the
    * server must answer the ping message (wirekit's channel protocol does).
    * @default false
@@ -175,6 +181,7 @@ export class Connection {
   readonly #shouldRetry: (error: ConnectionError) => RetryDecision;
   readonly #maxAttempts: number;
   readonly #minUptime: number;
+  readonly #connectTimeout: number;
   readonly #visibility: VisibilityPolicy;
   readonly #visibilityGrace: number;
   readonly #heartbeat: Required<HeartbeatOptions> | undefined;
@@ -201,6 +208,7 @@ export class Connection {
       shouldRetry = defaultShouldRetry,
       maxAttempts = Number.POSITIVE_INFINITY,
       minUptime = 5000,
+      connectTimeout = 20_000,
       visibility = "pause",
       visibilityGrace = 10_000,
       heartbeat = false,
@@ -225,6 +233,7 @@ export class Connection {
     this.#shouldRetry = shouldRetry;
     this.#maxAttempts = maxAttempts;
     this.#minUptime = minUptime;
+    this.#connectTimeout = connectTimeout;
     this.#visibility = visibility;
     this.#visibilityGrace = visibilityGrace;
     this.#heartbeat =
@@ -346,9 +355,16 @@ export class Connection {
       { lastEventId: this.#lastEventId },
     );
     this.#session = session;
+    this.#setTimer("connect", this.#connectTimeout, () => {
+      if (this.#session !== session) return;
+      this.#drop(
+        new ConnectionError("connect-timeout", `No answer within ${this.#connectTimeout} ms.`),
+      );
+    });
   }
 
   #onOpen(): void {
+    this.#clearTimer("connect");
     this.#authRetried = false;
     this.#lastActivity = this.#clock.now();
     this.#update({ status: "open", error: null, nextRetryAt: null });
@@ -579,7 +595,9 @@ export class Connection {
   }
 
   #stopLiveness(): void {
-    for (const name of ["uptime", "ping", "deadline", "watchdog", "wake"]) this.#clearTimer(name);
+    for (const name of ["connect", "uptime", "ping", "deadline", "watchdog", "wake"]) {
+      this.#clearTimer(name);
+    }
   }
 
   #teardown(): void {

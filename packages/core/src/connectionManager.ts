@@ -269,6 +269,7 @@ function settingsOf(endpoint: Endpoint): ConnectionSettings {
     shouldRetry,
     maxAttempts,
     minUptime,
+    connectTimeout,
     visibility,
     visibilityGrace,
     heartbeat,
@@ -281,6 +282,7 @@ function settingsOf(endpoint: Endpoint): ConnectionSettings {
   if (shouldRetry !== undefined) settings.shouldRetry = shouldRetry;
   if (maxAttempts !== undefined) settings.maxAttempts = maxAttempts;
   if (minUptime !== undefined) settings.minUptime = minUptime;
+  if (connectTimeout !== undefined) settings.connectTimeout = connectTimeout;
   if (visibility !== undefined) settings.visibility = visibility;
   if (visibilityGrace !== undefined) settings.visibilityGrace = visibilityGrace;
   if (heartbeat !== undefined) settings.heartbeat = heartbeat;

@@ -89,6 +89,7 @@ export class EventSourceError extends Error {
  * - `network`: the request or socket failed, or the server could not be reached.
  * - `stream-ended`: the server ended the event stream.
  * - `closed`: the server closed the WebSocket (`closeCode`, `closeReason`).
+ * - `connect-timeout`: the server accepted the connection but did not answer within `connectTimeout`.
  * - `heartbeat-timeout`: no answer to a WebSocket ping within the deadline.
  * - `watchdog-timeout`: no bytes on an event stream for longer than the watchdog allows.
  * - `headers`: the `headers` function threw or rejected.
@@ -97,6 +98,7 @@ export class EventSourceError extends Error {
 export type ConnectionErrorCode =
   | EventSourceErrorCode
   | "closed"
+  | "connect-timeout"
   | "heartbeat-timeout"
   | "watchdog-timeout"
   | "retries-exhausted";

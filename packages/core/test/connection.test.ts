@@ -179,6 +179,23 @@ describe("Connection", () => {
       expect(transport.sessions).toHaveLength(1);
     });
 
+    it("abandons an attempt that does not open within connectTimeout", () => {
+      const { connection, transport, clock } = setup({ connectTimeout: 20_000 });
+      connection.connect();
+      clock.advance(19_999);
+      expect(connection.getSnapshot().status).toBe("connecting");
+      clock.advance(1);
+      expect(connection.getSnapshot()).toMatchObject({
+        status: "reconnecting",
+        error: { code: "connect-timeout" },
+      });
+      expect(transport.sessions[0]?.closedByClient).toBe(true);
+      clock.advance(1000);
+      transport.last.open();
+      clock.advance(60_000);
+      expect(connection.getSnapshot().status).toBe("open");
+    });
+
     it("reconnects at once on reconnect(), resetting the attempt counter", () => {
       const { connection, transport } = setup();
       connection.connect();
