@@ -50,7 +50,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // last one in half and ends, so every reconnect must resume from Last-Event-ID.
       const total = Number(url.searchParams.get("total") ?? 100);
       const perConnection = 7;
-      const from = Number(request.headers["last-event-id"] ?? 0) + 1;
+      // wirekit's native-EventSource transport resumes through a query parameter.
+      const resumeFrom = request.headers["last-event-id"] ?? url.searchParams.get("lastEventId");
+      const from = Number(resumeFrom ?? 0) + 1;
       const echo = request.headers.authorization ?? "";
       eventStream(response);
       let body = "retry: 1\n\n";
