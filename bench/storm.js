@@ -3,8 +3,7 @@
 // Connection and its default backoff; only the transport is a stand-in.
 
 import { Connection, ConnectionError, exponentialBackoff } from "@wirekit/core";
-import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
-import { mulberry32 } from "./workloads.js";
+import { createPageLifecycleControls, createVirtualClock, seededRandom } from "@wirekit/testing";
 
 const WINDOW = 100;
 
@@ -25,7 +24,7 @@ const WINDOW = 100;
 export function reconnectStorm({ clients, downtime, seed }) {
   const clock = createVirtualClock();
   const page = createPageLifecycleControls();
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   let serverUpAt = 0;
   /** @type {number[]} */
   const attempts = [];

@@ -1,6 +1,8 @@
 // The benchmark inputs, generated once before any timing: every workload is a list of
 // Uint8Array chunks of one UTF-8 event stream, plus what a correct parser must report for it.
 
+import { seededRandom } from "@wirekit/testing";
+
 /**
  * @typedef {object} Workload
  * @property {string} key Short name used in the tables.
@@ -12,22 +14,6 @@
  */
 
 const KIB = 1024;
-
-/**
- * mulberry32: a tiny 32-bit PRNG, so every run of the bench sees the same "random" input.
- * @param {number} seed
- * @returns {() => number} uniform in [0, 1)
- */
-export function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * @param {Uint8Array} bytes
@@ -88,7 +74,7 @@ function build(key, description, frames, dataLength, split) {
  * @returns {Workload}
  */
 export function smallJsonEvents(count = 100_000) {
-  const random = mulberry32(0x5eed_000a);
+  const random = seededRandom(0x5eed_000a);
   /** @type {string[]} */
   const frames = [];
   let dataLength = 0;
@@ -113,7 +99,7 @@ export function smallJsonEvents(count = 100_000) {
  * @returns {Workload}
  */
 export function largeJsonEvents(count = 10_000) {
-  const random = mulberry32(0x5eed_000b);
+  const random = seededRandom(0x5eed_000b);
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   let pool = "";
   for (let i = 0; i < 64 * KIB; i++) pool += alphabet[Math.floor(random() * alphabet.length)];
@@ -176,7 +162,7 @@ const TOKENS = [
  * @returns {Workload}
  */
 export function llmTokenEvents(count = 200_000) {
-  const random = mulberry32(0x5eed_000c);
+  const random = seededRandom(0x5eed_000c);
   /** @type {string[]} */
   const frames = [];
   let dataLength = 0;
@@ -186,7 +172,7 @@ export function llmTokenEvents(count = 200_000) {
     dataLength += data.length;
     frames.push(`data: ${data}\n\n`);
   }
-  const chunkRandom = mulberry32(0xc4a2_c5ed);
+  const chunkRandom = seededRandom(0xc4a2_c5ed);
   return build(
     "tokens",
     `${count / 1000}k LLM-token events in random 1–200 byte chunks (mulberry32, fixed seed)`,

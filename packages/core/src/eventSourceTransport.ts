@@ -76,22 +76,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
         source.close();
         callbacks.onClose(error);
       };
-      source.addEventListener("open", () => {
-        if (!live) return;
-        callbacks.onActivity();
-        callbacks.onOpen();
-      });
-      for (const type of new Set(["message", ...events])) {
-        source.addEventListener(type, (event) => {
-          if (!live) return;
-          callbacks.onActivity();
-          callbacks.onMessage({
-            event: type,
-            data: event.data,
-            lastEventId: event.lastEventId ?? "",
-          });
-        });
-      }
+      forward(source, events, callbacks, () => live);
       source.addEventListener("error", () => {
         // CLOSED: the browser failed the connection (a status other than 200, or not an event
         // stream) and will not say which. CONNECTING: the stream dropped.
@@ -141,18 +126,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         onParseError: (error) => live && callbacks.onBadInput(error),
         onComment: () => live && callbacks.onActivity(),
       });
-      source.onopen = () => {
-        if (!live) return;
-        callbacks.onActivity();
-        callbacks.onOpen();
-      };
-      for (const type of new Set(["message", ...events])) {
-        source.addEventListener(type, (event) => {
-          if (!live) return;
-          callbacks.onActivity();
-          callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId });
-        });
-      }
+      forward(source, events, callbacks, () => live);
       source.onerror = (event) => {
         if (!live) return;
         live = false;
@@ -172,6 +146,27 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
       };
     },
   };
+}
+
+/** Hands `open` and the listened-to events of an EventSource to the connection while it is live. */
+function forward(
+  source: EventSourceLike,
+  events: readonly string[],
+  callbacks: TransportCallbacks,
+  live: () => boolean,
+): void {
+  source.addEventListener("open", () => {
+    if (!live()) return;
+    callbacks.onActivity();
+    callbacks.onOpen();
+  });
+  for (const type of new Set(["message", ...events])) {
+    source.addEventListener(type, (event) => {
+      if (!live()) return;
+      callbacks.onActivity();
+      callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId ?? "" });
+    });
+  }
 }
 
 function sseCannotSend(): never {

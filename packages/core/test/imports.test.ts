@@ -26,10 +26,15 @@ const guarded = [
   "ReadableStream",
   "TextDecoder",
   "TextEncoder",
+  "Blob",
+  "DOMException",
+  "queueMicrotask",
 ] as const;
 
+// Every package's entry point; a new package adds itself here.
 const entryPoints = {
   "@wirekit/core": () => import("@wirekit/core"),
+  "@wirekit/testing": () => import("@wirekit/testing"),
 };
 
 const restores: Array<() => void> = [];

@@ -16,5 +16,6 @@ export type { FakeWebSocketEventMap, FakeWebSocketInit } from "./fakeWebSocket.j
 export { FakeWebSocket } from "./fakeWebSocket.js";
 export type { PageLifecycleControls } from "./pageLifecycleControls.js";
 export { createPageLifecycleControls } from "./pageLifecycleControls.js";
+export { seededRandom } from "./seededRandom.js";
 export type { VirtualClock } from "./virtualClock.js";
 export { createVirtualClock } from "./virtualClock.js";
