@@ -410,8 +410,9 @@ export class Connection {
       }
       // The connection may have been closed or restarted while the hook ran.
       if (this.#snapshot.status !== "reconnecting" || this.#session !== undefined) return;
-      if (allowed) this.#open();
-      else this.#fail(error);
+      if (!allowed) this.#fail(error);
+      else if (this.#mustPause()) this.#pause();
+      else this.#open();
       return;
     }
     const attempt = this.#snapshot.attempt + 1;
