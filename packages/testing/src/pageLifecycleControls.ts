@@ -1,4 +1,5 @@
 import type { PageLifecycle, PageSignal } from "@wirekit/core";
+import type { VirtualClock } from "./virtualClock.js";
 
 /** A page lifecycle a test or story drives by hand. */
 export interface PageLifecycleControls extends PageLifecycle {
@@ -12,12 +13,17 @@ export interface PageLifecycleControls extends PageLifecycle {
   goOnline(): void;
   /** The page comes back from the back/forward cache (`pageshow` with `persisted`), visible. */
   restoreFromCache(): void;
+  /**
+   * The machine sleeps for `milliseconds` (the lid is closed): the clock given at creation jumps
+   * and overdue timers fire late. Throws when the controls were created without a clock.
+   */
+  sleep(milliseconds: number): void;
   /** How many listeners are attached: 0 once every connection let go. */
   readonly listenerCount: number;
 }
 
 export function createPageLifecycleControls(
-  initial: { visible?: boolean; online?: boolean } = {},
+  initial: { visible?: boolean; online?: boolean; clock?: VirtualClock } = {},
 ): PageLifecycleControls {
   let visible = initial.visible ?? true;
   let online = initial.online ?? true;
@@ -54,6 +60,14 @@ export function createPageLifecycleControls(
       if (online) return;
       online = true;
       emit("online");
+    },
+    sleep(milliseconds) {
+      if (initial.clock === undefined) {
+        throw new TypeError(
+          "PageLifecycleControls.sleep: create the controls with { clock: createVirtualClock() } to sleep.",
+        );
+      }
+      initial.clock.sleep(milliseconds);
     },
     restoreFromCache() {
       if (!visible) {

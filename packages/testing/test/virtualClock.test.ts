@@ -87,3 +87,15 @@ describe("createPageLifecycleControls", () => {
     expect(page.listenerCount).toBe(0);
   });
 });
+
+describe("PageLifecycleControls.sleep", () => {
+  it("sleeps the clock it was given, and asks for one otherwise", () => {
+    const clock = createVirtualClock({ now: 0 });
+    const page = createPageLifecycleControls({ clock });
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 100);
+    page.sleep(5000);
+    expect(fired).toEqual([5000]);
+    expect(() => createPageLifecycleControls().sleep(1)).toThrow(/clock/);
+  });
+});
