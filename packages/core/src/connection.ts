@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionError, type EventStreamParseError } from "./errors.js";
+import { type DropReason, OutgoingQueue, type OutgoingQueueOptions } from "./outgoingQueue.js";
 import {
   createBrowserPageLifecycle,
   type PageLifecycle,
@@ -52,6 +53,10 @@ export interface ConnectionSnapshot {
   readonly attempt: number;
   /** When the next retry is due (clock milliseconds), while `reconnecting` and waiting. */
   readonly nextRetryAt: number | null;
+  /** Messages waiting in the outgoing queue for the connection to open. */
+  readonly queued: number;
+  /** Queued messages that never went out (full, expired, cleared), since the connection was made. */
+  readonly dropped: number;
 }
 
 export interface HeartbeatOptions {
@@ -141,6 +146,12 @@ export interface ConnectionOptions {
    * @default ""
    */
   lastEventId?: string;
+  /**
+   * WebSocket: where `send` puts messages while the connection is not open; flushed in order on
+   * open, before the status turns `open`. `false` makes `send` throw instead.
+   * @default { maxMessages: 1000, maxBytes: 1 MiB, ttl: 30_000, whenFull: "reject" }
+   */
+  queue?: OutgoingQueueOptions | false;
 }
 
 type MessageListener = (message: TransportMessage) => void;
@@ -160,6 +171,8 @@ const INITIAL_SNAPSHOT: ConnectionSnapshot = Object.freeze({
   error: null,
   attempt: 0,
   nextRetryAt: null,
+  queued: 0,
+  dropped: 0,
 });
 
 /**
@@ -198,6 +211,7 @@ export class Connection {
   #authRetried = false;
   #stopLifecycle: (() => void) | undefined;
   readonly #timers = new Map<string, unknown>();
+  readonly #queue: OutgoingQueue | undefined;
 
   constructor(options: ConnectionOptions) {
     const {
@@ -215,6 +229,7 @@ export class Connection {
       watchdog = false,
       onAuthFailure,
       lastEventId = "",
+      queue = {},
     } = options;
     if (transport === undefined || typeof transport.open !== "function") {
       throw new TypeError(
@@ -247,6 +262,18 @@ export class Connection {
     this.#watchdog = watchdog === false ? undefined : watchdog;
     this.#onAuthFailure = onAuthFailure;
     this.#lastEventId = lastEventId;
+    this.#queue =
+      queue === false || transport.kind !== "websocket"
+        ? undefined
+        : new OutgoingQueue({
+            ...queue,
+            clock,
+            onChange: () => {
+              const { size, dropped } = this.#queue as OutgoingQueue;
+              const total = dropped.rejected + dropped.evicted + dropped.expired + dropped.cleared;
+              this.#update({ queued: size, dropped: total });
+            },
+          });
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -289,6 +316,7 @@ export class Connection {
     this.#teardown();
     this.#stopLifecycle?.();
     this.#stopLifecycle = undefined;
+    this.#queue?.clear();
     this.#update({ status: "closed", nextRetryAt: null });
   }
 
@@ -305,15 +333,35 @@ export class Connection {
     this.#open();
   }
 
-  /** Sends a frame on an open WebSocket connection. */
-  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void {
-    if (this.#snapshot.status !== "open" || this.#session === undefined) {
-      throw new ConnectionError(
-        "network",
-        `Cannot send while the connection is ${this.#snapshot.status}.`,
+  /**
+   * Sends a frame (WebSocket). While the connection is not open it waits in the outgoing queue
+   * and goes out, in order, as soon as it opens; `onDrop` hears if it never does. Returns false
+   * when the queue refused it.
+   */
+  send(
+    data: string | ArrayBufferLike | ArrayBufferView | Blob,
+    onDrop?: (reason: DropReason) => void,
+  ): boolean {
+    if (this.#transport.kind !== "websocket") {
+      throw new TypeError(
+        "Connection.send: an event stream is one-way; use a WebSocket transport.",
       );
     }
-    this.#session.send(data);
+    const session = this.#session;
+    if (this.#snapshot.status === "open" && session !== undefined) {
+      session.send(data);
+      return true;
+    }
+    if (this.#queue === undefined) {
+      throw new ConnectionError(
+        "network",
+        `Cannot send while the connection is ${this.#snapshot.status}, and the queue is off.`,
+      );
+    }
+    if (typeof Blob !== "undefined" && data instanceof Blob) {
+      throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
+    }
+    return this.#queue.enqueue(data as string | ArrayBuffer | ArrayBufferView, onDrop);
   }
 
   #open(): void {
@@ -367,6 +415,9 @@ export class Connection {
     this.#clearTimer("connect");
     this.#authRetried = false;
     this.#lastActivity = this.#clock.now();
+    // What waited goes out first, in order, before anyone hears the connection is open.
+    const session = this.#session;
+    if (session !== undefined) this.#queue?.flush((data) => session.send(data));
     this.#update({ status: "open", error: null, nextRetryAt: null });
     this.#setTimer("uptime", this.#minUptime, () => {
       if (this.#snapshot.attempt !== 0) this.#update({ attempt: 0 });

@@ -276,6 +276,7 @@ function settingsOf(endpoint: Endpoint): ConnectionSettings {
     watchdog,
     onAuthFailure,
     lastEventId,
+    queue,
   } = endpoint;
   const settings: ConnectionSettings = {};
   if (retryDelay !== undefined) settings.retryDelay = retryDelay;
@@ -289,6 +290,7 @@ function settingsOf(endpoint: Endpoint): ConnectionSettings {
   if (watchdog !== undefined) settings.watchdog = watchdog;
   if (onAuthFailure !== undefined) settings.onAuthFailure = onAuthFailure;
   if (lastEventId !== undefined) settings.lastEventId = lastEventId;
+  if (queue !== undefined) settings.queue = queue;
   return settings;
 }
 

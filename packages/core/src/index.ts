@@ -1,3 +1,15 @@
+export type {
+  ChannelProtocol,
+  ChannelProtocolErrorCode,
+  ClientFrame,
+  ServerFrame,
+} from "./channelProtocol.js";
+export {
+  CHANNEL_SUBPROTOCOL,
+  ChannelProtocolError,
+  isNewerId,
+  jsonChannelProtocol,
+} from "./channelProtocol.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export type {
@@ -45,6 +57,13 @@ export type {
   FetchEventSourceMessageEvent,
 } from "./fetchEventSource.js";
 export { FetchEventSource } from "./fetchEventSource.js";
+export type {
+  DropCounts,
+  DropReason,
+  OutgoingQueueOptions,
+  QueueFullPolicy,
+} from "./outgoingQueue.js";
+export { OutgoingQueue } from "./outgoingQueue.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
 export type {

@@ -36,7 +36,14 @@ describe("Connection", () => {
     it("goes idle → connecting → open, with one immutable snapshot per change", () => {
       const { connection, transport, statuses } = setup();
       const idle = connection.getSnapshot();
-      expect(idle).toEqual({ status: "idle", error: null, attempt: 0, nextRetryAt: null });
+      expect(idle).toEqual({
+        status: "idle",
+        error: null,
+        attempt: 0,
+        nextRetryAt: null,
+        queued: 0,
+        dropped: 0,
+      });
       expect(connection.getSnapshot()).toBe(idle);
       connection.connect();
       const connecting = connection.getSnapshot();

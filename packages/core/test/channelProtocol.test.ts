@@ -1,0 +1,146 @@
+import {
+  CHANNEL_SUBPROTOCOL,
+  ChannelProtocolError,
+  isNewerId,
+  jsonChannelProtocol as protocol,
+} from "@wirekit/core";
+import { describe, expect, it } from "vitest";
+
+const encoder = new TextEncoder();
+
+/** A binary frame as PROTOCOL.md section 5 lays it out. */
+function binaryFrame(header: object | string, payload: number[]): ArrayBuffer {
+  const headerBytes = encoder.encode(typeof header === "string" ? header : JSON.stringify(header));
+  const frame = new Uint8Array(4 + headerBytes.length + payload.length);
+  new DataView(frame.buffer).setUint32(0, headerBytes.length);
+  frame.set(headerBytes, 4);
+  frame.set(payload, 4 + headerBytes.length);
+  return frame.buffer;
+}
+
+function decodeError(data: string | ArrayBuffer): ChannelProtocolError {
+  try {
+    protocol.decode(data);
+  } catch (error) {
+    if (error instanceof ChannelProtocolError) return error;
+    throw error;
+  }
+  throw new Error("decode accepted a bad frame");
+}
+
+describe("jsonChannelProtocol", () => {
+  it("offers the versioned subprotocol", () => {
+    expect(protocol.subprotocol).toBe(CHANNEL_SUBPROTOCOL);
+    expect(CHANNEL_SUBPROTOCOL).toBe("wirekit.v1");
+  });
+
+  it("encodes client frames as JSON text", () => {
+    expect(
+      JSON.parse(protocol.encode({ type: "subscribe", channel: "room", resume: "17" }) as string),
+    ).toEqual({
+      type: "subscribe",
+      channel: "room",
+      resume: "17",
+    });
+    expect(
+      JSON.parse(
+        protocol.encode({
+          type: "publish",
+          channel: "room",
+          data: { text: "hi" },
+          ack: "3",
+        }) as string,
+      ),
+    ).toEqual({ type: "publish", channel: "room", data: { text: "hi" }, ack: "3" });
+    expect(protocol.encode({ type: "ping" })).toBe('{"type":"ping"}');
+  });
+
+  it("encodes a binary publish with a length-prefixed header", () => {
+    const frame = protocol.encode({
+      type: "publish",
+      channel: "cam",
+      data: new Uint8Array([9, 8, 7]),
+      ack: "1",
+    });
+    expect(frame).toBeInstanceOf(ArrayBuffer);
+    expect(frame).toEqual(binaryFrame({ type: "publish", channel: "cam", ack: "1" }, [9, 8, 7]));
+  });
+
+  it("decodes every server frame", () => {
+    expect(
+      protocol.decode('{"type":"subscribed","channel":"a","recovered":false,"position":"9"}'),
+    ).toEqual({
+      type: "subscribed",
+      channel: "a",
+      recovered: false,
+      position: "9",
+    });
+    expect(protocol.decode('{"type":"message","channel":"a","id":"10","data":null}')).toEqual({
+      type: "message",
+      channel: "a",
+      id: "10",
+      data: null,
+    });
+    expect(protocol.decode('{"type":"ack","ack":"3","id":"11"}')).toEqual({
+      type: "ack",
+      ack: "3",
+      id: "11",
+    });
+    expect(
+      protocol.decode(
+        '{"type":"error","code":"forbidden","reason":"no","frame":"publish","ack":"3","extra":1}',
+      ),
+    ).toEqual({ type: "error", code: "forbidden", reason: "no", frame: "publish", ack: "3" });
+    expect(protocol.decode('{"type":"pong","nonce":"n"}')).toEqual({ type: "pong", nonce: "n" });
+  });
+
+  it("decodes a binary message into an ArrayBuffer payload", () => {
+    const frame = protocol.decode(
+      binaryFrame({ type: "message", channel: "cam", id: "7" }, [1, 2, 3]),
+    );
+    expect(frame).toMatchObject({ type: "message", channel: "cam", id: "7" });
+    expect([...new Uint8Array((frame as { data: ArrayBuffer }).data)]).toEqual([1, 2, 3]);
+  });
+
+  it.each([
+    ["not JSON", "{type: message}", "bad-frame"],
+    ["an array", "[1,2]", "bad-frame"],
+    ["a number", "42", "bad-frame"],
+    ["a message without a channel", '{"type":"message","id":"1","data":1}', "bad-frame"],
+    ["a message without data", '{"type":"message","channel":"a","id":"1"}', "bad-frame"],
+    ["a non-decimal id", '{"type":"message","channel":"a","id":"1e3","data":1}', "bad-frame"],
+    ["a numeric id", '{"type":"message","channel":"a","id":1,"data":1}', "bad-frame"],
+    ["subscribed without recovered", '{"type":"subscribed","channel":"a"}', "bad-frame"],
+    ["an ack without its string", '{"type":"ack","ack":3}', "bad-frame"],
+    ["an error without a reason", '{"type":"error","code":"x"}', "bad-frame"],
+    ["an unknown type", '{"type":"hello","channel":"a"}', "unknown-type"],
+    ["no type at all", "{}", "unknown-type"],
+  ])("reports %s as %s", (_, text, code) => {
+    expect(decodeError(text).code).toBe(code);
+  });
+
+  it.each([
+    ["shorter than its prefix", new Uint8Array([0, 0]).buffer],
+    ["a header running past the end", binaryFrame("{}", []).slice(0, 5)],
+    ["a header that is not JSON", binaryFrame("nope", [1])],
+    ["a binary frame that is no message", binaryFrame({ type: "ack", ack: "1" }, [1])],
+  ])("reports a binary frame %s as bad-frame", (_, frame) => {
+    expect(decodeError(frame as ArrayBuffer).code).toBe("bad-frame");
+  });
+
+  it("names the channel of a bad frame when it can", () => {
+    expect(decodeError('{"type":"message","channel":"room","id":"x","data":1}').channel).toBe(
+      "room",
+    );
+  });
+});
+
+describe("isNewerId", () => {
+  it("compares decimal ids of any size", () => {
+    expect(isNewerId("10", "9")).toBe(true);
+    expect(isNewerId("9", "10")).toBe(false);
+    expect(isNewerId("5", "5")).toBe(false);
+    expect(isNewerId("9007199254740993", "9007199254740992")).toBe(true);
+    expect(isNewerId("100000000000000000000", "99999999999999999999")).toBe(true);
+  });
+});

@@ -1,0 +1,210 @@
+import {
+  Connection,
+  ConnectionError,
+  type DropReason,
+  OutgoingQueue,
+  type OutgoingQueueOptions,
+} from "@wirekit/core";
+import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
+import { describe, expect, it } from "vitest";
+import { scriptedTransport } from "./support/scriptedTransport.js";
+
+function queueWith(options: OutgoingQueueOptions = {}) {
+  const clock = createVirtualClock();
+  const queue = new OutgoingQueue({ ...options, clock });
+  const drops: Array<[string, DropReason]> = [];
+  const enqueue = (data: string | ArrayBuffer) =>
+    queue.enqueue(data, (reason) =>
+      drops.push([typeof data === "string" ? data : "bytes", reason]),
+    );
+  const flushed = () => {
+    const sent: unknown[] = [];
+    queue.flush((data) => sent.push(data));
+    return sent;
+  };
+  return { clock, queue, drops, enqueue, flushed };
+}
+
+describe("OutgoingQueue", () => {
+  it("hands messages out in order", () => {
+    const { enqueue, flushed, queue } = queueWith();
+    enqueue("a");
+    enqueue("b");
+    enqueue(new Uint8Array([1, 2]).buffer);
+    expect(queue.size).toBe(3);
+    expect(flushed()).toEqual(["a", "b", new Uint8Array([1, 2]).buffer]);
+    expect(queue.size).toBe(0);
+    expect(flushed()).toEqual([]);
+  });
+
+  it("refuses a message past maxMessages with 'reject', and says so", () => {
+    const { enqueue, flushed, drops, queue } = queueWith({ maxMessages: 2 });
+    expect(enqueue("a")).toBe(true);
+    expect(enqueue("b")).toBe(true);
+    expect(enqueue("c")).toBe(false);
+    expect(drops).toEqual([["c", "rejected"]]);
+    expect(queue.dropped).toEqual({ rejected: 1, evicted: 0, expired: 0, cleared: 0 });
+    expect(flushed()).toEqual(["a", "b"]);
+  });
+
+  it("counts bytes as UTF-8 against maxBytes", () => {
+    const { enqueue, queue, drops } = queueWith({ maxBytes: 10 });
+    expect(enqueue("héllo")).toBe(true); // 6 bytes
+    expect(queue.bytes).toBe(6);
+    expect(enqueue("😀")).toBe(true); // 4 bytes
+    expect(enqueue("x")).toBe(false);
+    expect(drops).toEqual([["x", "rejected"]]);
+  });
+
+  it("makes room by dropping the oldest with 'drop-oldest'", () => {
+    const { enqueue, flushed, drops, queue } = queueWith({
+      maxMessages: 2,
+      whenFull: "drop-oldest",
+    });
+    enqueue("a");
+    enqueue("b");
+    expect(enqueue("c")).toBe(true);
+    expect(drops).toEqual([["a", "evicted"]]);
+    expect(queue.dropped.evicted).toBe(1);
+    expect(flushed()).toEqual(["b", "c"]);
+  });
+
+  it("refuses a message bigger than maxBytes on its own, whatever the policy", () => {
+    const { enqueue, drops, queue } = queueWith({ maxBytes: 4, whenFull: "drop-oldest" });
+    enqueue("ab");
+    expect(enqueue("abcde")).toBe(false);
+    expect(drops).toEqual([["abcde", "rejected"]]);
+    expect(queue.size).toBe(1);
+  });
+
+  it("drops a message when its time to live is over, not before", () => {
+    const { enqueue, flushed, drops, clock } = queueWith({ ttl: 1000 });
+    enqueue("old");
+    clock.advance(500);
+    enqueue("new");
+    clock.advance(499);
+    expect(drops).toEqual([]);
+    clock.advance(1);
+    expect(drops).toEqual([["old", "expired"]]);
+    clock.advance(500);
+    expect(drops).toEqual([
+      ["old", "expired"],
+      ["new", "expired"],
+    ]);
+    expect(flushed()).toEqual([]);
+  });
+
+  it("keeps messages forever with ttl Infinity", () => {
+    const { enqueue, flushed, clock } = queueWith({ ttl: Number.POSITIVE_INFINITY });
+    enqueue("a");
+    clock.advance(365 * 24 * 3600 * 1000);
+    expect(clock.pendingTimers).toBe(0);
+    expect(flushed()).toEqual(["a"]);
+  });
+
+  it("clears with 'cleared', and survives an onDrop that throws", () => {
+    const clock = createVirtualClock();
+    const queue = new OutgoingQueue({ clock });
+    const reasons: DropReason[] = [];
+    queue.enqueue("a", () => {
+      throw new Error("listener bug");
+    });
+    queue.enqueue("b", (reason) => reasons.push(reason));
+    let rethrown = 0;
+    const original = globalThis.queueMicrotask;
+    globalThis.queueMicrotask = () => {
+      rethrown++;
+    };
+    try {
+      queue.clear();
+    } finally {
+      globalThis.queueMicrotask = original;
+    }
+    expect(reasons).toEqual(["cleared"]);
+    expect(rethrown).toBe(1);
+    expect(queue.dropped.cleared).toBe(2);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it("rejects an unknown policy", () => {
+    expect(
+      () => new OutgoingQueue({ clock: createVirtualClock(), whenFull: "block" as never }),
+    ).toThrow(/whenFull/);
+  });
+});
+
+describe("Connection with its outgoing queue", () => {
+  function setup(queue?: OutgoingQueueOptions) {
+    const clock = createVirtualClock();
+    const transport = scriptedTransport("websocket");
+    const connection = new Connection({
+      transport,
+      clock,
+      lifecycle: createPageLifecycleControls(),
+      retryDelay: () => 1000,
+      ...(queue === undefined ? {} : { queue }),
+    });
+    return { clock, transport, connection };
+  }
+
+  it("queues while not open and flushes in order before anyone hears it opened", () => {
+    const { connection, transport } = setup();
+    connection.connect();
+    connection.send("one");
+    connection.send("two");
+    expect(connection.getSnapshot().queued).toBe(2);
+    let sentWhenOpen: unknown[] = [];
+    connection.subscribe(() => {
+      if (connection.getSnapshot().status === "open") sentWhenOpen = [...transport.last.sent];
+    });
+    transport.last.open();
+    expect(sentWhenOpen).toEqual(["one", "two"]);
+    expect(connection.getSnapshot().queued).toBe(0);
+    connection.send("three");
+    expect(transport.last.sent).toEqual(["one", "two", "three"]);
+  });
+
+  it("keeps messages across a reconnect and counts every drop in the snapshot", () => {
+    const { connection, transport, clock } = setup({ ttl: 5000, maxMessages: 2 });
+    connection.connect();
+    transport.last.open();
+    transport.last.drop(new ConnectionError("closed", "dropped", { closeCode: 1006 }));
+    connection.send("a");
+    connection.send("b");
+    expect(connection.send("c")).toBe(false);
+    expect(connection.getSnapshot()).toMatchObject({ queued: 2, dropped: 1 });
+    clock.advance(1000);
+    transport.last.open();
+    expect(transport.last.sent).toEqual(["a", "b"]);
+    connection.close();
+    expect(connection.getSnapshot().dropped).toBe(1);
+  });
+
+  it("drops what is still queued on close, with the reason", () => {
+    const { connection } = setup();
+    connection.connect();
+    const reasons: DropReason[] = [];
+    connection.send("never", (reason) => reasons.push(reason));
+    connection.close();
+    expect(reasons).toEqual(["cleared"]);
+    expect(connection.getSnapshot()).toMatchObject({ queued: 0, dropped: 1 });
+  });
+
+  it("throws instead of queueing when the queue is off, and always for an event stream", () => {
+    const { connection } = setup();
+    const off = new Connection({
+      transport: scriptedTransport("websocket"),
+      clock: createVirtualClock(),
+      lifecycle: createPageLifecycleControls(),
+      queue: false,
+    });
+    off.connect();
+    expect(() => off.send("x")).toThrow(/queue is off/);
+    const stream = new Connection({
+      transport: scriptedTransport("sse"),
+      lifecycle: createPageLifecycleControls(),
+    });
+    expect(() => stream.send("x")).toThrow(TypeError);
+    expect(connection.getSnapshot().queued).toBe(0);
+  });
+});
