@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionError, type EventStreamParseError } from "./errors.js";
-import { type DropReason, OutgoingQueue, type OutgoingQueueOptions } from "./outgoingQueue.js";
+import { OutgoingQueue, type OutgoingQueueOptions, type SendHandlers } from "./outgoingQueue.js";
 import {
   createBrowserPageLifecycle,
   type PageLifecycle,
@@ -335,12 +335,12 @@ export class Connection {
 
   /**
    * Sends a frame (WebSocket). While the connection is not open it waits in the outgoing queue
-   * and goes out, in order, as soon as it opens; `onDrop` hears if it never does. Returns false
-   * when the queue refused it.
+   * and goes out, in order, as soon as it opens; `onSent` hears when it reaches the socket,
+   * `onDrop` if it never does. Returns false when the queue refused it.
    */
   send(
     data: string | ArrayBufferLike | ArrayBufferView | Blob,
-    onDrop?: (reason: DropReason) => void,
+    handlers: SendHandlers = {},
   ): boolean {
     if (this.#transport.kind !== "websocket") {
       throw new TypeError(
@@ -350,6 +350,7 @@ export class Connection {
     const session = this.#session;
     if (this.#snapshot.status === "open" && session !== undefined) {
       session.send(data);
+      handlers.onSent?.();
       return true;
     }
     if (this.#queue === undefined) {
@@ -361,7 +362,7 @@ export class Connection {
     if (typeof Blob !== "undefined" && data instanceof Blob) {
       throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
     }
-    return this.#queue.enqueue(data as string | ArrayBuffer | ArrayBufferView, onDrop);
+    return this.#queue.enqueue(data as string | ArrayBuffer | ArrayBufferView, handlers);
   }
 
   #open(): void {

@@ -62,6 +62,7 @@ export type {
   DropReason,
   OutgoingQueueOptions,
   QueueFullPolicy,
+  SendHandlers,
 } from "./outgoingQueue.js";
 export { OutgoingQueue } from "./outgoingQueue.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";

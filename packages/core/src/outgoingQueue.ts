@@ -39,11 +39,19 @@ export interface OutgoingQueueOptions {
 /** Every drop so far, by reason. */
 export type DropCounts = Readonly<Record<DropReason, number>>;
 
+/** What a queued message's sender hears about it. */
+export interface SendHandlers {
+  /** The message reached the socket. */
+  onSent?: () => void;
+  /** The message never will, and why. */
+  onDrop?: (reason: DropReason) => void;
+}
+
 interface Entry {
   readonly data: string | ArrayBuffer | ArrayBufferView;
   readonly bytes: number;
   readonly expiresAt: number;
-  readonly onDrop: ((reason: DropReason) => void) | undefined;
+  readonly handlers: SendHandlers;
 }
 
 /**
@@ -101,19 +109,16 @@ export class OutgoingQueue {
   }
 
   /**
-   * Queues `data`; `onDrop` hears if it never goes out. Returns false when it was refused (and
-   * `onDrop` was told `rejected`).
+   * Queues `data`; `onSent` hears when it goes out, `onDrop` if it never does. Returns false when
+   * it was refused (and `onDrop` was told `rejected`).
    */
-  enqueue(
-    data: string | ArrayBuffer | ArrayBufferView,
-    onDrop?: (reason: DropReason) => void,
-  ): boolean {
+  enqueue(data: string | ArrayBuffer | ArrayBufferView, handlers: SendHandlers = {}): boolean {
     const bytes = byteLength(data);
     const fits = () =>
       this.#entries.length < this.#maxMessages && this.#bytes + bytes <= this.#maxBytes;
     if (bytes > this.#maxBytes || (!fits() && this.#whenFull === "reject")) {
       this.#count("rejected");
-      notify(onDrop, "rejected");
+      notify(handlers.onDrop, "rejected");
       this.#onChange();
       return false;
     }
@@ -122,9 +127,9 @@ export class OutgoingQueue {
       if (oldest === undefined) break;
       this.#bytes -= oldest.bytes;
       this.#count("evicted");
-      notify(oldest.onDrop, "evicted");
+      notify(oldest.handlers.onDrop, "evicted");
     }
-    this.#entries.push({ data, bytes, expiresAt: this.#clock.now() + this.#ttl, onDrop });
+    this.#entries.push({ data, bytes, expiresAt: this.#clock.now() + this.#ttl, handlers });
     this.#bytes += bytes;
     this.#armExpiry();
     this.#onChange();
@@ -139,7 +144,10 @@ export class OutgoingQueue {
     this.#entries = [];
     this.#bytes = 0;
     this.#disarmExpiry();
-    for (const entry of entries) send(entry.data);
+    for (const entry of entries) {
+      send(entry.data);
+      notify(entry.handlers.onSent);
+    }
     this.#onChange();
   }
 
@@ -152,7 +160,7 @@ export class OutgoingQueue {
     this.#disarmExpiry();
     for (const entry of entries) {
       this.#count("cleared");
-      notify(entry.onDrop, "cleared");
+      notify(entry.handlers.onDrop, "cleared");
     }
     this.#onChange();
   }
@@ -169,7 +177,7 @@ export class OutgoingQueue {
     for (const entry of gone) {
       this.#bytes -= entry.bytes;
       this.#count("expired");
-      notify(entry.onDrop, "expired");
+      notify(entry.handlers.onDrop, "expired");
     }
     this.#onChange();
   }
@@ -199,9 +207,12 @@ export class OutgoingQueue {
   }
 }
 
-function notify(onDrop: ((reason: DropReason) => void) | undefined, reason: DropReason): void {
+function notify<A extends unknown[]>(
+  handler: ((...args: A) => void) | undefined,
+  ...args: A
+): void {
   try {
-    onDrop?.(reason);
+    handler?.(...args);
   } catch (error) {
     rethrowAsync(error);
   }

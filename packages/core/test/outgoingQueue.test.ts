@@ -14,9 +14,9 @@ function queueWith(options: OutgoingQueueOptions = {}) {
   const queue = new OutgoingQueue({ ...options, clock });
   const drops: Array<[string, DropReason]> = [];
   const enqueue = (data: string | ArrayBuffer) =>
-    queue.enqueue(data, (reason) =>
-      drops.push([typeof data === "string" ? data : "bytes", reason]),
-    );
+    queue.enqueue(data, {
+      onDrop: (reason) => drops.push([typeof data === "string" ? data : "bytes", reason]),
+    });
   const flushed = () => {
     const sent: unknown[] = [];
     queue.flush((data) => sent.push(data));
@@ -26,6 +26,16 @@ function queueWith(options: OutgoingQueueOptions = {}) {
 }
 
 describe("OutgoingQueue", () => {
+  it("tells each message's sender when it went out", () => {
+    const clock = createVirtualClock();
+    const queue = new OutgoingQueue({ clock });
+    const sent: string[] = [];
+    queue.enqueue("a", { onSent: () => sent.push("a sent") });
+    queue.enqueue("b", { onSent: () => sent.push("b sent") });
+    queue.flush((data) => sent.push(`socket ${String(data)}`));
+    expect(sent).toEqual(["socket a", "a sent", "socket b", "b sent"]);
+  });
+
   it("hands messages out in order", () => {
     const { enqueue, flushed, queue } = queueWith();
     enqueue("a");
@@ -106,10 +116,12 @@ describe("OutgoingQueue", () => {
     const clock = createVirtualClock();
     const queue = new OutgoingQueue({ clock });
     const reasons: DropReason[] = [];
-    queue.enqueue("a", () => {
-      throw new Error("listener bug");
+    queue.enqueue("a", {
+      onDrop: () => {
+        throw new Error("listener bug");
+      },
     });
-    queue.enqueue("b", (reason) => reasons.push(reason));
+    queue.enqueue("b", { onDrop: (reason) => reasons.push(reason) });
     let rethrown = 0;
     const original = globalThis.queueMicrotask;
     globalThis.queueMicrotask = () => {
@@ -184,7 +196,7 @@ describe("Connection with its outgoing queue", () => {
     const { connection } = setup();
     connection.connect();
     const reasons: DropReason[] = [];
-    connection.send("never", (reason) => reasons.push(reason));
+    connection.send("never", { onDrop: (reason) => reasons.push(reason) });
     connection.close();
     expect(reasons).toEqual(["cleared"]);
     expect(connection.getSnapshot()).toMatchObject({ queued: 0, dropped: 1 });
