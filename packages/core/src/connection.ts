@@ -204,6 +204,7 @@ export class Connection {
   #snapshot: ConnectionSnapshot = INITIAL_SNAPSHOT;
   readonly #listeners = new Set<() => void>();
   readonly #messageListeners = new Set<MessageListener>();
+  readonly #sessionOpenHandlers = new Set<(send: (data: string | ArrayBuffer) => void) => void>();
   #session: TransportSession | undefined;
   #lastEventId: string;
   #serverRetry: number | undefined;
@@ -292,6 +293,18 @@ export class Connection {
     this.#messageListeners.add(listener);
     return () => {
       this.#messageListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Calls `handler` each time a physical connection opens, before the outgoing queue is flushed
+   * and before the status turns `open`, with a `send` that writes to that connection directly:
+   * for what must go first, such as a channel client's subscriptions.
+   */
+  onSessionOpen(handler: (send: (data: string | ArrayBuffer) => void) => void): () => void {
+    this.#sessionOpenHandlers.add(handler);
+    return () => {
+      this.#sessionOpenHandlers.delete(handler);
     };
   }
 
@@ -416,9 +429,20 @@ export class Connection {
     this.#clearTimer("connect");
     this.#authRetried = false;
     this.#lastActivity = this.#clock.now();
-    // What waited goes out first, in order, before anyone hears the connection is open.
+    // Session handlers first (subscriptions), then what waited, in order, before anyone hears
+    // the connection is open.
     const session = this.#session;
-    if (session !== undefined) this.#queue?.flush((data) => session.send(data));
+    if (session !== undefined) {
+      const send = (data: string | ArrayBuffer) => session.send(data);
+      for (const handler of [...this.#sessionOpenHandlers]) {
+        try {
+          handler(send);
+        } catch (error) {
+          rethrowAsync(error);
+        }
+      }
+      this.#queue?.flush((data) => session.send(data));
+    }
     this.#update({ status: "open", error: null, nextRetryAt: null });
     this.#setTimer("uptime", this.#minUptime, () => {
       if (this.#snapshot.attempt !== 0) this.#update({ attempt: 0 });

@@ -1,3 +1,5 @@
+export type { ChannelClientOptions, ChannelEvent, PublishErrorCode } from "./channelClient.js";
+export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
 export type {
   ChannelProtocol,
   ChannelProtocolErrorCode,

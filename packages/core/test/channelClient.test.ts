@@ -1,0 +1,243 @@
+// The channel client against a loopback server that speaks PROTOCOL.md.
+import { once } from "node:events";
+import {
+  CHANNEL_SUBPROTOCOL,
+  ChannelClient,
+  type ChannelClientOptions,
+  type ChannelEvent,
+  ConnectionManager,
+  exponentialBackoff,
+  PublishError,
+} from "@wirekit/core";
+import { createPageLifecycleControls } from "@wirekit/testing";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { WebSocket } from "ws";
+import { type ChannelTestServer, startChannelServer } from "./support/channelServer.js";
+
+const quickRetry = exponentialBackoff({ initialDelay: 30, maxDelay: 100 });
+
+function clientFor(
+  server: ChannelTestServer,
+  options: ChannelClientOptions & { linger?: number } = {},
+) {
+  const { linger = 1000, ...clientOptions } = options;
+  const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls(), linger });
+  onTestFinished(() => manager.closeAll());
+  const lease = manager.acquire({
+    transport: "websocket",
+    url: server.url,
+    protocols: [CHANNEL_SUBPROTOCOL],
+    WebSocket,
+    retryDelay: quickRetry,
+  });
+  const channels = new ChannelClient(lease.connection, clientOptions);
+  onTestFinished(() => channels.dispose());
+  return { manager, lease, channels, connection: lease.connection };
+}
+
+function untilOpen(connection: ReturnType<typeof clientFor>["connection"]): Promise<void> {
+  return vi.waitFor(() => expect(connection.getSnapshot().status).toBe("open"));
+}
+
+/** Collects a channel's events until `done` says enough. */
+function collect(
+  channels: ChannelClient,
+  channel: string,
+  done: (events: ChannelEvent[]) => boolean,
+): Promise<ChannelEvent[]> {
+  const events: ChannelEvent[] = [];
+  return new Promise((resolve) => {
+    channels.subscribe(channel, (event) => {
+      events.push(event);
+      if (done(events)) resolve(events);
+    });
+  });
+}
+
+describe("ChannelClient", () => {
+  it("subscribes, receives, publishes with an ack, and unsubscribes on the wire", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server);
+    const events = collect(channels, "room", (list) => list.length === 3);
+    await untilOpen(connection);
+    await vi.waitFor(() =>
+      expect(server.frames).toContainEqual({ type: "subscribe", channel: "room" }),
+    );
+    server.publish("room", { text: "from the server" });
+    const ack = await channels.publish("room", { text: "from me" });
+    expect(ack).toEqual({ id: "2" });
+    expect(await events).toEqual([
+      { type: "subscribed", channel: "room", recovered: true, position: undefined },
+      { type: "message", channel: "room", id: "1", data: { text: "from the server" } },
+      { type: "message", channel: "room", id: "2", data: { text: "from me" } },
+    ]);
+    expect(channels.lastId("room")).toBe("2");
+    expect(channels.channels).toEqual(["room"]);
+  });
+
+  it("shares one connection among 200 subscribers of 50 channels, and lets go of every one", async () => {
+    const server = await startChannelServer();
+    const { channels, connection, lease } = clientFor(server, { linger: 50 });
+    const stops = Array.from({ length: 200 }, (_, index) =>
+      channels.subscribe(`channel-${index % 50}`, () => {}),
+    );
+    await untilOpen(connection);
+    const subscribes = () => server.frames.filter((frame) => frame["type"] === "subscribe");
+    await vi.waitFor(() => expect(subscribes()).toHaveLength(50));
+    expect(server.connections).toBe(1);
+    for (const stop of stops) stop();
+    const unsubscribes = () => server.frames.filter((frame) => frame["type"] === "unsubscribe");
+    await vi.waitFor(() => expect(unsubscribes()).toHaveLength(50));
+    expect(new Set(unsubscribes().map((frame) => frame["channel"])).size).toBe(50);
+    const [socket] = server.sockets;
+    lease.release();
+    if (socket !== undefined) await once(socket, "close");
+    expect(server.sockets.size).toBe(0);
+    expect(server.connections).toBe(1);
+  });
+
+  it("delivers 5,000 messages over 3 channels exactly once and in order through 10 server restarts", async () => {
+    const server = await startChannelServer();
+    const { channels } = clientFor(server);
+    const names = ["a", "b", "c"];
+    const total = 5000;
+    const received = new Map<string, number[]>(names.map((name) => [name, []]));
+    let count = 0;
+    let kills = 0;
+    let restarts = Promise.resolve();
+    const duplicates: unknown[] = [];
+    const done = new Promise<void>((resolve) => {
+      for (const name of names) {
+        channels.subscribe(name, (event) => {
+          if (event.type === "error") duplicates.push(event.error.code);
+          if (event.type !== "message") return;
+          received.get(name)?.push((event.data as { n: number }).n);
+          count++;
+          if (count === total) resolve();
+          if (count % 450 === 0 && kills < 10) {
+            kills++;
+            restarts = restarts
+              .then(() => server.kill())
+              .then(() => new Promise((wait) => setTimeout(wait, 30)))
+              .then(() => server.start());
+          }
+        });
+      }
+    });
+    // The server keeps publishing whether or not the client is connected.
+    let published = 0;
+    const pump = () => {
+      for (let batch = 0; batch < 30 && published < total; batch++, published++) {
+        server.publish(names[published % 3] as string, { n: published });
+      }
+      if (published < total) setImmediate(pump);
+    };
+    await vi.waitFor(() =>
+      expect(server.frames.filter((f) => f["type"] === "subscribe")).toHaveLength(3),
+    );
+    pump();
+    await done;
+    await restarts;
+    expect(kills).toBe(10);
+    for (const [index, name] of names.entries()) {
+      const expected = Array.from({ length: total }, (_, n) => n).filter((n) => n % 3 === index);
+      expect(received.get(name)).toEqual(expected);
+    }
+    // Resubscribing with resume ids means nothing had to be dropped as a duplicate.
+    expect(duplicates).toEqual([]);
+  }, 60_000);
+
+  it("queues a publish while disconnected and sends it after the subscriptions", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server);
+    channels.subscribe("room", () => {});
+    await untilOpen(connection);
+    await server.kill();
+    await vi.waitFor(() => expect(connection.getSnapshot().status).not.toBe("open"));
+    const acked = channels.publish("room", "while away");
+    expect(connection.getSnapshot().queued).toBe(1);
+    const before = server.frames.length;
+    await server.start();
+    expect(await acked).toEqual({ id: "1" });
+    expect(server.frames.slice(before).map((frame) => frame["type"])).toEqual([
+      "subscribe",
+      "publish",
+    ]);
+  });
+
+  it("rejects a publish when no ack comes in time", async () => {
+    const server = await startChannelServer();
+    server.acks = false;
+    const { channels, connection } = clientFor(server, { ackTimeout: 50 });
+    await untilOpen(connection);
+    const error = await channels.publish("room", 1).catch((rejection: unknown) => rejection);
+    expect(error).toBeInstanceOf(PublishError);
+    expect(error).toMatchObject({ code: "timeout", channel: "room" });
+  });
+
+  it("rejects a sent publish as disconnected when the socket drops before its ack", async () => {
+    const server = await startChannelServer();
+    server.acks = false;
+    const { channels, connection } = clientFor(server);
+    await untilOpen(connection);
+    const publish = channels.publish("room", 1).catch((rejection: unknown) => rejection);
+    await vi.waitFor(() =>
+      expect(server.frames).toContainEqual(expect.objectContaining({ type: "publish" })),
+    );
+    await server.kill();
+    expect(await publish).toMatchObject({ code: "disconnected" });
+  });
+
+  it("reports bad input as typed errors and keeps working", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server, { maxFrameSize: 1000 });
+    const errors: string[] = [];
+    channels.onError((error) => errors.push(`${error.name}:${error.code}`));
+    const roomEvents: ChannelEvent[] = [];
+    channels.subscribe("room", (event) => roomEvents.push(event));
+    await untilOpen(connection);
+    await vi.waitFor(() => expect(roomEvents).toHaveLength(1)); // subscribed
+    server.sendRaw("this is not json");
+    server.sendRaw('{"type":"hello"}');
+    server.sendRaw(
+      JSON.stringify({ type: "message", channel: "room", id: "1", data: "x".repeat(2000) }),
+    );
+    server.sendRaw(JSON.stringify({ type: "message", channel: "nobody", id: "1", data: 1 }));
+    server.sendRaw(JSON.stringify({ type: "ack", ack: "999" }));
+    server.sendRaw(Buffer.from([0, 0, 0, 99, 1]));
+    server.sendRaw(JSON.stringify({ type: "error", code: "internal", reason: "oops" }));
+    server.publish("room", "first");
+    server.sendRaw(JSON.stringify({ type: "message", channel: "room", id: "1", data: "again" }));
+    server.publish("room", "second");
+    await vi.waitFor(() =>
+      expect(
+        roomEvents.filter((event) => event.type === "message").map((event) => event.data),
+      ).toEqual(["first", "second"]),
+    );
+    expect(errors).toEqual([
+      "ChannelProtocolError:bad-frame",
+      "ChannelProtocolError:unknown-type",
+      "ChannelProtocolError:too-large",
+      "ChannelProtocolError:unknown-channel",
+      "ChannelProtocolError:unexpected-ack",
+      "ChannelProtocolError:bad-frame",
+      "ChannelServerError:internal",
+    ]);
+    expect(
+      roomEvents.filter((event) => event.type === "error").map((event) => event.error.code),
+    ).toEqual(["duplicate"]);
+    expect(connection.getSnapshot().status).toBe("open");
+  });
+
+  it("answers the server's ping", async () => {
+    const server = await startChannelServer();
+    const { connection } = clientFor(server);
+    await untilOpen(connection);
+    const [socket] = server.sockets;
+    if (socket === undefined) throw new Error("no socket");
+    const pong = once(socket, "message");
+    socket.send(JSON.stringify({ type: "ping", nonce: "n1" }));
+    const [data] = await pong;
+    expect(JSON.parse(String(data))).toEqual({ type: "pong", nonce: "n1" });
+  });
+});
