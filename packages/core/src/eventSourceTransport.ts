@@ -17,14 +17,18 @@ export type EventSourceConstructor = new (
   init?: { withCredentials?: boolean },
 ) => EventSourceLike;
 
+/** A value, or a function read at every connect (for URLs and event sets that change). */
+export type Dynamic<T> = T | (() => T);
+
 export interface EventSourceTransportOptions {
-  url: string;
+  /** The stream's URL; a function is called at every connect. */
+  url: Dynamic<string>;
   /**
    * Named events to deliver besides `message` (an event stream dispatches a named event only to
-   * listeners of that name).
+   * listeners of that name); a function is called at every connect.
    * @default []
    */
-  events?: readonly string[];
+  events?: Dynamic<readonly string[]>;
   /**
    * Send cookies cross-origin.
    * @default false
@@ -51,10 +55,11 @@ const CLOSED = 2;
  * reconnect, so backoff, the visibility policy and the page lifecycle rule every retry.
  */
 export function eventSourceTransport(options: EventSourceTransportOptions): Transport {
-  const { url, events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
+  const { events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
   return {
     kind: "sse",
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
+      const url = read(options.url);
       const EventSourceImpl =
         options.EventSource ??
         (globalThis as { EventSource?: EventSourceConstructor }).EventSource ??
@@ -76,7 +81,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
         source.close();
         callbacks.onClose(error);
       };
-      forward(source, events, callbacks, () => live);
+      forward(source, read(events), callbacks, () => live);
       source.addEventListener("error", () => {
         // CLOSED: the browser failed the connection (a status other than 200, or not an event
         // stream) and will not say which. CONNECTING: the stream dropped.
@@ -102,12 +107,13 @@ export interface FetchEventSourceTransportOptions
     FetchEventSourceInit,
     "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
   > {
-  url: string;
+  /** The stream's URL; a function is called at every connect. */
+  url: Dynamic<string>;
   /**
-   * Named events to deliver besides `message`.
+   * Named events to deliver besides `message`; a function is called at every connect.
    * @default []
    */
-  events?: readonly string[];
+  events?: Dynamic<readonly string[]>;
 }
 
 /** A transport over `FetchEventSource`: headers (refreshed on every connect), POST, any `fetch`. */
@@ -117,7 +123,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
     kind: "sse",
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
       let live = true;
-      const source = new FetchEventSource(url, {
+      const source = new FetchEventSource(read(url), {
         ...init,
         lastEventId,
         // The connection decides about every retry; 0 until the server advises otherwise.
@@ -126,7 +132,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         onParseError: (error) => live && callbacks.onBadInput(error),
         onComment: () => live && callbacks.onActivity(),
       });
-      forward(source, events, callbacks, () => live);
+      forward(source, read(events), callbacks, () => live);
       source.onerror = (event) => {
         if (!live) return;
         live = false;
@@ -167,6 +173,10 @@ function forward(
       callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId ?? "" });
     });
   }
+}
+
+function read<T>(value: Dynamic<T>): T {
+  return typeof value === "function" ? (value as () => T)() : value;
 }
 
 function sseCannotSend(): never {

@@ -38,11 +38,14 @@ export type {
 } from "./errors.js";
 export { ConnectionError, EventSourceError, EventStreamParseError } from "./errors.js";
 export type {
+  Dynamic,
   EventSourceConstructor,
   EventSourceTransportOptions,
   FetchEventSourceTransportOptions,
 } from "./eventSourceTransport.js";
 export { eventSourceTransport, fetchEventSourceTransport } from "./eventSourceTransport.js";
+export type { EventStreamChannelsOptions } from "./eventStreamChannels.js";
+export { EventStreamChannels } from "./eventStreamChannels.js";
 export type {
   EventStreamMessage,
   EventStreamParser,

@@ -229,6 +229,22 @@ describe("ChannelClient", () => {
     expect(connection.getSnapshot().status).toBe("open");
   });
 
+  it("carries binary payloads both ways (PROTOCOL.md section 5)", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server);
+    const message = new Promise<ChannelEvent>((resolve) =>
+      channels.subscribe("cam", (event) => event.type === "message" && resolve(event)),
+    );
+    await untilOpen(connection);
+    expect(await channels.publish("cam", new Uint8Array([1, 2, 255]))).toEqual({ id: "1" });
+    const event = await message;
+    expect(event).toMatchObject({ type: "message", channel: "cam", id: "1" });
+    const data = (event as { data: unknown }).data;
+    expect(data).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([1, 2, 255]);
+    expect(server.frames.at(-1)).toMatchObject({ type: "publish", channel: "cam", ack: "1" });
+  });
+
   it("answers the server's ping", async () => {
     const server = await startChannelServer();
     const { connection } = clientFor(server);

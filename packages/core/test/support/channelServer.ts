@@ -36,7 +36,18 @@ export async function startChannelServer(): Promise<ChannelTestServer> {
   let port = 0;
   let connections = 0;
 
-  const send = (socket: WebSocket, frame: Frame) => socket.send(JSON.stringify(frame));
+  const send = (socket: WebSocket, frame: Frame) => {
+    const { data } = frame;
+    if (!(data instanceof Uint8Array)) {
+      socket.send(JSON.stringify(frame));
+      return;
+    }
+    // PROTOCOL.md section 5: a u32 header length, the JSON header without data, the bytes.
+    const header = Buffer.from(JSON.stringify({ ...frame, data: undefined }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(header.length);
+    socket.send(Buffer.concat([length, header, data]));
+  };
 
   const append = (channel: string, data: unknown): string => {
     const list = history.get(channel) ?? [];
@@ -116,8 +127,17 @@ export async function startChannelServer(): Promise<ChannelTestServer> {
         subscribers.set(socket, new Set());
         socket.on("close", () => subscribers.delete(socket));
         socket.on("message", (data, isBinary) => {
-          if (isBinary) return;
-          const frame = JSON.parse(String(data)) as Frame;
+          const bytes = data as Buffer;
+          let frame: Frame;
+          if (isBinary) {
+            const headerLength = bytes.readUInt32BE(0);
+            frame = {
+              ...(JSON.parse(bytes.subarray(4, 4 + headerLength).toString()) as Frame),
+              data: new Uint8Array(bytes.subarray(4 + headerLength)),
+            };
+          } else {
+            frame = JSON.parse(String(bytes)) as Frame;
+          }
           frames.push(frame);
           handle(socket, frame);
         });

@@ -1,0 +1,186 @@
+import type { ChannelEvent } from "./channelClient.js";
+import { type Clock, systemClock } from "./clock.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import {
+  type EventSourceConstructor,
+  eventSourceTransport,
+  fetchEventSourceTransport,
+} from "./eventSourceTransport.js";
+import type { FetchEventSourceInit } from "./fetchEventSource.js";
+import { rethrowAsync } from "./rethrowAsync.js";
+
+export interface EventStreamChannelsOptions
+  extends Omit<ConnectionOptions, "transport">,
+    Pick<
+      FetchEventSourceInit,
+      "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
+    > {
+  /** The stream's URL, without the channels: they are added as a query parameter. */
+  url: string;
+  /**
+   * The query parameter that carries the subscribed channels, comma-separated.
+   * @default "channels"
+   */
+  channelsParam?: string;
+  /**
+   * Milliseconds to gather subscription changes into one reconnect.
+   * @default 50
+   */
+  debounce?: number;
+  /** As for an event-stream endpoint: the browser's EventSource or FetchEventSource. */
+  implementation?: "native" | "fetch";
+  EventSource?: EventSourceConstructor;
+}
+
+/**
+ * Channels over one Server-Sent Events stream (PROTOCOL.md section 9): each channel is a named
+ * event, the set of channels travels in the URL, and a change of the set reconnects once —
+ * debounced — resuming from `Last-Event-ID`. One-way: publish with an HTTP request.
+ *
+ * @example
+ * const channels = new EventStreamChannels({ url: "/api/stream" });
+ * const stop = channels.subscribe("prices", (event) => event.type === "message" && show(event.data));
+ */
+export class EventStreamChannels {
+  /** The connection under the channels: its status, its error, its last event id. */
+  readonly connection: Connection;
+  readonly #url: string;
+  readonly #param: string;
+  readonly #debounce: number;
+  readonly #clock: Clock;
+  readonly #listeners = new Map<string, Set<(event: ChannelEvent) => void>>();
+  // The channel set the current (or next) physical stream asks for.
+  #wired: string[] = [];
+  #timer: unknown;
+  readonly #stopMessages: () => void;
+
+  constructor(options: EventStreamChannelsOptions) {
+    const {
+      url,
+      channelsParam = "channels",
+      debounce = 50,
+      implementation,
+      EventSource,
+      headers,
+      method,
+      body,
+      withCredentials,
+      fetch,
+      maxEventSize,
+      ...settings
+    } = options;
+    this.#url = url;
+    this.#param = channelsParam;
+    this.#debounce = debounce;
+    this.#clock = settings.clock ?? systemClock;
+    const wiredUrl = () => this.#urlFor(this.#wired);
+    const events = () => this.#wired;
+    const hasNative =
+      EventSource !== undefined ||
+      typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
+    const needsFetch =
+      headers !== undefined ||
+      body !== undefined ||
+      fetch !== undefined ||
+      (method ?? "GET") !== "GET";
+    const transport =
+      (implementation ?? (needsFetch || !hasNative ? "fetch" : "native")) === "native"
+        ? eventSourceTransport({
+            url: wiredUrl,
+            events,
+            ...(withCredentials === undefined ? {} : { withCredentials }),
+            ...(EventSource === undefined ? {} : { EventSource }),
+          })
+        : fetchEventSourceTransport({
+            url: wiredUrl,
+            events,
+            ...(headers === undefined ? {} : { headers }),
+            ...(method === undefined ? {} : { method }),
+            ...(body === undefined ? {} : { body }),
+            ...(withCredentials === undefined ? {} : { withCredentials }),
+            ...(fetch === undefined ? {} : { fetch }),
+            ...(maxEventSize === undefined ? {} : { maxEventSize }),
+          });
+    this.connection = new Connection({ ...settings, transport });
+    this.#stopMessages = this.connection.onMessage((message) => {
+      const channel = message.event ?? "message";
+      const listeners = this.#listeners.get(channel);
+      // Events of a channel left a moment ago can arrive until the stream is reconnected.
+      if (listeners === undefined) return;
+      const event: ChannelEvent = {
+        type: "message",
+        channel,
+        id: message.lastEventId ?? "",
+        data: message.data,
+      };
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          rethrowAsync(error);
+        }
+      }
+    });
+  }
+
+  /** Listens to `channel`; the stream reconnects (once, debounced) when the set of channels changes. */
+  subscribe(channel: string, listener: (event: ChannelEvent) => void): () => void {
+    if (typeof channel !== "string" || channel === "" || channel.includes(",")) {
+      throw new TypeError(
+        "EventStreamChannels.subscribe: `channel` must be a non-empty string without commas.",
+      );
+    }
+    let listeners = this.#listeners.get(channel);
+    if (listeners === undefined) {
+      listeners = new Set();
+      this.#listeners.set(channel, listeners);
+      this.#scheduleRewire();
+    }
+    const held = listeners;
+    held.add(listener);
+    return () => {
+      if (!held.delete(listener) || held.size > 0 || this.#listeners.get(channel) !== held) return;
+      this.#listeners.delete(channel);
+      this.#scheduleRewire();
+    };
+  }
+
+  /** Closes the stream. */
+  dispose(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#stopMessages();
+    this.#listeners.clear();
+    this.connection.close();
+  }
+
+  #urlFor(channels: readonly string[]): string {
+    const base = (globalThis as { location?: { href: string } }).location?.href;
+    const url = new URL(this.#url, base);
+    url.searchParams.set(this.#param, channels.join(","));
+    return url.href;
+  }
+
+  #scheduleRewire(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#rewire();
+    }, this.#debounce);
+  }
+
+  #rewire(): void {
+    const wanted = [...this.#listeners.keys()].sort();
+    if (wanted.join(",") === this.#wired.join(",")) return;
+    this.#wired = wanted;
+    if (wanted.length === 0) {
+      this.connection.close();
+      return;
+    }
+    const { status } = this.connection.getSnapshot();
+    if (status === "idle" || status === "closed" || status === "failed") this.connection.connect();
+    // A stream that is up, or being opened, asks for the old set: reopen it. A paused or waiting
+    // one reads the new set when it next connects.
+    else if (status === "open" || status === "connecting") this.connection.reconnect();
+  }
+}
