@@ -165,6 +165,50 @@ describe("ChannelClient", () => {
     ]);
   });
 
+  it("rejects a publish that waited in the queue past its time to live", async () => {
+    const server = await startChannelServer();
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const { connection } = manager.acquire({
+      transport: "websocket",
+      url: server.url,
+      protocols: [CHANNEL_SUBPROTOCOL],
+      WebSocket,
+      retryDelay: () => 60_000,
+      queue: { ttl: 50 },
+    });
+    const channels = new ChannelClient(connection);
+    await untilOpen(connection);
+    await server.kill();
+    await vi.waitFor(() => expect(connection.getSnapshot().status).not.toBe("open"));
+    const error = await channels.publish("room", "stale").catch((rejection: unknown) => rejection);
+    expect(error).toMatchObject({ name: "PublishError", code: "expired", channel: "room" });
+    expect(connection.getSnapshot()).toMatchObject({ queued: 0, dropped: 1 });
+  });
+
+  it("rejects a publish the full queue refused", async () => {
+    const server = await startChannelServer();
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const { connection } = manager.acquire({
+      transport: "websocket",
+      url: server.url,
+      protocols: [CHANNEL_SUBPROTOCOL],
+      WebSocket,
+      retryDelay: () => 60_000,
+      queue: { maxMessages: 1 },
+    });
+    const channels = new ChannelClient(connection);
+    await untilOpen(connection);
+    await server.kill();
+    await vi.waitFor(() => expect(connection.getSnapshot().status).not.toBe("open"));
+    const first = channels.publish("room", 1);
+    const second = await channels.publish("room", 2).catch((rejection: unknown) => rejection);
+    expect(second).toMatchObject({ code: "rejected" });
+    connection.close();
+    expect(await first.catch((rejection: unknown) => rejection)).toMatchObject({ code: "cleared" });
+  });
+
   it("rejects a publish when no ack comes in time", async () => {
     const server = await startChannelServer();
     server.acks = false;
