@@ -7,6 +7,22 @@ import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import {
+  BUNDLER,
+  BUNDLES,
+  bundleModuleTable,
+  bundleSizes,
+  bundleSizeTable,
+  bundleTreeShaking,
+} from "./bundleSize.js";
+import {
+  channelThroughput,
+  MESSAGES,
+  THROUGHPUT_PROCESSES,
+  THROUGHPUT_TARGET,
+  THROUGHPUT_TIMED_RUNS,
+  THROUGHPUT_WARMUP_RUNS,
+} from "./channelThroughput.js";
 import { PARSERS, SOURCES } from "./contenders.js";
 import { reconnectStorm } from "./storm.js";
 import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js";
@@ -226,6 +242,30 @@ function acrossProcesses(index) {
   return measurement;
 }
 
+/**
+ * @param {import("./channelThroughput.js").ThroughputMeasurement} measurement
+ * @returns {string}
+ */
+function throughputTable(measurement) {
+  const ratio = median(measurement.bare) / median(measurement.channel);
+  return [
+    "| Input | ChannelClient messages/s | Bare messages/s | Channel / bare | Target | Met |",
+    "| --- | ---: | ---: | ---: | ---: | :---: |",
+    `| ${MESSAGES / 1000}k messages on one channel, ${(measurement.bytes / 1e6).toFixed(1)} MB of frames | ${formatRate(MESSAGES / median(measurement.channel))} | ${formatRate(MESSAGES / median(measurement.bare))} | ${ratio.toFixed(2)}× | ≥ ${THROUGHPUT_TARGET}× | ${ratio >= THROUGHPUT_TARGET ? "yes" : "**no**"} |`,
+    "",
+    `Milliseconds per ${MESSAGES / 1000}k messages, median (min–max) over ${THROUGHPUT_PROCESSES} processes: ChannelClient ${formatSpread(measurement.channel)}, bare ${formatSpread(measurement.bare)}.`,
+  ].join("\n");
+}
+
+/**
+ * @param {import("./channelThroughput.js").ThroughputMeasurement} measurement
+ * @returns {string}
+ */
+function throughputVerdict(measurement) {
+  const ratio = median(measurement.bare) / median(measurement.channel);
+  return `- Channel throughput (ChannelClient) vs the bare socket (\`connection.onMessage\` + \`JSON.parse\`) ≥ ${THROUGHPUT_TARGET}×: **${ratio >= THROUGHPUT_TARGET ? "met" : "not met"}** (${ratio.toFixed(2)}×).`;
+}
+
 async function main() {
   const cpu = cpus();
   const machine = `Node ${process.version}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${process.platform}/${process.arch}`;
@@ -242,13 +282,24 @@ async function main() {
     console.error(`${label}: ${workload.description} …`);
     rows.push({ label, workload, runs: acrossProcesses(index), target });
   }
+  console.error(
+    `Channel throughput: ${MESSAGES / 1000}k messages, ChannelClient vs bare Connection …`,
+  );
+  const throughput = channelThroughput();
   console.error("Reconnect storm: 1,000 clients dropped at once …");
   const storm = stormTable();
+  console.error(`Bundle size: ${BUNDLES.length} entries …`);
+  const bundles = await bundleSizes();
   const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
 
   const table = resultsTable(rows);
-  const verdict = verdicts(rows, { parser: theirParser, source: theirSource });
-  console.log(`${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${storm}\n`);
+  const throughputResults = throughputTable(throughput);
+  const verdict = `${verdicts(rows, { parser: theirParser, source: theirSource })}\n${throughputVerdict(throughput)}`;
+  const bundleTables = `${bundleSizeTable(bundles)}\n\n${bundleModuleTable(bundles)}`;
+  const treeShaking = bundleTreeShaking(bundles);
+  console.log(
+    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${storm}\n\n${bundleTables}\n\n${treeShaking}\n`,
+  );
 
   const markdown = `# Benchmarks
 
@@ -309,6 +360,38 @@ ${verdict}
   handing out the pre-built chunks of the **small** workload one per read. Messages are counted with
   \`onmessage\`.
 
+## Channel throughput
+
+\`bench/channelThroughput.js\`: messages per second through a \`ChannelClient\` subscription against
+the same kind of \`Connection\` read bare, over a real \`ws\` ${versionOf("ws")} server on 127.0.0.1.
+The ratio is channel throughput over bare throughput.
+
+${throughputResults}
+
+- **Server** (\`bench/channelServer.js\`): a \`ws\` server on port 0 in a child process, so that its
+  work runs on the other core and never in the client's event loop. When a client sends
+  \`{"type":"subscribe","channel":"c1"}\` it answers \`subscribed\`, then ${MESSAGES.toLocaleString("en")}
+  \`{"type":"message","channel":"c1","id":"<n>","data":{"n":<n>}}\` frames (ids 1 to
+  ${MESSAGES.toLocaleString("en")}, ${(throughput.bytes / 1e6).toFixed(1)} MB of WebSocket frames),
+  encoded once and written to the TCP socket in one call. Sent with one \`ws.send\` each, the
+  server took as long to send them as the client took to receive them (about 740 ms for 100k),
+  and both sides would have timed the server; with one write the kernel keeps the client's socket
+  full and the client is the bottleneck.
+- **Client**: two \`Connection\`s with \`webSocketTransport\` (\`ws\`'s \`WebSocket\`, subprotocol
+  \`wirekit.v1\`), both open before any timing. **Channel**: \`ChannelClient.subscribe("c1", listener)\`
+  sends the \`subscribe\` frame; every frame is decoded and validated by \`jsonChannelProtocol\`,
+  checked against the channel's last id, and dispatched as a \`ChannelEvent\`. **Bare**: the
+  listener of \`connection.onMessage\` \`JSON.parse\`s each frame and keeps the \`message\` frames of
+  \`c1\`, as any user of the bare socket must; its \`subscribe\` frame goes out with
+  \`connection.send\`. Both listeners count the messages and sum \`data.n\`, and a run fails unless
+  both totals are exact.
+- A run is timed from the subscribe call to the listener receiving message ${MESSAGES.toLocaleString("en")}; the
+  channel is then unsubscribed, so the client forgets its last id and the next run's ids are not
+  duplicates. Rounds alternate which side goes first; ${THROUGHPUT_WARMUP_RUNS} warm-up rounds are
+  discarded and each side's median of ${THROUGHPUT_TIMED_RUNS} timed runs is taken, in
+  ${THROUGHPUT_PROCESSES} fresh client processes (each with its own server process); the table gives
+  the median of the process medians.
+
 ## Reconnect storm
 
 \`bench/storm.js\`: 1,000 \`Connection\`s with the default backoff (\`exponentialBackoff()\`: full
@@ -321,6 +404,30 @@ backing off while the server is down. \`online\`, a return to the page and \`rec
 the wait.
 
 ${storm}
+
+## Bundle size
+
+\`bench/bundleSize.js\`, with ${BUNDLER}: what importing part of \`@wirekit/core\` costs an app.
+No target is set; the sizes are reported. kB is 1000 bytes.
+
+${bundleTables}
+
+The second table splits each bundle's minified bytes by source module, from its sourcemap (each
+mapped segment counts up to the next one); "(unmapped)" is code the bundler generated, such as the
+export statement. A module in bold is one only the other transport needs. What tree-shaking kept:
+
+${treeShaking}
+
+- Each bundle is a one-line entry module that re-exports the listed names (\`export * from\` for
+  "Everything") from \`packages/core/dist/index.js\`, the built package, imported by path (so the
+  \`source\` export condition cannot apply), bundled on its own by Vite's \`build()\` in library
+  mode: \`configFile: false\`, \`write: false\`, format \`es\`, Vite's default target, rolldown's
+  tree-shaking. Library mode minifies an ES bundle without removing whitespace or comments (it is
+  meant for another bundler); \`output.minify: true\` and \`comments: false\` make it fully
+  minified, as an app build is. "Minified" is the UTF-8 bytes of that chunk; "min + gzip" is the
+  same compressed with \`zlib.gzipSync\` at level 9.
+- "ConnectionManager" is not an SSE-only or WebSocket-only import: it is the shared-connection
+  entry point, included to show what it brings.
 
 ## Where the time goes
 
