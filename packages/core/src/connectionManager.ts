@@ -1,3 +1,4 @@
+import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
@@ -70,10 +71,16 @@ export interface ConnectionManagerOptions {
   linger?: number;
 }
 
+/** A share in a connection and in the channel client every user of that connection shares. */
+export interface ChannelLease extends ConnectionLease {
+  readonly channels: ChannelClient;
+}
+
 interface Entry {
   readonly connection: Connection;
   leases: number;
   lingerTimer: unknown;
+  channels: ChannelClient | undefined;
 }
 
 /**
@@ -119,7 +126,12 @@ export class ConnectionManager {
     const key = this.#keyOf(endpoint);
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      entry = { connection: this.#create(endpoint), leases: 0, lingerTimer: undefined };
+      entry = {
+        connection: this.#create(endpoint),
+        leases: 0,
+        lingerTimer: undefined,
+        channels: undefined,
+      };
       this.#entries.set(key, entry);
     }
     const held = entry;
@@ -141,16 +153,30 @@ export class ConnectionManager {
           held.lingerTimer = undefined;
           if (held.leases > 0) return;
           this.#entries.delete(key);
+          held.channels?.dispose();
           held.connection.close();
         }, this.#linger);
       },
     };
   }
 
+  /**
+   * A share in the connection to `endpoint` and in its one `ChannelClient`: channel
+   * subscriptions are counted across everyone sharing the connection, so one user leaving a
+   * channel does not unsubscribe it under another. The client's options come from the first call.
+   */
+  acquireChannels(endpoint: WebSocketEndpoint, options: ChannelClientOptions = {}): ChannelLease {
+    const lease = this.acquire(endpoint);
+    const entry = this.#entries.get(this.#keyOf(endpoint)) as Entry;
+    entry.channels ??= new ChannelClient(lease.connection, { clock: this.#clock, ...options });
+    return { ...lease, channels: entry.channels };
+  }
+
   /** Closes every connection now, leases or not. */
   closeAll(): void {
     for (const entry of this.#entries.values()) {
       if (entry.lingerTimer !== undefined) this.#clock.clearTimeout(entry.lingerTimer);
+      entry.channels?.dispose();
       entry.connection.close();
     }
     this.#entries.clear();

@@ -23,6 +23,7 @@ export type {
 } from "./connection.js";
 export { Connection } from "./connection.js";
 export type {
+  ChannelLease,
   ConnectionLease,
   ConnectionManagerOptions,
   ConnectionSettings,

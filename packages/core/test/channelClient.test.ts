@@ -8,6 +8,7 @@ import {
   ConnectionManager,
   exponentialBackoff,
   PublishError,
+  type WebSocketEndpoint,
 } from "@wirekit/core";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
@@ -287,6 +288,30 @@ describe("ChannelClient", () => {
     expect(data).toBeInstanceOf(ArrayBuffer);
     expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([1, 2, 255]);
     expect(server.frames.at(-1)).toMatchObject({ type: "publish", channel: "cam", ack: "1" });
+  });
+
+  it("shares one channel client per connection: one user leaving does not unsubscribe another", async () => {
+    const server = await startChannelServer();
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const endpoint: WebSocketEndpoint = {
+      transport: "websocket",
+      url: server.url,
+      protocols: [CHANNEL_SUBPROTOCOL],
+      WebSocket,
+    };
+    const first = manager.acquireChannels(endpoint);
+    const second = manager.acquireChannels(endpoint);
+    expect(second.channels).toBe(first.channels);
+    const stopFirst = first.channels.subscribe("room", () => {});
+    const seen: unknown[] = [];
+    second.channels.subscribe("room", (event) => event.type === "message" && seen.push(event.data));
+    await untilOpen(first.connection);
+    stopFirst();
+    server.publish("room", "still here");
+    await vi.waitFor(() => expect(seen).toEqual(["still here"]));
+    expect(server.frames.filter((frame) => frame["type"] === "unsubscribe")).toEqual([]);
+    expect(server.frames.filter((frame) => frame["type"] === "subscribe")).toHaveLength(1);
   });
 
   it("answers the server's ping", async () => {
