@@ -2,11 +2,8 @@ import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
-import {
-  type EventSourceConstructor,
-  eventSourceTransport,
-  fetchEventSourceTransport,
-} from "./eventSourceTransport.js";
+import { defined } from "./defined.js";
+import { type EventSourceConstructor, eventStreamTransport } from "./eventSourceTransport.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
 import type { Transport } from "./transport.js";
@@ -217,7 +214,7 @@ export class ConnectionManager {
     return JSON.stringify([
       "sse",
       url,
-      implementationOf(endpoint),
+      endpoint.implementation ?? "auto",
       [...(events ?? [])].sort(),
       headersKey(endpoint.headers, identity),
       method ?? "GET",
@@ -243,49 +240,38 @@ export function getDefaultConnectionManager(): ConnectionManager {
   return defaultManager;
 }
 
-function implementationOf(endpoint: EventStreamEndpoint): "native" | "fetch" {
-  if (endpoint.implementation !== undefined) return endpoint.implementation;
-  const needsFetch =
-    endpoint.headers !== undefined ||
-    (endpoint.method !== undefined && endpoint.method.toUpperCase() !== "GET") ||
-    endpoint.body !== undefined ||
-    endpoint.fetch !== undefined;
-  const hasNative =
-    endpoint.EventSource !== undefined ||
-    typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
-  return needsFetch || !hasNative ? "fetch" : "native";
-}
-
 function transportFor(endpoint: Endpoint): Transport {
   if (endpoint.transport === "websocket") {
     const { url, protocols, binaryType, WebSocket } = endpoint;
-    return webSocketTransport({
-      url,
-      ...(protocols === undefined ? {} : { protocols }),
-      ...(binaryType === undefined ? {} : { binaryType }),
-      ...(WebSocket === undefined ? {} : { WebSocket }),
-    });
+    return webSocketTransport({ url, ...defined({ protocols, binaryType, WebSocket }) });
   }
-  const { url, events, withCredentials, EventSource, lastEventIdParam } = endpoint;
-  if (implementationOf(endpoint) === "native") {
-    return eventSourceTransport({
-      url,
-      ...(events === undefined ? {} : { events }),
-      ...(withCredentials === undefined ? {} : { withCredentials }),
-      ...(EventSource === undefined ? {} : { EventSource }),
-      ...(lastEventIdParam === undefined ? {} : { lastEventIdParam }),
-    });
-  }
-  const { headers, method, body, fetch, maxEventSize } = endpoint;
-  return fetchEventSourceTransport({
+  const {
     url,
-    ...(events === undefined ? {} : { events }),
-    ...(headers === undefined ? {} : { headers }),
-    ...(method === undefined ? {} : { method }),
-    ...(body === undefined ? {} : { body }),
-    ...(withCredentials === undefined ? {} : { withCredentials }),
-    ...(fetch === undefined ? {} : { fetch }),
-    ...(maxEventSize === undefined ? {} : { maxEventSize }),
+    events,
+    implementation,
+    headers,
+    method,
+    body,
+    withCredentials,
+    fetch,
+    maxEventSize,
+    EventSource,
+    lastEventIdParam,
+  } = endpoint;
+  return eventStreamTransport({
+    url,
+    ...defined({
+      events,
+      implementation,
+      headers,
+      method,
+      body,
+      withCredentials,
+      fetch,
+      maxEventSize,
+      EventSource,
+      lastEventIdParam,
+    }),
   });
 }
 
@@ -304,20 +290,20 @@ function settingsOf(endpoint: Endpoint): ConnectionSettings {
     lastEventId,
     queue,
   } = endpoint;
-  const settings: ConnectionSettings = {};
-  if (retryDelay !== undefined) settings.retryDelay = retryDelay;
-  if (shouldRetry !== undefined) settings.shouldRetry = shouldRetry;
-  if (maxAttempts !== undefined) settings.maxAttempts = maxAttempts;
-  if (minUptime !== undefined) settings.minUptime = minUptime;
-  if (connectTimeout !== undefined) settings.connectTimeout = connectTimeout;
-  if (visibility !== undefined) settings.visibility = visibility;
-  if (visibilityGrace !== undefined) settings.visibilityGrace = visibilityGrace;
-  if (heartbeat !== undefined) settings.heartbeat = heartbeat;
-  if (watchdog !== undefined) settings.watchdog = watchdog;
-  if (onAuthFailure !== undefined) settings.onAuthFailure = onAuthFailure;
-  if (lastEventId !== undefined) settings.lastEventId = lastEventId;
-  if (queue !== undefined) settings.queue = queue;
-  return settings;
+  return defined({
+    retryDelay,
+    shouldRetry,
+    maxAttempts,
+    minUptime,
+    connectTimeout,
+    visibility,
+    visibilityGrace,
+    heartbeat,
+    watchdog,
+    onAuthFailure,
+    lastEventId,
+    queue,
+  });
 }
 
 function headersKey(

@@ -1,3 +1,4 @@
+import { defined } from "./defined.js";
 import { ConnectionError, EventSourceError } from "./errors.js";
 import { FetchEventSource, type FetchEventSourceInit } from "./fetchEventSource.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
@@ -152,6 +153,39 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
       };
     },
   };
+}
+
+/** What `eventStreamTransport` takes: the options of both event-stream transports. */
+export interface EventStreamTransportOptions
+  extends FetchEventSourceTransportOptions,
+    Pick<EventSourceTransportOptions, "lastEventIdParam" | "EventSource"> {
+  /**
+   * Which EventSource: the browser's (`native`: GET with cookies, no headers) or
+   * `FetchEventSource` (`fetch`).
+   * @default `fetch` when headers, a non-GET method, a body or a `fetch` are given or there is no
+   * native EventSource; `native` otherwise
+   */
+  implementation?: "native" | "fetch";
+}
+
+/** The event-stream transport that fits the options (see `implementation`). */
+export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
+  const { implementation, EventSource, lastEventIdParam, ...fetchOptions } = options;
+  const { url, events, withCredentials, headers, method, body, fetch } = fetchOptions;
+  const needsFetch =
+    headers !== undefined ||
+    body !== undefined ||
+    fetch !== undefined ||
+    (method !== undefined && method.toUpperCase() !== "GET");
+  const hasNative =
+    EventSource !== undefined ||
+    typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
+  const chosen = implementation ?? (needsFetch || !hasNative ? "fetch" : "native");
+  if (chosen === "fetch") return fetchEventSourceTransport(fetchOptions);
+  return eventSourceTransport({
+    url,
+    ...defined({ events, withCredentials, EventSource, lastEventIdParam }),
+  });
 }
 
 /** Hands `open` and the listened-to events of an EventSource to the connection while it is live. */

@@ -1,11 +1,8 @@
 import type { ChannelEvent } from "./channelClient.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
-import {
-  type EventSourceConstructor,
-  eventSourceTransport,
-  fetchEventSourceTransport,
-} from "./eventSourceTransport.js";
+import { defined } from "./defined.js";
+import { type EventSourceConstructor, eventStreamTransport } from "./eventSourceTransport.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 
@@ -73,34 +70,20 @@ export class EventStreamChannels {
     this.#param = channelsParam;
     this.#debounce = debounce;
     this.#clock = settings.clock ?? systemClock;
-    const wiredUrl = () => this.#urlFor(this.#wired);
-    const events = () => this.#wired;
-    const hasNative =
-      EventSource !== undefined ||
-      typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
-    const needsFetch =
-      headers !== undefined ||
-      body !== undefined ||
-      fetch !== undefined ||
-      (method ?? "GET") !== "GET";
-    const transport =
-      (implementation ?? (needsFetch || !hasNative ? "fetch" : "native")) === "native"
-        ? eventSourceTransport({
-            url: wiredUrl,
-            events,
-            ...(withCredentials === undefined ? {} : { withCredentials }),
-            ...(EventSource === undefined ? {} : { EventSource }),
-          })
-        : fetchEventSourceTransport({
-            url: wiredUrl,
-            events,
-            ...(headers === undefined ? {} : { headers }),
-            ...(method === undefined ? {} : { method }),
-            ...(body === undefined ? {} : { body }),
-            ...(withCredentials === undefined ? {} : { withCredentials }),
-            ...(fetch === undefined ? {} : { fetch }),
-            ...(maxEventSize === undefined ? {} : { maxEventSize }),
-          });
+    const transport = eventStreamTransport({
+      url: () => this.#urlFor(this.#wired),
+      events: () => this.#wired,
+      ...defined({
+        implementation,
+        EventSource,
+        headers,
+        method,
+        body,
+        withCredentials,
+        fetch,
+        maxEventSize,
+      }),
+    });
     this.connection = new Connection({ ...settings, transport });
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";

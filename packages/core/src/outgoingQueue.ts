@@ -139,29 +139,28 @@ export class OutgoingQueue {
   /** Hands every waiting message to `send`, oldest first, and empties the queue. */
   flush(send: (data: string | ArrayBuffer | ArrayBufferView) => void): void {
     this.#expire();
-    const entries = this.#entries;
-    if (entries.length === 0) return;
-    this.#entries = [];
-    this.#bytes = 0;
-    this.#disarmExpiry();
-    for (const entry of entries) {
+    this.#drain((entry) => {
       send(entry.data);
       notify(entry.handlers.onSent);
-    }
-    this.#onChange();
+    });
   }
 
   /** Drops every waiting message as `cleared`. */
   clear(): void {
+    this.#drain((entry) => {
+      this.#count("cleared");
+      notify(entry.handlers.onDrop, "cleared");
+    });
+  }
+
+  /** Empties the queue, handing each message to `each` in order, then reports the change. */
+  #drain(each: (entry: Entry) => void): void {
     const entries = this.#entries;
     if (entries.length === 0) return;
     this.#entries = [];
     this.#bytes = 0;
     this.#disarmExpiry();
-    for (const entry of entries) {
-      this.#count("cleared");
-      notify(entry.handlers.onDrop, "cleared");
-    }
+    for (const entry of entries) each(entry);
     this.#onChange();
   }
 

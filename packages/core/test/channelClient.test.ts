@@ -7,6 +7,7 @@ import {
   type ChannelEvent,
   ConnectionManager,
   exponentialBackoff,
+  type OutgoingQueueOptions,
   PublishError,
   type WebSocketEndpoint,
 } from "@wirekit/core";
@@ -166,43 +167,34 @@ describe("ChannelClient", () => {
     ]);
   });
 
-  it("rejects a publish that waited in the queue past its time to live", async () => {
+  /** A client whose server went away: what it publishes waits in the queue. */
+  async function disconnectedClient(queue: OutgoingQueueOptions) {
     const server = await startChannelServer();
     const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => manager.closeAll());
-    const { connection } = manager.acquire({
+    const { connection, channels } = manager.acquireChannels({
       transport: "websocket",
       url: server.url,
       protocols: [CHANNEL_SUBPROTOCOL],
       WebSocket,
       retryDelay: () => 60_000,
-      queue: { ttl: 50 },
+      queue,
     });
-    const channels = new ChannelClient(connection);
     await untilOpen(connection);
     await server.kill();
     await vi.waitFor(() => expect(connection.getSnapshot().status).not.toBe("open"));
+    return { connection, channels };
+  }
+
+  it("rejects a publish that waited in the queue past its time to live", async () => {
+    const { connection, channels } = await disconnectedClient({ ttl: 50 });
     const error = await channels.publish("room", "stale").catch((rejection: unknown) => rejection);
     expect(error).toMatchObject({ name: "PublishError", code: "expired", channel: "room" });
     expect(connection.getSnapshot()).toMatchObject({ queued: 0, dropped: 1 });
   });
 
   it("rejects a publish the full queue refused", async () => {
-    const server = await startChannelServer();
-    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
-    onTestFinished(() => manager.closeAll());
-    const { connection } = manager.acquire({
-      transport: "websocket",
-      url: server.url,
-      protocols: [CHANNEL_SUBPROTOCOL],
-      WebSocket,
-      retryDelay: () => 60_000,
-      queue: { maxMessages: 1 },
-    });
-    const channels = new ChannelClient(connection);
-    await untilOpen(connection);
-    await server.kill();
-    await vi.waitFor(() => expect(connection.getSnapshot().status).not.toBe("open"));
+    const { connection, channels } = await disconnectedClient({ maxMessages: 1 });
     const first = channels.publish("room", 1);
     const second = await channels.publish("room", 2).catch((rejection: unknown) => rejection);
     expect(second).toMatchObject({ code: "rejected" });
