@@ -154,6 +154,22 @@ export interface ConnectionOptions {
   queue?: OutgoingQueueOptions | false;
 }
 
+/** The options of a connection besides its transport, clock and page lifecycle. */
+export const CONNECTION_SETTING_KEYS = [
+  "retryDelay",
+  "shouldRetry",
+  "maxAttempts",
+  "minUptime",
+  "connectTimeout",
+  "visibility",
+  "visibilityGrace",
+  "heartbeat",
+  "watchdog",
+  "onAuthFailure",
+  "lastEventId",
+  "queue",
+] as const satisfies ReadonlyArray<keyof ConnectionOptions>;
+
 type MessageListener = (message: TransportMessage) => void;
 
 // A timer that fires this much later than asked was throttled (background tab) or frozen

@@ -1,9 +1,13 @@
 import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
-import { Connection, type ConnectionOptions } from "./connection.js";
-import { defined } from "./defined.js";
-import { type EventSourceConstructor, eventStreamTransport } from "./eventSourceTransport.js";
+import { CONNECTION_SETTING_KEYS, Connection, type ConnectionOptions } from "./connection.js";
+import { pick } from "./defined.js";
+import {
+  EVENT_STREAM_TRANSPORT_KEYS,
+  type EventStreamTransportOptions,
+  eventStreamTransport,
+} from "./eventSourceTransport.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
 import type { Transport } from "./transport.js";
@@ -22,23 +26,11 @@ export interface WebSocketEndpoint extends ConnectionSettings {
 
 export interface EventStreamEndpoint
   extends ConnectionSettings,
-    Pick<
-      FetchEventSourceInit,
-      "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
-    > {
+    Omit<EventStreamTransportOptions, "url" | "events"> {
   transport: "sse";
   url: string;
   /** Named events to deliver besides `message`. */
   events?: readonly string[];
-  /**
-   * Which EventSource: the browser's (`native`: GET with cookies, no headers) or
-   * `FetchEventSource` (`fetch`). Chosen for you: `fetch` when headers, a method, a body or a
-   * `fetch` are given or there is no native one, `native` otherwise.
-   */
-  implementation?: "native" | "fetch";
-  /** See `eventSourceTransport`. */
-  lastEventIdParam?: string | null;
-  EventSource?: EventSourceConstructor;
 }
 
 /** A server endpoint and how to talk to it. */
@@ -242,68 +234,19 @@ export function getDefaultConnectionManager(): ConnectionManager {
 
 function transportFor(endpoint: Endpoint): Transport {
   if (endpoint.transport === "websocket") {
-    const { url, protocols, binaryType, WebSocket } = endpoint;
-    return webSocketTransport({ url, ...defined({ protocols, binaryType, WebSocket }) });
+    return webSocketTransport({
+      url: endpoint.url,
+      ...pick(endpoint, ["protocols", "binaryType", "WebSocket"]),
+    });
   }
-  const {
-    url,
-    events,
-    implementation,
-    headers,
-    method,
-    body,
-    withCredentials,
-    fetch,
-    maxEventSize,
-    EventSource,
-    lastEventIdParam,
-  } = endpoint;
   return eventStreamTransport({
-    url,
-    ...defined({
-      events,
-      implementation,
-      headers,
-      method,
-      body,
-      withCredentials,
-      fetch,
-      maxEventSize,
-      EventSource,
-      lastEventIdParam,
-    }),
+    url: endpoint.url,
+    ...pick(endpoint, EVENT_STREAM_TRANSPORT_KEYS),
   });
 }
 
 function settingsOf(endpoint: Endpoint): ConnectionSettings {
-  const {
-    retryDelay,
-    shouldRetry,
-    maxAttempts,
-    minUptime,
-    connectTimeout,
-    visibility,
-    visibilityGrace,
-    heartbeat,
-    watchdog,
-    onAuthFailure,
-    lastEventId,
-    queue,
-  } = endpoint;
-  return defined({
-    retryDelay,
-    shouldRetry,
-    maxAttempts,
-    minUptime,
-    connectTimeout,
-    visibility,
-    visibilityGrace,
-    heartbeat,
-    watchdog,
-    onAuthFailure,
-    lastEventId,
-    queue,
-  });
+  return pick(endpoint, CONNECTION_SETTING_KEYS);
 }
 
 function headersKey(

@@ -9,3 +9,15 @@ export function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<
   }
   return result as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
+
+/** The members `keys` of `value` that are defined. */
+export function pick<T extends object, K extends keyof T>(
+  value: T,
+  keys: readonly K[],
+): { [P in K]?: Exclude<T[P], undefined> } {
+  const result: Partial<Record<K, unknown>> = {};
+  for (const key of keys) {
+    if (value[key] !== undefined) result[key] = value[key];
+  }
+  return result as { [P in K]?: Exclude<T[P], undefined> };
+}

@@ -168,6 +168,20 @@ export interface EventStreamTransportOptions
   implementation?: "native" | "fetch";
 }
 
+/** The options of `eventStreamTransport` besides `url`: what an endpoint passes on. */
+export const EVENT_STREAM_TRANSPORT_KEYS = [
+  "events",
+  "implementation",
+  "headers",
+  "method",
+  "body",
+  "withCredentials",
+  "fetch",
+  "maxEventSize",
+  "EventSource",
+  "lastEventIdParam",
+] as const satisfies ReadonlyArray<keyof EventStreamTransportOptions>;
+
 /** The event-stream transport that fits the options (see `implementation`). */
 export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
   const { implementation, EventSource, lastEventIdParam, ...fetchOptions } = options;

@@ -1,17 +1,17 @@
 import type { ChannelEvent } from "./channelClient.js";
 import { type Clock, systemClock } from "./clock.js";
-import { Connection, type ConnectionOptions } from "./connection.js";
-import { defined } from "./defined.js";
-import { type EventSourceConstructor, eventStreamTransport } from "./eventSourceTransport.js";
-import type { FetchEventSourceInit } from "./fetchEventSource.js";
+import { CONNECTION_SETTING_KEYS, Connection, type ConnectionOptions } from "./connection.js";
+import { pick } from "./defined.js";
+import {
+  EVENT_STREAM_TRANSPORT_KEYS,
+  type EventStreamTransportOptions,
+  eventStreamTransport,
+} from "./eventSourceTransport.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 
 export interface EventStreamChannelsOptions
   extends Omit<ConnectionOptions, "transport">,
-    Pick<
-      FetchEventSourceInit,
-      "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
-    > {
+    Omit<EventStreamTransportOptions, "url" | "events"> {
   /** The stream's URL, without the channels: they are added as a query parameter. */
   url: string;
   /**
@@ -24,10 +24,12 @@ export interface EventStreamChannelsOptions
    * @default 50
    */
   debounce?: number;
-  /** As for an event-stream endpoint: the browser's EventSource or FetchEventSource. */
-  implementation?: "native" | "fetch";
-  EventSource?: EventSourceConstructor;
 }
+
+// The channel set decides the events to listen to; everything else goes to the transport.
+const TRANSPORT_KEYS = EVENT_STREAM_TRANSPORT_KEYS.filter(
+  (key): key is Exclude<typeof key, "events"> => key !== "events",
+);
 
 /**
  * Channels over one Server-Sent Events stream (PROTOCOL.md section 9): each channel is a named
@@ -52,38 +54,17 @@ export class EventStreamChannels {
   readonly #stopMessages: () => void;
 
   constructor(options: EventStreamChannelsOptions) {
-    const {
-      url,
-      channelsParam = "channels",
-      debounce = 50,
-      implementation,
-      EventSource,
-      headers,
-      method,
-      body,
-      withCredentials,
-      fetch,
-      maxEventSize,
-      ...settings
-    } = options;
+    const { url, channelsParam = "channels", debounce = 50 } = options;
     this.#url = url;
     this.#param = channelsParam;
     this.#debounce = debounce;
-    this.#clock = settings.clock ?? systemClock;
+    this.#clock = options.clock ?? systemClock;
     const transport = eventStreamTransport({
       url: () => this.#urlFor(this.#wired),
       events: () => this.#wired,
-      ...defined({
-        implementation,
-        EventSource,
-        headers,
-        method,
-        body,
-        withCredentials,
-        fetch,
-        maxEventSize,
-      }),
+      ...pick(options, TRANSPORT_KEYS),
     });
+    const settings = pick(options, [...CONNECTION_SETTING_KEYS, "clock", "lifecycle"]);
     this.connection = new Connection({ ...settings, transport });
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
