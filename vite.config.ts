@@ -53,6 +53,37 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "react (jsdom)",
+          environment: "jsdom",
+          include: ["packages/react/test/**/*.test.tsx"],
+          exclude: ["**/*.browser.test.tsx", "**/*.ssr.test.tsx"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "react (ssr)",
+          environment: "node",
+          include: ["packages/react/test/**/*.ssr.test.tsx"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "react (chromium)",
+          include: ["packages/react/test/**/*.browser.test.tsx"],
+          globalSetup: ["packages/core/test/support/browserServer.ts"],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: chromium,
+            instances: [{ browser: "chromium" }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "core (chromium)",
           include: ["packages/core/test/**/*.browser.test.ts"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],

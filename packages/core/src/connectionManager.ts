@@ -208,7 +208,7 @@ export class ConnectionManager {
       url,
       endpoint.implementation ?? "auto",
       [...(events ?? [])].sort(),
-      headersKey(endpoint.headers, identity),
+      headersKey(endpoint.headers),
       method ?? "GET",
       typeof body === "string" || body === undefined || body === null
         ? (body ?? null)
@@ -249,12 +249,12 @@ function settingsOf(endpoint: Endpoint): ConnectionSettings {
   return pick(endpoint, CONNECTION_SETTING_KEYS);
 }
 
-function headersKey(
-  headers: FetchEventSourceInit["headers"],
-  identity: (value: unknown) => unknown,
-): unknown {
+function headersKey(headers: FetchEventSourceInit["headers"]): unknown {
   if (headers === undefined) return null;
-  if (typeof headers === "function") return identity(headers);
+  // A headers function is a way of computing headers (a token getter), written anew by every
+  // component that passes one inline: keying it by identity would give each its own connection.
+  // Equal endpoints with headers functions share a connection and call the first one's.
+  if (typeof headers === "function") return "computed";
   const entries =
     headers instanceof Headers
       ? [...headers]

@@ -63,6 +63,7 @@ export type {
   FetchEventSourceMessageEvent,
 } from "./fetchEventSource.js";
 export { FetchEventSource } from "./fetchEventSource.js";
+export { scheduleFrame } from "./frameScheduler.js";
 export type {
   DropCounts,
   DropReason,
@@ -73,6 +74,16 @@ export type {
 export { OutgoingQueue } from "./outgoingQueue.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
+export type {
+  Delivery,
+  Parse,
+  RealtimeError,
+  RealtimeObserverOptions,
+  RealtimeSnapshot,
+  RealtimeSource,
+  StandardSchema,
+} from "./realtimeObserver.js";
+export { MessageError, RealtimeObserver } from "./realtimeObserver.js";
 export type {
   BackoffOptions,
   RetryDecision,

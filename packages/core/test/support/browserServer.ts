@@ -28,6 +28,7 @@ function eventStream(response: ServerResponse): void {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const connectionCounts = new Map<string, { total: number; open: number }>();
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     if (request.method === "OPTIONS") {
@@ -43,6 +44,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
       }
       eventStream(response);
       response.end(typeof input === "string" ? encoder.encode(input) : input);
+      return;
+    }
+    if (url.pathname === "/counted") {
+      // A stream that stays open and counts its connections, per name, for connection budgets.
+      const name = url.searchParams.get("name") ?? "";
+      const counts = connectionCounts.get(name) ?? { total: 0, open: 0 };
+      connectionCounts.set(name, counts);
+      counts.total++;
+      counts.open++;
+      response.on("close", () => counts.open--);
+      eventStream(response);
+      response.write(`id: 1\ndata: hello ${name}\n\n`);
+      return;
+    }
+    if (url.pathname === "/connections") {
+      const counts = connectionCounts.get(url.searchParams.get("name") ?? "") ?? {
+        total: 0,
+        open: 0,
+      };
+      response.writeHead(200, { ...CORS, "Content-Type": "application/json" });
+      response.end(JSON.stringify(counts));
       return;
     }
     if (url.pathname === "/numbers") {

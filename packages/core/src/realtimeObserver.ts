@@ -1,0 +1,354 @@
+import type { ChannelClient, ChannelServerError } from "./channelClient.js";
+import type { ChannelProtocolError } from "./channelProtocol.js";
+import type { Connection, ConnectionStatus } from "./connection.js";
+import type {
+  ConnectionLease,
+  ConnectionManager,
+  Endpoint,
+  WebSocketEndpoint,
+} from "./connectionManager.js";
+import type { ConnectionError, EventStreamParseError } from "./errors.js";
+import { scheduleFrame } from "./frameScheduler.js";
+import type { SendHandlers } from "./outgoingQueue.js";
+import { rethrowAsync } from "./rethrowAsync.js";
+
+/**
+ * How messages become state:
+ * - `latest`: the newest message (`data`);
+ * - `history`: the newest `size` messages, oldest first (`history`), and `data`;
+ * - `reducer`: every message folded into `state`, from `initialState`.
+ * In every mode each message is taken into account as it arrives, however fast they come; only
+ * the notification is batched (once per animation frame).
+ */
+export type Delivery<T, S> =
+  | { readonly mode: "latest" }
+  | { readonly mode: "history"; readonly size: number }
+  | {
+      readonly mode: "reducer";
+      readonly reducer: (state: S, message: T) => S;
+      readonly initialState: S;
+    };
+
+/** How a message's raw data becomes a value: as is (`text`), `JSON.parse`d, or by a function. */
+export type Parse<T> = "text" | "json" | ((data: unknown) => T);
+
+type StandardResult<T> =
+  | { readonly value: T; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<{ readonly message: string }> };
+
+/**
+ * The part of the Standard Schema interface (standardschema.dev) wirekit uses: zod, valibot,
+ * arktype and other validators implement it.
+ */
+export interface StandardSchema<T> {
+  readonly "~standard": {
+    readonly validate: (value: unknown) => StandardResult<T> | Promise<StandardResult<T>>;
+  };
+}
+
+/** A message that could not become a value: `parse` threw, or `schema` rejected it. Not delivered. */
+export class MessageError extends Error {
+  override readonly name = "MessageError";
+  readonly code: "parse" | "schema";
+  /** The schema's issues, for `schema`. */
+  readonly issues: ReadonlyArray<{ readonly message: string }>;
+
+  constructor(
+    code: "parse" | "schema",
+    message: string,
+    detail: { issues?: ReadonlyArray<{ readonly message: string }>; cause?: unknown } = {},
+  ) {
+    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
+    this.code = code;
+    this.issues = detail.issues ?? [];
+  }
+}
+
+export type RealtimeError =
+  | ConnectionError
+  | EventStreamParseError
+  | ChannelProtocolError
+  | ChannelServerError
+  | MessageError;
+
+/** What a realtime hook renders from: the connection's state and the messages' state, together. */
+export interface RealtimeSnapshot<T, S = undefined> {
+  readonly status: ConnectionStatus;
+  /** The latest error: the connection's, or a message's that was not delivered. */
+  readonly error: RealtimeError | null;
+  readonly attempt: number;
+  readonly nextRetryAt: number | null;
+  readonly queued: number;
+  /** The newest message. */
+  readonly data: T | undefined;
+  /** The newest messages, oldest first, with `delivery: { mode: "history" }`. */
+  readonly history: readonly T[];
+  /** The folded state, with `delivery: { mode: "reducer" }`. */
+  readonly state: S | undefined;
+  /** The newest message's id: the event stream's last event id, or the channel message id. */
+  readonly lastEventId: string;
+  /** Messages delivered so far. */
+  readonly received: number;
+  /** For a channel: the server's latest answer to the subscription (`recovered: false` is a gap). */
+  readonly subscription: {
+    readonly recovered: boolean;
+    readonly position: string | undefined;
+  } | null;
+}
+
+/** Where messages come from: a connection's stream, or one channel on a shared connection. */
+export type RealtimeSource =
+  | { readonly kind: "stream"; readonly endpoint: Endpoint; readonly events?: readonly string[] }
+  | { readonly kind: "channel"; readonly endpoint: WebSocketEndpoint; readonly channel: string };
+
+export interface RealtimeObserverOptions<T, S> {
+  source: RealtimeSource;
+  /** @default "text" */
+  parse?: Parse<T>;
+  schema?: StandardSchema<T>;
+  /** @default { mode: "latest" } */
+  delivery?: Delivery<T, S>;
+  /** Called with every delivered message, without waiting for a frame. */
+  onMessage?: (message: T) => void;
+  /** Batches notifications. @default scheduleFrame */
+  schedule?: (callback: () => void) => () => void;
+}
+
+const IDLE = {
+  status: "idle",
+  error: null,
+  attempt: 0,
+  nextRetryAt: null,
+  queued: 0,
+  data: undefined,
+  history: [],
+  state: undefined,
+  lastEventId: "",
+  received: 0,
+  subscription: null,
+} as const;
+
+/**
+ * The observer behind wirekit's React hooks, usable without React: it takes a share in a
+ * connection (or a channel) while mounted, turns messages into state by a delivery mode, and
+ * exposes it through `subscribe` + `getSnapshot` (for `useSyncExternalStore`), notifying at most
+ * once per animation frame however fast messages arrive. Creating one does nothing; `mount()`
+ * connects and returns the function that lets go.
+ */
+export class RealtimeObserver<T, S = undefined> {
+  readonly #manager: ConnectionManager;
+  readonly #source: RealtimeSource;
+  readonly #schedule: (callback: () => void) => () => void;
+  #options: RealtimeObserverOptions<T, S>;
+  #snapshot: RealtimeSnapshot<T, S>;
+  readonly #listeners = new Set<() => void>();
+  #lease: ConnectionLease | undefined;
+  #channels: ChannelClient | undefined;
+  #stops: Array<() => void> = [];
+  #cancelFrame: (() => void) | undefined;
+  // What messages have made so far, published to the snapshot once per frame.
+  #latest: T | undefined;
+  #ring: T[] = [];
+  #state: S | undefined;
+  #lastEventId = "";
+  #received = 0;
+  #error: RealtimeError | null = null;
+  #subscription: RealtimeSnapshot<T, S>["subscription"] = null;
+
+  constructor(manager: ConnectionManager, options: RealtimeObserverOptions<T, S>) {
+    this.#manager = manager;
+    this.#source = options.source;
+    this.#options = options;
+    this.#schedule = options.schedule ?? scheduleFrame;
+    const delivery = options.delivery;
+    this.#state = delivery?.mode === "reducer" ? delivery.initialState : undefined;
+    this.#snapshot = { ...IDLE, state: this.#state };
+  }
+
+  /** Takes the latest callbacks (parse, reducer, onMessage) without reconnecting. */
+  setOptions(options: RealtimeObserverOptions<T, S>): void {
+    this.#options = options;
+  }
+
+  getSnapshot = (): RealtimeSnapshot<T, S> => this.#snapshot;
+
+  /** The snapshot rendered on a server: idle, with the initial state. */
+  getServerSnapshot = (): RealtimeSnapshot<T, S> => this.#serverSnapshot;
+  readonly #serverSnapshot: RealtimeSnapshot<T, S> = { ...IDLE, state: undefined };
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  };
+
+  /** The connection, while mounted. */
+  get connection(): Connection | undefined {
+    return this.#lease?.connection;
+  }
+
+  /** Connects (sharing through the manager) and returns the function that lets go. */
+  mount(): () => void {
+    if (this.#lease !== undefined) return () => this.#unmount();
+    const source = this.#source;
+    if (source.kind === "stream") {
+      const lease = this.#manager.acquire(source.endpoint);
+      this.#lease = lease;
+      const events =
+        source.events === undefined ? undefined : new Set(["message", ...source.events]);
+      this.#stops.push(
+        lease.connection.onMessage((message) => {
+          if (events !== undefined && !events.has(message.event ?? "message")) return;
+          this.#take(message.data, message.lastEventId);
+        }),
+      );
+    } else {
+      const lease = this.#manager.acquireChannels(source.endpoint);
+      this.#lease = lease;
+      this.#channels = lease.channels;
+      this.#stops.push(
+        lease.channels.subscribe(source.channel, (event) => {
+          if (event.type === "message") this.#take(event.data, event.id);
+          else if (event.type === "subscribed") {
+            this.#subscription = { recovered: event.recovered, position: event.position };
+            this.#publish();
+          } else {
+            this.#fail(event.error);
+          }
+        }),
+      );
+    }
+    this.#stops.push(this.#lease.connection.subscribe(() => this.#publish()));
+    this.#publish();
+    return () => this.#unmount();
+  }
+
+  /** Sends on a WebSocket stream (queued while disconnected). */
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob, handlers?: SendHandlers): boolean {
+    const connection = this.#lease?.connection;
+    if (connection === undefined) {
+      throw new TypeError("wirekit: send() before the component mounted, or after it unmounted.");
+    }
+    return connection.send(data, handlers);
+  }
+
+  /** Publishes on the channel; resolves on the server's ack. */
+  publish(data: unknown): Promise<{ id: string | undefined }> {
+    const source = this.#source;
+    if (source.kind !== "channel" || this.#channels === undefined) {
+      return Promise.reject(
+        new TypeError("wirekit: publish() needs a mounted channel (useRealtime)."),
+      );
+    }
+    return this.#channels.publish(source.channel, data);
+  }
+
+  reconnect(): void {
+    this.#lease?.connection.reconnect();
+  }
+
+  #unmount(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+    this.#cancelFrame?.();
+    this.#cancelFrame = undefined;
+    this.#lease?.release();
+    this.#lease = undefined;
+    this.#channels = undefined;
+  }
+
+  #take(data: unknown, id: string | undefined): void {
+    const value = this.#decode(data);
+    if (value instanceof MessageError) {
+      this.#fail(value);
+      return;
+    }
+    const delivery = this.#options.delivery ?? { mode: "latest" };
+    this.#latest = value;
+    if (delivery.mode === "history") {
+      this.#ring.push(value);
+      if (this.#ring.length > delivery.size)
+        this.#ring.splice(0, this.#ring.length - delivery.size);
+    } else if (delivery.mode === "reducer") {
+      this.#state = delivery.reducer(this.#state as S, value);
+    }
+    if (id !== undefined) this.#lastEventId = id;
+    this.#received += 1;
+    this.#error = null;
+    try {
+      this.#options.onMessage?.(value);
+    } catch (error) {
+      rethrowAsync(error);
+    }
+    this.#cancelFrame ??= this.#schedule(() => {
+      this.#cancelFrame = undefined;
+      this.#publish();
+    });
+  }
+
+  #decode(data: unknown): T | MessageError {
+    const { parse = "text", schema } = this.#options;
+    let value: unknown = data;
+    try {
+      if (parse === "json") value = typeof data === "string" ? JSON.parse(data) : data;
+      else if (typeof parse === "function") value = parse(data);
+    } catch (cause) {
+      return new MessageError("parse", "A message could not be parsed.", { cause });
+    }
+    if (schema === undefined) return value as T;
+    const result = schema["~standard"].validate(value);
+    if (result instanceof Promise) {
+      return new MessageError("schema", "Asynchronous schemas are not supported for messages.");
+    }
+    if (result.issues !== undefined) {
+      const first = result.issues[0]?.message ?? "invalid";
+      return new MessageError("schema", `A message failed validation: ${first}`, {
+        issues: result.issues,
+      });
+    }
+    return result.value;
+  }
+
+  /** A message or channel error: shown until the next message is delivered. */
+  #fail(error: RealtimeError): void {
+    this.#error = error;
+    this.#publish();
+  }
+
+  /** Builds a new snapshot from the connection and the messages, and tells the listeners. */
+  #publish(): void {
+    this.#cancelFrame?.();
+    this.#cancelFrame = undefined;
+    const connection = this.#lease?.connection.getSnapshot();
+    const delivery = this.#options.delivery ?? { mode: "latest" };
+    const previous = this.#snapshot;
+    const history =
+      delivery.mode === "history" &&
+      (previous.history.length !== this.#ring.length || previous.received !== this.#received)
+        ? Object.freeze([...this.#ring])
+        : previous.history;
+    const next: RealtimeSnapshot<T, S> = {
+      status: connection?.status ?? previous.status,
+      error: connection?.error ?? this.#error,
+      attempt: connection?.attempt ?? previous.attempt,
+      nextRetryAt: connection?.nextRetryAt ?? null,
+      queued: connection?.queued ?? 0,
+      data: this.#latest,
+      history,
+      state: this.#state,
+      lastEventId: this.#lastEventId,
+      received: this.#received,
+      subscription: this.#subscription,
+    };
+    const keys = Object.keys(next) as Array<keyof RealtimeSnapshot<T, S>>;
+    if (keys.every((key) => Object.is(next[key], previous[key]))) return;
+    this.#snapshot = Object.freeze(next);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        rethrowAsync(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,11 @@
+export type { RealtimeEndpoint, RealtimeProviderProps } from "./realtimeContext.js";
+export { RealtimeProvider, useConnectionManager } from "./realtimeContext.js";
+export type { ConnectionStatusView } from "./useConnectionStatus.js";
+export { useConnectionStatus } from "./useConnectionStatus.js";
+export type { UseEventStreamOptions, UseEventStreamResult } from "./useEventStream.js";
+export { useEventStream } from "./useEventStream.js";
+export type { UseRealtimeOptions, UseRealtimeResult } from "./useRealtime.js";
+export { useRealtime } from "./useRealtime.js";
+export type { MessageOptions } from "./useRealtimeObserver.js";
+export type { UseSocketOptions, UseSocketResult } from "./useSocket.js";
+export { useSocket } from "./useSocket.js";

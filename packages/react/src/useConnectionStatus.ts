@@ -1,0 +1,70 @@
+"use client";
+
+import type {
+  ConnectionLease,
+  ConnectionSnapshot,
+  ConnectionStatus,
+  Endpoint,
+  RealtimeError,
+} from "@wirekit/core";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
+
+/** What a "reconnecting in 3 s… retry now" banner needs. */
+export interface ConnectionStatusView {
+  readonly status: ConnectionStatus;
+  readonly error: RealtimeError | null;
+  readonly attempt: number;
+  /** When the next retry is due (milliseconds since the epoch), or null. */
+  readonly nextRetryAt: number | null;
+  /** Messages waiting to be sent. */
+  readonly queued: number;
+  /** Reconnects now. */
+  readonly reconnect: () => void;
+}
+
+const IDLE: ConnectionSnapshot = Object.freeze({
+  status: "idle",
+  error: null,
+  attempt: 0,
+  nextRetryAt: null,
+  queued: 0,
+  dropped: 0,
+});
+const idle = () => IDLE;
+const noSubscription = () => () => {};
+
+/**
+ * The status of a shared connection — the provider's endpoint, or the one given — without its
+ * messages: it re-renders when the status changes, never per message. It takes a share in the
+ * connection while mounted, like any other user of it.
+ *
+ * @example
+ * const { status, nextRetryAt, reconnect } = useConnectionStatus();
+ * if (status === "reconnecting") return <Banner at={nextRetryAt} onRetry={reconnect} />;
+ */
+export function useConnectionStatus(endpoint?: Endpoint | null): ConnectionStatusView {
+  const manager = useConnectionManager();
+  const provided = useRealtimeEndpoint();
+  const target = endpoint === undefined ? provided : (endpoint ?? undefined);
+  const key = target === undefined ? null : JSON.stringify([target.transport, target.url]);
+  const [lease, setLease] = useState<ConnectionLease | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the endpoint's wire identity.
+  useEffect(() => {
+    if (target === undefined) return;
+    const acquired = manager.acquire(target);
+    setLease(acquired);
+    return () => {
+      acquired.release();
+      setLease(undefined);
+    };
+  }, [manager, key]);
+  const connection = lease?.connection;
+  const snapshot = useSyncExternalStore(
+    connection?.subscribe ?? noSubscription,
+    connection?.getSnapshot ?? idle,
+    idle,
+  );
+  const { status, error, attempt, nextRetryAt, queued } = snapshot;
+  return { status, error, attempt, nextRetryAt, queued, reconnect: () => connection?.reconnect() };
+}

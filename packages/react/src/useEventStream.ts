@@ -1,0 +1,73 @@
+"use client";
+
+import type { EventStreamEndpoint, RealtimeSnapshot } from "@wirekit/core";
+import { useRef } from "react";
+import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
+
+export interface UseEventStreamOptions<T, S>
+  extends MessageOptions<T, S>,
+    Omit<EventStreamEndpoint, "transport" | "url" | "headers"> {
+  /** Request headers; a function is called before every connect (the latest one passed). */
+  headers?: EventStreamEndpoint["headers"];
+}
+
+export interface UseEventStreamResult<T, S> extends RealtimeSnapshot<T, S> {
+  /** Reconnects now: the "retry now" button. */
+  reconnect: () => void;
+}
+
+/**
+ * An event stream (Server-Sent Events). `FetchEventSource` is used when headers, a method, a body
+ * or a `fetch` are given, the browser's `EventSource` otherwise (`implementation` overrides).
+ * Connections are shared through the manager: equal streams in many components are one request.
+ *
+ * @example
+ * const { status, data } = useEventStream<Price>("/api/prices", { events: ["price"], parse: "json" });
+ */
+export function useEventStream<T = string, S = undefined>(
+  url: string | null,
+  options: UseEventStreamOptions<T, S> = {},
+): UseEventStreamResult<T, S> {
+  const { enabled, parse, schema, delivery, onMessage, headers, ...endpoint } = options;
+  // A headers function may change every render; the connection calls the latest one.
+  const latestHeaders = useRef(headers);
+  latestHeaders.current = headers;
+  const stableHeaders = useRef(() => {
+    const current = latestHeaders.current;
+    return typeof current === "function" ? current() : (current ?? {});
+  });
+  const wireHeaders = typeof headers === "function" ? stableHeaders.current : headers;
+  const source =
+    url === null
+      ? null
+      : ({
+          kind: "stream",
+          endpoint: {
+            ...endpoint,
+            transport: "sse",
+            url,
+            ...(wireHeaders === undefined ? {} : { headers: wireHeaders }),
+          },
+          ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
+        } as const);
+  const key =
+    url === null
+      ? null
+      : JSON.stringify([
+          url,
+          endpoint.events ?? [],
+          endpoint.method ?? "GET",
+          typeof endpoint.body === "string" ? endpoint.body : null,
+          typeof headers === "function" ? "function" : (headers ?? null),
+          endpoint.withCredentials ?? false,
+          endpoint.implementation ?? null,
+        ]);
+  const { snapshot, observer } = useRealtimeObserver<T, S>(source, key, {
+    ...(enabled === undefined ? {} : { enabled }),
+    ...(parse === undefined ? {} : { parse }),
+    ...(schema === undefined ? {} : { schema }),
+    ...(delivery === undefined ? {} : { delivery }),
+    ...(onMessage === undefined ? {} : { onMessage }),
+  });
+  return { ...snapshot, reconnect: () => observer?.reconnect() };
+}

@@ -1,0 +1,66 @@
+"use client";
+
+import type { RealtimeSnapshot, SendHandlers, WebSocketEndpoint } from "@wirekit/core";
+import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
+
+export interface UseSocketOptions<T, S>
+  extends MessageOptions<T, S>,
+    Omit<WebSocketEndpoint, "transport" | "url"> {
+  /**
+   * Turns what you pass to `send` into a frame. Strings and bytes go as they are by default.
+   * @default JSON.stringify for anything else
+   */
+  serialize?: (message: unknown) => string | ArrayBufferLike | ArrayBufferView;
+}
+
+export interface UseSocketResult<T, S> extends RealtimeSnapshot<T, S> {
+  /** Sends now, or queues until the socket opens. Returns false when the queue refused it. */
+  send: (message: unknown, handlers?: SendHandlers) => boolean;
+  reconnect: () => void;
+}
+
+/**
+ * A WebSocket, shared through the manager by URL and subprotocols.
+ *
+ * @example
+ * const { status, data, send } = useSocket<ChatMessage>("wss://chat.example.com", { parse: "json" });
+ * send({ text: "hi" });
+ */
+export function useSocket<T = unknown, S = undefined>(
+  url: string | null,
+  options: UseSocketOptions<T, S> = {},
+): UseSocketResult<T, S> {
+  const { enabled, parse, schema, delivery, onMessage, serialize, ...endpoint } = options;
+  const source =
+    url === null
+      ? null
+      : ({ kind: "stream", endpoint: { ...endpoint, transport: "websocket", url } } as const);
+  const key =
+    url === null
+      ? null
+      : JSON.stringify([url, endpoint.protocols ?? null, endpoint.binaryType ?? null]);
+  const { snapshot, observer } = useRealtimeObserver<T, S>(source, key, {
+    ...(enabled === undefined ? {} : { enabled }),
+    ...(parse === undefined ? {} : { parse }),
+    ...(schema === undefined ? {} : { schema }),
+    ...(delivery === undefined ? {} : { delivery }),
+    ...(onMessage === undefined ? {} : { onMessage }),
+  });
+  return {
+    ...snapshot,
+    send: (message, handlers) => {
+      if (observer === undefined)
+        throw new TypeError("useSocket: send() while disabled or before mount.");
+      const frame =
+        serialize !== undefined
+          ? serialize(message)
+          : typeof message === "string" ||
+              message instanceof ArrayBuffer ||
+              ArrayBuffer.isView(message)
+            ? message
+            : JSON.stringify(message);
+      return observer.send(frame, handlers);
+    },
+    reconnect: () => observer?.reconnect(),
+  };
+}

@@ -1,0 +1,272 @@
+// Hook logic in jsdom, under StrictMode, against @wirekit/testing's in-memory server.
+
+import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
+import { ConnectionManager, type StandardSchema } from "@wirekit/core";
+import {
+  RealtimeProvider,
+  useConnectionStatus,
+  useEventStream,
+  useRealtime,
+  useSocket,
+} from "@wirekit/react";
+import { createFakeServer, createPageLifecycleControls } from "@wirekit/testing";
+import { type ReactNode, StrictMode, useRef } from "react";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+
+afterEach(cleanup);
+
+function setup(linger = 1000) {
+  // The fake server on real timers: every message arrives in a task of its own, as in a browser.
+  const server = createFakeServer();
+  const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls(), linger });
+  onTestFinished(() => manager.closeAll());
+  const wrap = (children: ReactNode) => (
+    <StrictMode>
+      <RealtimeProvider manager={manager}>{children}</RealtimeProvider>
+    </StrictMode>
+  );
+  return { server, manager, wrap };
+}
+
+/** Streams `count` numbered events, each in its own task. */
+function streamNumbers(server: ReturnType<typeof createFakeServer>, count: number) {
+  server.onRequest((stream) => {
+    for (let n = 1; n <= count; n++) stream.event({ data: String(n), id: String(n) });
+  });
+}
+
+describe("useEventStream", () => {
+  it("opens one connection under StrictMode and renders the latest message", async () => {
+    const { server, wrap } = setup();
+    streamNumbers(server, 3);
+    function Latest() {
+      const { status, data, lastEventId } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+      });
+      return <p>{`${status} ${data ?? "-"} ${lastEventId}`}</p>;
+    }
+    render(wrap(<Latest />));
+    await waitFor(() => expect(screen.getByText("open 3 3")).toBeTruthy());
+    expect(server.totalConnections).toBe(1);
+  });
+
+  it("costs a handful of renders for a burst of 500 messages, and loses none in history mode", async () => {
+    const { server, wrap } = setup();
+    streamNumbers(server, 500);
+    let renders = 0;
+    let seen = 0;
+    function Burst() {
+      renders++;
+      const { history, received } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+        delivery: { mode: "history", size: 1000 },
+        onMessage: () => {
+          seen++;
+        },
+      });
+      return <p>{`received ${received}, last ${history.at(-1) ?? "-"}, kept ${history.length}`}</p>;
+    }
+    render(wrap(<Burst />));
+    await waitFor(() => expect(screen.getByText("received 500, last 500, kept 500")).toBeTruthy());
+    expect(seen).toBe(500);
+    // StrictMode renders twice per commit; a frame-batched burst stays far below one per message.
+    expect(renders).toBeLessThanOrEqual(20);
+  });
+
+  it("folds every message into state with a reducer", async () => {
+    const { server, wrap } = setup();
+    streamNumbers(server, 200);
+    function Sum() {
+      const { state } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+        parse: (data) => Number(data),
+        delivery: {
+          mode: "reducer",
+          reducer: (sum: number, n: number) => sum + n,
+          initialState: 0,
+        },
+      });
+      return <p>{`sum ${state}`}</p>;
+    }
+    render(wrap(<Sum />));
+    await waitFor(() => expect(screen.getByText(`sum ${(200 * 201) / 2}`)).toBeTruthy());
+  });
+
+  it("turns a message that fails its schema into an error and does not deliver it", async () => {
+    const { server, wrap } = setup();
+    server.onRequest((stream) => {
+      stream.event({ data: '{"price":1}' });
+      stream.event({ data: '{"price":"free"}' });
+    });
+    const schema: StandardSchema<{ price: number }> = {
+      "~standard": {
+        validate: (value) =>
+          typeof (value as { price?: unknown }).price === "number"
+            ? { value: value as { price: number } }
+            : { issues: [{ message: "price must be a number" }] },
+      },
+    };
+    function Price() {
+      const { data, error, status } = useEventStream("http://stream.test/prices", {
+        EventSource: server.EventSource,
+        parse: "json",
+        schema,
+      });
+      return (
+        <p>{`${status} ${data?.price ?? "-"} ${error?.name ?? ""}:${error?.message ?? ""}`}</p>
+      );
+    }
+    render(wrap(<Price />));
+    await waitFor(() =>
+      expect(
+        screen.getByText("open 1 MessageError:A message failed validation: price must be a number"),
+      ).toBeTruthy(),
+    );
+  });
+
+  it("renders idle and connects nothing while disabled or without a URL", () => {
+    const { server, wrap } = setup();
+    function Off() {
+      const a = useEventStream(null, { EventSource: server.EventSource });
+      const b = useEventStream("http://stream.test/x", {
+        EventSource: server.EventSource,
+        enabled: false,
+      });
+      return <p>{`${a.status} ${b.status}`}</p>;
+    }
+    render(wrap(<Off />));
+    expect(screen.getByText("idle idle")).toBeTruthy();
+    expect(server.totalConnections).toBe(0);
+  });
+
+  it("releases the connection on unmount; the last one closes it after the linger", async () => {
+    const { server, wrap } = setup(30);
+    streamNumbers(server, 1);
+    function Reader() {
+      const { data } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+      });
+      return <p>{`data ${data ?? "-"}`}</p>;
+    }
+    const view = render(
+      wrap(
+        <>
+          <Reader />
+          <Reader />
+        </>,
+      ),
+    );
+    await waitFor(() => expect(screen.getAllByText("data 1")).toHaveLength(2));
+    expect(server.totalConnections).toBe(1);
+    view.unmount();
+    await waitFor(() => expect(server.openConnections).toBe(0));
+  });
+});
+
+describe("useSocket", () => {
+  it("queues what is sent before the socket opens and sends it in order", async () => {
+    const { server, wrap } = setup();
+    const received: unknown[] = [];
+    server.onConnection((socket) => {
+      socket.onMessage((data) => {
+        received.push(data);
+        socket.send(`echo ${String(data)}`);
+      });
+    });
+    function Chat() {
+      const sent = useRef(false);
+      const { status, data, send } = useSocket<string>("ws://chat.test/room", {
+        WebSocket: server.WebSocket,
+      });
+      if (!sent.current && status === "connecting") {
+        sent.current = true;
+        send("first");
+        send({ text: "second" });
+      }
+      return <p>{`${status} ${data ?? "-"}`}</p>;
+    }
+    render(wrap(<Chat />));
+    await waitFor(() => expect(screen.getByText('open echo {"text":"second"}')).toBeTruthy());
+    expect(received).toEqual(["first", '{"text":"second"}']);
+    expect(server.totalConnections).toBe(1);
+  });
+});
+
+describe("useRealtime and useConnectionStatus", () => {
+  it("subscribes to a channel of the provider's endpoint and publishes with an ack", async () => {
+    const server = createFakeServer();
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    // A minimal server side of PROTOCOL.md.
+    server.onConnection((socket) => {
+      let id = 0;
+      socket.onMessage((raw) => {
+        const frame = JSON.parse(String(raw));
+        if (frame.type === "subscribe") {
+          socket.send(
+            JSON.stringify({ type: "subscribed", channel: frame.channel, recovered: true }),
+          );
+        }
+        if (frame.type === "publish") {
+          id++;
+          socket.send(
+            JSON.stringify({
+              type: "message",
+              channel: frame.channel,
+              id: String(id),
+              data: frame.data,
+            }),
+          );
+          socket.send(JSON.stringify({ type: "ack", ack: frame.ack, id: String(id) }));
+        }
+      });
+    });
+    const acks: unknown[] = [];
+    function Room() {
+      const { status, data, subscription, publish } = useRealtime<{ text: string }>("room:1");
+      const banner = useConnectionStatus();
+      return (
+        <div>
+          <p>{`${status} ${banner.status} ${subscription?.recovered ?? "-"} ${data?.text ?? "-"}`}</p>
+          <button
+            type="button"
+            onClick={() => void publish({ text: "hi" }).then((ack) => acks.push(ack))}
+          >
+            Send
+          </button>
+        </div>
+      );
+    }
+    render(
+      <StrictMode>
+        <RealtimeProvider
+          manager={manager}
+          endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
+        >
+          <Room />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByText("open open true -")).toBeTruthy());
+    await act(async () => {
+      screen.getByRole("button", { name: "Send" }).click();
+    });
+    await waitFor(() => expect(screen.getByText("open open true hi")).toBeTruthy());
+    await waitFor(() => expect(acks).toEqual([{ id: "1" }]));
+    expect(server.totalConnections).toBe(1);
+  });
+
+  it("tells a missing endpoint clearly", () => {
+    function Lost() {
+      useRealtime("room");
+      return null;
+    }
+    const spy = console.error;
+    console.error = () => {};
+    try {
+      expect(() => render(<Lost />)).toThrow(/RealtimeProvider endpoint/);
+    } finally {
+      console.error = spy;
+    }
+  });
+});
