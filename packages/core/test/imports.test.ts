@@ -28,13 +28,13 @@ const guarded = [
   "TextEncoder",
   "Blob",
   "DOMException",
-  "queueMicrotask",
 ] as const;
 
 // Every package's entry point; a new package adds itself here.
 const entryPoints = {
   "@wirekit/core": () => import("@wirekit/core"),
   "@wirekit/testing": () => import("@wirekit/testing"),
+  "@wirekit/react": () => import("@wirekit/react"),
 };
 
 const restores: Array<() => void> = [];
