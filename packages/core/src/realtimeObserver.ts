@@ -141,6 +141,7 @@ export class RealtimeObserver<T, S = undefined> {
   readonly #schedule: (callback: () => void) => () => void;
   #options: RealtimeObserverOptions<T, S>;
   #snapshot: RealtimeSnapshot<T, S>;
+  readonly #serverSnapshot: RealtimeSnapshot<T, S>;
   readonly #listeners = new Set<() => void>();
   #lease: ConnectionLease | undefined;
   #channels: ChannelClient | undefined;
@@ -162,7 +163,8 @@ export class RealtimeObserver<T, S = undefined> {
     this.#schedule = options.schedule ?? scheduleFrame;
     const delivery = options.delivery;
     this.#state = delivery?.mode === "reducer" ? delivery.initialState : undefined;
-    this.#snapshot = { ...IDLE, state: this.#state };
+    this.#snapshot = Object.freeze({ ...IDLE, state: this.#state });
+    this.#serverSnapshot = this.#snapshot;
   }
 
   /** Takes the latest callbacks (parse, reducer, onMessage) without reconnecting. */
@@ -174,7 +176,6 @@ export class RealtimeObserver<T, S = undefined> {
 
   /** The snapshot rendered on a server: idle, with the initial state. */
   getServerSnapshot = (): RealtimeSnapshot<T, S> => this.#serverSnapshot;
-  readonly #serverSnapshot: RealtimeSnapshot<T, S> = { ...IDLE, state: undefined };
 
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);

@@ -2,17 +2,10 @@
 
 import {
   ConnectionManager,
-  type ConnectionSettings,
-  type EventStreamEndpoint,
   getDefaultConnectionManager,
   type WebSocketEndpoint,
 } from "@wirekit/core";
 import { createContext, type ReactNode, useContext, useState } from "react";
-
-/** The shared connection `useRealtime` channels ride on. */
-export type RealtimeEndpoint =
-  | (Omit<WebSocketEndpoint, "transport"> & { transport: "websocket" })
-  | (Omit<EventStreamEndpoint, "transport"> & { transport: "sse" });
 
 interface RealtimeContextValue {
   readonly manager: ConnectionManager;
@@ -28,8 +21,6 @@ export interface RealtimeProviderProps {
   manager?: ConnectionManager;
   /** The WebSocket endpoint `useRealtime` channels share (PROTOCOL.md). */
   endpoint?: Omit<WebSocketEndpoint, "transport"> & Partial<Pick<WebSocketEndpoint, "transport">>;
-  /** Settings for connections the provider's own manager creates. */
-  defaults?: ConnectionSettings;
   children?: ReactNode;
 }
 
