@@ -1,0 +1,226 @@
+"use client";
+
+import { type QueryClient, type QueryKey, useQueryClient } from "@tanstack/react-query";
+import {
+  type EventStreamEndpoint,
+  type Parse,
+  RealtimeObserver,
+  type RealtimeSnapshot,
+  type RealtimeSource,
+  type StandardSchema,
+  type WebSocketEndpoint,
+} from "@wirekit/core";
+import { useEffect, useMemo, useRef } from "react";
+import { useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
+
+/**
+ * Where `useQueryStream` reads messages from:
+ * - `{ channel }`: a channel on the provider's endpoint (or `endpoint`), like `useRealtime`;
+ * - `{ eventStream }`: an event stream URL and its options, like `useEventStream`;
+ * - `{ socket }`: a WebSocket URL and its options, like `useSocket`.
+ */
+export type QueryStreamSource =
+  | { readonly channel: string; readonly endpoint?: Omit<WebSocketEndpoint, "transport"> }
+  | ({ readonly eventStream: string } & Omit<EventStreamEndpoint, "transport" | "url">)
+  | ({ readonly socket: string } & Omit<WebSocketEndpoint, "transport" | "url">);
+
+export interface UseQueryStreamOptions<T, D> {
+  /** The query the messages are folded into. */
+  queryKey: QueryKey;
+  /** Where the messages come from; `null` connects nothing. */
+  source: QueryStreamSource | null;
+  /**
+   * Folds one message into the cached data (`undefined` while the query has none). Returning
+   * `undefined` leaves the cache as it is. Called for every message, in order.
+   */
+  reduce: (data: D | undefined, message: T) => D | undefined;
+  /**
+   * How raw data becomes a message.
+   * @default "text"
+   */
+  parse?: Parse<T>;
+  /** A Standard Schema validator: a message that fails it is skipped. */
+  schema?: StandardSchema<T>;
+  /**
+   * Connect only while true.
+   * @default true
+   */
+  enabled?: boolean;
+}
+
+/**
+ * Feeds a channel or a stream into TanStack Query's cache: every message goes through
+ * `setQueryData(queryKey, (data) => reduce(data, message))`, and the query is invalidated (so it
+ * refetches) when messages may have been missed:
+ * - a channel whose resubscription reports a gap (`subscribed` with `recovered: false`);
+ * - a socket that opens again after a drop: a plain WebSocket cannot replay;
+ * - an event stream that opens again after a drop with no last event id to resume from.
+ *
+ * The hook itself never re-renders on messages; components reading the query do, as usual.
+ * It needs a `<QueryClientProvider>` above it, and a `<RealtimeProvider endpoint>` for channels
+ * without their own `endpoint`.
+ *
+ * @example
+ * const { data } = useQuery({ queryKey: ["room", id], queryFn: fetchRoom });
+ * useQueryStream<Message, Room>({
+ *   queryKey: ["room", id],
+ *   source: { channel: `room:${id}` },
+ *   parse: "json",
+ *   reduce: (room, message) => room && { ...room, messages: [...room.messages, message] },
+ * });
+ */
+export function useQueryStream<T = unknown, D = unknown>(
+  options: UseQueryStreamOptions<T, D>,
+): void {
+  const { queryKey, source, reduce, parse, schema, enabled = true } = options;
+  const queryClient = useQueryClient();
+  const manager = useConnectionManager();
+  const provided = useRealtimeEndpoint();
+  const latest = useRef<Latest<T, D>>({ queryClient, queryKey, reduce, headers: undefined });
+  latest.current = {
+    queryClient,
+    queryKey,
+    reduce,
+    headers: source !== null && "eventStream" in source ? source.headers : undefined,
+  };
+  const wire = enabled && source !== null ? toRealtimeSource(source, provided, latest) : null;
+  if (wire === undefined) {
+    throw new TypeError(
+      "useQueryStream: no endpoint for the channel. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `source.endpoint`.",
+    );
+  }
+  const key = wire === null ? null : JSON.stringify(wire, functionsByName);
+  const onMessage = (message: T) => {
+    const { queryClient, queryKey, reduce } = latest.current;
+    queryClient.setQueryData<D>(queryKey, (data) => reduce(data, message));
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the observer is keyed by what goes on the wire, not by the source object's identity.
+  const observer = useMemo(
+    () =>
+      wire === null
+        ? undefined
+        : new RealtimeObserver<T>(manager, {
+            source: wire,
+            ...decodeOptions(parse, schema),
+            onMessage,
+          }),
+    [manager, key],
+  );
+  useEffect(() => {
+    if (observer !== undefined && wire !== null) {
+      observer.setOptions({ source: wire, ...decodeOptions(parse, schema), onMessage });
+    }
+  });
+  const resumption: Resumption =
+    wire?.kind === "channel"
+      ? "channel"
+      : wire?.endpoint.transport === "sse"
+        ? "lastEventId"
+        : "none";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `resumption` follows from the key, as the observer does.
+  useEffect(() => {
+    if (observer === undefined) return;
+    const invalidate = () => {
+      const { queryClient, queryKey } = latest.current;
+      void queryClient.invalidateQueries({ queryKey });
+    };
+    const watch = watchForGaps(observer, resumption, invalidate);
+    const stopWatching = observer.subscribe(() => watch(observer.getSnapshot()));
+    const unmount = observer.mount();
+    return () => {
+      stopWatching();
+      unmount();
+    };
+  }, [observer]);
+}
+
+/** How a source catches up after a drop: it tells (a channel), it may (an event stream), or it cannot. */
+type Resumption = "channel" | "lastEventId" | "none";
+
+interface Latest<T, D> {
+  queryClient: QueryClient;
+  queryKey: QueryKey;
+  reduce: (data: D | undefined, message: T) => D | undefined;
+  headers: EventStreamEndpoint["headers"];
+}
+
+/**
+ * Calls `invalidate` when the observer may have missed messages. Each snapshot is seen (the
+ * observer notifies on every connection change), so a drop and reopen between two renders is
+ * never missed, as it could be by an effect watching `status`.
+ */
+function watchForGaps<T>(
+  observer: RealtimeObserver<T>,
+  resumption: Resumption,
+  invalidate: () => void,
+): (snapshot: RealtimeSnapshot<T>) => void {
+  let previous = observer.getSnapshot();
+  let lost = false;
+  return (next) => {
+    const before = previous;
+    previous = next;
+    if (resumption === "channel") {
+      // The channel client resumes by itself, and the server says whether it could.
+      if (next.subscription !== before.subscription && next.subscription?.recovered === false) {
+        invalidate();
+      }
+    } else if (before.status === "open" && next.status !== "open") {
+      lost = true;
+    } else if (next.status === "open" && lost) {
+      lost = false;
+      // An event stream resumes from its last event id (the server replays); without one, or
+      // on a WebSocket stream, what was sent while the connection was down is gone.
+      if (resumption === "none" || (observer.connection?.lastEventId ?? "") === "") invalidate();
+    }
+  };
+}
+
+function toRealtimeSource<T, D>(
+  source: QueryStreamSource,
+  provided: WebSocketEndpoint | undefined,
+  latest: { readonly current: Latest<T, D> },
+): RealtimeSource | undefined {
+  if ("channel" in source) {
+    const endpoint: WebSocketEndpoint | undefined =
+      source.endpoint === undefined ? provided : { ...source.endpoint, transport: "websocket" };
+    return endpoint === undefined
+      ? undefined
+      : { kind: "channel", endpoint, channel: source.channel };
+  }
+  if ("socket" in source) {
+    const { socket: url, ...endpoint } = source;
+    return { kind: "stream", endpoint: { ...endpoint, transport: "websocket", url } };
+  }
+  const { eventStream: url, headers, ...endpoint } = source;
+  // A headers function may be written anew every render; the connection calls the latest one.
+  const wireHeaders: EventStreamEndpoint["headers"] =
+    typeof headers === "function"
+      ? () => {
+          const current = latest.current.headers;
+          return typeof current === "function" ? current() : (current ?? {});
+        }
+      : headers;
+  return {
+    kind: "stream",
+    endpoint: {
+      ...endpoint,
+      transport: "sse",
+      url,
+      ...(wireHeaders === undefined ? {} : { headers: wireHeaders }),
+    },
+    ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
+  };
+}
+
+function decodeOptions<T>(parse: Parse<T> | undefined, schema: StandardSchema<T> | undefined) {
+  return {
+    ...(parse === undefined ? {} : { parse }),
+    ...(schema === undefined ? {} : { schema }),
+  };
+}
+
+// Functions (a headers getter, an injected WebSocket) are written anew by many renders: the key
+// holds that there is one, not which.
+function functionsByName(_key: string, value: unknown): unknown {
+  return typeof value === "function" ? `function ${value.name}` : value;
+}
