@@ -182,7 +182,8 @@ const WAKE_CHECK_INTERVAL = 10_000;
 const WAKE_JUMP_VISIBLE = 20_000;
 const WAKE_JUMP_HIDDEN = 120_000;
 
-const INITIAL_SNAPSHOT: ConnectionSnapshot = Object.freeze({
+/** The snapshot of a connection that has not connected: also what a server render shows. */
+export const IDLE_CONNECTION_SNAPSHOT: ConnectionSnapshot = Object.freeze({
   status: "idle",
   error: null,
   attempt: 0,
@@ -217,7 +218,7 @@ export class Connection {
   readonly #watchdog: number | undefined;
   readonly #onAuthFailure: ((error: ConnectionError) => boolean | Promise<boolean>) | undefined;
 
-  #snapshot: ConnectionSnapshot = INITIAL_SNAPSHOT;
+  #snapshot: ConnectionSnapshot = IDLE_CONNECTION_SNAPSHOT;
   readonly #listeners = new Set<() => void>();
   readonly #messageListeners = new Set<MessageListener>();
   readonly #sessionOpenHandlers = new Set<(send: (data: string | ArrayBuffer) => void) => void>();

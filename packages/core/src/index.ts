@@ -21,7 +21,7 @@ export type {
   HeartbeatOptions,
   VisibilityPolicy,
 } from "./connection.js";
-export { Connection } from "./connection.js";
+export { Connection, IDLE_CONNECTION_SNAPSHOT } from "./connection.js";
 export type {
   ChannelLease,
   ConnectionLease,
@@ -83,7 +83,7 @@ export type {
   RealtimeSource,
   StandardSchema,
 } from "./realtimeObserver.js";
-export { MessageError, RealtimeObserver } from "./realtimeObserver.js";
+export { IDLE_REALTIME_SNAPSHOT, MessageError, RealtimeObserver } from "./realtimeObserver.js";
 export type {
   BackoffOptions,
   RetryDecision,

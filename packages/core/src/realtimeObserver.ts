@@ -1,6 +1,6 @@
 import type { ChannelClient, ChannelServerError } from "./channelClient.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
-import type { Connection, ConnectionStatus } from "./connection.js";
+import { type Connection, type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connection.js";
 import type {
   ConnectionLease,
   ConnectionManager,
@@ -79,6 +79,8 @@ export interface RealtimeSnapshot<T, S = undefined> {
   readonly attempt: number;
   readonly nextRetryAt: number | null;
   readonly queued: number;
+  /** Outgoing messages that never went out (full queue, expired, cleared). */
+  readonly dropped: number;
   /** The newest message. */
   readonly data: T | undefined;
   /** The newest messages, oldest first, with `delivery: { mode: "history" }`. */
@@ -114,19 +116,16 @@ export interface RealtimeObserverOptions<T, S> {
   schedule?: (callback: () => void) => () => void;
 }
 
-const IDLE = {
-  status: "idle",
-  error: null,
-  attempt: 0,
-  nextRetryAt: null,
-  queued: 0,
+/** The snapshot of an observer that is not connected: disabled, unmounted, or on a server. */
+export const IDLE_REALTIME_SNAPSHOT: RealtimeSnapshot<never, never> = Object.freeze({
+  ...IDLE_CONNECTION_SNAPSHOT,
   data: undefined,
-  history: [],
+  history: Object.freeze([]),
   state: undefined,
   lastEventId: "",
   received: 0,
   subscription: null,
-} as const;
+});
 
 /**
  * The observer behind wirekit's React hooks, usable without React: it takes a share in a
@@ -163,7 +162,7 @@ export class RealtimeObserver<T, S = undefined> {
     this.#schedule = options.schedule ?? scheduleFrame;
     const delivery = options.delivery;
     this.#state = delivery?.mode === "reducer" ? delivery.initialState : undefined;
-    this.#snapshot = Object.freeze({ ...IDLE, state: this.#state });
+    this.#snapshot = Object.freeze({ ...IDLE_REALTIME_SNAPSHOT, state: this.#state });
     this.#serverSnapshot = this.#snapshot;
   }
 
@@ -334,6 +333,7 @@ export class RealtimeObserver<T, S = undefined> {
       attempt: connection?.attempt ?? previous.attempt,
       nextRetryAt: connection?.nextRetryAt ?? null,
       queued: connection?.queued ?? 0,
+      dropped: connection?.dropped ?? previous.dropped,
       data: this.#latest,
       history,
       state: this.#state,

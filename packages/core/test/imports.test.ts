@@ -1,4 +1,5 @@
-import { afterEach, expect, it, vi } from "vitest";
+import { watchGlobals } from "@wirekit/testing";
+import { expect, it, vi } from "vitest";
 
 // Globals a browser (or a browser-like runtime) has that a module must not touch while it is
 // imported: under SSR they are missing, and touching them at import time is what crashes
@@ -37,44 +38,23 @@ const entryPoints = {
   "@wirekit/react": () => import("@wirekit/react"),
 };
 
-const restores: Array<() => void> = [];
-afterEach(() => {
-  for (const restore of restores.splice(0)) restore();
-});
-
-function trapGlobals(touched: Set<string>): void {
-  for (const name of guarded) {
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
-    Object.defineProperty(globalThis, name, {
-      configurable: true,
-      get() {
-        touched.add(name);
-        return descriptor?.get ? descriptor.get.call(globalThis) : descriptor?.value;
-      },
-      set(value) {
-        touched.add(name);
-        Object.defineProperty(globalThis, name, { configurable: true, writable: true, value });
-      },
-    });
-    restores.push(() => {
-      if (descriptor) Object.defineProperty(globalThis, name, descriptor);
-      else delete (globalThis as Record<string, unknown>)[name];
-    });
-  }
-}
-
 it.each(Object.entries(entryPoints))("importing %s touches no browser global", async (_, load) => {
   vi.resetModules();
-  const touched = new Set<string>();
-  trapGlobals(touched);
-  const module = await load();
+  const watch = watchGlobals(guarded);
+  let module: object;
+  try {
+    module = await load();
+  } finally {
+    watch.restore();
+  }
   expect(Object.keys(module).length).toBeGreaterThan(0);
-  expect([...touched]).toEqual([]);
+  expect([...watch.touched]).toEqual([]);
 });
 
-it("the trap sees a global that is touched", () => {
-  const touched = new Set<string>();
-  trapGlobals(touched);
+it("the watch sees a global that is touched", () => {
+  const watch = watchGlobals(guarded);
   void globalThis.fetch;
-  expect([...touched]).toEqual(["fetch"]);
+  watch.restore();
+  void globalThis.fetch;
+  expect([...watch.touched]).toEqual(["fetch"]);
 });

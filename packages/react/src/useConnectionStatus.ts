@@ -1,11 +1,11 @@
 "use client";
 
-import type {
-  ConnectionLease,
-  ConnectionSnapshot,
-  ConnectionStatus,
-  Endpoint,
-  RealtimeError,
+import {
+  type ConnectionLease,
+  type ConnectionStatus,
+  type Endpoint,
+  IDLE_CONNECTION_SNAPSHOT,
+  type RealtimeError,
 } from "@wirekit/core";
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
@@ -23,15 +23,7 @@ export interface ConnectionStatusView {
   readonly reconnect: () => void;
 }
 
-const IDLE: ConnectionSnapshot = Object.freeze({
-  status: "idle",
-  error: null,
-  attempt: 0,
-  nextRetryAt: null,
-  queued: 0,
-  dropped: 0,
-});
-const idle = () => IDLE;
+const idle = () => IDLE_CONNECTION_SNAPSHOT;
 const noSubscription = () => () => {};
 
 /**

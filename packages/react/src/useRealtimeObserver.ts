@@ -2,6 +2,7 @@
 
 import {
   type Delivery,
+  IDLE_REALTIME_SNAPSHOT,
   type Parse,
   RealtimeObserver,
   type RealtimeSnapshot,
@@ -31,21 +32,7 @@ export interface MessageOptions<T, S> {
   onMessage?: (message: T) => void;
 }
 
-/** What a hook that is not connected (disabled, no URL, or on the server) renders. */
-const IDLE: RealtimeSnapshot<never, never> = Object.freeze({
-  status: "idle",
-  error: null,
-  attempt: 0,
-  nextRetryAt: null,
-  queued: 0,
-  data: undefined,
-  history: Object.freeze([]) as readonly never[],
-  state: undefined,
-  lastEventId: "",
-  received: 0,
-  subscription: null,
-});
-const idleSnapshot = () => IDLE;
+const idleSnapshot = () => IDLE_REALTIME_SNAPSHOT;
 const noSubscription = () => () => {};
 
 /**

@@ -6,8 +6,9 @@ import {
   useRealtime,
   useSocket,
 } from "@wirekit/react";
+import { watchGlobals } from "@wirekit/testing";
 import { renderToString } from "react-dom/server";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 
 const guarded = [
   "window",
@@ -19,28 +20,6 @@ const guarded = [
   "requestAnimationFrame",
   "fetch",
 ] as const;
-const restores: Array<() => void> = [];
-afterEach(() => {
-  for (const restore of restores.splice(0)) restore();
-});
-
-function trapGlobals(touched: Set<string>): void {
-  for (const name of guarded) {
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
-    Object.defineProperty(globalThis, name, {
-      configurable: true,
-      get() {
-        touched.add(name);
-        return descriptor?.get ? descriptor.get.call(globalThis) : descriptor?.value;
-      },
-    });
-    restores.push(() => {
-      if (descriptor) Object.defineProperty(globalThis, name, descriptor);
-      else delete (globalThis as Record<string, unknown>)[name];
-    });
-  }
-}
-
 function Everything() {
   const stream = useEventStream("https://example.test/events", { headers: { A: "b" } });
   const socket = useSocket("wss://example.test/socket");
@@ -50,13 +29,17 @@ function Everything() {
 }
 
 it("renders every hook as idle on the server and touches no browser global", () => {
-  const touched = new Set<string>();
-  trapGlobals(touched);
-  const html = renderToString(
-    <RealtimeProvider endpoint={{ url: "wss://example.test/realtime" }}>
-      <Everything />
-    </RealtimeProvider>,
-  );
+  const watch = watchGlobals(guarded);
+  let html: string;
+  try {
+    html = renderToString(
+      <RealtimeProvider endpoint={{ url: "wss://example.test/realtime" }}>
+        <Everything />
+      </RealtimeProvider>,
+    );
+  } finally {
+    watch.restore();
+  }
   expect(html).toContain("idle idle idle idle");
-  expect([...touched]).toEqual([]);
+  expect([...watch.touched]).toEqual([]);
 });

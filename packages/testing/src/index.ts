@@ -19,3 +19,5 @@ export { createPageLifecycleControls } from "./pageLifecycleControls.js";
 export { seededRandom } from "./seededRandom.js";
 export type { VirtualClock } from "./virtualClock.js";
 export { createVirtualClock } from "./virtualClock.js";
+export type { GlobalsWatch } from "./watchGlobals.js";
+export { watchGlobals } from "./watchGlobals.js";
