@@ -4,14 +4,16 @@ import type { EventStreamEndpoint, RealtimeSnapshot } from "@wirekit/core";
 import { useRef } from "react";
 import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
 
-export interface UseEventStreamOptions<T, S>
-  extends MessageOptions<T, S>,
+export interface UseEventStreamOptions<T, S, U = undefined>
+  extends MessageOptions<T, S, U>,
     Omit<EventStreamEndpoint, "transport" | "url" | "headers"> {
   /** Request headers; a function is called before every connect (the latest one passed). */
   headers?: EventStreamEndpoint["headers"];
 }
 
-export interface UseEventStreamResult<T, S> extends RealtimeSnapshot<T, S> {
+export interface UseEventStreamResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
+  /** The `select`ed slice, when `select` is given. */
+  selected: U | undefined;
   /** Reconnects now: the "retry now" button. */
   reconnect: () => void;
 }
@@ -24,11 +26,12 @@ export interface UseEventStreamResult<T, S> extends RealtimeSnapshot<T, S> {
  * @example
  * const { status, data } = useEventStream<Price>("/api/prices", { events: ["price"], parse: "json" });
  */
-export function useEventStream<T = string, S = undefined>(
+export function useEventStream<T = string, S = undefined, U = undefined>(
   url: string | null,
-  options: UseEventStreamOptions<T, S> = {},
-): UseEventStreamResult<T, S> {
-  const { enabled, parse, schema, delivery, onMessage, headers, ...endpoint } = options;
+  options: UseEventStreamOptions<T, S, U> = {},
+): UseEventStreamResult<T, S, U> {
+  const { enabled, parse, schema, delivery, onMessage, select, equals, headers, ...endpoint } =
+    options;
   // A headers function may change every render; the connection calls the latest one.
   const latestHeaders = useRef(headers);
   latestHeaders.current = headers;
@@ -62,12 +65,14 @@ export function useEventStream<T = string, S = undefined>(
           endpoint.withCredentials ?? false,
           endpoint.implementation ?? null,
         ]);
-  const { snapshot, observer } = useRealtimeObserver<T, S>(source, key, {
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
     ...(enabled === undefined ? {} : { enabled }),
     ...(parse === undefined ? {} : { parse }),
     ...(schema === undefined ? {} : { schema }),
     ...(delivery === undefined ? {} : { delivery }),
     ...(onMessage === undefined ? {} : { onMessage }),
+    ...(select === undefined ? {} : { select }),
+    ...(equals === undefined ? {} : { equals }),
   });
-  return { ...snapshot, reconnect: () => observer?.reconnect() };
+  return { ...snapshot, selected, reconnect: () => observer?.reconnect() };
 }

@@ -4,12 +4,14 @@ import type { RealtimeSnapshot, WebSocketEndpoint } from "@wirekit/core";
 import { useRealtimeEndpoint } from "./realtimeContext.js";
 import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
 
-export interface UseRealtimeOptions<T, S> extends MessageOptions<T, S> {
+export interface UseRealtimeOptions<T, S, U = undefined> extends MessageOptions<T, S, U> {
   /** The WebSocket endpoint, when not the provider's. */
   endpoint?: Omit<WebSocketEndpoint, "transport">;
 }
 
-export interface UseRealtimeResult<T, S> extends RealtimeSnapshot<T, S> {
+export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
+  /** The `select`ed slice, when `select` is given. */
+  selected: U | undefined;
   /** Publishes on the channel; resolves with the broker's id on the server's ack. */
   publish: (data: unknown) => Promise<{ id: string | undefined }>;
   reconnect: () => void;
@@ -22,10 +24,10 @@ export interface UseRealtimeResult<T, S> extends RealtimeSnapshot<T, S> {
  * @example
  * const { history, publish } = useRealtime<Message>("room:42", { delivery: { mode: "history", size: 100 } });
  */
-export function useRealtime<T = unknown, S = undefined>(
+export function useRealtime<T = unknown, S = undefined, U = undefined>(
   channel: string | null,
-  options: UseRealtimeOptions<T, S> = {},
-): UseRealtimeResult<T, S> {
+  options: UseRealtimeOptions<T, S, U> = {},
+): UseRealtimeResult<T, S, U> {
   const provided = useRealtimeEndpoint();
   const { endpoint: own, enabled, ...rest } = options;
   const endpoint: WebSocketEndpoint | undefined =
@@ -41,12 +43,13 @@ export function useRealtime<T = unknown, S = undefined>(
       : ({ kind: "channel", endpoint, channel } as const);
   const key =
     source === null ? null : JSON.stringify([endpoint?.url, endpoint?.protocols ?? null, channel]);
-  const { snapshot, observer } = useRealtimeObserver<T, S>(source, key, {
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
     ...rest,
     ...(enabled === undefined ? {} : { enabled }),
   });
   return {
     ...snapshot,
+    selected,
     publish: (data) =>
       observer === undefined
         ? Promise.reject(new TypeError("useRealtime: publish() while disabled or before mount."))

@@ -9,11 +9,11 @@ import {
   type RealtimeSource,
   type StandardSchema,
 } from "@wirekit/core";
-import { useEffect, useMemo, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { useConnectionManager } from "./realtimeContext.js";
 
 /** Options every realtime hook takes. */
-export interface MessageOptions<T, S> {
+export interface MessageOptions<T, S, U = undefined> {
   /**
    * Connect only while true.
    * @default true
@@ -30,6 +30,23 @@ export interface MessageOptions<T, S> {
   delivery?: Delivery<T, S>;
   /** Sees every message as it arrives, without rendering. */
   onMessage?: (message: T) => void;
+  /**
+   * Re-render only when this slice of the state changes (compared by `equals`); the hook
+   * returns it as `selected`. The other fields are as of the component's last render.
+   */
+  select?: (snapshot: RealtimeSnapshot<T, S>) => U;
+  /**
+   * How `select`'s results compare.
+   * @default Object.is
+   */
+  equals?: (a: U, b: U) => boolean;
+}
+
+interface Selection<T, S, U> {
+  select: ((snapshot: RealtimeSnapshot<T, S>) => U) | undefined;
+  equals: ((a: U, b: U) => boolean) | undefined;
+  from: RealtimeSnapshot<T, S> | undefined;
+  value: U | undefined;
 }
 
 const idleSnapshot = () => IDLE_REALTIME_SNAPSHOT;
@@ -41,11 +58,15 @@ const noSubscription = () => () => {};
  * and lets go when it unmounts — which under StrictMode's mount–unmount–mount reuses the
  * connection the manager keeps lingering.
  */
-export function useRealtimeObserver<T, S>(
+export function useRealtimeObserver<T, S, U = undefined>(
   source: RealtimeSource | null,
   sourceKey: string | null,
-  options: MessageOptions<T, S>,
-): { snapshot: RealtimeSnapshot<T, S>; observer: RealtimeObserver<T, S> | undefined } {
+  options: MessageOptions<T, S, U>,
+): {
+  snapshot: RealtimeSnapshot<T, S>;
+  selected: U | undefined;
+  observer: RealtimeObserver<T, S> | undefined;
+} {
   const manager = useConnectionManager();
   const enabled = options.enabled ?? true;
   const key = enabled && source !== null ? sourceKey : null;
@@ -61,15 +82,48 @@ export function useRealtimeObserver<T, S>(
     observer?.setOptions({ ...observerOptions(options), source: source as RealtimeSource });
   });
   useEffect(() => observer?.mount(), [observer]);
-  const snapshot = useSyncExternalStore<RealtimeSnapshot<T, S>>(
+
+  const getSnapshot: () => RealtimeSnapshot<T, S> = observer?.getSnapshot ?? idleSnapshot;
+  const getServerSnapshot: () => RealtimeSnapshot<T, S> =
+    observer?.getServerSnapshot ?? idleSnapshot;
+  // The latest select/equals, read by the store's getSnapshot: with a selector the component
+  // subscribes to the slice, so a message that leaves it equal renders nothing.
+  const selection = useRef<Selection<T, S, U>>({
+    select: undefined,
+    equals: undefined,
+    from: undefined,
+    value: undefined,
+  });
+  selection.current.select = options.select;
+  selection.current.equals = options.equals;
+  const [readClient, readServer] = useMemo(() => {
+    const read = (get: () => RealtimeSnapshot<T, S>) => (): RealtimeSnapshot<T, S> | U => {
+      const state = selection.current;
+      const snapshot = get();
+      if (state.select === undefined) return snapshot;
+      if (state.from === snapshot) return state.value as U;
+      const value = state.select(snapshot);
+      const same = state.from !== undefined && (state.equals ?? Object.is)(state.value as U, value);
+      state.from = snapshot;
+      if (!same) state.value = value;
+      return state.value as U;
+    };
+    return [read(getSnapshot), read(getServerSnapshot)];
+  }, [getSnapshot, getServerSnapshot]);
+  const current = useSyncExternalStore(
     observer?.subscribe ?? noSubscription,
-    observer?.getSnapshot ?? idleSnapshot,
-    observer?.getServerSnapshot ?? idleSnapshot,
+    readClient,
+    readServer,
   );
-  return { snapshot, observer };
+  const selecting = options.select !== undefined;
+  return {
+    snapshot: selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>),
+    selected: selecting ? (current as U) : undefined,
+    observer,
+  };
 }
 
-function observerOptions<T, S>(options: MessageOptions<T, S>) {
+function observerOptions<T, S, U>(options: MessageOptions<T, S, U>) {
   const { parse, schema, delivery, onMessage } = options;
   return {
     ...(parse === undefined ? {} : { parse }),

@@ -3,8 +3,8 @@
 import type { RealtimeSnapshot, SendHandlers, WebSocketEndpoint } from "@wirekit/core";
 import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
 
-export interface UseSocketOptions<T, S>
-  extends MessageOptions<T, S>,
+export interface UseSocketOptions<T, S, U = undefined>
+  extends MessageOptions<T, S, U>,
     Omit<WebSocketEndpoint, "transport" | "url"> {
   /**
    * Turns what you pass to `send` into a frame. Strings and bytes go as they are by default.
@@ -13,7 +13,9 @@ export interface UseSocketOptions<T, S>
   serialize?: (message: unknown) => string | ArrayBufferLike | ArrayBufferView;
 }
 
-export interface UseSocketResult<T, S> extends RealtimeSnapshot<T, S> {
+export interface UseSocketResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
+  /** The `select`ed slice, when `select` is given. */
+  selected: U | undefined;
   /** Sends now, or queues until the socket opens. Returns false when the queue refused it. */
   send: (message: unknown, handlers?: SendHandlers) => boolean;
   reconnect: () => void;
@@ -26,11 +28,12 @@ export interface UseSocketResult<T, S> extends RealtimeSnapshot<T, S> {
  * const { status, data, send } = useSocket<ChatMessage>("wss://chat.example.com", { parse: "json" });
  * send({ text: "hi" });
  */
-export function useSocket<T = unknown, S = undefined>(
+export function useSocket<T = unknown, S = undefined, U = undefined>(
   url: string | null,
-  options: UseSocketOptions<T, S> = {},
-): UseSocketResult<T, S> {
-  const { enabled, parse, schema, delivery, onMessage, serialize, ...endpoint } = options;
+  options: UseSocketOptions<T, S, U> = {},
+): UseSocketResult<T, S, U> {
+  const { enabled, parse, schema, delivery, onMessage, select, equals, serialize, ...endpoint } =
+    options;
   const source =
     url === null
       ? null
@@ -39,15 +42,18 @@ export function useSocket<T = unknown, S = undefined>(
     url === null
       ? null
       : JSON.stringify([url, endpoint.protocols ?? null, endpoint.binaryType ?? null]);
-  const { snapshot, observer } = useRealtimeObserver<T, S>(source, key, {
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
     ...(enabled === undefined ? {} : { enabled }),
     ...(parse === undefined ? {} : { parse }),
     ...(schema === undefined ? {} : { schema }),
     ...(delivery === undefined ? {} : { delivery }),
     ...(onMessage === undefined ? {} : { onMessage }),
+    ...(select === undefined ? {} : { select }),
+    ...(equals === undefined ? {} : { equals }),
   });
   return {
     ...snapshot,
+    selected,
     send: (message, handlers) => {
       if (observer === undefined)
         throw new TypeError("useSocket: send() while disabled or before mount.");

@@ -1,7 +1,7 @@
 // Hook logic in jsdom, under StrictMode, against @wirekit/testing's in-memory server.
 
 import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
-import { ConnectionManager, type StandardSchema } from "@wirekit/core";
+import { ConnectionManager, type ConnectionStatus, type StandardSchema } from "@wirekit/core";
 import {
   RealtimeProvider,
   useConnectionStatus,
@@ -11,7 +11,7 @@ import {
 } from "@wirekit/react";
 import { createFakeServer, createPageLifecycleControls } from "@wirekit/testing";
 import { type ReactNode, StrictMode, useRef } from "react";
-import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, it, onTestFinished } from "vitest";
 
 afterEach(cleanup);
 
@@ -71,6 +71,50 @@ describe("useEventStream", () => {
     expect(seen).toBe(500);
     // StrictMode renders twice per commit; a frame-batched burst stays far below one per message.
     expect(renders).toBeLessThanOrEqual(20);
+  });
+
+  it("re-renders a component with a selector only when its slice changes", async () => {
+    const { server, wrap } = setup();
+    streamNumbers(server, 500);
+    let renders = 0;
+    let messages = 0;
+    function Status() {
+      renders++;
+      const { selected } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+        onMessage: () => {
+          messages++;
+        },
+        select: (snapshot) => snapshot.status,
+      });
+      expectTypeOf(selected).toEqualTypeOf<ConnectionStatus | undefined>();
+      return <p>{`status ${selected}`}</p>;
+    }
+    render(wrap(<Status />));
+    await waitFor(() => expect(messages).toBe(500));
+    expect(screen.getByText("status open")).toBeTruthy();
+    // idle → connecting → open, each rendered twice under StrictMode; the 500 messages render nothing.
+    expect(renders).toBeLessThanOrEqual(6);
+  });
+
+  it("compares selected slices with the given equality", async () => {
+    const { server, wrap } = setup();
+    streamNumbers(server, 300);
+    const seen: number[][] = [];
+    function Hundreds() {
+      const { selected } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+        // A new array every time, equal by content: renders only when the hundred changes.
+        select: (snapshot) => [Math.floor(Number(snapshot.data ?? 0) / 100)],
+        equals: (a, b) => a[0] === b[0],
+      });
+      seen.push(selected ?? []);
+      return <p>{`hundred ${selected?.[0]}`}</p>;
+    }
+    render(wrap(<Hundreds />));
+    await waitFor(() => expect(screen.getByText("hundred 3")).toBeTruthy());
+    expect(new Set(seen.map(([hundred]) => hundred)).size).toBeLessThanOrEqual(4);
+    expect(seen.length).toBeLessThanOrEqual(10);
   });
 
   it("folds every message into state with a reducer", async () => {
