@@ -8,6 +8,7 @@ import {
   type EventStreamTransportOptions,
   eventStreamTransport,
 } from "./eventSourceTransport.js";
+import { EventStreamChannels } from "./eventStreamChannels.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
 import type { Transport } from "./transport.js";
@@ -65,12 +66,31 @@ export interface ChannelLease extends ConnectionLease {
   readonly channels: ChannelClient;
 }
 
+/** A share in the channels of one shared event stream. */
+export interface StreamChannelLease extends ConnectionLease {
+  readonly channels: EventStreamChannels;
+}
+
 interface Entry {
   readonly connection: Connection;
   leases: number;
   lingerTimer: unknown;
   channels: ChannelClient | undefined;
+  readonly streamChannels: EventStreamChannels | undefined;
 }
+
+function close(entry: Entry): void {
+  entry.channels?.dispose();
+  entry.streamChannels?.dispose();
+  entry.connection.close();
+}
+
+const EVENT_STREAM_CHANNELS_KEYS = [
+  ...CONNECTION_SETTING_KEYS,
+  ...EVENT_STREAM_TRANSPORT_KEYS.filter(
+    (key): key is Exclude<typeof key, "events"> => key !== "events",
+  ),
+] as const;
 
 /**
  * Shares connections. Endpoints that put the same thing on the wire — same transport, URL,
@@ -112,15 +132,50 @@ export class ConnectionManager {
 
   /** A share in the connection to `endpoint`, connecting it if it is the first. */
   acquire(endpoint: Endpoint): ConnectionLease {
-    const key = this.#keyOf(endpoint);
-    let entry = this.#entries.get(key);
-    if (entry === undefined) {
-      entry = {
-        connection: this.#create(endpoint),
+    const { entry, release } = this.#lease(this.#keyOf(endpoint), () => ({
+      connection: this.#create(endpoint),
+      leases: 0,
+      lingerTimer: undefined,
+      channels: undefined,
+      streamChannels: undefined,
+    }));
+    entry.connection.connect();
+    return { connection: entry.connection, release };
+  }
+
+  /**
+   * A share in the one `EventStreamChannels` for `endpoint` (channels as named events of one
+   * stream, PROTOCOL.md section 9): everyone sharing it adds to one channel set, and the stream
+   * connects once it has a channel.
+   */
+  acquireStreamChannels(endpoint: EventStreamEndpoint): StreamChannelLease {
+    const { entry, release } = this.#lease(`channels:${this.#keyOf(endpoint)}`, () => {
+      const streamChannels = new EventStreamChannels({
+        ...pick(endpoint, EVENT_STREAM_CHANNELS_KEYS),
+        url: endpoint.url,
+        clock: this.#clock,
+        lifecycle: this.#lifecycle,
+      });
+      return {
+        connection: streamChannels.connection,
         leases: 0,
         lingerTimer: undefined,
         channels: undefined,
+        streamChannels,
       };
+    });
+    return {
+      connection: entry.connection,
+      channels: entry.streamChannels as EventStreamChannels,
+      release,
+    };
+  }
+
+  /** Counts a share in the entry at `key`, creating it if needed; the last release lingers, then closes. */
+  #lease(key: string, create: () => Entry): { entry: Entry; release: () => void } {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      entry = create();
       this.#entries.set(key, entry);
     }
     const held = entry;
@@ -129,24 +184,20 @@ export class ConnectionManager {
       held.lingerTimer = undefined;
     }
     held.leases += 1;
-    held.connection.connect();
     let released = false;
-    return {
-      connection: held.connection,
-      release: () => {
-        if (released) return;
-        released = true;
-        held.leases -= 1;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held.leases -= 1;
+      if (held.leases > 0) return;
+      held.lingerTimer = this.#clock.setTimeout(() => {
+        held.lingerTimer = undefined;
         if (held.leases > 0) return;
-        held.lingerTimer = this.#clock.setTimeout(() => {
-          held.lingerTimer = undefined;
-          if (held.leases > 0) return;
-          this.#entries.delete(key);
-          held.channels?.dispose();
-          held.connection.close();
-        }, this.#linger);
-      },
+        this.#entries.delete(key);
+        close(held);
+      }, this.#linger);
     };
+    return { entry: held, release };
   }
 
   /**
@@ -165,8 +216,7 @@ export class ConnectionManager {
   closeAll(): void {
     for (const entry of this.#entries.values()) {
       if (entry.lingerTimer !== undefined) this.#clock.clearTimeout(entry.lingerTimer);
-      entry.channels?.dispose();
-      entry.connection.close();
+      close(entry);
     }
     this.#entries.clear();
   }

@@ -29,6 +29,7 @@ export type {
   ConnectionSettings,
   Endpoint,
   EventStreamEndpoint,
+  StreamChannelLease,
   WebSocketEndpoint,
 } from "./connectionManager.js";
 export { ConnectionManager, getDefaultConnectionManager } from "./connectionManager.js";

@@ -5,6 +5,7 @@ import type {
   ConnectionLease,
   ConnectionManager,
   Endpoint,
+  EventStreamEndpoint,
   WebSocketEndpoint,
 } from "./connectionManager.js";
 import type { ConnectionError, EventStreamParseError } from "./errors.js";
@@ -101,7 +102,12 @@ export interface RealtimeSnapshot<T, S = undefined> {
 /** Where messages come from: a connection's stream, or one channel on a shared connection. */
 export type RealtimeSource =
   | { readonly kind: "stream"; readonly endpoint: Endpoint; readonly events?: readonly string[] }
-  | { readonly kind: "channel"; readonly endpoint: WebSocketEndpoint; readonly channel: string };
+  | { readonly kind: "channel"; readonly endpoint: WebSocketEndpoint; readonly channel: string }
+  | {
+      readonly kind: "stream-channel";
+      readonly endpoint: EventStreamEndpoint;
+      readonly channel: string;
+    };
 
 export interface RealtimeObserverOptions<T, S> {
   source: RealtimeSource;
@@ -201,6 +207,14 @@ export class RealtimeObserver<T, S = undefined> {
         lease.connection.onMessage((message) => {
           if (events !== undefined && !events.has(message.event ?? "message")) return;
           this.#take(message.data, message.lastEventId);
+        }),
+      );
+    } else if (source.kind === "stream-channel") {
+      const lease = this.#manager.acquireStreamChannels(source.endpoint);
+      this.#lease = lease;
+      this.#stops.push(
+        lease.channels.subscribe(source.channel, (event) => {
+          if (event.type === "message") this.#take(event.data, event.id);
         }),
       );
     } else {

@@ -1,4 +1,4 @@
-export type { RealtimeProviderProps } from "./realtimeContext.js";
+export type { RealtimeEndpoint, RealtimeProviderProps } from "./realtimeContext.js";
 export { RealtimeProvider, useConnectionManager } from "./realtimeContext.js";
 export type { ConnectionStatusView } from "./useConnectionStatus.js";
 export { useConnectionStatus } from "./useConnectionStatus.js";

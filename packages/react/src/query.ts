@@ -177,14 +177,15 @@ function watchForGaps<T>(
 
 function toRealtimeSource<T, D>(
   source: QueryStreamSource,
-  provided: WebSocketEndpoint | undefined,
+  provided: WebSocketEndpoint | EventStreamEndpoint | undefined,
   latest: { readonly current: Latest<T, D> },
 ): RealtimeSource | undefined {
   if ("channel" in source) {
-    const endpoint: WebSocketEndpoint | undefined =
+    const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
       source.endpoint === undefined ? provided : { ...source.endpoint, transport: "websocket" };
-    return endpoint === undefined
-      ? undefined
+    if (endpoint === undefined) return undefined;
+    return endpoint.transport === "sse"
+      ? { kind: "stream-channel", endpoint, channel: source.channel }
       : { kind: "channel", endpoint, channel: source.channel };
   }
   if ("socket" in source) {

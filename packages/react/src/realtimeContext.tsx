@@ -2,14 +2,20 @@
 
 import {
   ConnectionManager,
+  type EventStreamEndpoint,
   getDefaultConnectionManager,
   type WebSocketEndpoint,
 } from "@wirekit/core";
 import { createContext, type ReactNode, useContext, useState } from "react";
 
+/** The shared connection `useRealtime` channels ride on: a WebSocket (the default) or an event stream. */
+export type RealtimeEndpoint =
+  | (Omit<WebSocketEndpoint, "transport"> & { transport?: "websocket" })
+  | (Omit<EventStreamEndpoint, "transport"> & { transport: "sse" });
+
 interface RealtimeContextValue {
   readonly manager: ConnectionManager;
-  readonly endpoint: WebSocketEndpoint | undefined;
+  readonly endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined;
 }
 
 const RealtimeContext = createContext<RealtimeContextValue | null>(null);
@@ -19,8 +25,11 @@ export interface RealtimeProviderProps {
    * The manager that shares connections below. Without one the provider creates its own, once.
    */
   manager?: ConnectionManager;
-  /** The WebSocket endpoint `useRealtime` channels share (PROTOCOL.md). */
-  endpoint?: Omit<WebSocketEndpoint, "transport"> & Partial<Pick<WebSocketEndpoint, "transport">>;
+  /**
+   * The endpoint `useRealtime` channels share: a WebSocket speaking PROTOCOL.md (the default
+   * transport), or `transport: "sse"` for channels as named events of one stream.
+   */
+  endpoint?: RealtimeEndpoint;
   children?: ReactNode;
 }
 
@@ -37,7 +46,7 @@ export function RealtimeProvider({
   const [own] = useState(() => (manager === undefined ? new ConnectionManager() : undefined));
   const value: RealtimeContextValue = {
     manager: manager ?? (own as ConnectionManager),
-    endpoint: endpoint === undefined ? undefined : { ...endpoint, transport: "websocket" },
+    endpoint: toEndpoint(endpoint),
   };
   return <RealtimeContext.Provider value={value}>{children}</RealtimeContext.Provider>;
 }
@@ -48,6 +57,15 @@ export function useConnectionManager(): ConnectionManager {
 }
 
 /** The provider's channel endpoint, if any. */
-export function useRealtimeEndpoint(): WebSocketEndpoint | undefined {
+export function useRealtimeEndpoint(): WebSocketEndpoint | EventStreamEndpoint | undefined {
   return useContext(RealtimeContext)?.endpoint;
+}
+
+function toEndpoint(
+  endpoint: RealtimeEndpoint | undefined,
+): WebSocketEndpoint | EventStreamEndpoint | undefined {
+  if (endpoint === undefined) return undefined;
+  return endpoint.transport === "sse"
+    ? { ...endpoint, transport: "sse" }
+    : { ...endpoint, transport: "websocket" };
 }

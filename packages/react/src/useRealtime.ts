@@ -1,24 +1,33 @@
 "use client";
 
-import type { RealtimeSnapshot, WebSocketEndpoint } from "@wirekit/core";
-import { useRealtimeEndpoint } from "./realtimeContext.js";
+import type {
+  EventStreamEndpoint,
+  RealtimeSnapshot,
+  RealtimeSource,
+  WebSocketEndpoint,
+} from "@wirekit/core";
+import { type RealtimeEndpoint, useRealtimeEndpoint } from "./realtimeContext.js";
 import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
 
 export interface UseRealtimeOptions<T, S, U = undefined> extends MessageOptions<T, S, U> {
-  /** The WebSocket endpoint, when not the provider's. */
-  endpoint?: Omit<WebSocketEndpoint, "transport">;
+  /** The endpoint, when not the provider's. */
+  endpoint?: RealtimeEndpoint;
 }
 
 export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
   /** The `select`ed slice, when `select` is given. */
   selected: U | undefined;
-  /** Publishes on the channel; resolves with the broker's id on the server's ack. */
+  /**
+   * Publishes on the channel; resolves with the broker's id on the server's ack. (Over an event
+   * stream, which is one-way, it rejects: publish with an HTTP request.)
+   */
   publish: (data: unknown) => Promise<{ id: string | undefined }>;
   reconnect: () => void;
 }
 
 /**
- * One channel on the shared connection `<RealtimeProvider endpoint>` configures (PROTOCOL.md).
+ * One channel on the shared connection `<RealtimeProvider endpoint>` configures (PROTOCOL.md):
+ * a WebSocket channel, or a named event of one shared event stream (`transport: "sse"`).
  * `subscription.recovered === false` after a reconnect is a gap: refetch what the channel shows.
  *
  * @example
@@ -30,19 +39,26 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
 ): UseRealtimeResult<T, S, U> {
   const provided = useRealtimeEndpoint();
   const { endpoint: own, enabled, ...rest } = options;
-  const endpoint: WebSocketEndpoint | undefined =
-    own === undefined ? provided : { ...own, transport: "websocket" };
+  const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
+    own === undefined
+      ? provided
+      : own.transport === "sse"
+        ? { ...own, transport: "sse" }
+        : { ...own, transport: "websocket" };
   if (endpoint === undefined && channel !== null && enabled !== false) {
     throw new TypeError(
       "useRealtime: no endpoint. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `endpoint`.",
     );
   }
-  const source =
-    channel === null || endpoint === undefined
-      ? null
-      : ({ kind: "channel", endpoint, channel } as const);
+  let source: RealtimeSource | null = null;
+  if (channel !== null && endpoint !== undefined) {
+    source =
+      endpoint.transport === "sse"
+        ? { kind: "stream-channel", endpoint, channel }
+        : { kind: "channel", endpoint, channel };
+  }
   const key =
-    source === null ? null : JSON.stringify([endpoint?.url, endpoint?.protocols ?? null, channel]);
+    source === null ? null : JSON.stringify([endpoint?.transport, endpoint?.url, channel]);
   const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
     ...rest,
     ...(enabled === undefined ? {} : { enabled }),

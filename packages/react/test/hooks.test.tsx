@@ -300,6 +300,41 @@ describe("useRealtime and useConnectionStatus", () => {
     expect(server.totalConnections).toBe(1);
   });
 
+  it("rides channels on one shared event stream when the provider's transport is sse", async () => {
+    const server = createFakeServer();
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const urls: string[] = [];
+    server.onRequest((stream) => {
+      urls.push(stream.url);
+      stream.event({ event: "a", data: "for a", id: "1" });
+      stream.event({ event: "b", data: "for b", id: "2" });
+    });
+    function Channel({ name }: { name: string }) {
+      const { data, status } = useRealtime<string>(name);
+      return <p>{`${name}: ${status} ${data ?? "-"}`}</p>;
+    }
+    render(
+      <StrictMode>
+        <RealtimeProvider
+          manager={manager}
+          endpoint={{
+            transport: "sse",
+            url: "http://rt.test/stream",
+            EventSource: server.EventSource,
+          }}
+        >
+          <Channel name="a" />
+          <Channel name="b" />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByText("a: open for a")).toBeTruthy());
+    expect(screen.getByText("b: open for b")).toBeTruthy();
+    // Both channels joined the set within the debounce: one request carries them.
+    expect(urls).toEqual(["http://rt.test/stream?channels=a%2Cb"]);
+  });
+
   it("tells a missing endpoint clearly", () => {
     function Lost() {
       useRealtime("room");
