@@ -71,7 +71,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: "react (chromium)",
-          include: ["packages/react/test/**/*.browser.test.tsx"],
+          // The hook tests run here too: jsdom is not a browser.
+          include: ["packages/react/test/**/*.test.tsx"],
+          exclude: ["**/*.ssr.test.tsx"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],
           browser: {
             enabled: true,

@@ -262,6 +262,11 @@ export class RealtimeObserver<T, S = undefined> {
     this.#lease?.connection.reconnect();
   }
 
+  /** Closes the connection (for everyone sharing it); `reconnect()` opens it again. */
+  close(): void {
+    this.#lease?.connection.close();
+  }
+
   #unmount(): void {
     for (const stop of this.#stops.splice(0)) stop();
     this.#cancelFrame?.();

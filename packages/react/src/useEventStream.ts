@@ -16,6 +16,11 @@ export interface UseEventStreamResult<T, S, U = undefined> extends RealtimeSnaps
   selected: U | undefined;
   /** Reconnects now: the "retry now" button. */
   reconnect: () => void;
+  /**
+   * Closes the connection, for every component sharing it (status `closed`): a finished token
+   * stream, a "stop" button. `reconnect()` opens it again.
+   */
+  close: () => void;
 }
 
 /**
@@ -74,5 +79,10 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
     ...(select === undefined ? {} : { select }),
     ...(equals === undefined ? {} : { equals }),
   });
-  return { ...snapshot, selected, reconnect: () => observer?.reconnect() };
+  return {
+    ...snapshot,
+    selected,
+    reconnect: () => observer?.reconnect(),
+    close: () => observer?.close(),
+  };
 }

@@ -23,6 +23,11 @@ export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeSnapshot
    */
   publish: (data: unknown) => Promise<{ id: string | undefined }>;
   reconnect: () => void;
+  /**
+   * Closes the connection, for every component sharing it (status `closed`): a finished token
+   * stream, a "stop" button. `reconnect()` opens it again.
+   */
+  close: () => void;
 }
 
 /**
@@ -71,5 +76,6 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
         ? Promise.reject(new TypeError("useRealtime: publish() while disabled or before mount."))
         : observer.publish(data),
     reconnect: () => observer?.reconnect(),
+    close: () => observer?.close(),
   };
 }

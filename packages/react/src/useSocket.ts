@@ -19,6 +19,11 @@ export interface UseSocketResult<T, S, U = undefined> extends RealtimeSnapshot<T
   /** Sends now, or queues until the socket opens. Returns false when the queue refused it. */
   send: (message: unknown, handlers?: SendHandlers) => boolean;
   reconnect: () => void;
+  /**
+   * Closes the connection, for every component sharing it (status `closed`): a finished token
+   * stream, a "stop" button. `reconnect()` opens it again.
+   */
+  close: () => void;
 }
 
 /**
@@ -68,5 +73,6 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
       return observer.send(frame, handlers);
     },
     reconnect: () => observer?.reconnect(),
+    close: () => observer?.close(),
   };
 }

@@ -168,6 +168,35 @@ describe("useEventStream", () => {
     );
   });
 
+  it("closes the connection on close(), and opens it again on reconnect()", async () => {
+    const { server, wrap } = setup();
+    streamNumbers(server, 1);
+    function Stoppable() {
+      const { status, close, reconnect } = useEventStream("http://stream.test/numbers", {
+        EventSource: server.EventSource,
+      });
+      return (
+        <div>
+          <p>{`status ${status}`}</p>
+          <button type="button" onClick={close}>
+            Stop
+          </button>
+          <button type="button" onClick={reconnect}>
+            Again
+          </button>
+        </div>
+      );
+    }
+    render(wrap(<Stoppable />));
+    await waitFor(() => expect(screen.getByText("status open")).toBeTruthy());
+    act(() => screen.getByRole("button", { name: "Stop" }).click());
+    await waitFor(() => expect(screen.getByText("status closed")).toBeTruthy());
+    await waitFor(() => expect(server.openConnections).toBe(0));
+    act(() => screen.getByRole("button", { name: "Again" }).click());
+    await waitFor(() => expect(screen.getByText("status open")).toBeTruthy());
+    expect(server.totalConnections).toBe(2);
+  });
+
   it("renders idle and connects nothing while disabled or without a URL", () => {
     const { server, wrap } = setup();
     function Off() {
