@@ -45,6 +45,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "server",
+          environment: "node",
+          include: ["packages/server/test/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "testing",
           environment: "node",
           include: ["packages/testing/test/**/*.test.ts"],

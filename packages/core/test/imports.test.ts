@@ -31,7 +31,8 @@ const guarded = [
   "DOMException",
 ] as const;
 
-// Every package's entry point; a new package adds itself here.
+// Every entry point that may run in a browser or a server render; a new one adds itself here.
+// (@wirekit/server is Node-only: its ws dependency reads Node's globals when loaded.)
 const entryPoints = {
   "@wirekit/core": () => import("@wirekit/core"),
   "@wirekit/testing": () => import("@wirekit/testing"),

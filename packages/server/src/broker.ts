@@ -1,0 +1,65 @@
+/** One message as the broker stored it. */
+export interface BrokerMessage {
+  readonly channel: string;
+  /**
+   * The channel's id for it: the decimal string of a non-negative integer, strictly increasing
+   * within the channel (PROTOCOL.md section 3).
+   */
+  readonly id: string;
+  /**
+   * A position in the broker's whole stream, strictly increasing across every channel. Server-Sent
+   * Events carry one `Last-Event-ID` for a stream of many channels (PROTOCOL.md section 9), so
+   * they are resumed from this number rather than from per-channel ids.
+   */
+  readonly seq: number;
+  /** Any JSON value, or bytes (`Uint8Array`). */
+  readonly data: unknown;
+}
+
+/** What a replay found. */
+export interface ReplayResult {
+  /** The retained messages after the resume point, oldest first. */
+  readonly messages: readonly BrokerMessage[];
+  /**
+   * Whether `messages` holds every message after the resume point. `false` when the history no
+   * longer reaches back that far, or the resume point is one this broker never gave out: there is
+   * a gap, and the client must refetch.
+   */
+  readonly complete: boolean;
+}
+
+/**
+ * Where messages live: ids, fan-out and history. The channel server and the event-stream handler
+ * only talk to this interface, so a Redis or NATS broker plugs in for several server processes.
+ *
+ * Listeners are called in publish order within a channel, and a listener added by `subscribe`
+ * before a `replay` starts hears every message the replay does not return.
+ */
+export interface Broker {
+  /** Stores `data` on `channel` and fans it out; resolves with the ids the broker gave it. */
+  publish(channel: string, data: unknown): Promise<{ id: string; seq: number }>;
+  /** Calls `listener` with every message published on `channel` from now on. */
+  subscribe(channel: string, listener: (message: BrokerMessage) => void): () => void;
+  /** The retained messages of `channel` with an id greater than `afterId`. */
+  replay(channel: string, afterId: string): Promise<ReplayResult>;
+  /** The retained messages of any of `channels` with a `seq` greater than `afterSeq`, in `seq` order. */
+  replayStream(channels: readonly string[], afterSeq: number): Promise<ReplayResult>;
+  /** The id of the newest message of `channel`, if it has any. */
+  position(channel: string): Promise<string | undefined>;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** Whether `id` is a canonical decimal id (PROTOCOL.md section 3). */
+export function isMessageId(id: unknown): id is string {
+  return typeof id === "string" && DECIMAL.test(id);
+}
+
+/**
+ * Compares two canonical decimal ids as numbers of any size: negative when `a` is older, zero
+ * when equal, positive when newer (ids may exceed 2^53, PROTOCOL.md section 3).
+ */
+export function compareIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

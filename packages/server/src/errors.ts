@@ -1,0 +1,28 @@
+/**
+ * Why the server refused something of its caller (not of a client: clients get frames, HTTP
+ * statuses and close codes, never exceptions):
+ * - `invalid-option`: an option is out of range or of the wrong kind;
+ * - `closed`: the broker or server was already closed.
+ */
+export type ServerErrorCode = "invalid-option" | "closed";
+
+/** A misuse of `@wirekit/server`'s API, thrown to the caller. */
+export class WirekitServerError extends Error {
+  override readonly name = "WirekitServerError";
+  readonly code: ServerErrorCode;
+
+  constructor(code: ServerErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Throws `invalid-option` unless `value` is a positive finite number. */
+export function assertPositive(where: string, name: string, value: number): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new WirekitServerError(
+      "invalid-option",
+      `${where}: \`${name}\` must be a positive number, got ${String(value)}.`,
+    );
+  }
+}

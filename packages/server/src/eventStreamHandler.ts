@@ -1,0 +1,240 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Broker, BrokerMessage } from "./broker.js";
+import { assertPositive } from "./errors.js";
+import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
+
+export interface EventStreamHandlerOptions {
+  /** Where the messages come from. */
+  broker: Broker;
+  /**
+   * The reconnection time sent to clients first, as `retry:` (milliseconds).
+   * @default 3000
+   */
+  retry?: number;
+  /**
+   * Milliseconds between heartbeat comments, which keep proxies from closing an idle stream.
+   * @default 15000
+   */
+  heartbeatInterval?: number;
+  /**
+   * Bytes a stream may have waiting for a slow client before it is ended with a final comment
+   * saying why. Memory per stream stays bounded by this plus one event.
+   * @default 1_048_576
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Milliseconds an ended slow stream may take to flush before its socket is destroyed.
+   * @default 5000
+   */
+  endTimeout?: number;
+  /**
+   * Browser origins allowed to read the stream. An allowed `Origin` is reflected in
+   * `Access-Control-Allow-Origin` (with credentials, except for `"*"`); any other is refused
+   * with 403. Unset: no CORS headers, and a request carrying an `Origin` is refused.
+   * Requests without an `Origin` header are always served.
+   * @default undefined
+   */
+  allowedOrigins?: AllowedOrigins;
+  /**
+   * The query parameter that lists the channels, comma-separated.
+   * @default "channels"
+   */
+  channelsParam?: string;
+}
+
+/** A `node:http` request handler that also knows its open streams. */
+export interface EventStreamHandler {
+  (request: IncomingMessage, response: ServerResponse): void;
+  /** Streams open now. */
+  readonly streams: number;
+  /** Streams ended because their client read too slowly, so far. */
+  readonly slowClientsCut: number;
+  /** Ends every open stream (clients will reconnect elsewhere, with `Last-Event-ID`). */
+  close(): void;
+}
+
+const ALLOWED_REQUEST_HEADERS = "Last-Event-ID, Authorization, Accept, Cache-Control";
+const DIGITS = /^[0-9]{1,15}$/;
+
+/**
+ * Serves channels as one Server-Sent Events stream (PROTOCOL.md section 9): the channels come from
+ * the URL (`?channels=a,b`), each message is an event named after its channel, with the broker's
+ * stream-wide `seq` as its `id:`, and a reconnect with `Last-Event-ID` (header, or the
+ * `lastEventId` query parameter that native `EventSource` transports send) replays what was
+ * missed. Mounts on node:http, Express, Fastify (`reply.raw`) or Hono's node adapter.
+ *
+ * A gap (the history no longer reaches back to `Last-Event-ID`) is announced with an `event:
+ * wirekit-gap` carrying the `Last-Event-ID` it could not resume from; then the stream goes on live.
+ *
+ * @example
+ * const handler = createEventStreamHandler({ broker, allowedOrigins: ["https://app.example.com"] });
+ * http.createServer((req, res) => req.url?.startsWith("/stream") ? handler(req, res) : next(req, res));
+ */
+export function createEventStreamHandler(options: EventStreamHandlerOptions): EventStreamHandler {
+  const {
+    broker,
+    retry = 3000,
+    heartbeatInterval = 15_000,
+    maxBufferedBytes = 1024 * 1024,
+    endTimeout = 5000,
+    allowedOrigins,
+    channelsParam = "channels",
+  } = options;
+  const where = "createEventStreamHandler";
+  assertPositive(where, "retry", retry);
+  assertPositive(where, "heartbeatInterval", heartbeatInterval);
+  assertPositive(where, "maxBufferedBytes", maxBufferedBytes);
+  assertPositive(where, "endTimeout", endTimeout);
+  const open = new Set<() => void>();
+  let slowClientsCut = 0;
+
+  const refuse = (response: ServerResponse, status: number, reason: string) => {
+    response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", Vary: "Origin" });
+    response.end(reason);
+  };
+
+  const corsHeaders = (origin: string | undefined): Record<string, string> => {
+    if (origin === undefined || allowedOrigins === undefined) return {};
+    if (allowedOrigins === "*") return { "Access-Control-Allow-Origin": "*" };
+    return {
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Allow-Credentials": "true",
+      Vary: "Origin",
+    };
+  };
+
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    const origin = request.headers.origin;
+    if (!isOriginAllowed(allowedOrigins, origin)) {
+      refuse(response, 403, "origin not allowed");
+      return;
+    }
+    if (request.method === "OPTIONS") {
+      response.writeHead(204, {
+        ...corsHeaders(origin),
+        "Access-Control-Allow-Methods": "GET, OPTIONS",
+        "Access-Control-Allow-Headers": ALLOWED_REQUEST_HEADERS,
+        "Access-Control-Max-Age": "600",
+      });
+      response.end();
+      return;
+    }
+    if (request.method !== "GET") {
+      response.setHeader("Allow", "GET, OPTIONS");
+      refuse(response, 405, "method not allowed");
+      return;
+    }
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const channels = [
+      ...new Set((url.searchParams.get(channelsParam) ?? "").split(",").filter(Boolean)),
+    ];
+    // A line break in a channel name would end the `event:` line and forge fields.
+    if (channels.length === 0 || channels.some((channel) => /[\r\n]/.test(channel))) {
+      refuse(response, 400, `the \`${channelsParam}\` query parameter must list channels`);
+      return;
+    }
+    const header = request.headers["last-event-id"];
+    const resumeText =
+      (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get("lastEventId");
+    const resume =
+      resumeText !== undefined && resumeText !== null && DIGITS.test(resumeText.trim())
+        ? Number(resumeText.trim())
+        : undefined;
+
+    response.writeHead(200, {
+      ...corsHeaders(origin),
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache",
+      "X-Accel-Buffering": "no",
+      Connection: "keep-alive",
+    });
+    response.flushHeaders();
+
+    let live = false;
+    let ended = false;
+    let lastSeq = resume ?? 0;
+    const pending: BrokerMessage[] = [];
+
+    const end = (comment: string | undefined) => {
+      if (ended) return;
+      ended = true;
+      open.delete(stop);
+      clearInterval(heartbeat);
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      if (comment === undefined || response.destroyed) {
+        response.destroy();
+        return;
+      }
+      response.end(`: ${comment}\n\n`);
+      // A client that never reads would hold the socket and the buffer forever.
+      const timer = setTimeout(() => response.destroy(), endTimeout);
+      timer.unref();
+      response.once("close", () => clearTimeout(timer));
+    };
+    const stop = () => end("server closing");
+
+    const write = (text: string) => {
+      if (ended) return;
+      const flushed = response.write(text);
+      if (!flushed && response.writableLength > maxBufferedBytes) {
+        slowClientsCut++;
+        end(`closed: the client reads too slowly (over ${maxBufferedBytes} bytes buffered)`);
+      }
+    };
+    const deliver = (message: BrokerMessage) => {
+      if (message.seq <= lastSeq) return;
+      lastSeq = message.seq;
+      write(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
+    };
+
+    const unsubscribes = channels.map((channel) =>
+      broker.subscribe(channel, (message) => {
+        if (live) deliver(message);
+        else pending.push(message);
+      }),
+    );
+    const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatInterval);
+    open.add(stop);
+    response.on("close", () => end(undefined));
+    write(`retry: ${Math.floor(retry)}\n\n`);
+
+    const catchUp = async () => {
+      if (resume !== undefined) {
+        const replay = await broker.replayStream(channels, resume);
+        if (!replay.complete) {
+          write(`event: wirekit-gap\ndata: ${resume}\n\n`);
+          // The resume point may be one this broker never gave out (it restarted): start over.
+          lastSeq = 0;
+        }
+        for (const message of replay.messages) deliver(message);
+      }
+      for (const message of pending.splice(0)) deliver(message);
+      live = true;
+    };
+    catchUp().catch(() => end("closed: the broker failed"));
+  };
+
+  return Object.defineProperties(handler, {
+    streams: { get: () => open.size },
+    slowClientsCut: { get: () => slowClientsCut },
+    close: {
+      value: () => {
+        for (const stop of [...open]) stop();
+      },
+    },
+  }) as EventStreamHandler;
+}
+
+/** `data:` lines for one event: strings as they are, bytes as base64, anything else as JSON. */
+function dataLines(data: unknown): string {
+  const text =
+    typeof data === "string"
+      ? data
+      : data instanceof Uint8Array
+        ? Buffer.from(data).toString("base64")
+        : JSON.stringify(data ?? null);
+  return `${text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}\n`)
+    .join("")}`;
+}

@@ -1,0 +1,21 @@
+export type { Broker, BrokerMessage, ReplayResult } from "./broker.js";
+export { compareIds, isMessageId } from "./broker.js";
+export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./channelFrames.js";
+export { decodeClientFrame, encodeServerFrame } from "./channelFrames.js";
+export type {
+  ChannelConnection,
+  ChannelServer,
+  ChannelServerCounts,
+  ChannelServerOptions,
+} from "./channelServer.js";
+export { CHANNEL_SUBPROTOCOL, createChannelServer } from "./channelServer.js";
+export type { ServerErrorCode } from "./errors.js";
+export { WirekitServerError } from "./errors.js";
+export type { EventStreamHandler, EventStreamHandlerOptions } from "./eventStreamHandler.js";
+export { createEventStreamHandler } from "./eventStreamHandler.js";
+export type { MemoryBrokerOptions } from "./memoryBroker.js";
+export { createMemoryBroker } from "./memoryBroker.js";
+export type { AllowedOrigins } from "./originPolicy.js";
+export { isOriginAllowed } from "./originPolicy.js";
+export type { RateLimit, RateVerdict } from "./rateLimiter.js";
+export { createRateLimiter } from "./rateLimiter.js";

@@ -1,0 +1,142 @@
+import {
+  type Broker,
+  type BrokerMessage,
+  compareIds,
+  isMessageId,
+  type ReplayResult,
+} from "./broker.js";
+import { assertPositive } from "./errors.js";
+
+export interface MemoryBrokerOptions {
+  /**
+   * Messages kept per channel for replay; older ones are dropped, and a client resuming from
+   * before them gets `recovered: false`.
+   * @default 1000
+   */
+  historySize?: number;
+}
+
+interface ChannelLog {
+  // A ring: `entries[(start + i) % capacity]` for i < count, oldest first.
+  readonly entries: Array<BrokerMessage | undefined>;
+  start: number;
+  count: number;
+  lastId: number;
+  // The newest message that fell out of the ring: replays from before it are incomplete.
+  evictedId: number;
+  evictedSeq: number;
+  readonly listeners: Set<(message: BrokerMessage) => void>;
+}
+
+/**
+ * A broker for one process: per-channel ring buffers, ids `"1"`, `"2"`, … per channel and one
+ * `seq` across all channels. Listeners are called synchronously inside `publish`, in order.
+ * Nothing survives the process; for several processes, implement `Broker` over Redis or NATS.
+ */
+export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
+  const { historySize = 1000 } = options;
+  assertPositive("createMemoryBroker", "historySize", historySize);
+  const capacity = Math.floor(historySize);
+  const logs = new Map<string, ChannelLog>();
+  let seq = 0;
+
+  const logOf = (channel: string): ChannelLog => {
+    let log = logs.get(channel);
+    if (log === undefined) {
+      log = {
+        entries: [],
+        start: 0,
+        count: 0,
+        lastId: 0,
+        evictedId: 0,
+        evictedSeq: 0,
+        listeners: new Set(),
+      };
+      logs.set(channel, log);
+    }
+    return log;
+  };
+
+  const retained = (log: ChannelLog): BrokerMessage[] => {
+    const list: BrokerMessage[] = [];
+    for (let i = 0; i < log.count; i++) {
+      const entry = log.entries[(log.start + i) % capacity];
+      if (entry !== undefined) list.push(entry);
+    }
+    return list;
+  };
+
+  return {
+    async publish(channel, data) {
+      const log = logOf(channel);
+      const message: BrokerMessage = { channel, id: String(++log.lastId), seq: ++seq, data };
+      if (log.count < capacity) {
+        log.entries[(log.start + log.count) % capacity] = message;
+        log.count++;
+      } else {
+        const evicted = log.entries[log.start];
+        if (evicted !== undefined) {
+          log.evictedId = Number(evicted.id);
+          log.evictedSeq = evicted.seq;
+        }
+        log.entries[log.start] = message;
+        log.start = (log.start + 1) % capacity;
+      }
+      for (const listener of [...log.listeners]) {
+        try {
+          listener(message);
+        } catch (error) {
+          // One broken listener must not starve the others; the error still surfaces.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+      return { id: message.id, seq: message.seq };
+    },
+
+    subscribe(channel, listener) {
+      const log = logOf(channel);
+      // A distinct wrapper, so the same function subscribed twice is two subscriptions.
+      const held = (message: BrokerMessage) => listener(message);
+      log.listeners.add(held);
+      return () => {
+        log.listeners.delete(held);
+      };
+    },
+
+    async replay(channel, afterId): Promise<ReplayResult> {
+      const log = logs.get(channel);
+      const lastId = String(log?.lastId ?? 0);
+      // An id this broker never gave out (a restarted broker, a forged resume) cannot be trusted.
+      if (!isMessageId(afterId) || compareIds(afterId, lastId) > 0) {
+        return { messages: [], complete: false };
+      }
+      if (log === undefined) return { messages: [], complete: true };
+      const complete = compareIds(afterId, String(log.evictedId)) >= 0;
+      const messages = retained(log).filter((message) => compareIds(message.id, afterId) > 0);
+      return { messages, complete };
+    },
+
+    async replayStream(channels, afterSeq): Promise<ReplayResult> {
+      if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || afterSeq > seq) {
+        return { messages: [], complete: false };
+      }
+      let complete = true;
+      const messages: BrokerMessage[] = [];
+      for (const channel of new Set(channels)) {
+        const log = logs.get(channel);
+        if (log === undefined) continue;
+        if (log.evictedSeq > afterSeq) complete = false;
+        for (const message of retained(log)) if (message.seq > afterSeq) messages.push(message);
+      }
+      messages.sort((a, b) => a.seq - b.seq);
+      return { messages, complete };
+    },
+
+    async position(channel) {
+      const log = logs.get(channel);
+      return log === undefined || log.lastId === 0 ? undefined : String(log.lastId);
+    },
+  };
+}

@@ -1,0 +1,334 @@
+// The channel server over real sockets: wirekit's ChannelClient for the happy paths, raw `ws`
+// clients for hostile input. Each hostile client is refused or cut while a good one carries on.
+import { once } from "node:events";
+import {
+  CHANNEL_SUBPROTOCOL,
+  ChannelClient,
+  type ChannelEvent,
+  ConnectionManager,
+  exponentialBackoff,
+  PublishError,
+} from "@wirekit/core";
+import {
+  type Broker,
+  type ChannelServerOptions,
+  createChannelServer,
+  createMemoryBroker,
+} from "@wirekit/server";
+import { createPageLifecycleControls } from "@wirekit/testing";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { type ClientOptions, WebSocket } from "ws";
+
+type Options = Partial<ChannelServerOptions> & { broker?: Broker };
+
+async function startChannels(options: Options = {}) {
+  const broker = options.broker ?? createMemoryBroker();
+  const server = createChannelServer({
+    allowedOrigins: ["https://app.example"],
+    ...options,
+    broker,
+  });
+  onTestFinished(() => server.close());
+  await server.ready;
+  return { broker, server, url: `ws://127.0.0.1:${server.address().port}/channels` };
+}
+
+function clientFor(url: string) {
+  const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+  onTestFinished(() => manager.closeAll());
+  const lease = manager.acquire({
+    transport: "websocket",
+    url,
+    protocols: [CHANNEL_SUBPROTOCOL],
+    WebSocket,
+    retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 60 }),
+  });
+  const channels = new ChannelClient(lease.connection);
+  onTestFinished(() => channels.dispose());
+  const events: ChannelEvent[] = [];
+  return { channels, connection: lease.connection, events };
+}
+
+function listenTo(client: ReturnType<typeof clientFor>, channel: string) {
+  client.channels.subscribe(channel, (event) => client.events.push(event));
+}
+
+/** A raw client; frames it receives are collected as parsed JSON. */
+async function rawClient(
+  url: string,
+  options: ClientOptions & { protocols?: string[] } = {},
+): Promise<{ socket: WebSocket; frames: Array<Record<string, unknown>> }> {
+  const { protocols = [CHANNEL_SUBPROTOCOL], ...rest } = options;
+  const socket = new WebSocket(url, protocols, rest);
+  onTestFinished(() => socket.terminate());
+  const frames: Array<Record<string, unknown>> = [];
+  socket.on("message", (data, isBinary) => {
+    if (!isBinary) frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+  });
+  await once(socket, "open");
+  return { socket, frames };
+}
+
+/** The HTTP status a refused handshake answered with. */
+async function refusedStatus(url: string, options: ClientOptions = {}): Promise<number> {
+  const socket = new WebSocket(url, [CHANNEL_SUBPROTOCOL], options);
+  // A refused handshake also ends in an `error`, which is the point here.
+  socket.on("error", () => {});
+  onTestFinished(() => socket.terminate());
+  const [, response] = (await once(socket, "unexpected-response")) as [
+    unknown,
+    { statusCode: number },
+  ];
+  return response.statusCode;
+}
+
+async function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  const [code, reason] = (await once(socket, "close")) as [number, Buffer];
+  return { code, reason: String(reason) };
+}
+
+/** Proves a good client still works: a round trip through the broker. */
+async function stillServes(url: string) {
+  const good = clientFor(url);
+  listenTo(good, "health");
+  await vi.waitFor(() =>
+    expect(good.events).toContainEqual(expect.objectContaining({ type: "subscribed" })),
+  );
+  await expect(good.channels.publish("health", "ok")).resolves.toEqual({ id: expect.any(String) });
+}
+
+describe("createChannelServer", () => {
+  it("subscribes, publishes with an ack carrying the broker's id, and echoes to subscribers", async () => {
+    const { broker, url, server } = await startChannels();
+    const alice = clientFor(url);
+    const bob = clientFor(url);
+    listenTo(alice, "room");
+    listenTo(bob, "room");
+    await vi.waitFor(() => expect(bob.events).toHaveLength(1));
+    expect(bob.events[0]).toEqual({
+      type: "subscribed",
+      channel: "room",
+      recovered: true,
+      position: undefined,
+    });
+    await broker.publish("room", "from the server");
+    expect(await alice.channels.publish("room", { text: "hi" })).toEqual({ id: "2" });
+    await vi.waitFor(() =>
+      expect(bob.events.slice(1)).toEqual([
+        { type: "message", channel: "room", id: "1", data: "from the server" },
+        { type: "message", channel: "room", id: "2", data: { text: "hi" } },
+      ]),
+    );
+    expect(server.counts.open).toBe(2);
+  });
+
+  it("resumes after a restart with the same broker: recovered, with what was missed", async () => {
+    const broker = createMemoryBroker();
+    const first = await startChannels({ broker });
+    const port = first.server.address().port;
+    const client = clientFor(first.url);
+    listenTo(client, "room");
+    await vi.waitFor(() => expect(client.events).toHaveLength(1));
+    await broker.publish("room", "a");
+    await vi.waitFor(() => expect(client.channels.lastId("room")).toBe("1"));
+    await first.server.close();
+    await broker.publish("room", "b");
+    await broker.publish("room", "c");
+    await startChannels({ broker, port });
+    await vi.waitFor(() => expect(client.channels.lastId("room")).toBe("3"));
+    expect(client.events.slice(2)).toEqual([
+      { type: "subscribed", channel: "room", recovered: true, position: "3" },
+      { type: "message", channel: "room", id: "2", data: "b" },
+      { type: "message", channel: "room", id: "3", data: "c" },
+    ]);
+  });
+
+  it("says recovered: false when the history ring no longer holds what was missed", async () => {
+    const broker = createMemoryBroker({ historySize: 2 });
+    const first = await startChannels({ broker });
+    const port = first.server.address().port;
+    const client = clientFor(first.url);
+    listenTo(client, "room");
+    await vi.waitFor(() => expect(client.events).toHaveLength(1));
+    await broker.publish("room", "a");
+    await vi.waitFor(() => expect(client.channels.lastId("room")).toBe("1"));
+    await first.server.close();
+    for (const data of ["b", "c", "d"]) await broker.publish("room", data);
+    await startChannels({ broker, port });
+    await vi.waitFor(() =>
+      expect(client.events).toContainEqual({
+        type: "subscribed",
+        channel: "room",
+        recovered: false,
+        position: "4",
+      }),
+    );
+    await broker.publish("room", "e");
+    await vi.waitFor(() => expect(client.channels.lastId("room")).toBe("5"));
+    expect(client.events.filter((event) => event.type === "message").map((e) => e.id)).toEqual([
+      "1",
+      "5",
+    ]);
+  });
+
+  it("answers ping with pong, and unsubscribes", async () => {
+    const { broker, url } = await startChannels();
+    const { socket, frames } = await rawClient(url);
+    socket.send(JSON.stringify({ type: "ping", nonce: "n1" }));
+    socket.send(JSON.stringify({ type: "subscribe", channel: "a" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(2));
+    socket.send(JSON.stringify({ type: "unsubscribe", channel: "a" }));
+    socket.send(JSON.stringify({ type: "ping", nonce: "n2" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(3));
+    await broker.publish("a", "unheard");
+    socket.send(JSON.stringify({ type: "ping", nonce: "n3" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(4));
+    expect(frames).toEqual([
+      { type: "pong", nonce: "n1" },
+      { type: "subscribed", channel: "a", recovered: true },
+      { type: "pong", nonce: "n2" },
+      { type: "pong", nonce: "n3" },
+    ]);
+  });
+
+  it("refuses a foreign Origin at the handshake with 403", async () => {
+    const { url, server } = await startChannels();
+    expect(await refusedStatus(url, { origin: "https://evil.example" })).toBe(403);
+    expect(server.counts.refused).toBe(1);
+    await rawClient(url, { origin: "https://app.example" });
+    await stillServes(url);
+  });
+
+  it("closes with 1002 a client that does not offer wirekit.v1", async () => {
+    const { url } = await startChannels();
+    const { socket } = await rawClient(url, { protocols: [] });
+    expect((await closeOf(socket)).code).toBe(1002);
+    await stillServes(url);
+  });
+
+  it("closes with 1009 a client that sends an oversize frame", async () => {
+    const { url, server } = await startChannels({ maxFrameSize: 1024 });
+    const { socket } = await rawClient(url);
+    socket.send(JSON.stringify({ type: "publish", channel: "a", data: "x".repeat(2000) }));
+    expect((await closeOf(socket)).code).toBe(1009);
+    await vi.waitFor(() => expect(server.counts.open).toBe(0));
+    await stillServes(url);
+  });
+
+  it("answers a flood with rate-limited errors, then closes it with 1008", async () => {
+    const { url } = await startChannels({ rateLimit: { messages: 5, per: 60_000 } });
+    const { socket, frames } = await rawClient(url);
+    for (let i = 0; i < 7; i++) {
+      socket.send(JSON.stringify({ type: "publish", channel: "a", data: i, ack: String(i) }));
+    }
+    await vi.waitFor(() => expect(frames.filter((f) => f["type"] === "error")).toHaveLength(2));
+    expect(frames.filter((f) => f["type"] === "ack")).toHaveLength(5);
+    expect(frames.filter((f) => f["type"] === "error")).toEqual([
+      expect.objectContaining({ code: "rate-limited", ack: "5", frame: "publish" }),
+      expect.objectContaining({ code: "rate-limited", ack: "6", frame: "publish" }),
+    ]);
+    const closed = closeOf(socket);
+    for (let i = 0; i < 10; i++) socket.send(JSON.stringify({ type: "ping" }));
+    expect(await closed).toEqual({ code: 1008, reason: "rate limit exceeded" });
+    await stillServes(url);
+  });
+
+  it("answers garbage with error frames and keeps the connection", async () => {
+    const { url } = await startChannels();
+    const { socket, frames } = await rawClient(url);
+    socket.send("not json");
+    socket.send("[1,2]");
+    socket.send(JSON.stringify({ type: "teleport", ack: "9" }));
+    socket.send(JSON.stringify({ type: "subscribe" }));
+    socket.send(JSON.stringify({ type: "publish", channel: "a", ack: "7" }));
+    socket.send(Buffer.from([0, 0, 0, 99, 1]));
+    socket.send(JSON.stringify({ type: "ping", nonce: "still here" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(7));
+    expect(frames).toEqual([
+      expect.objectContaining({ type: "error", code: "bad-frame", reason: "not JSON" }),
+      expect.objectContaining({ type: "error", code: "bad-frame" }),
+      expect.objectContaining({ type: "error", code: "unknown-type", frame: "teleport", ack: "9" }),
+      expect.objectContaining({ type: "error", code: "bad-frame", frame: "subscribe" }),
+      expect.objectContaining({ type: "error", code: "bad-frame", frame: "publish", ack: "7" }),
+      expect.objectContaining({ type: "error", code: "bad-frame" }),
+      { type: "pong", nonce: "still here" },
+    ]);
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it("publishes and delivers binary payloads (PROTOCOL.md section 5)", async () => {
+    const { url } = await startChannels();
+    const { socket } = await rawClient(url);
+    const received: Buffer[] = [];
+    socket.on("message", (data, isBinary) => isBinary && received.push(data as Buffer));
+    socket.send(JSON.stringify({ type: "subscribe", channel: "cam" }));
+    const header = Buffer.from(JSON.stringify({ type: "publish", channel: "cam" }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(header.length);
+    socket.send(Buffer.concat([length, header, Buffer.from([1, 2, 3])]));
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    const frame = received[0] as Buffer;
+    const headerLength = frame.readUInt32BE(0);
+    expect(JSON.parse(frame.subarray(4, 4 + headerLength).toString())).toEqual({
+      type: "message",
+      channel: "cam",
+      id: "1",
+    });
+    expect([...frame.subarray(4 + headerLength)]).toEqual([1, 2, 3]);
+  });
+
+  it("terminates a half-open client that never answers pings, and keeps a live one", async () => {
+    const { url, server } = await startChannels({ pingInterval: 20, pongTimeout: 40 });
+    const live = clientFor(url);
+    listenTo(live, "room");
+    const { socket } = await rawClient(url);
+    expect((await closeOf(socket)).code).toBe(1006);
+    expect(server.counts.terminated).toBe(1);
+    expect(live.connection.getSnapshot().status).toBe("open");
+    await stillServes(url);
+  });
+
+  describe("authentication", () => {
+    const authenticate = async (request: { headers: Record<string, unknown> }) =>
+      request.headers["authorization"] === "Bearer good" ? { name: "ada" } : false;
+
+    it("calls the hook with the upgrade request and closes a refused client with 4401", async () => {
+      const { url } = await startChannels({ authenticate });
+      const refused = await rawClient(url);
+      expect(await closeOf(refused.socket)).toEqual({ code: 4401, reason: "not authenticated" });
+      const { socket, frames } = await rawClient(url, {
+        headers: { Authorization: "Bearer good" },
+      });
+      socket.send(JSON.stringify({ type: "ping" }));
+      await vi.waitFor(() => expect(frames).toEqual([{ type: "pong" }]));
+    });
+
+    it("answers 401 at the handshake when asked to", async () => {
+      const { url } = await startChannels({ authenticate, authRefusal: "handshake" });
+      expect(await refusedStatus(url)).toBe(401);
+      await rawClient(url, { headers: { Authorization: "Bearer good" } });
+    });
+
+    it("refuses a forbidden publish with an error carrying its ack", async () => {
+      const { url } = await startChannels({
+        authorize: (connection, action, channel) =>
+          connection.user === true && !(action === "publish" && channel === "readonly"),
+      });
+      const client = clientFor(url);
+      const error = await client.channels.publish("readonly", 1).catch((cause: unknown) => cause);
+      expect(error).toBeInstanceOf(PublishError);
+      expect((error as PublishError).code).toBe("server");
+      await expect(client.channels.publish("open", 1)).resolves.toEqual({ id: "1" });
+    });
+  });
+
+  it("closes every connection with 1001 on close()", async () => {
+    const { url, server } = await startChannels();
+    const one = await rawClient(url);
+    const two = await rawClient(url);
+    const closes = Promise.all([closeOf(one.socket), closeOf(two.socket)]);
+    await server.close();
+    expect((await closes).map((close) => close.code)).toEqual([1001, 1001]);
+    expect(server.counts.open).toBe(0);
+  });
+});

@@ -1,0 +1,186 @@
+// The SSE endpoint on a real node:http server, read by wirekit's clients and by raw requests.
+import { EventStreamChannels, exponentialBackoff, FetchEventSource } from "@wirekit/core";
+import {
+  type Broker,
+  createEventStreamHandler,
+  createMemoryBroker,
+  type EventStreamHandlerOptions,
+} from "@wirekit/server";
+import { createPageLifecycleControls } from "@wirekit/testing";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { listen, openStream, untilContains } from "./support/listen.js";
+
+async function startStream(options: Partial<EventStreamHandlerOptions> & { broker?: Broker } = {}) {
+  const broker = options.broker ?? createMemoryBroker();
+  const handler = createEventStreamHandler({ ...options, broker });
+  onTestFinished(() => handler.close());
+  const { origin } = await listen(handler);
+  return { broker, handler, origin, url: `${origin}/stream` };
+}
+
+describe("createEventStreamHandler", () => {
+  it("sends named events with stream-wide ids to EventStreamChannels", async () => {
+    const { broker, handler, url } = await startStream();
+    const channels = new EventStreamChannels({
+      url,
+      debounce: 10,
+      lifecycle: createPageLifecycleControls(),
+      retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 50 }),
+      implementation: "fetch",
+    });
+    onTestFinished(() => channels.dispose());
+    const seen: string[] = [];
+    for (const name of ["prices", "trades"]) {
+      channels.subscribe(name, (event) => {
+        if (event.type === "message")
+          seen.push(`${event.channel} ${String(event.data)}@${event.id}`);
+      });
+    }
+    await vi.waitFor(() => expect(handler.streams).toBe(1));
+    await broker.publish("prices", "10");
+    await broker.publish("news", "not subscribed");
+    await broker.publish("trades", { qty: 2 });
+    await vi.waitFor(() => expect(seen).toEqual(["prices 10@1", 'trades {"qty":2}@3']));
+  });
+
+  it("answers with the stream headers and writes retry first", async () => {
+    const { url } = await startStream({ retry: 1234 });
+    const stream = await openStream(`${url}?channels=a`);
+    expect(stream.response.statusCode).toBe(200);
+    expect(stream.response.headers).toMatchObject({
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+      connection: "keep-alive",
+    });
+    await untilContains(stream.text, "retry: 1234\n\n");
+    expect(stream.text().startsWith("retry: 1234\n\n")).toBe(true);
+  });
+
+  it("replays from the Last-Event-ID header, and from the lastEventId query parameter", async () => {
+    const { broker, url } = await startStream();
+    await broker.publish("a", "one"); // seq 1
+    await broker.publish("b", "two"); // seq 2
+    await broker.publish("c", "other"); // seq 3
+    await broker.publish("a", "three"); // seq 4
+    const byHeader = await openStream(`${url}?channels=a,b`, { "Last-Event-ID": "1" });
+    await untilContains(byHeader.text, "data: three");
+    expect(byHeader.text()).toBe(
+      "retry: 3000\n\nid: 2\nevent: b\ndata: two\n\nid: 4\nevent: a\ndata: three\n\n",
+    );
+    const byQuery = await openStream(`${url}?channels=a&lastEventId=2`);
+    await untilContains(byQuery.text, "data: three");
+    expect(byQuery.text()).toBe("retry: 3000\n\nid: 4\nevent: a\ndata: three\n\n");
+    // And live after the replay, in order.
+    await broker.publish("a", "live\nline two");
+    await untilContains(byQuery.text, "line two");
+    expect(byQuery.text()).toContain("id: 5\nevent: a\ndata: live\ndata: line two\n\n");
+  });
+
+  it("resumes FetchEventSource from its lastEventId", async () => {
+    const { broker, url } = await startStream();
+    await broker.publish("a", "old");
+    await broker.publish("a", "missed");
+    const source = new FetchEventSource(`${url}?channels=a`, { lastEventId: "1" });
+    onTestFinished(() => source.close());
+    const seen: string[] = [];
+    source.addEventListener("a", (event) => seen.push(`${event.data}@${event.lastEventId}`));
+    await vi.waitFor(() => expect(seen).toEqual(["missed@2"]));
+    await broker.publish("a", "live");
+    await vi.waitFor(() => expect(seen).toEqual(["missed@2", "live@3"]));
+  });
+
+  it("announces a gap when the history no longer reaches Last-Event-ID", async () => {
+    const { broker, url } = await startStream({ broker: createMemoryBroker({ historySize: 1 }) });
+    await broker.publish("a", "1");
+    await broker.publish("a", "2");
+    await broker.publish("a", "3");
+    const stream = await openStream(`${url}?channels=a`, { "Last-Event-ID": "1" });
+    await untilContains(stream.text, "data: 3");
+    expect(stream.text()).toBe(
+      "retry: 3000\n\nevent: wirekit-gap\ndata: 1\n\nid: 3\nevent: a\ndata: 3\n\n",
+    );
+  });
+
+  it("sends heartbeat comments on its interval", async () => {
+    const { url } = await startStream({ heartbeatInterval: 10 });
+    const stream = await openStream(`${url}?channels=a`);
+    await vi.waitFor(() =>
+      expect(stream.text().split(": heartbeat\n\n").length).toBeGreaterThan(3),
+    );
+  });
+
+  it("refuses a request without channels or with a line break in one", async () => {
+    const { url } = await startStream();
+    expect((await openStream(url)).response.statusCode).toBe(400);
+    expect((await openStream(`${url}?channels=a%0Aid:%209`)).response.statusCode).toBe(400);
+  });
+
+  it("cuts a client that stops reading once its buffer is over the limit, and serves the others", async () => {
+    const maxBufferedBytes = 64 * 1024;
+    const { broker, handler, url } = await startStream({ maxBufferedBytes });
+    const slow = await openStream(`${url}?channels=a`);
+    slow.response.pause();
+    const healthy = await openStream(`${url}?channels=a`);
+    await vi.waitFor(() => expect(handler.streams).toBe(2));
+    const chunk = "x".repeat(8 * 1024);
+    let published = 0;
+    // Loopback socket buffers hold a few megabytes; the bound keeps a broken cut from hanging.
+    while (handler.slowClientsCut === 0 && published < 20_000) {
+      await broker.publish("a", `${++published} ${chunk}`);
+      // Lets the healthy client read: it keeps up, the paused one cannot.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(handler.slowClientsCut).toBe(1);
+    expect(handler.streams).toBe(1);
+    await broker.publish("a", "after the cut");
+    await untilContains(healthy.text, "data: after the cut");
+    slow.response.resume();
+    await slow.ended;
+    expect(slow.text()).toMatch(/: closed: the client reads too slowly[^\n]*\n\n$/);
+    expect(slow.text()).not.toContain("after the cut");
+  });
+
+  describe("CORS", () => {
+    it("reflects an allowed origin and refuses a foreign one with 403", async () => {
+      const { url } = await startStream({ allowedOrigins: ["https://app.example"] });
+      const allowed = await openStream(`${url}?channels=a`, { Origin: "https://app.example" });
+      expect(allowed.response.statusCode).toBe(200);
+      expect(allowed.response.headers["access-control-allow-origin"]).toBe("https://app.example");
+      expect(allowed.response.headers["access-control-allow-credentials"]).toBe("true");
+      const foreign = await openStream(`${url}?channels=a`, { Origin: "https://evil.example" });
+      expect(foreign.response.statusCode).toBe(403);
+      expect(foreign.response.headers["access-control-allow-origin"]).toBeUndefined();
+      // Not from a browser page: no Origin, served.
+      expect((await openStream(`${url}?channels=a`)).response.statusCode).toBe(200);
+    });
+
+    it("answers a preflight allowing Last-Event-ID and Authorization", async () => {
+      const { url } = await startStream({ allowedOrigins: ["https://app.example"] });
+      const preflight = await fetch(`${url}?channels=a`, {
+        method: "OPTIONS",
+        headers: {
+          Origin: "https://app.example",
+          "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "last-event-id, authorization",
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+      const allowedHeaders = preflight.headers.get("access-control-allow-headers") ?? "";
+      expect(allowedHeaders).toContain("Last-Event-ID");
+      expect(allowedHeaders).toContain("Authorization");
+      const foreign = await fetch(url, {
+        method: "OPTIONS",
+        headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+      });
+      expect(foreign.status).toBe(403);
+    });
+
+    it("refuses any cross-origin request when no origins are allowed", async () => {
+      const { url } = await startStream();
+      const foreign = await openStream(`${url}?channels=a`, { Origin: "https://app.example" });
+      expect(foreign.response.statusCode).toBe(403);
+    });
+  });
+});
