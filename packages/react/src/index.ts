@@ -6,6 +6,6 @@ export type { UseEventStreamOptions, UseEventStreamResult } from "./useEventStre
 export { useEventStream } from "./useEventStream.js";
 export type { UseRealtimeOptions, UseRealtimeResult } from "./useRealtime.js";
 export { useRealtime } from "./useRealtime.js";
-export type { MessageOptions } from "./useRealtimeObserver.js";
+export type { MessageOptions, RealtimeResult } from "./useRealtimeObserver.js";
 export type { UseSocketOptions, UseSocketResult } from "./useSocket.js";
 export { useSocket } from "./useSocket.js";

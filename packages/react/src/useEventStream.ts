@@ -1,8 +1,12 @@
 "use client";
 
-import type { EventStreamEndpoint, RealtimeSnapshot } from "@wirekit/core";
+import type { EventStreamEndpoint } from "@wirekit/core";
 import { useRef } from "react";
-import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
+import {
+  type MessageOptions,
+  type RealtimeResult,
+  useRealtimeObserver,
+} from "./useRealtimeObserver.js";
 
 export interface UseEventStreamOptions<T, S, U = undefined>
   extends MessageOptions<T, S, U>,
@@ -11,17 +15,7 @@ export interface UseEventStreamOptions<T, S, U = undefined>
   headers?: EventStreamEndpoint["headers"];
 }
 
-export interface UseEventStreamResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
-  /** The `select`ed slice, when `select` is given. */
-  selected: U | undefined;
-  /** Reconnects now: the "retry now" button. */
-  reconnect: () => void;
-  /**
-   * Closes the connection, for every component sharing it (status `closed`): a finished token
-   * stream, a "stop" button. `reconnect()` opens it again.
-   */
-  close: () => void;
-}
+export interface UseEventStreamResult<T, S, U = undefined> extends RealtimeResult<T, S, U> {}
 
 /**
  * An event stream (Server-Sent Events). `FetchEventSource` is used when headers, a method, a body

@@ -1,33 +1,24 @@
 "use client";
 
-import type {
-  EventStreamEndpoint,
-  RealtimeSnapshot,
-  RealtimeSource,
-  WebSocketEndpoint,
-} from "@wirekit/core";
+import type { EventStreamEndpoint, RealtimeSource, WebSocketEndpoint } from "@wirekit/core";
 import { type RealtimeEndpoint, useRealtimeEndpoint } from "./realtimeContext.js";
-import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
+import {
+  type MessageOptions,
+  type RealtimeResult,
+  useRealtimeObserver,
+} from "./useRealtimeObserver.js";
 
 export interface UseRealtimeOptions<T, S, U = undefined> extends MessageOptions<T, S, U> {
   /** The endpoint, when not the provider's. */
   endpoint?: RealtimeEndpoint;
 }
 
-export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
-  /** The `select`ed slice, when `select` is given. */
-  selected: U | undefined;
+export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeResult<T, S, U> {
   /**
    * Publishes on the channel; resolves with the broker's id on the server's ack. (Over an event
    * stream, which is one-way, it rejects: publish with an HTTP request.)
    */
   publish: (data: unknown) => Promise<{ id: string | undefined }>;
-  reconnect: () => void;
-  /**
-   * Closes the connection, for every component sharing it (status `closed`): a finished token
-   * stream, a "stop" button. `reconnect()` opens it again.
-   */
-  close: () => void;
 }
 
 /**

@@ -42,6 +42,19 @@ export interface MessageOptions<T, S, U = undefined> {
   equals?: (a: U, b: U) => boolean;
 }
 
+/** What every realtime hook returns besides its own extras (`send`, `publish`). */
+export interface RealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
+  /** The `select`ed slice, when `select` is given. */
+  selected: U | undefined;
+  /** Reconnects now: the "retry now" button. */
+  reconnect: () => void;
+  /**
+   * Closes the connection, for every component sharing it (status `closed`): a finished token
+   * stream, a "stop" button. `reconnect()` opens it again.
+   */
+  close: () => void;
+}
+
 interface Selection<T, S, U> {
   select: ((snapshot: RealtimeSnapshot<T, S>) => U) | undefined;
   equals: ((a: U, b: U) => boolean) | undefined;

@@ -1,7 +1,11 @@
 "use client";
 
-import type { RealtimeSnapshot, SendHandlers, WebSocketEndpoint } from "@wirekit/core";
-import { type MessageOptions, useRealtimeObserver } from "./useRealtimeObserver.js";
+import type { SendHandlers, WebSocketEndpoint } from "@wirekit/core";
+import {
+  type MessageOptions,
+  type RealtimeResult,
+  useRealtimeObserver,
+} from "./useRealtimeObserver.js";
 
 export interface UseSocketOptions<T, S, U = undefined>
   extends MessageOptions<T, S, U>,
@@ -13,17 +17,9 @@ export interface UseSocketOptions<T, S, U = undefined>
   serialize?: (message: unknown) => string | ArrayBufferLike | ArrayBufferView;
 }
 
-export interface UseSocketResult<T, S, U = undefined> extends RealtimeSnapshot<T, S> {
-  /** The `select`ed slice, when `select` is given. */
-  selected: U | undefined;
+export interface UseSocketResult<T, S, U = undefined> extends RealtimeResult<T, S, U> {
   /** Sends now, or queues until the socket opens. Returns false when the queue refused it. */
   send: (message: unknown, handlers?: SendHandlers) => boolean;
-  reconnect: () => void;
-  /**
-   * Closes the connection, for every component sharing it (status `closed`): a finished token
-   * stream, a "stop" button. `reconnect()` opens it again.
-   */
-  close: () => void;
 }
 
 /**
