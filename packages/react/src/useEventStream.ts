@@ -29,6 +29,7 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
   url: string | null,
   options: UseEventStreamOptions<T, S, U> = {},
 ): UseEventStreamResult<T, S, U> {
+  // The message options are split off so that only the endpoint's own fields key the connection.
   const { enabled, parse, schema, delivery, onMessage, select, equals, headers, ...endpoint } =
     options;
   // A headers function may change every render; the connection calls the latest one.
@@ -64,15 +65,7 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
           endpoint.withCredentials ?? false,
           endpoint.implementation ?? null,
         ]);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
-    ...(enabled === undefined ? {} : { enabled }),
-    ...(parse === undefined ? {} : { parse }),
-    ...(schema === undefined ? {} : { schema }),
-    ...(delivery === undefined ? {} : { delivery }),
-    ...(onMessage === undefined ? {} : { onMessage }),
-    ...(select === undefined ? {} : { select }),
-    ...(equals === undefined ? {} : { equals }),
-  });
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, options);
   return {
     ...snapshot,
     selected,

@@ -33,6 +33,7 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
   url: string | null,
   options: UseSocketOptions<T, S, U> = {},
 ): UseSocketResult<T, S, U> {
+  // The message options are split off so that only the endpoint's own fields key the connection.
   const { enabled, parse, schema, delivery, onMessage, select, equals, serialize, ...endpoint } =
     options;
   const source =
@@ -43,15 +44,7 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
     url === null
       ? null
       : JSON.stringify([url, endpoint.protocols ?? null, endpoint.binaryType ?? null]);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
-    ...(enabled === undefined ? {} : { enabled }),
-    ...(parse === undefined ? {} : { parse }),
-    ...(schema === undefined ? {} : { schema }),
-    ...(delivery === undefined ? {} : { delivery }),
-    ...(onMessage === undefined ? {} : { onMessage }),
-    ...(select === undefined ? {} : { select }),
-    ...(equals === undefined ? {} : { equals }),
-  });
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, options);
   return {
     ...snapshot,
     selected,
