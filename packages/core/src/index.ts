@@ -77,6 +77,7 @@ export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
 export type {
   Delivery,
+  MessageInfo,
   Parse,
   RealtimeError,
   RealtimeObserverOptions,

@@ -26,9 +26,17 @@ export type Delivery<T, S> =
   | { readonly mode: "history"; readonly size: number }
   | {
       readonly mode: "reducer";
-      readonly reducer: (state: S, message: T) => S;
+      readonly reducer: (state: S, message: T, info: MessageInfo) => S;
       readonly initialState: S;
     };
+
+/** Where a delivered message came from: for event logs, dedupe and resume bookkeeping. */
+export interface MessageInfo {
+  /** The message's id: the event's `id:` (the stream's last event id), or the channel message id. */
+  readonly id: string | undefined;
+  /** The stream's event name (`"message"` when unnamed), or the channel's name. */
+  readonly event: string;
+}
 
 /** How a message's raw data becomes a value: as is (`text`), `JSON.parse`d, or by a function. */
 export type Parse<T> = "text" | "json" | ((data: unknown) => T);
@@ -117,7 +125,7 @@ export interface RealtimeObserverOptions<T, S> {
   /** @default { mode: "latest" } */
   delivery?: Delivery<T, S>;
   /** Called with every delivered message, without waiting for a frame. */
-  onMessage?: (message: T) => void;
+  onMessage?: (message: T, info: MessageInfo) => void;
   /** Batches notifications. @default scheduleFrame */
   schedule?: (callback: () => void) => () => void;
 }
@@ -205,8 +213,9 @@ export class RealtimeObserver<T, S = undefined> {
         source.events === undefined ? undefined : new Set(["message", ...source.events]);
       this.#stops.push(
         lease.connection.onMessage((message) => {
-          if (events !== undefined && !events.has(message.event ?? "message")) return;
-          this.#take(message.data, message.lastEventId);
+          const event = message.event ?? "message";
+          if (events !== undefined && !events.has(event)) return;
+          this.#take(message.data, { id: message.lastEventId, event });
         }),
       );
     } else if (source.kind === "stream-channel") {
@@ -214,7 +223,9 @@ export class RealtimeObserver<T, S = undefined> {
       this.#lease = lease;
       this.#stops.push(
         lease.channels.subscribe(source.channel, (event) => {
-          if (event.type === "message") this.#take(event.data, event.id);
+          if (event.type === "message") {
+            this.#take(event.data, { id: event.id, event: source.channel });
+          }
         }),
       );
     } else {
@@ -223,8 +234,9 @@ export class RealtimeObserver<T, S = undefined> {
       this.#channels = lease.channels;
       this.#stops.push(
         lease.channels.subscribe(source.channel, (event) => {
-          if (event.type === "message") this.#take(event.data, event.id);
-          else if (event.type === "subscribed") {
+          if (event.type === "message") {
+            this.#take(event.data, { id: event.id, event: source.channel });
+          } else if (event.type === "subscribed") {
             this.#subscription = { recovered: event.recovered, position: event.position };
             this.#publish();
           } else {
@@ -276,7 +288,7 @@ export class RealtimeObserver<T, S = undefined> {
     this.#channels = undefined;
   }
 
-  #take(data: unknown, id: string | undefined): void {
+  #take(data: unknown, info: MessageInfo): void {
     const value = this.#decode(data);
     if (value instanceof MessageError) {
       this.#fail(value);
@@ -289,13 +301,13 @@ export class RealtimeObserver<T, S = undefined> {
       if (this.#ring.length > delivery.size)
         this.#ring.splice(0, this.#ring.length - delivery.size);
     } else if (delivery.mode === "reducer") {
-      this.#state = delivery.reducer(this.#state as S, value);
+      this.#state = delivery.reducer(this.#state as S, value, info);
     }
-    if (id !== undefined) this.#lastEventId = id;
+    if (info.id !== undefined) this.#lastEventId = info.id;
     this.#received += 1;
     this.#error = null;
     try {
-      this.#options.onMessage?.(value);
+      this.#options.onMessage?.(value, info);
     } catch (error) {
       rethrowAsync(error);
     }

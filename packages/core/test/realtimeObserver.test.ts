@@ -46,3 +46,39 @@ describe("RealtimeObserver batching", () => {
     expect(frame).toBeLessThanOrEqual(20);
   });
 });
+
+describe("RealtimeObserver message info", () => {
+  it("hands the reducer and onMessage each message's id and event name", async () => {
+    const server = createFakeServer();
+    server.onRequest((stream) => {
+      stream.event({ event: "load", data: "0.5", id: "7" });
+      stream.event({ event: "ignored", data: "x", id: "8" });
+      stream.event({ data: "plain", id: "9" });
+    });
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const seen: string[] = [];
+    const observer = new RealtimeObserver<string, string[]>(manager, {
+      source: {
+        kind: "stream",
+        endpoint: {
+          transport: "sse",
+          url: "http://stream.test/",
+          EventSource: server.EventSource,
+          events: ["load", "ignored"],
+        },
+        events: ["load"],
+      },
+      delivery: {
+        mode: "reducer",
+        reducer: (log, message, { id, event }) => [...log, `${id} ${event} ${message}`],
+        initialState: [],
+      },
+      onMessage: (message, info) => seen.push(`${info.id} ${info.event} ${message}`),
+    });
+    onTestFinished(observer.mount());
+    await vi.waitFor(() => expect(observer.getSnapshot().received).toBe(2));
+    expect(observer.getSnapshot().state).toEqual(["7 load 0.5", "9 message plain"]);
+    expect(seen).toEqual(["7 load 0.5", "9 message plain"]);
+  });
+});

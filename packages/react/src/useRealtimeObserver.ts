@@ -3,6 +3,7 @@
 import {
   type Delivery,
   IDLE_REALTIME_SNAPSHOT,
+  type MessageInfo,
   type Parse,
   RealtimeObserver,
   type RealtimeSnapshot,
@@ -28,8 +29,8 @@ export interface MessageOptions<T, S, U = undefined> {
    * @default { mode: "latest" }
    */
   delivery?: Delivery<T, S>;
-  /** Sees every message as it arrives, without rendering. */
-  onMessage?: (message: T) => void;
+  /** Sees every message as it arrives, with its id and event name, without rendering. */
+  onMessage?: (message: T, info: MessageInfo) => void;
   /**
    * Re-render only when this slice of the state changes (compared by `equals`); the hook
    * returns it as `selected`. The other fields are as of the component's last render.
