@@ -5,7 +5,7 @@ import {
   isMessageId,
   type ReplayResult,
 } from "./broker.js";
-import { assertPositive } from "./errors.js";
+import { assertPositive, WirekitServerError } from "./errors.js";
 
 export interface MemoryBrokerOptions {
   /**
@@ -14,6 +14,18 @@ export interface MemoryBrokerOptions {
    * @default 1000
    */
   historySize?: number;
+  /**
+   * Messages to start from, oldest first: what `persist` wrote before a restart. Ids and `seq`
+   * continue after them, so clients resume across the restart as if nothing happened.
+   * @default []
+   */
+  restore?: Iterable<BrokerMessage>;
+  /**
+   * A write-ahead hook: called with each message, ids assigned, before any listener hears it
+   * and before `publish` resolves. Append it to a file or a table; if this throws, the publish
+   * rejects and nobody sees the message.
+   */
+  persist?: (message: BrokerMessage) => void;
 }
 
 interface ChannelLog {
@@ -31,10 +43,11 @@ interface ChannelLog {
 /**
  * A broker for one process: per-channel ring buffers, ids `"1"`, `"2"`, … per channel and one
  * `seq` across all channels. Listeners are called synchronously inside `publish`, in order.
- * Nothing survives the process; for several processes, implement `Broker` over Redis or NATS.
+ * Nothing survives the process unless `persist` writes it down and `restore` reads it back; for
+ * several processes, implement `Broker` over Redis or NATS.
  */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
-  const { historySize = 1000 } = options;
+  const { historySize = 1000, restore = [], persist } = options;
   assertPositive("createMemoryBroker", "historySize", historySize);
   const capacity = Math.floor(historySize);
   const logs = new Map<string, ChannelLog>();
@@ -66,22 +79,53 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     return list;
   };
 
+  const store = (log: ChannelLog, message: BrokerMessage): void => {
+    if (log.count < capacity) {
+      log.entries[(log.start + log.count) % capacity] = message;
+      log.count++;
+    } else {
+      const evicted = log.entries[log.start];
+      if (evicted !== undefined) {
+        log.evictedId = Number(evicted.id);
+        log.evictedSeq = evicted.seq;
+      }
+      log.entries[log.start] = message;
+      log.start = (log.start + 1) % capacity;
+    }
+  };
+
+  for (const message of restore) {
+    const log = logOf(message.channel);
+    const id = Number(message.id);
+    if (
+      !isMessageId(message.id) ||
+      id <= log.lastId ||
+      !Number.isSafeInteger(message.seq) ||
+      message.seq <= seq
+    ) {
+      throw new WirekitServerError(
+        "invalid-option",
+        `createMemoryBroker: \`restore\` must be in publish order; ${message.channel}#${message.id} (seq ${message.seq}) is not.`,
+      );
+    }
+    if (log.count === 0 && id > 1) {
+      // The messages before the first restored one are gone: resuming from before it is a gap.
+      log.evictedId = id - 1;
+      log.evictedSeq = message.seq - 1;
+    }
+    log.lastId = id;
+    seq = message.seq;
+    store(log, message);
+  }
+
   return {
     async publish(channel, data) {
       const log = logOf(channel);
-      const message: BrokerMessage = { channel, id: String(++log.lastId), seq: ++seq, data };
-      if (log.count < capacity) {
-        log.entries[(log.start + log.count) % capacity] = message;
-        log.count++;
-      } else {
-        const evicted = log.entries[log.start];
-        if (evicted !== undefined) {
-          log.evictedId = Number(evicted.id);
-          log.evictedSeq = evicted.seq;
-        }
-        log.entries[log.start] = message;
-        log.start = (log.start + 1) % capacity;
-      }
+      const message: BrokerMessage = { channel, id: String(log.lastId + 1), seq: seq + 1, data };
+      persist?.(message);
+      log.lastId += 1;
+      seq += 1;
+      store(log, message);
       for (const listener of [...log.listeners]) {
         try {
           listener(message);

@@ -70,4 +70,64 @@ describe("createMemoryBroker", () => {
     expect(compareIds("10", "9")).toBeGreaterThan(0);
     expect(compareIds("7", "7")).toBe(0);
   });
+
+  it("persists each message before anyone hears it, and a restored broker carries on", async () => {
+    const journal: BrokerMessage[] = [];
+    const order: string[] = [];
+    const first = createMemoryBroker({
+      persist: (message) => {
+        journal.push(message);
+        order.push(`persist ${message.seq}`);
+      },
+    });
+    first.subscribe("a", (message) => order.push(`hear ${message.seq}`));
+    await first.publish("a", "one");
+    await first.publish("b", "two");
+    await first.publish("a", "three");
+    expect(order).toEqual(["persist 1", "hear 1", "persist 2", "persist 3", "hear 3"]);
+
+    // A restart: the journal comes back, and ids and seqs continue after it.
+    const second = createMemoryBroker({ restore: journal });
+    expect(await second.publish("a", "four")).toEqual({ id: "3", seq: 4 });
+    const replay = await second.replayStream(["a", "b"], 1);
+    expect(replay).toMatchObject({ complete: true });
+    expect(replay.messages.map((message) => message.data)).toEqual(["two", "three", "four"]);
+    expect(await second.replay("a", "1")).toMatchObject({ complete: true });
+  });
+
+  it("treats what was never restored as a gap", async () => {
+    const broker = createMemoryBroker({
+      restore: [{ channel: "a", id: "5", seq: 9, data: "kept" }],
+    });
+    expect(await broker.replay("a", "5")).toEqual({ messages: [], complete: true });
+    expect((await broker.replay("a", "3")).complete).toBe(false);
+    expect((await broker.replayStream(["a"], 7)).complete).toBe(false);
+    expect(await broker.replayStream(["a"], 8)).toMatchObject({ complete: true });
+  });
+
+  it("rejects a publish whose persist throws, and nobody hears it or loses an id", async () => {
+    let failing = true;
+    const broker = createMemoryBroker({
+      persist: () => {
+        if (failing) throw new Error("disk full");
+      },
+    });
+    const heard: unknown[] = [];
+    broker.subscribe("a", (message) => heard.push(message.data));
+    await expect(broker.publish("a", "lost")).rejects.toThrow("disk full");
+    failing = false;
+    expect(await broker.publish("a", "kept")).toEqual({ id: "1", seq: 1 });
+    expect(heard).toEqual(["kept"]);
+  });
+
+  it("refuses a restore that is not in publish order", () => {
+    const out = [
+      { channel: "a", id: "2", seq: 2, data: null },
+      { channel: "a", id: "1", seq: 3, data: null },
+    ];
+    expect(() => createMemoryBroker({ restore: out })).toThrow(WirekitServerError);
+    expect(() =>
+      createMemoryBroker({ restore: [{ channel: "a", id: "01", seq: 1, data: null }] }),
+    ).toThrow(/publish order/);
+  });
 });
