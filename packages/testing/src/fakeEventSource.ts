@@ -13,6 +13,16 @@ export interface EventSourceRequest {
   /** The `Last-Event-ID` header: "" when the client sends none. */
   readonly lastEventId: string;
   readonly withCredentials: boolean;
+  /** Set by `server.fetch`; an `EventSource` always sends a GET with no body. */
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** How a failed response looked, for a client (`server.fetch`) that reads it. */
+export interface EventSourceFailure {
+  readonly status: number;
+  readonly contentType: string;
 }
 
 /** The client's end of one request: the server calls it as the response arrives. */
@@ -21,10 +31,10 @@ export interface EventSourceClientEnd {
   open(): void;
   event(type: string, data: string, id: string | undefined): void;
   retry(milliseconds: number): void;
-  /** End of the body, or a network error: the client reconnects. */
-  lost(): void;
+  /** End of the body (`ended`), or a network error: the client reconnects. */
+  lost(how: "ended" | "network"): void;
   /** Any other response: the client gives up. */
-  fail(): void;
+  fail(response: EventSourceFailure): void;
 }
 
 /** The way to the server, for the one thing a client does to a request: abort it. */

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "@wirekit/core";
 import { type EventSourceConnector, FakeEventSource } from "./fakeEventSource.js";
+import { createFakeFetch, type FakeFetch } from "./fakeFetch.js";
 import { type FakeServerSocket, ServerSocket } from "./fakeServerSocket.js";
 import { type FakeServerStream, ServerStream } from "./fakeServerStream.js";
 import { FakeWebSocket, type WebSocketConnector } from "./fakeWebSocket.js";
@@ -12,7 +13,8 @@ export interface FakeServerOptions {
   clock?: Clock;
   /**
    * How long anything takes to cross the wire, one way, in milliseconds: a WebSocket opens and a
-   * stream's response starts a round trip (twice this) after the client asked.
+   * stream's response starts a round trip (twice this) after the client asked. Change it later
+   * with `setLatency`.
    * @default 0
    */
   latency?: number;
@@ -36,6 +38,20 @@ export interface FakeServer {
   readonly WebSocket: typeof FakeWebSocket;
   /** An `EventSource` class connected to this server: `new server.EventSource(url, init)`. */
   readonly EventSource: typeof FakeEventSource;
+  /**
+   * A `fetch` for event streams, answered by the same `onRequest` handlers: pass it to
+   * `FetchEventSource` (or an endpoint's `fetch`) for POST streams, headers and `Last-Event-ID`
+   * on every request. Bodies are text.
+   */
+  readonly fetch: FakeFetch;
+  /** The one-way latency now, in milliseconds. */
+  readonly latency: number;
+  /**
+   * Changes the one-way latency from now on. What is already on its way keeps its arrival time,
+   * and nothing overtakes what was sent before it: a shorter latency waits for the earlier
+   * deliveries.
+   */
+  setLatency(milliseconds: number): void;
   /** Calls `handler` with each accepted WebSocket connection. Returns an unsubscribe. */
   onConnection(handler: (socket: FakeServerSocket) => void): () => void;
   /** Calls `handler` with each event-stream request, reconnects included. Returns an unsubscribe. */
@@ -80,14 +96,10 @@ export interface FakeServer {
 export function createFakeServer(options: FakeServerOptions = {}): FakeServer {
   const {
     clock = systemClock,
-    latency = 0,
+    latency: initialLatency = 0,
     selectProtocol = (offered: readonly string[]) => offered[0] ?? "",
   } = options;
-  if (!Number.isFinite(latency) || latency < 0) {
-    throw new RangeError(
-      "createFakeServer: `latency` must be a finite number of milliseconds ≥ 0.",
-    );
-  }
+  let latency = checkLatency("createFakeServer", initialLatency);
 
   let running = true;
   let totalConnections = 0;
@@ -96,10 +108,13 @@ export function createFakeServer(options: FakeServerOptions = {}): FakeServer {
   const connectionHandlers = new Set<(socket: FakeServerSocket) => void>();
   const requestHandlers = new Set<(stream: FakeServerStream) => void>();
 
-  // Timers due at the same time run in the order they were set, so nothing sent overtakes what
-  // was sent before it.
+  // Timers due at the same time run in the order they were set; with the arrival times never
+  // going backwards (when the latency drops), nothing sent overtakes what was sent before it.
+  let lastArrival = Number.NEGATIVE_INFINITY;
   const deliver = (arrive: () => void): void => {
-    clock.setTimeout(arrive, latency);
+    const now = clock.now();
+    lastArrival = Math.max(now + latency, lastArrival);
+    clock.setTimeout(arrive, lastArrival - now);
   };
 
   const webSocketConnector: WebSocketConnector = {
@@ -149,7 +164,7 @@ export function createFakeServer(options: FakeServerOptions = {}): FakeServer {
         if (aborted) return;
         // A refused connection is a network error, which an EventSource retries.
         if (!running) {
-          deliver(() => client.lost());
+          deliver(() => client.lost("network"));
           return;
         }
         const accepted: ServerStream = new ServerStream(request, client, {
@@ -181,6 +196,13 @@ export function createFakeServer(options: FakeServerOptions = {}): FakeServer {
   return {
     WebSocket,
     EventSource,
+    fetch: createFakeFetch(eventSourceConnector),
+    get latency() {
+      return latency;
+    },
+    setLatency(milliseconds) {
+      latency = checkLatency("FakeServer.setLatency", milliseconds);
+    },
     onConnection(handler) {
       connectionHandlers.add(handler);
       return () => {
@@ -215,4 +237,11 @@ export function createFakeServer(options: FakeServerOptions = {}): FakeServer {
       return received;
     },
   };
+}
+
+function checkLatency(caller: string, milliseconds: number): number {
+  if (!Number.isFinite(milliseconds) || milliseconds < 0) {
+    throw new RangeError(`${caller}: the latency must be a finite number of milliseconds ≥ 0.`);
+  }
+  return milliseconds;
 }

@@ -27,6 +27,15 @@ export interface FakeServerStream {
   /** The `Last-Event-ID` the client sent: "" when it sent none. */
   readonly lastEventId: string;
   readonly withCredentials: boolean;
+  /** The request method: always "GET" from an `EventSource`; `server.fetch` sends any. */
+  readonly method: string;
+  /**
+   * The request headers, names in lower case: `{}` from an `EventSource`, whose browser headers
+   * are not modelled; what the client set through `server.fetch`.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The request body as text: "" when there is none. */
+  readonly body: string;
   /** True once the response is over, however it ended. */
   readonly closed: boolean;
   /** Sends one event. */
@@ -72,6 +81,9 @@ export class ServerStream implements FakeServerStream {
   readonly url: string;
   readonly lastEventId: string;
   readonly withCredentials: boolean;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
   #state: "unanswered" | "open" | "closed" = "unanswered";
   #answered = false;
   #held = false;
@@ -88,6 +100,9 @@ export class ServerStream implements FakeServerStream {
     this.url = request.url;
     this.lastEventId = request.lastEventId;
     this.withCredentials = request.withCredentials;
+    this.method = request.method ?? "GET";
+    this.headers = request.headers ?? {};
+    this.body = request.body ?? "";
     this.#client = client;
     this.#wiring = wiring;
   }
@@ -109,7 +124,7 @@ export class ServerStream implements FakeServerStream {
       return;
     }
     this.#close();
-    this.#toClient((client) => client.fail());
+    this.#toClient((client) => client.fail({ status, contentType }));
   }
 
   fail(status: number): void {
@@ -141,14 +156,14 @@ export class ServerStream implements FakeServerStream {
     if (this.#state === "closed") return;
     this.#open();
     this.#close();
-    this.#toClient((client) => client.lost());
+    this.#toClient((client) => client.lost("ended"));
   }
 
   drop(): void {
     if (this.#state === "closed") return;
     this.#dropped = true;
     this.#close();
-    this.#wiring.deliver(() => this.#client.lost());
+    this.#wiring.deliver(() => this.#client.lost("network"));
   }
 
   onClose(listener: () => void): () => void {

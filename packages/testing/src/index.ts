@@ -1,3 +1,10 @@
+export type {
+  FakeChannelMessage,
+  FakeChannelPublish,
+  FakeChannelServer,
+  FakeChannelServerOptions,
+} from "./fakeChannelServer.js";
+export { createFakeChannelServer } from "./fakeChannelServer.js";
 export type { FakeEventSourceEventMap, FakeEventSourceInit } from "./fakeEventSource.js";
 export { FakeEventSource } from "./fakeEventSource.js";
 export type {
@@ -8,6 +15,7 @@ export type {
   FakeListener,
   FakeMessageEvent,
 } from "./fakeEventTarget.js";
+export type { FakeFetch } from "./fakeFetch.js";
 export type { FakeServer, FakeServerMessage, FakeServerOptions } from "./fakeServer.js";
 export { createFakeServer } from "./fakeServer.js";
 export type { FakeCloseInfo, FakeServerSocket } from "./fakeServerSocket.js";
