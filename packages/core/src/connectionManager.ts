@@ -1,4 +1,5 @@
 import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
+import { jsonChannelProtocol } from "./channelProtocol.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { CONNECTION_SETTING_KEYS, Connection, type ConnectionOptions } from "./connection.js";
@@ -204,10 +205,17 @@ export class ConnectionManager {
    * A share in the connection to `endpoint` and in its one `ChannelClient`: channel
    * subscriptions are counted across everyone sharing the connection, so one user leaving a
    * channel does not unsubscribe it under another. The client's options come from the first call.
+   * Without `protocols`, the socket offers the channel protocol's subprotocol (`wirekit.v1`),
+   * which servers speaking PROTOCOL.md require.
    */
   acquireChannels(endpoint: WebSocketEndpoint, options: ChannelClientOptions = {}): ChannelLease {
-    const lease = this.acquire(endpoint);
-    const entry = this.#entries.get(this.#keyOf(endpoint)) as Entry;
+    const subprotocol = (options.protocol ?? jsonChannelProtocol).subprotocol;
+    const wire =
+      endpoint.protocols === undefined && subprotocol !== undefined
+        ? { ...endpoint, protocols: [subprotocol] }
+        : endpoint;
+    const lease = this.acquire(wire);
+    const entry = this.#entries.get(this.#keyOf(wire)) as Entry;
     entry.channels ??= new ChannelClient(lease.connection, { clock: this.#clock, ...options });
     return { ...lease, channels: entry.channels };
   }

@@ -1,5 +1,6 @@
 // The channel client against a loopback server that speaks PROTOCOL.md.
 import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import {
   CHANNEL_SUBPROTOCOL,
   ChannelClient,
@@ -13,7 +14,7 @@ import {
 } from "@wirekit/core";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { type ChannelTestServer, startChannelServer } from "./support/channelServer.js";
 
 const quickRetry = exponentialBackoff({ initialDelay: 30, maxDelay: 100 });
@@ -316,5 +317,34 @@ describe("ChannelClient", () => {
     socket.send(JSON.stringify({ type: "ping", nonce: "n1" }));
     const [data] = await pong;
     expect(JSON.parse(String(data))).toEqual({ type: "pong", nonce: "n1" });
+  });
+});
+
+describe("ConnectionManager.acquireChannels", () => {
+  it("offers the channel subprotocol when the endpoint names none, as PROTOCOL.md servers require", async () => {
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await once(server, "listening");
+    const offered: string[] = [];
+    server.on("connection", (_socket, request) => {
+      offered.push(request.headers["sec-websocket-protocol"] ?? "(none)");
+    });
+    const { port } = server.address() as AddressInfo;
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const lease = manager.acquireChannels({
+      transport: "websocket",
+      url: `ws://127.0.0.1:${port}`,
+      WebSocket,
+    });
+    const own = manager.acquireChannels({
+      transport: "websocket",
+      url: `ws://127.0.0.1:${port}/own`,
+      protocols: ["custom.v2"],
+      WebSocket,
+    });
+    lease.connection.connect();
+    own.connection.connect();
+    await vi.waitFor(() => expect(offered.sort()).toEqual(["custom.v2", CHANNEL_SUBPROTOCOL]));
   });
 });
