@@ -32,7 +32,9 @@ export function createFakeFetch(connector: EventSourceConnector): FakeFetch {
       let settled = false;
       const write = (text: string) => {
         try {
-          stream?.enqueue(encoder.encode(text));
+          // Copied into this realm's Uint8Array: jsdom's TextEncoder returns another realm's,
+          // which a reader checking `instanceof Uint8Array` refuses.
+          stream?.enqueue(new Uint8Array(encoder.encode(text)));
         } catch {
           // The reader went away (cancelled the body): nobody reads what follows.
         }

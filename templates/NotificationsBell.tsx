@@ -1,0 +1,188 @@
+// NotificationsBell — a bell with an unread count, fed by Server-Sent Events, that picks up after
+// a reload where it left off: nothing missed, nothing twice.
+// A wirekit template: copy this file into your app and change what the README says to change.
+// The server sends one event per notification, with an id it can replay from (Last-Event-ID),
+// repeated in the data (the hooks hand a message's data to your code, not its event id):
+//   event: notification
+//   id: 42
+//   data: {"id":"42","title":"Build passed","body":"main is green"}
+
+import type { ConnectionStatus } from "@wirekit/core";
+import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
+import { useEffect, useId, useState } from "react";
+
+export interface Notification {
+  /** Unique per notification: the event id. */
+  readonly id: string;
+  readonly title: string;
+  readonly body?: string;
+}
+
+interface Saved {
+  readonly items: readonly Notification[];
+  /** The stream position to resume from: sent as Last-Event-ID on the first request. */
+  readonly lastEventId: string;
+  /** The newest notification the user has seen. */
+  readonly readThrough: string;
+}
+
+export interface NotificationsBellProps {
+  /** The event stream, e.g. "/api/notifications". */
+  url: string;
+  /**
+   * Where the list and the stream position are kept between page loads (localStorage).
+   * @default "notifications"
+   */
+  storageKey?: string;
+  /**
+   * Notifications kept.
+   * @default 50
+   */
+  limit?: number;
+  /** More options for the stream: headers (auth), a retry policy, or a test server's `fetch`. */
+  options?: Omit<
+    UseEventStreamOptions<Notification, readonly Notification[]>,
+    "events" | "parse" | "delivery" | "lastEventId"
+  >;
+}
+
+export function NotificationsBell({
+  url,
+  storageKey = "notifications",
+  limit = 50,
+  options,
+}: NotificationsBellProps) {
+  // Read once: the stream starts after the newest notification we already have.
+  const [saved] = useState(() => load(storageKey));
+  const [readThrough, setReadThrough] = useState(saved.readThrough);
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+
+  const { status, state, lastEventId } = useEventStream<Notification, readonly Notification[]>(
+    url,
+    {
+      ...options,
+      events: ["notification"],
+      lastEventId: saved.lastEventId,
+      parse: parseNotification,
+      delivery: {
+        mode: "reducer",
+        initialState: saved.items,
+        reducer: (items, notification) =>
+          items.some((item) => item.id === notification.id)
+            ? items
+            : [notification, ...items].slice(0, limit),
+      },
+    },
+  );
+  const items = state ?? saved.items;
+
+  // Before the first new event the position is the one we resumed from.
+  const position = lastEventId || saved.lastEventId;
+  useEffect(() => {
+    save(storageKey, { items, lastEventId: position, readThrough });
+  }, [storageKey, items, position, readThrough]);
+
+  const readIndex = items.findIndex((item) => item.id === readThrough);
+  const unread = readIndex === -1 ? items.length : readIndex;
+  const toggle = () => {
+    setOpen(!open);
+    if (!open && items[0] !== undefined) setReadThrough(items[0].id);
+  };
+
+  return (
+    <div style={{ fontFamily: "system-ui, sans-serif", position: "relative", width: 320 }}>
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={unread === 0 ? "Notifications" : `Notifications, ${unread} unread`}
+        onClick={toggle}
+        style={{ fontSize: 20, position: "relative" }}
+      >
+        <span aria-hidden="true">🔔</span>
+        {unread > 0 && (
+          <span aria-hidden="true" style={count}>
+            {unread > 99 ? "99+" : unread}
+          </span>
+        )}
+      </button>{" "}
+      <span role="status" style={{ fontSize: 12, color: "#52525b" }}>
+        {statusLabel(status)}
+      </span>
+      <ul id={panelId} hidden={!open} aria-label="Notifications" style={panel}>
+        {items.length === 0 && <li>Nothing yet.</li>}
+        {items.map((item) => (
+          <li key={item.id} style={{ padding: "6px 0", borderBottom: "1px solid #e4e4e7" }}>
+            <strong>{item.title}</strong>
+            {item.body !== undefined && <div style={{ fontSize: 13 }}>{item.body}</div>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** A malformed notification is skipped, and the stream goes on. */
+function parseNotification(data: unknown): Notification {
+  const { id, title, body } = JSON.parse(String(data)) as Record<string, unknown>;
+  if (typeof id !== "string" || typeof title !== "string") {
+    throw new TypeError("A notification needs an `id` and a `title`.");
+  }
+  return { id, title, ...(typeof body === "string" ? { body } : {}) };
+}
+
+function load(key: string): Saved {
+  const empty: Saved = { items: [], lastEventId: "", readThrough: "" };
+  try {
+    const raw = globalThis.localStorage?.getItem(key);
+    return raw ? { ...empty, ...(JSON.parse(raw) as Partial<Saved>) } : empty;
+  } catch {
+    return empty; // storage disabled, or a value from an older version of this component
+  }
+}
+
+function save(key: string, saved: Saved): void {
+  try {
+    globalThis.localStorage?.setItem(key, JSON.stringify(saved));
+  } catch {
+    // Full or disabled storage: the bell still works, it just starts over after a reload.
+  }
+}
+
+function statusLabel(status: ConnectionStatus): string {
+  switch (status) {
+    case "open":
+      return "Live";
+    case "reconnecting":
+      return "Reconnecting…";
+    case "paused":
+      return "Paused";
+    case "failed":
+      return "Offline";
+    default:
+      return "Connecting…";
+  }
+}
+
+const count = {
+  position: "absolute",
+  top: -6,
+  right: -8,
+  minWidth: 18,
+  borderRadius: 9,
+  background: "#dc2626",
+  color: "white",
+  fontSize: 11,
+  padding: "1px 4px",
+} as const;
+
+const panel = {
+  listStyle: "none",
+  margin: "8px 0 0",
+  padding: 8,
+  border: "1px solid #d4d4d8",
+  borderRadius: 8,
+  maxHeight: 240,
+  overflowY: "auto",
+} as const;
