@@ -1,22 +1,10 @@
 /// <reference types="vitest/config" />
 import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.ts";
 
-// Debian's Chromium, never a downloaded browser. Without the background-networking flags it
-// floods a closed network with connections that are refused.
 const chromium = playwright({
-  launchOptions: {
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  },
+  launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
 });
 
 // One config for the workspace. The `source` export condition lets tests, the demo and Storybook
@@ -70,6 +58,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "templates",
+          environment: "jsdom",
+          include: ["templates/test/**/*.test.ts?(x)"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "react (ssr)",
           environment: "node",
           include: ["packages/react/test/**/*.ssr.test.tsx"],
@@ -89,6 +85,17 @@ export default defineConfig({
             provider: chromium,
             instances: [{ browser: "chromium" }],
           },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The demo as the README starts it (`npm run demo`), driven by playwright-core.
+          name: "demo (e2e)",
+          environment: "node",
+          include: ["apps/demo/e2e/**/*.e2e.test.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
         },
       },
       {

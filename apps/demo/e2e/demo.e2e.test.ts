@@ -1,0 +1,247 @@
+// The demo in real Chromium, started the way the README says. The tests run in order and share
+// one demo process, one browser and three people: a dashboard viewer, alice and bob.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import {
+  contiguous,
+  idsIn,
+  launchChromium,
+  setHidden,
+  shown,
+  untilStatus,
+} from "./support/browser.js";
+import { type DemoProcess, startDemo } from "./support/demoProcess.js";
+
+const ARTIFACTS = join(import.meta.dirname, "artifacts");
+const ROOM = "e2e";
+const XSS = "<img src=x onerror=alert(1)>";
+
+let dataDir: string;
+let demo: DemoProcess;
+let browser: Browser;
+let dashboard: Page;
+let alice: Page;
+let bob: Page;
+const dialogs: string[] = [];
+
+async function openPage(path: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(demo.url + path);
+  return page;
+}
+
+async function joinAs(page: Page, nick: string): Promise<void> {
+  const field = page.getByRole("textbox", { name: "Nickname" });
+  await field.fill(nick);
+  await field.press("Enter");
+}
+
+/** The texts in a page's message log, in order. */
+function texts(page: Page): Promise<string[]> {
+  return page.getByRole("log").locator(".text").allTextContents();
+}
+
+async function status(): Promise<{ streams: number; sockets: number; lastEventId: string }> {
+  const response = await fetch(`${demo.url}/api/status`);
+  return (await response.json()) as { streams: number; sockets: number; lastEventId: string };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "wirekit-demo-"));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  [demo, browser] = await Promise.all([startDemo(0, dataDir), launchChromium()]);
+  dashboard = await openPage("/dashboard");
+  alice = await openPage(`/chat?room=${ROOM}`);
+  bob = await openPage(`/chat?room=${ROOM}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the demo", () => {
+  it("dashboard: metrics arrive live as named events, with ids in order", async () => {
+    await untilStatus(dashboard, "open");
+    await expect
+      .poll(() => shown(dashboard, "received"), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(8);
+    const first = await shown(dashboard, "last-event-id");
+    await expect
+      .poll(() => shown(dashboard, "last-event-id"), { timeout: 15_000 })
+      .toBeGreaterThan(first);
+    for (const metric of ["load", "memory", "requests", "events"]) {
+      await expect
+        .poll(() => dashboard.getByTestId(`metric-${metric}`).textContent())
+        .not.toBe("–");
+    }
+    expect(await dashboard.locator(".chart canvas").count()).toBe(4);
+    expect(contiguous(await idsIn(dashboard, ".event-log"))).toBe(true);
+    expect(await shown(dashboard, "missed")).toBe(0);
+    await dashboard.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  });
+
+  it("chat: two people in one room see each other, each other's typing and messages", async () => {
+    await untilStatus(alice, "open");
+    await untilStatus(bob, "open");
+    await joinAs(alice, "alice");
+    await joinAs(bob, "bob");
+    const presence = (page: Page) => page.getByRole("complementary", { name: "Who is here" });
+    await expect.poll(() => presence(alice).textContent(), { timeout: 15_000 }).toContain("bob");
+    await expect.poll(() => presence(bob).textContent(), { timeout: 15_000 }).toContain("alice");
+
+    await alice.getByRole("textbox", { name: "Message" }).pressSequentially("hel");
+    await expect.poll(() => bob.locator(".typing").textContent()).toContain("alice is typing");
+
+    await alice.getByRole("textbox", { name: "Message" }).fill("hello from alice");
+    await alice.getByRole("button", { name: "Send" }).click();
+    await bob.getByRole("textbox", { name: "Message" }).fill("hi alice, bob here");
+    await bob.getByRole("button", { name: "Send" }).click();
+    for (const page of [alice, bob]) {
+      await expect.poll(() => texts(page)).toEqual(["hello from alice", "hi alice, bob here"]);
+    }
+    // Sending ends "typing" for the others at once.
+    await expect.poll(() => bob.locator(".typing").textContent()).not.toContain("alice is typing");
+    // Alice's own message went from pending to acknowledged.
+    await expect
+      .poll(() => alice.getByRole("log").locator('[data-state="sent"]').first().textContent())
+      .toContain("sent");
+    await alice.screenshot({ path: join(ARTIFACTS, "chat.png"), fullPage: true });
+  });
+
+  it("chat: markup typed by a user is shown as text and runs nothing", async () => {
+    await alice.getByRole("textbox", { name: "Message" }).fill(XSS);
+    await alice.getByRole("button", { name: "Send" }).click();
+    await expect.poll(async () => (await texts(bob)).at(-1)).toBe(XSS);
+    expect(await bob.getByRole("log").locator("img").count()).toBe(0);
+    expect(await alice.getByRole("log").locator("img").count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it("a killed and restarted server: every page recovers, nothing lost or repeated", async () => {
+    await expect.poll(() => shown(dashboard, "received")).toBeGreaterThan(0);
+    const before = await shown(dashboard, "last-event-id");
+    const sentBefore = await texts(bob);
+
+    await demo.kill();
+    for (const page of [dashboard, alice, bob]) {
+      await expect
+        .poll(() => page.getByRole("status").first().getAttribute("data-status"), {
+          timeout: 20_000,
+        })
+        .not.toBe("open");
+    }
+    // Typed while the server is down: queued, then sent once it is back.
+    await alice.getByRole("textbox", { name: "Message" }).fill("sent while the server was down");
+    await alice.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => alice.getByRole("log").textContent()).toContain("queued");
+    await expect.poll(() => alice.getByRole("alert").textContent()).toContain("reconnecting");
+
+    demo = await startDemo(demo.port, dataDir);
+    for (const page of [dashboard, alice, bob]) await untilStatus(page, "open", 45_000);
+
+    const expected = [...sentBefore, "sent while the server was down"];
+    for (const page of [alice, bob]) {
+      await expect.poll(() => texts(page), { timeout: 20_000 }).toEqual(expected);
+      const ids = await idsIn(page, '[role="log"]');
+      expect(ids).toEqual(expected.map((_text, index) => index + 1));
+    }
+    await expect
+      .poll(() => shown(dashboard, "last-event-id"), { timeout: 20_000 })
+      .toBeGreaterThan(before + 4);
+    const ids = await idsIn(dashboard, ".event-log");
+    expect(ids).toContain(before);
+    expect(contiguous(ids)).toBe(true);
+    expect(await shown(dashboard, "missed")).toBe(0);
+    expect(await shown(dashboard, "duplicates")).toBe(0);
+  });
+
+  it("a hidden tab pauses its stream, and resumes from Last-Event-ID with no gap", async () => {
+    const page = await openPage("/dashboard");
+    await untilStatus(page, "open");
+    await expect.poll(() => shown(page, "received"), { timeout: 15_000 }).toBeGreaterThan(4);
+    const resumes: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().includes("/api/events")) return;
+      const url = new URL(request.url());
+      resumes.push(request.headers()["last-event-id"] ?? url.searchParams.get("lastEventId") ?? "");
+    });
+    const streamsWhileVisible = (await status()).streams;
+
+    await setHidden(page, true);
+    await untilStatus(page, "paused", 15_000);
+    await expect.poll(async () => (await status()).streams).toBe(streamsWhileVisible - 1);
+    const pausedAt = await shown(page, "last-event-id");
+    // The server goes on: wait until it has published well past where the page stopped.
+    await expect
+      .poll(async () => Number((await status()).lastEventId), { timeout: 15_000 })
+      .toBeGreaterThan(pausedAt + 8);
+    expect(await shown(page, "last-event-id")).toBe(pausedAt);
+
+    await setHidden(page, false);
+    await untilStatus(page, "open");
+    expect(resumes).toEqual([String(pausedAt)]);
+    await expect.poll(() => shown(page, "last-event-id")).toBeGreaterThan(pausedAt + 8);
+    const ids = await idsIn(page, ".event-log");
+    expect(ids).toContain(pausedAt);
+    expect(contiguous(ids)).toBe(true);
+    expect(await shown(page, "missed")).toBe(0);
+    expect(await shown(page, "duplicates")).toBe(0);
+    await page.context().close();
+  });
+
+  it("refuses a WebSocket from a foreign origin, and accepts the demo's own", async () => {
+    const chatUrl = `${demo.url.replace("http:", "ws:")}/api/chat`;
+    const foreign = createServer((_request, response) => {
+      response
+        .writeHead(200, { "Content-Type": "text/html" })
+        .end("<!doctype html><title>elsewhere</title>");
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = foreign.address() as AddressInfo;
+      const page = await openPage("/");
+      const attempt = (target: Page) =>
+        target.evaluate(
+          (url) =>
+            new Promise<string>((resolve) => {
+              // The page's own WebSocket (a bare name here would be rewritten to the `ws` import).
+              const socket = new globalThis.WebSocket(url, "wirekit.v1");
+              socket.onopen = () => {
+                socket.close();
+                resolve("open");
+              };
+              socket.onclose = (event) => resolve(`closed ${event.code}`);
+            }),
+          chatUrl,
+        );
+      expect(await attempt(page)).toBe("open");
+      await page.goto(`http://127.0.0.1:${port}/`);
+      expect(await attempt(page)).toBe("closed 1006");
+      await page.context().close();
+
+      // What the browser cannot show: the handshake's answer is 403.
+      const refused = await new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(chatUrl, "wirekit.v1", { origin: "https://evil.example" });
+        socket.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+        socket.on("open", () => reject(new Error("a foreign origin was let in")));
+        socket.on("error", reject);
+      });
+      expect(refused).toBe(403);
+    } finally {
+      await new Promise<void>((resolve) => foreign.close(() => resolve()));
+    }
+  });
+});
