@@ -1,6 +1,7 @@
 "use client";
 
 import {
+  CHANNEL_SUBPROTOCOL,
   ConnectionManager,
   type EventStreamEndpoint,
   getDefaultConnectionManager,
@@ -61,11 +62,20 @@ export function useRealtimeEndpoint(): WebSocketEndpoint | EventStreamEndpoint |
   return useContext(RealtimeContext)?.endpoint;
 }
 
-function toEndpoint(
+/**
+ * A channel endpoint as the manager keys it. A WebSocket offers the channel subprotocol unless it
+ * names its own, as `acquireChannels` would, so that `useConnectionStatus()` and `useRealtime`
+ * on the provider's endpoint share one socket.
+ */
+export function toEndpoint(
   endpoint: RealtimeEndpoint | undefined,
 ): WebSocketEndpoint | EventStreamEndpoint | undefined {
   if (endpoint === undefined) return undefined;
   return endpoint.transport === "sse"
     ? { ...endpoint, transport: "sse" }
-    : { ...endpoint, transport: "websocket" };
+    : {
+        ...endpoint,
+        transport: "websocket",
+        protocols: endpoint.protocols ?? [CHANNEL_SUBPROTOCOL],
+      };
 }

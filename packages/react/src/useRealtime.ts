@@ -1,7 +1,7 @@
 "use client";
 
 import type { EventStreamEndpoint, RealtimeSource, WebSocketEndpoint } from "@wirekit/core";
-import { type RealtimeEndpoint, useRealtimeEndpoint } from "./realtimeContext.js";
+import { type RealtimeEndpoint, toEndpoint, useRealtimeEndpoint } from "./realtimeContext.js";
 import {
   type MessageOptions,
   type RealtimeResult,
@@ -36,11 +36,7 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
   const provided = useRealtimeEndpoint();
   const { endpoint: own, enabled, ...rest } = options;
   const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
-    own === undefined
-      ? provided
-      : own.transport === "sse"
-        ? { ...own, transport: "sse" }
-        : { ...own, transport: "websocket" };
+    own === undefined ? provided : toEndpoint(own);
   if (endpoint === undefined && channel !== null && enabled !== false) {
     throw new TypeError(
       "useRealtime: no endpoint. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `endpoint`.",
