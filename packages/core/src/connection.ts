@@ -142,6 +142,14 @@ export interface ConnectionOptions {
    */
   onAuthFailure?: (error: ConnectionError) => boolean | Promise<boolean>;
   /**
+   * WebSocket: the first frame of every connection, sent before anything else (a channel
+   * client's subscriptions, the queue). Browsers cannot set headers on a WebSocket, so this is
+   * where credentials go for servers that read them from the first frame (PROTOCOL.md `auth`);
+   * it is called on every connect, so a refreshed token is the one sent.
+   * @example hello: () => JSON.stringify({ type: "auth", token: session.token })
+   */
+  hello?: () => string | ArrayBuffer;
+  /**
    * The event stream id to resume from.
    * @default ""
    */
@@ -166,6 +174,7 @@ export const CONNECTION_SETTING_KEYS = [
   "heartbeat",
   "watchdog",
   "onAuthFailure",
+  "hello",
   "lastEventId",
   "queue",
 ] as const satisfies ReadonlyArray<keyof ConnectionOptions>;
@@ -217,6 +226,7 @@ export class Connection {
   readonly #heartbeat: Required<HeartbeatOptions> | undefined;
   readonly #watchdog: number | undefined;
   readonly #onAuthFailure: ((error: ConnectionError) => boolean | Promise<boolean>) | undefined;
+  readonly #hello: (() => string | ArrayBuffer) | undefined;
 
   #snapshot: ConnectionSnapshot = IDLE_CONNECTION_SNAPSHOT;
   readonly #listeners = new Set<() => void>();
@@ -246,6 +256,7 @@ export class Connection {
       heartbeat = false,
       watchdog = false,
       onAuthFailure,
+      hello,
       lastEventId = "",
       queue = {},
     } = options;
@@ -279,6 +290,7 @@ export class Connection {
           };
     this.#watchdog = watchdog === false ? undefined : watchdog;
     this.#onAuthFailure = onAuthFailure;
+    this.#hello = hello;
     this.#lastEventId = lastEventId;
     this.#queue =
       queue === false || transport.kind !== "websocket"
@@ -446,11 +458,18 @@ export class Connection {
     this.#clearTimer("connect");
     this.#authRetried = false;
     this.#lastActivity = this.#clock.now();
-    // Session handlers first (subscriptions), then what waited, in order, before anyone hears
-    // the connection is open.
+    // The hello first (credentials), session handlers next (subscriptions), then what waited,
+    // in order, before anyone hears the connection is open.
     const session = this.#session;
     if (session !== undefined) {
       const send = (data: string | ArrayBuffer) => session.send(data);
+      if (this.#hello !== undefined && this.#transport.kind === "websocket") {
+        try {
+          send(this.#hello());
+        } catch (error) {
+          rethrowAsync(error);
+        }
+      }
       for (const handler of [...this.#sessionOpenHandlers]) {
         try {
           handler(send);

@@ -477,6 +477,36 @@ describe("Connection", () => {
   });
 });
 
+describe("Connection hello", () => {
+  it("sends the hello first on every connect, then session frames, then the queue", async () => {
+    let token = "t1";
+    const { connection, transport, clock } = setup({
+      hello: () => JSON.stringify({ type: "auth", token }),
+    });
+    connection.onSessionOpen((send) => send("subscribe"));
+    connection.connect();
+    connection.send("queued");
+    transport.last.open();
+    expect(transport.last.sent).toEqual(['{"type":"auth","token":"t1"}', "subscribe", "queued"]);
+
+    // A refreshed token is the one the next connection sends.
+    token = "t2";
+    transport.last.drop(dropped());
+    await clock.advanceAsync(1000);
+    transport.last.open();
+    expect(transport.last.sent).toEqual(['{"type":"auth","token":"t2"}', "subscribe"]);
+  });
+
+  it("sends no hello over an event stream, which cannot send", () => {
+    const hello = vi.fn(() => "hi");
+    const { connection, transport } = setup({ kind: "sse", hello });
+    connection.connect();
+    transport.last.open();
+    expect(hello).not.toHaveBeenCalled();
+    expect(connection.getSnapshot().status).toBe("open");
+  });
+});
+
 describe("exponentialBackoff", () => {
   it("draws from a range that doubles per attempt up to the cap", () => {
     const top = exponentialBackoff({ initialDelay: 1000, maxDelay: 8000, random: () => 0.999_999 });

@@ -9,7 +9,8 @@ export type ClientFrame =
       readonly ack: string | undefined;
     }
   | { readonly type: "ping"; readonly nonce: string | undefined }
-  | { readonly type: "pong"; readonly nonce: string | undefined };
+  | { readonly type: "pong"; readonly nonce: string | undefined }
+  | { readonly type: "auth"; readonly token: string };
 
 /** What the server sends (PROTOCOL.md section 2). */
 export type ServerFrame =
@@ -112,6 +113,13 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean): DecodeResult
         ok: true,
         frame: { type, channel, data: payload ?? object["data"], ack },
       };
+    }
+    case "auth": {
+      const token = object["token"];
+      if (typeof token !== "string") {
+        return fail("bad-frame", "auth needs a `token` string", { frame: type });
+      }
+      return { ok: true, frame: { type, token } };
     }
     case "ping":
     case "pong": {

@@ -25,6 +25,17 @@ export interface ChannelConnection {
   readonly user: unknown;
 }
 
+/** Where `authenticate` finds the credentials. */
+export type Credentials =
+  /** The upgrade request: a cookie, or a header a proxy or a non-browser client set. */
+  | "request"
+  /**
+   * The client's first frame, `{ "type": "auth", "token": "…" }` (PROTOCOL.md section 1): what a
+   * browser can send, since it cannot set headers on a WebSocket. Frames that follow it wait
+   * until it is verified.
+   */
+  | "auth-frame";
+
 export interface ChannelServerOptions {
   /** Where messages live. Several servers sharing one broker resume each other's clients. */
   broker: Broker;
@@ -67,7 +78,19 @@ export interface ChannelServerOptions {
    * tokens in the URL). `false` refuses; anything else accepts, and becomes `user`.
    * @default undefined (everyone is accepted)
    */
-  authenticate?: (request: IncomingMessage) => Promise<unknown> | unknown;
+  authenticate?: (request: IncomingMessage, token?: string) => Promise<unknown> | unknown;
+  /**
+   * Where `authenticate` reads credentials from. With `"auth-frame"` it is called with the
+   * request and the first frame's `token`; a socket whose first frame is not `auth`, or that
+   * sends none within `authTimeout`, is closed with 4401.
+   * @default "request"
+   */
+  credentials?: Credentials;
+  /**
+   * Milliseconds a socket has to send its `auth` frame, with `credentials: "auth-frame"`.
+   * @default 10_000
+   */
+  authTimeout?: number;
   /**
    * How a refused `authenticate` is answered: `"close"` accepts the socket and closes it with
    * 4401, which browsers can read and the wirekit client treats as "refresh credentials, retry
@@ -135,6 +158,8 @@ interface Subscription {
 }
 
 const CLOSE_GRACE = 1000;
+// Frames a client may send behind its `auth` frame before it is verified.
+const MAX_HELD_FRAMES = 256;
 
 /**
  * The reference server for PROTOCOL.md on `ws`: many channels over one WebSocket, subscriptions
@@ -156,6 +181,8 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     maxFrameSize = 64 * 1024,
     rateLimit = { messages: 100, per: 1000 },
     authenticate,
+    credentials = "request",
+    authTimeout = 10_000,
     authRefusal = "close",
     authorize,
     pingInterval = 30_000,
@@ -167,6 +194,14 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
   assertPositive(where, "rateLimit.per", rateLimit.per);
   assertPositive(where, "pingInterval", pingInterval);
   assertPositive(where, "pongTimeout", pongTimeout);
+  assertPositive(where, "authTimeout", authTimeout);
+  if (credentials !== "request" && credentials !== "auth-frame") {
+    throw new WirekitServerError(
+      "invalid-option",
+      `${where}: \`credentials\` must be "request" or "auth-frame".`,
+    );
+  }
+  const byFrame = credentials === "auth-frame" && authenticate !== undefined;
   if (allowedOrigins !== "*" && !Array.isArray(allowedOrigins)) {
     throw new WirekitServerError(
       "invalid-option",
@@ -257,7 +292,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
         serve(ws, { request, user });
       });
     };
-    if (authenticate === undefined) {
+    if (authenticate === undefined || byFrame) {
       accept(true, true);
       return;
     }
@@ -278,8 +313,21 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     ws.once("close", () => clearTimeout(timer));
   };
 
-  const serve = (ws: WebSocket, connection: ChannelConnection) => {
+  const serve = (ws: WebSocket, accepted: ChannelConnection) => {
     sockets.add(ws);
+    // With `credentials: "auth-frame"`, the user is known once the first frame is verified.
+    let user = accepted.user;
+    const connection: ChannelConnection = {
+      request: accepted.request,
+      get user() {
+        return user;
+      },
+    };
+    let auth: "waiting" | "verifying" | "done" = byFrame ? "waiting" : "done";
+    const held: ClientFrame[] = [];
+    const authTimer = byFrame
+      ? setTimeout(() => closeForPolicy(ws, 4401, "no auth frame"), authTimeout)
+      : undefined;
     const subscriptions = new Map<string, Subscription>();
     const limiter = createRateLimiter(rateLimit);
     let warnedThisWindow = false;
@@ -402,7 +450,40 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
           send(frame.nonce === undefined ? { type: "pong" } : { type: "pong", nonce: frame.nonce });
           return;
         case "pong":
+        case "auth": // only a first frame authenticates; later ones are ignored
           return;
+      }
+    };
+
+    /** Serves a frame, or holds it while the socket's `auth` frame is being verified. */
+    const admit = (frame: ClientFrame) => {
+      if (auth === "done") {
+        handle(frame);
+      } else if (auth === "verifying") {
+        if (held.length < MAX_HELD_FRAMES) held.push(frame);
+        else closeForPolicy(ws, 1008, "too many frames before authentication");
+      } else {
+        clearTimeout(authTimer);
+        if (frame.type !== "auth") {
+          closeForPolicy(ws, 4401, "the first frame must be auth");
+          return;
+        }
+        auth = "verifying";
+        Promise.resolve()
+          .then(() => authenticate?.(connection.request, frame.token))
+          .then(
+            (result) => {
+              if (!sockets.has(ws)) return;
+              if (result === false) {
+                closeForPolicy(ws, 4401, "not authenticated");
+                return;
+              }
+              user = result;
+              auth = "done";
+              for (const waiting of held.splice(0)) handle(waiting);
+            },
+            () => closeForPolicy(ws, 1011, "authentication failed"),
+          );
       }
     };
 
@@ -444,7 +525,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
         sendError(code, reason, about);
         return;
       }
-      handle(decoded.frame);
+      admit(decoded.frame);
     });
     ws.on("pong", alive);
     ws.on("error", () => ws.terminate());
@@ -461,6 +542,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
 
     const cleanup = () => {
       clearInterval(pinger);
+      clearTimeout(authTimer);
       if (pongDeadline !== undefined) clearTimeout(pongDeadline);
       for (const channel of [...subscriptions.keys()]) unsubscribe(channel);
       sockets.delete(ws);

@@ -7,6 +7,7 @@ export type {
   ChannelServer,
   ChannelServerCounts,
   ChannelServerOptions,
+  Credentials,
 } from "./channelServer.js";
 export { CHANNEL_SUBPROTOCOL, createChannelServer } from "./channelServer.js";
 export type { ServerErrorCode } from "./errors.js";

@@ -309,6 +309,56 @@ describe("createChannelServer", () => {
       await rawClient(url, { headers: { Authorization: "Bearer good" } });
     });
 
+    describe("by a first frame, which browsers can send", () => {
+      const byToken = (_request: unknown, token?: string) =>
+        token === "good" ? { name: "ada" } : false;
+
+      it("serves a client whose hello is its auth frame, with the frames it sent behind it", async () => {
+        const users: unknown[] = [];
+        const { url } = await startChannels({
+          authenticate: byToken,
+          credentials: "auth-frame",
+          authorize: (connection) => {
+            users.push(connection.user);
+            return true;
+          },
+        });
+        const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+        onTestFinished(() => manager.closeAll());
+        const { channels } = manager.acquireChannels({
+          transport: "websocket",
+          url,
+          WebSocket,
+          hello: () => JSON.stringify({ type: "auth", token: "good" }),
+        });
+        const heard: unknown[] = [];
+        channels.subscribe("room", (event) => event.type === "message" && heard.push(event.data));
+        // Queued before the socket opens: it goes out right behind the auth frame.
+        await expect(channels.publish("room", "hello")).resolves.toEqual({ id: "1" });
+        await vi.waitFor(() => expect(heard).toEqual(["hello"]));
+        expect(users).toEqual([{ name: "ada" }, { name: "ada" }]);
+      });
+
+      it("closes with 4401 a bad token, a first frame that is not auth, and silence", async () => {
+        const { url } = await startChannels({
+          authenticate: byToken,
+          credentials: "auth-frame",
+          authTimeout: 100,
+        });
+        const bad = await rawClient(url);
+        bad.socket.send(JSON.stringify({ type: "auth", token: "forged" }));
+        expect(await closeOf(bad.socket)).toEqual({ code: 4401, reason: "not authenticated" });
+        const rude = await rawClient(url);
+        rude.socket.send(JSON.stringify({ type: "subscribe", channel: "room" }));
+        expect(await closeOf(rude.socket)).toEqual({
+          code: 4401,
+          reason: "the first frame must be auth",
+        });
+        const silent = await rawClient(url);
+        expect(await closeOf(silent.socket)).toEqual({ code: 4401, reason: "no auth frame" });
+      });
+    });
+
     it("refuses a forbidden publish with an error carrying its ack", async () => {
       const { url } = await startChannels({
         authorize: (connection, action, channel) =>
