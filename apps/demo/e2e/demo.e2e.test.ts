@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
@@ -52,6 +52,12 @@ function texts(page: Page): Promise<string[]> {
   return page.getByRole("log").locator(".text").allTextContents();
 }
 
+/** The id a stream request resumes from: the header, or native EventSource's query parameter. */
+function resumeIdOf(request: Request): string {
+  const url = new URL(request.url());
+  return request.headers()["last-event-id"] ?? url.searchParams.get("lastEventId") ?? "";
+}
+
 async function status(): Promise<{ streams: number; sockets: number; lastEventId: string }> {
   const response = await fetch(`${demo.url}/api/status`);
   return (await response.json()) as { streams: number; sockets: number; lastEventId: string };
@@ -91,6 +97,30 @@ describe("the demo", () => {
     expect(contiguous(await idsIn(dashboard, ".event-log"))).toBe(true);
     expect(await shown(dashboard, "missed")).toBe(0);
     await dashboard.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  });
+
+  it("dashboard: a drop from the server side is resumed from Last-Event-ID, and the rate control works", async () => {
+    const resumes: string[] = [];
+    dashboard.on("request", (request) => {
+      if (request.url().includes("/api/events")) resumes.push(resumeIdOf(request));
+    });
+    await expect.poll(() => shown(dashboard, "received")).toBeGreaterThan(0);
+    await dashboard.getByRole("combobox", { name: "Ticks per second" }).selectOption("10");
+    await expect
+      .poll(async () => (await fetch(`${demo.url}/api/rate`).then((r) => r.json())).perSecond)
+      .toBe(10);
+    const before = await shown(dashboard, "last-event-id");
+    await dashboard.getByRole("button", { name: "Drop connection (server side)" }).click();
+    await expect.poll(() => resumes.length, { timeout: 15_000 }).toBe(1);
+    expect(Number(resumes[0])).toBeGreaterThanOrEqual(before);
+    await untilStatus(dashboard, "open");
+    await expect
+      .poll(() => shown(dashboard, "last-event-id"))
+      .toBeGreaterThan(Number(resumes[0]) + 8);
+    expect(contiguous(await idsIn(dashboard, ".event-log"))).toBe(true);
+    expect(await shown(dashboard, "missed")).toBe(0);
+    expect(await shown(dashboard, "duplicates")).toBe(0);
+    await dashboard.getByRole("combobox", { name: "Ticks per second" }).selectOption("2");
   });
 
   it("chat: two people in one room see each other, each other's typing and messages", async () => {
@@ -174,9 +204,7 @@ describe("the demo", () => {
     await expect.poll(() => shown(page, "received"), { timeout: 15_000 }).toBeGreaterThan(4);
     const resumes: string[] = [];
     page.on("request", (request) => {
-      if (!request.url().includes("/api/events")) return;
-      const url = new URL(request.url());
-      resumes.push(request.headers()["last-event-id"] ?? url.searchParams.get("lastEventId") ?? "");
+      if (request.url().includes("/api/events")) resumes.push(resumeIdOf(request));
     });
     const streamsWhileVisible = (await status()).streams;
 
