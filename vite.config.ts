@@ -1,4 +1,6 @@
 /// <reference types="vitest/config" />
+
+import { storybookTest } from "@storybook/addon-vitest/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.ts";
@@ -61,6 +63,20 @@ export default defineConfig({
           name: "templates",
           environment: "jsdom",
           include: ["templates/test/**/*.test.ts?(x)"],
+        },
+      },
+      {
+        extends: true,
+        // Every story renders, and its play function runs as an interaction test, in Chromium.
+        plugins: [storybookTest({ configDir: ".storybook" })],
+        test: {
+          name: "storybook",
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: chromium,
+            instances: [{ browser: "chromium" }],
+          },
         },
       },
       {

@@ -1,10 +1,11 @@
 import type { StorybookConfig } from "@storybook/react-vite";
 
-// The playground. It grows stories for every hook and UI piece, backed by @wirekit/testing's
-// in-memory server, as those packages land; for now it holds the welcome page.
+// The playground: stories for every hook, UI piece and template, backed by @wirekit/testing's
+// in-memory server (no backend), with docs pages per hook.
 const config: StorybookConfig = {
   framework: "@storybook/react-vite",
-  stories: ["./*.stories.@(ts|tsx)", "../packages/*/src/**/*.stories.@(ts|tsx)"],
+  stories: ["./*.stories.@(ts|tsx)", "./docs/*.mdx", "./stories/**/*.stories.@(ts|tsx)"],
+  addons: ["@storybook/addon-docs", "@storybook/addon-vitest"],
   core: { disableTelemetry: true },
 };
 

@@ -23,7 +23,8 @@ interface Presence {
 }
 
 interface Outgoing extends ChatMessage {
-  readonly state: "sending" | "failed";
+  /** Sent: acked, shown here until the broadcast copy arrives in the history. */
+  readonly state: "sending" | "sent" | "failed";
 }
 
 export interface ChatRoomProps {
@@ -97,16 +98,21 @@ export function ChatRoom({ room, user, endpoint, historySize = 200 }: ChatRoomPr
       { ...message, state: "sending" },
     ]);
     // Resolves on the server's ack; the broadcast copy then replaces the pending one.
+    const mark = (state: Outgoing["state"]) =>
+      setOutgoing((list) =>
+        list.map((item) => (item.key === message.key ? { ...item, state } : item)),
+      );
     chat.publish(message).then(
-      () => setOutgoing((list) => list.filter((item) => item.key !== message.key)),
-      () =>
-        setOutgoing((list) =>
-          list.map((item) => (item.key === message.key ? { ...item, state: "failed" } : item)),
-        ),
+      () => mark("sent"),
+      () => mark("failed"),
     );
   };
   const delivered = new Set(chat.history.map((message) => message.key));
   const pending = outgoing.filter((message) => !delivered.has(message.key));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: prune when the history changes.
+  useEffect(() => {
+    if (pending.length < outgoing.length) setOutgoing(pending);
+  }, [chat.history]);
 
   const lastTyped = useRef(0);
   const [draft, setDraft] = useState("");
@@ -160,7 +166,7 @@ export function ChatRoom({ room, user, endpoint, historySize = 200 }: ChatRoomPr
             <strong>{message.user}</strong> {message.text}{" "}
             {message.state === "sending" ? (
               <em>sending…</em>
-            ) : (
+            ) : message.state === "sent" ? null : (
               <>
                 <em>not sent</em>{" "}
                 <button type="button" onClick={() => send(message)}>
