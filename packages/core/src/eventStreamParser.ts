@@ -185,7 +185,11 @@ class StreamParser implements EventStreamParser {
       text = this.#heldBytes === undefined ? chunk : this.#flushHeldBytes() + chunk;
     } else if (chunk instanceof Uint8Array) {
       text = this.#decode(chunk);
-    } else if (chunk instanceof ArrayBuffer) {
+    } else if (ArrayBuffer.isView(chunk)) {
+      // Bytes from another realm (an iframe, jsdom's TextEncoder, a vm context) fail
+      // `instanceof`; they are still bytes.
+      text = this.#decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } else if (isArrayBuffer(chunk)) {
       text = this.#decode(new Uint8Array(chunk));
     } else {
       throw new TypeError(
@@ -491,4 +495,10 @@ function completeCharacters(bytes: Uint8Array): number {
   const byte = bytes[lead] as number;
   const announced = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
   return length - lead >= announced ? length : lead;
+}
+
+function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return (
+    value instanceof ArrayBuffer || Object.prototype.toString.call(value) === "[object ArrayBuffer]"
+  );
 }

@@ -161,6 +161,19 @@ describe("createEventStreamParser", () => {
     expect(() => parser.feed(null)).toThrow(/got null/);
   });
 
+  it("reads bytes made in another realm (an iframe, jsdom, a vm context)", () => {
+    const events: string[] = [];
+    const parser = createEventStreamParser({ onEvent: (event) => events.push(event.data) });
+    const foreign = runInNewContext(
+      "[new Uint8Array([100, 97, 116, 97, 58, 32, 104, 105, 10, 10]), new Uint16Array([0x6164, 0x6174]), new Uint8Array([58, 111, 107, 10, 10]).buffer]",
+    ) as [Uint8Array, Uint16Array, ArrayBuffer];
+    expect(foreign[0]).not.toBeInstanceOf(Uint8Array);
+    parser.feed(foreign[0]);
+    parser.feed(foreign[1] as unknown as Uint8Array);
+    parser.feed(foreign[2]);
+    expect(events).toEqual(["hi", "ok"]);
+  });
+
   describe("a handler that throws", () => {
     afterEach(() => {
       vi.unstubAllGlobals();
