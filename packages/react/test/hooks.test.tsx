@@ -10,7 +10,7 @@ import {
   useSocket,
 } from "@wirekit/react";
 import { createFakeServer, createPageLifecycleControls } from "@wirekit/testing";
-import { type ReactNode, StrictMode, useRef } from "react";
+import { type ReactNode, StrictMode, useEffect, useRef } from "react";
 import { afterEach, describe, expect, expectTypeOf, it, onTestFinished } from "vitest";
 
 afterEach(cleanup);
@@ -251,11 +251,13 @@ describe("useSocket", () => {
       const { status, data, send } = useSocket<string>("ws://chat.test/room", {
         WebSocket: server.WebSocket,
       });
-      if (!sent.current && status === "connecting") {
+      // Sent from an effect while still connecting (never during render): it waits in the queue.
+      useEffect(() => {
+        if (sent.current || status !== "connecting") return;
         sent.current = true;
         send("first");
         send({ text: "second" });
-      }
+      }, [status, send]);
       return <p>{`${status} ${data ?? "-"}`}</p>;
     }
     render(wrap(<Chat />));
