@@ -337,6 +337,15 @@ export class Connection {
     };
   }
 
+  /**
+   * Event streams: delivers these named events too, from the live session on. Pair it with a
+   * transport whose `events` is a function returning them, so later connects listen as well;
+   * the `ConnectionManager` does both when another component shares a stream with more events.
+   */
+  listen(events: readonly string[]): void {
+    this.#session?.listen?.(events);
+  }
+
   /** The event stream id a reconnect resumes from. */
   get lastEventId(): string {
     return this.#lastEventId;

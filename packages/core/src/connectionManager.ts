@@ -74,6 +74,8 @@ export interface StreamChannelLease extends ConnectionLease {
 
 interface Entry {
   readonly connection: Connection;
+  /** An event stream's named events: every one any of its users asked for. */
+  readonly events: Set<string>;
   leases: number;
   lingerTimer: unknown;
   channels: ChannelClient | undefined;
@@ -133,13 +135,23 @@ export class ConnectionManager {
 
   /** A share in the connection to `endpoint`, connecting it if it is the first. */
   acquire(endpoint: Endpoint): ConnectionLease {
-    const { entry, release } = this.#lease(this.#keyOf(endpoint), () => ({
-      connection: this.#create(endpoint),
-      leases: 0,
-      lingerTimer: undefined,
-      channels: undefined,
-      streamChannels: undefined,
-    }));
+    const { entry, release } = this.#lease(this.#keyOf(endpoint), () => {
+      const events = new Set<string>();
+      return {
+        connection: this.#create(endpoint, events),
+        events,
+        leases: 0,
+        lingerTimer: undefined,
+        channels: undefined,
+        streamChannels: undefined,
+      };
+    });
+    // Users of one stream who want different named events share it: it listens to them all
+    // (each user keeps its own), now on the live session and on every connect after.
+    const wanted = endpoint.transport === "sse" ? (endpoint.events ?? []) : [];
+    const added = wanted.filter((event) => !entry.events.has(event));
+    for (const event of added) entry.events.add(event);
+    if (added.length > 0) entry.connection.listen(added);
     entry.connection.connect();
     return { connection: entry.connection, release };
   }
@@ -159,6 +171,7 @@ export class ConnectionManager {
       });
       return {
         connection: streamChannels.connection,
+        events: new Set<string>(),
         leases: 0,
         lingerTimer: undefined,
         channels: undefined,
@@ -229,10 +242,10 @@ export class ConnectionManager {
     this.#entries.clear();
   }
 
-  #create(endpoint: Endpoint): Connection {
+  #create(endpoint: Endpoint, events: ReadonlySet<string>): Connection {
     return new Connection({
       ...settingsOf(endpoint),
-      transport: transportFor(endpoint),
+      transport: transportFor(endpoint, events),
       clock: this.#clock,
       lifecycle: this.#lifecycle,
     });
@@ -259,13 +272,11 @@ export class ConnectionManager {
         identity(WebSocket),
       ]);
     }
-    const { url, events, method, body, withCredentials, fetch, EventSource, lastEventIdParam } =
-      endpoint;
+    const { url, method, body, withCredentials, fetch, EventSource, lastEventIdParam } = endpoint;
     return JSON.stringify([
       "sse",
       url,
       endpoint.implementation ?? "auto",
-      [...(events ?? [])].sort(),
       headersKey(endpoint.headers),
       method ?? "GET",
       typeof body === "string" || body === undefined || body === null
@@ -290,7 +301,7 @@ export function getDefaultConnectionManager(): ConnectionManager {
   return defaultManager;
 }
 
-function transportFor(endpoint: Endpoint): Transport {
+function transportFor(endpoint: Endpoint, events: ReadonlySet<string>): Transport {
   if (endpoint.transport === "websocket") {
     return webSocketTransport({
       url: endpoint.url,
@@ -300,6 +311,7 @@ function transportFor(endpoint: Endpoint): Transport {
   return eventStreamTransport({
     url: endpoint.url,
     ...pick(endpoint, EVENT_STREAM_TRANSPORT_KEYS),
+    events: () => [...events],
   });
 }
 

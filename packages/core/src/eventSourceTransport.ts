@@ -82,7 +82,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
         source.close();
         callbacks.onClose(error);
       };
-      forward(source, read(events), callbacks, () => live);
+      const listen = forward(source, read(events), callbacks, () => live);
       source.addEventListener("error", () => {
         // CLOSED: the browser failed the connection (a status other than 200, or not an event
         // stream) and will not say which. CONNECTING: the stream dropped.
@@ -94,6 +94,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
       });
       return {
         send: sseCannotSend,
+        listen,
         close() {
           live = false;
           source.close();
@@ -133,7 +134,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         onParseError: (error) => live && callbacks.onBadInput(error),
         onComment: () => live && callbacks.onActivity(),
       });
-      forward(source, read(events), callbacks, () => live);
+      const listen = forward(source, read(events), callbacks, () => live);
       source.onerror = (event) => {
         if (!live) return;
         live = false;
@@ -146,6 +147,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
       };
       return {
         send: sseCannotSend,
+        listen,
         close() {
           live = false;
           source.close();
@@ -202,25 +204,39 @@ export function eventStreamTransport(options: EventStreamTransportOptions): Tran
   });
 }
 
-/** Hands `open` and the listened-to events of an EventSource to the connection while it is live. */
+/**
+ * Hands `open` and the listened-to events of an EventSource to the connection while it is live;
+ * returns what listens to more events on the same source.
+ */
 function forward(
   source: EventSourceLike,
   events: readonly string[],
   callbacks: TransportCallbacks,
   live: () => boolean,
-): void {
+): (events: readonly string[]) => void {
   source.addEventListener("open", () => {
     if (!live()) return;
     callbacks.onActivity();
     callbacks.onOpen();
   });
-  for (const type of new Set(["message", ...events])) {
-    source.addEventListener(type, (event) => {
-      if (!live()) return;
-      callbacks.onActivity();
-      callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId ?? "" });
-    });
-  }
+  const listened = new Set<string>();
+  const listen = (types: readonly string[]) => {
+    for (const type of types) {
+      if (listened.has(type)) continue;
+      listened.add(type);
+      source.addEventListener(type, (event) => {
+        if (!live()) return;
+        callbacks.onActivity();
+        callbacks.onMessage({
+          event: type,
+          data: event.data,
+          lastEventId: event.lastEventId ?? "",
+        });
+      });
+    }
+  };
+  listen(["message", ...events]);
+  return listen;
 }
 
 function read<T>(value: Dynamic<T>): T {

@@ -209,12 +209,12 @@ export class RealtimeObserver<T, S = undefined> {
     if (source.kind === "stream") {
       const lease = this.#manager.acquire(source.endpoint);
       this.#lease = lease;
-      const events =
-        source.events === undefined ? undefined : new Set(["message", ...source.events]);
+      // A shared stream delivers every named event any of its users asked for: keep ours.
+      const events = new Set(["message", ...(source.events ?? [])]);
       this.#stops.push(
         lease.connection.onMessage((message) => {
           const event = message.event ?? "message";
-          if (events !== undefined && !events.has(event)) return;
+          if (!events.has(event)) return;
           this.#take(message.data, { id: message.lastEventId, event });
         }),
       );

@@ -1,6 +1,7 @@
 import { once } from "node:events";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConnectionManager, type Endpoint } from "@wirekit/core";
+import { ConnectionManager, type Endpoint, RealtimeObserver } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
@@ -121,5 +122,45 @@ describe("ConnectionManager", () => {
     });
     const message = await new Promise((resolve) => lease.connection.onMessage(resolve));
     expect(message).toEqual({ event: "message", data: "Bearer t", lastEventId: "" });
+  });
+
+  it("shares one stream among users who want different named events, each getting its own", async () => {
+    const streams: ServerResponse[] = [];
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, EVENT_STREAM_HEADERS);
+      response.write(": open\n\n");
+      streams.push(response);
+    });
+    const connections = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => connections.closeAll());
+    const endpoint = {
+      transport: "sse",
+      url: server.url("/metrics"),
+      retryDelay: () => 10,
+    } as const;
+    const load = new RealtimeObserver<string>(connections, {
+      source: { kind: "stream", endpoint: { ...endpoint, events: ["load"] }, events: ["load"] },
+      delivery: { mode: "history", size: 10 },
+    });
+    onTestFinished(load.mount());
+    await vi.waitFor(() => expect(load.getSnapshot().status).toBe("open"));
+    // A second user wants another event of the same stream: no second request, no reconnect.
+    const memory = new RealtimeObserver<string>(connections, {
+      source: { kind: "stream", endpoint: { ...endpoint, events: ["memory"] }, events: ["memory"] },
+      delivery: { mode: "history", size: 10 },
+    });
+    onTestFinished(memory.mount());
+    expect(connections.size).toBe(1);
+    streams[0]?.write("event: load\ndata: 0.5\n\nevent: memory\ndata: 512\n\ndata: plain\n\n");
+    await vi.waitFor(() => expect(memory.getSnapshot().history).toEqual(["512", "plain"]));
+    expect(load.getSnapshot().history).toEqual(["0.5", "plain"]);
+    expect(server.requests).toHaveLength(1);
+
+    // The next connection listens to both from the start.
+    streams[0]?.end();
+    await vi.waitFor(() => expect(streams).toHaveLength(2));
+    streams[1]?.write("event: memory\ndata: 640\n\nevent: load\ndata: 0.7\n\n");
+    await vi.waitFor(() => expect(memory.getSnapshot().history).toEqual(["512", "plain", "640"]));
+    expect(load.getSnapshot().history).toEqual(["0.5", "plain", "0.7"]);
   });
 });

@@ -98,9 +98,10 @@ export function pipeToStore<S, T = string>(
   options: PipeToStoreOptions<T> = {},
 ): () => void {
   const { parse = "text", events, onError = rethrowAsync } = options;
-  const accepted = events === undefined ? undefined : new Set(["message", ...events]);
+  // A shared event stream delivers every named event any of its users asked for.
+  const accepted = new Set(["message", ...(events ?? [])]);
   return source.onMessage((message) => {
-    if (accepted !== undefined && !accepted.has(message.event ?? "message")) return;
+    if (!accepted.has(message.event ?? "message")) return;
     let value: T;
     try {
       value = decode(parse, message.data);

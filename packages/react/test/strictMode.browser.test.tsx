@@ -15,9 +15,10 @@ async function connections(name: string): Promise<{ total: number; open: number 
   return (await response.json()) as { total: number; open: number };
 }
 
-function Reader({ name, token }: { name: string; token?: string }) {
+function Reader({ name, token, events }: { name: string; token?: string; events?: string[] }) {
   const { status, data } = useEventStream(`${origin}/counted?name=${name}`, {
     ...(token === undefined ? {} : { headers: () => ({ Authorization: `Bearer ${token}` }) }),
+    ...(events === undefined ? {} : { events }),
   });
   return <p>{`${status}: ${data ?? "-"}`}</p>;
 }
@@ -42,4 +43,22 @@ it.each([
   expect(await connections(name)).toEqual({ total: 1, open: 1 });
   view.unmount();
   await waitFor(async () => expect(await connections(name)).toEqual({ total: 1, open: 0 }));
+});
+
+it("shares one connection between readers of different named events of a stream", async () => {
+  const name = "named-events";
+  const manager = new ConnectionManager({ linger: 50 });
+  onTestFinished(() => manager.closeAll());
+  render(
+    <StrictMode>
+      <RealtimeProvider manager={manager}>
+        <Reader name={name} />
+        <Reader name={name} events={["named"]} />
+      </RealtimeProvider>
+    </StrictMode>,
+  );
+  // The plain reader keeps to `message`; the other also hears `named`, which came after it.
+  await waitFor(() => expect(screen.getByText(`open: hello ${name}`)).toBeTruthy());
+  await waitFor(() => expect(screen.getByText(`open: named ${name}`)).toBeTruthy());
+  expect(await connections(name)).toEqual({ total: 1, open: 1 });
 });

@@ -55,7 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       counts.open++;
       response.on("close", () => counts.open--);
       eventStream(response);
-      response.write(`id: 1\ndata: hello ${name}\n\n`);
+      response.write(`id: 1\ndata: hello ${name}\n\nevent: named\ndata: named ${name}\n\n`);
       return;
     }
     if (url.pathname === "/connections") {
