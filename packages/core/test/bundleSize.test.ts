@@ -1,0 +1,32 @@
+// Byte budgets for what an app pays to import parts of @wirekit/core: deterministic (one bundler
+// version, minified, gzip level 9), so they are tests; speed is measured in `npm run bench`.
+// Measured on the built package, as an app would import it: `npm test` builds it first.
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { bundleSizes } from "../../../bench/bundleSize.js";
+
+/** Min+gzip bytes each bundle may weigh; BENCHMARKS.md has the figures and the per-module split. */
+const BUDGETS: Record<string, number> = {
+  "SSE parser": 2_500,
+  FetchEventSource: 5_000,
+  "SSE connection": 9_500,
+  "WebSocket + channels": 7_500,
+  ConnectionManager: 13_500,
+  Everything: 15_000,
+};
+
+describe("bundle size", () => {
+  it("keeps every import within its budget, and each transport's bundle free of the other's code", async () => {
+    const dist = new URL("../dist/index.js", import.meta.url);
+    if (!existsSync(dist)) throw new Error("packages/core/dist is missing: run `npm run build`.");
+    const results = await bundleSizes();
+    expect(results.map((result) => result.spec.label)).toEqual(Object.keys(BUDGETS));
+    for (const { spec, gzipBytes } of results) {
+      expect(gzipBytes, spec.label).toBeLessThanOrEqual(BUDGETS[spec.label] ?? 0);
+    }
+    const foreign = Object.fromEntries(results.map(({ spec, foreign }) => [spec.label, foreign]));
+    expect(foreign["WebSocket + channels"]).toEqual([]);
+    // The one known exception, explained in BENCHMARKS.md: every Connection carries its queue.
+    expect(foreign["SSE connection"]).toEqual(["outgoingQueue.js"]);
+  }, 60_000);
+});
