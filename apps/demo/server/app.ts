@@ -84,7 +84,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       const channel = `room:${room}`;
       const { messages } = await chatBroker.replay(channel, "0");
       const position = (await chatBroker.position(channel)) ?? "0";
-      const limit = Math.min(Number(url.searchParams.get("limit")) || 100, HISTORY_SIZE);
+      const asked = Math.trunc(Number(url.searchParams.get("limit")));
+      const limit = Number.isFinite(asked) && asked > 0 ? Math.min(asked, HISTORY_SIZE) : 100;
       return reply(response, 200, {
         position,
         messages: messages.slice(-limit).map((message) => ({ id: message.id, data: message.data })),

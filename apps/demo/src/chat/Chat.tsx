@@ -108,7 +108,8 @@ function ChatRoom({ room, nick }: { room: string; nick: string }) {
     setDraft("");
   };
 
-  const down = status === "reconnecting" || status === "connecting" || status === "failed";
+  // Not while the first connection is being made: only once one was lost.
+  const down = status === "reconnecting" || status === "failed";
   return (
     <section className="room" aria-labelledby="room-title">
       <header className="page-header">
@@ -120,11 +121,14 @@ function ChatRoom({ room, nick }: { room: string; nick: string }) {
           nextRetryAt={nextRetryAt}
         />
       </header>
-      {down && chat.history.data !== undefined ? (
+      {down ? (
         <div className="banner" role="alert">
           <span>
-            Connection lost, reconnecting. Messages you send now are queued
-            {queued > 0 ? ` (${queued} waiting)` : ""} and go out when it is back.
+            {status === "failed"
+              ? `Could not reconnect${error === null ? "" : `: ${error.message}`}.`
+              : "Connection lost, reconnecting."}{" "}
+            Messages you send now are queued{queued > 0 ? ` (${queued} waiting)` : ""} and go out
+            when it is back.
           </span>
           <button type="button" onClick={chat.status.reconnect}>
             Retry now

@@ -66,18 +66,16 @@ function parseSample(data: unknown): Sample {
  */
 function record(log: StreamLog, sample: Sample, { id, event }: MessageInfo): StreamLog {
   const number = Number(id);
-  let { missed, duplicates } = log;
-  if (log.lastId !== undefined) {
-    if (number <= log.lastId) duplicates++;
-    else missed += number - log.lastId - 1;
+  if (log.lastId !== undefined && number <= log.lastId) {
+    return { ...log, duplicates: log.duplicates + 1 };
   }
-  const entries = [...log.entries.slice(-(LOG_SIZE - 1)), { ...sample, id: id ?? "", event }];
+  const missed = log.lastId === undefined ? 0 : number - log.lastId - 1;
   return {
-    entries,
+    entries: [...log.entries.slice(-(LOG_SIZE - 1)), { ...sample, id: id ?? "", event }],
     latest: { ...log.latest, [event]: sample.value },
-    lastId: log.lastId === undefined ? number : Math.max(log.lastId, number),
-    missed,
-    duplicates,
+    lastId: number,
+    missed: log.missed + missed,
+    duplicates: log.duplicates,
   };
 }
 
