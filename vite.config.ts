@@ -106,6 +106,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "demo",
+          environment: "node",
+          include: ["apps/demo/test/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           // The demo as the README starts it (`npm run demo`), driven by playwright-core.
           name: "demo (e2e)",
           environment: "node",
