@@ -1,21 +1,25 @@
 // NotificationsBell — a bell with an unread count, fed by Server-Sent Events, that picks up after
 // a reload where it left off: nothing missed, nothing twice.
 // A wirekit template: copy this file into your app and change what the README says to change.
-// The server sends one event per notification, with an id it can replay from (Last-Event-ID),
-// repeated in the data (the hooks hand a message's data to your code, not its event id):
+// The server sends one event per notification, with an id it can replay from (Last-Event-ID);
+// the event id is the notification's id:
 //   event: notification
 //   id: 42
-//   data: {"id":"42","title":"Build passed","body":"main is green"}
+//   data: {"title":"Build passed","body":"main is green"}
 
 import type { ConnectionStatus } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { useEffect, useId, useState } from "react";
 
-export interface Notification {
-  /** Unique per notification: the event id. */
-  readonly id: string;
+/** What the server sends in `data`. */
+interface NotificationData {
   readonly title: string;
   readonly body?: string;
+}
+
+export interface Notification extends NotificationData {
+  /** Unique per notification: the event id. */
+  readonly id: string;
 }
 
 interface Saved {
@@ -41,7 +45,7 @@ export interface NotificationsBellProps {
   limit?: number;
   /** More options for the stream: headers (auth), a retry policy, or a test server's `fetch`. */
   options?: Omit<
-    UseEventStreamOptions<Notification, readonly Notification[]>,
+    UseEventStreamOptions<NotificationData, readonly Notification[]>,
     "events" | "parse" | "delivery" | "lastEventId"
   >;
 }
@@ -58,7 +62,7 @@ export function NotificationsBell({
   const [open, setOpen] = useState(false);
   const panelId = useId();
 
-  const { status, state, lastEventId } = useEventStream<Notification, readonly Notification[]>(
+  const { status, state, lastEventId } = useEventStream<NotificationData, readonly Notification[]>(
     url,
     {
       ...options,
@@ -68,10 +72,11 @@ export function NotificationsBell({
       delivery: {
         mode: "reducer",
         initialState: saved.items,
-        reducer: (items, notification) =>
-          items.some((item) => item.id === notification.id)
+        // The reducer also gets each event's id: the notification's identity, and no repeat.
+        reducer: (items, data, { id = "" }) =>
+          items.some((item) => item.id === id)
             ? items
-            : [notification, ...items].slice(0, limit),
+            : [{ id, ...data }, ...items].slice(0, limit),
       },
     },
   );
@@ -124,12 +129,10 @@ export function NotificationsBell({
 }
 
 /** A malformed notification is skipped, and the stream goes on. */
-function parseNotification(data: unknown): Notification {
-  const { id, title, body } = JSON.parse(String(data)) as Record<string, unknown>;
-  if (typeof id !== "string" || typeof title !== "string") {
-    throw new TypeError("A notification needs an `id` and a `title`.");
-  }
-  return { id, title, ...(typeof body === "string" ? { body } : {}) };
+function parseNotification(data: unknown): NotificationData {
+  const { title, body } = JSON.parse(String(data)) as Record<string, unknown>;
+  if (typeof title !== "string") throw new TypeError("A notification needs a `title`.");
+  return { title, ...(typeof body === "string" ? { body } : {}) };
 }
 
 function load(key: string): Saved {

@@ -101,7 +101,7 @@ export function notificationsBackend(playground: Playground): () => void {
   const stopTicking = every(playground.rate, (count) => {
     for (let i = 0; i < count; i++) {
       n += 1;
-      const data = { id: String(n), title: titles[n % titles.length], body: `Event #${n}` };
+      const data = { title: titles[n % titles.length], body: `Event #${n}` };
       stream.publish("notification", JSON.stringify(data));
     }
   });

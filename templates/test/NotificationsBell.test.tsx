@@ -8,7 +8,7 @@ afterEach(() => localStorage.clear());
 
 const notification = (id: number) => ({
   id: String(id),
-  data: JSON.stringify({ id: String(id), title: `Notice ${id}` }),
+  data: JSON.stringify({ title: `Notice ${id}` }),
   event: "notification",
 });
 
