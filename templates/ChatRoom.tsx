@@ -31,7 +31,7 @@ export interface ChatRoomProps {
   room: string;
   /** Who is typing here; in your app, the signed-in user (the server should check it). */
   user: string;
-  /** The channel endpoint, when not the provider's: `{ url, protocols: ["wirekit.v1"] }`. */
+  /** The channel endpoint, when not the provider's: `{ url }` (it offers the `wirekit.v1` subprotocol). */
   endpoint?: RealtimeEndpoint;
   /**
    * Messages kept on screen.
