@@ -3,7 +3,6 @@ import { useRealtime } from "@wirekit/react";
 import { useEffect, useMemo, useState } from "react";
 import {
   type ChatMessage,
-  compareIds,
   mergeMessages,
   parseChatMessage,
   type StoredMessage,
@@ -67,17 +66,12 @@ export function useChatRoom(room: string, nick: string) {
     staleTime: Number.POSITIVE_INFINITY,
   });
 
-  const historyPosition = history.data?.position;
+  // A resubscription that could not replay what was missed: the history fills the gap.
   useEffect(() => {
-    if (subscription === null) return;
-    const behind =
-      historyPosition !== undefined &&
-      subscription.position !== undefined &&
-      compareIds(historyPosition, subscription.position) < 0;
-    if (!subscription.recovered || behind) {
+    if (subscription?.recovered === false) {
       void queryClient.invalidateQueries({ queryKey: ["room", room, "messages"] });
     }
-  }, [subscription, historyPosition, queryClient, room]);
+  }, [subscription, queryClient, room]);
 
   const messages = useMemo(
     () => mergeMessages(history.data?.messages ?? [], channel.state ?? []),

@@ -54,11 +54,14 @@ export function usePresence(room: string, nick: string) {
       });
     },
   });
-  publishRef.current = (kind) => {
-    signals.publish({ cid, nick, kind, at: Date.now() } satisfies Signal).catch(() => {
-      // Presence is best effort: a lost heartbeat is repeated, a lost `leave` times out.
-    });
-  };
+  const { publish } = signals;
+  useEffect(() => {
+    publishRef.current = (kind) => {
+      publish({ cid, nick, kind, at: Date.now() } satisfies Signal).catch(() => {
+        // Presence is best effort: a lost heartbeat is repeated, a lost `leave` times out.
+      });
+    };
+  });
 
   const subscription = signals.subscription;
   // A new subscription (the first, or after a reconnect) is when to say hello again.
