@@ -5,8 +5,15 @@ import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.ts";
 
-const chromium = playwright({
+const provider = playwright({
   launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+});
+// A fresh object per project: Vitest names each project's browser instance in place.
+const inChromium = () => ({
+  enabled: true,
+  headless: true,
+  provider,
+  instances: [{ browser: "chromium" as const }],
 });
 
 // One config for the workspace. The `source` export condition lets tests, the demo and Storybook
@@ -71,12 +78,7 @@ export default defineConfig({
         plugins: [storybookTest({ configDir: ".storybook" })],
         test: {
           name: "storybook",
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: chromium,
-            instances: [{ browser: "chromium" }],
-          },
+          browser: inChromium(),
         },
       },
       {
@@ -95,12 +97,7 @@ export default defineConfig({
           include: ["packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.ssr.test.tsx"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: chromium,
-            instances: [{ browser: "chromium" }],
-          },
+          browser: inChromium(),
         },
       },
       {
@@ -128,12 +125,7 @@ export default defineConfig({
           name: "core (chromium)",
           include: ["packages/core/test/**/*.browser.test.ts"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: chromium,
-            instances: [{ browser: "chromium" }],
-          },
+          browser: inChromium(),
         },
       },
     ],

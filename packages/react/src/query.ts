@@ -11,7 +11,8 @@ import {
   type WebSocketEndpoint,
 } from "@wirekit/core";
 import { useEffect, useMemo, useRef } from "react";
-import { useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
+import { toEndpoint, useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
+import { eventStreamSource } from "./useEventStream.js";
 
 /**
  * Where `useQueryStream` reads messages from:
@@ -182,7 +183,7 @@ function toRealtimeSource<T, D>(
 ): RealtimeSource | undefined {
   if ("channel" in source) {
     const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
-      source.endpoint === undefined ? provided : { ...source.endpoint, transport: "websocket" };
+      source.endpoint === undefined ? provided : toEndpoint(source.endpoint);
     if (endpoint === undefined) return undefined;
     return endpoint.transport === "sse"
       ? { kind: "stream-channel", endpoint, channel: source.channel }
@@ -201,16 +202,7 @@ function toRealtimeSource<T, D>(
           return typeof current === "function" ? current() : (current ?? {});
         }
       : headers;
-  return {
-    kind: "stream",
-    endpoint: {
-      ...endpoint,
-      transport: "sse",
-      url,
-      ...(wireHeaders === undefined ? {} : { headers: wireHeaders }),
-    },
-    ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
-  };
+  return eventStreamSource(url, endpoint, wireHeaders);
 }
 
 function decodeOptions<T>(parse: Parse<T> | undefined, schema: StandardSchema<T> | undefined) {

@@ -1,6 +1,6 @@
 "use client";
 
-import type { EventStreamEndpoint } from "@wirekit/core";
+import type { EventStreamEndpoint, RealtimeSource } from "@wirekit/core";
 import { useRef } from "react";
 import {
   type MessageOptions,
@@ -40,19 +40,7 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
     return typeof current === "function" ? current() : (current ?? {});
   });
   const wireHeaders = typeof headers === "function" ? stableHeaders.current : headers;
-  const source =
-    url === null
-      ? null
-      : ({
-          kind: "stream",
-          endpoint: {
-            ...endpoint,
-            transport: "sse",
-            url,
-            ...(wireHeaders === undefined ? {} : { headers: wireHeaders }),
-          },
-          ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
-        } as const);
+  const source = url === null ? null : eventStreamSource(url, endpoint, wireHeaders);
   const key =
     url === null
       ? null
@@ -71,5 +59,18 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
     selected,
     reconnect: () => observer?.reconnect(),
     close: () => observer?.close(),
+  };
+}
+
+/** An event stream's url, endpoint fields and headers as the observer's source. */
+export function eventStreamSource(
+  url: string,
+  endpoint: Omit<EventStreamEndpoint, "transport" | "url" | "headers">,
+  headers: EventStreamEndpoint["headers"],
+): RealtimeSource {
+  return {
+    kind: "stream",
+    endpoint: { ...endpoint, transport: "sse", url, ...(headers === undefined ? {} : { headers }) },
+    ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
   };
 }

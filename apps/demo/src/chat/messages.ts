@@ -1,3 +1,5 @@
+import { isNewerId } from "@wirekit/core";
+
 /** What a chat message carries on the wire. Anything else from the server is an error. */
 export interface ChatMessage {
   /** Made by the sender, so a resend and its echo are recognised as one message. */
@@ -62,10 +64,6 @@ export function parseSignal(data: unknown): Signal {
   return { cid, nick, kind: kind as Signal["kind"], at };
 }
 
-/** Ids are decimal strings of any length; longer is newer. */
-export const compareIds = (a: string, b: string): number =>
-  a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : a.length - b.length;
-
 /**
  * One room's messages in id order, each once: fetched history and live messages overlap around
  * the moment the subscription started, and a resend may have been stored twice (same `mid`).
@@ -75,6 +73,6 @@ export function mergeMessages(...lists: ReadonlyArray<readonly StoredMessage[]>)
   for (const list of lists) for (const message of list) byId.set(message.id, message);
   const seen = new Set<string>();
   return [...byId.values()]
-    .sort((a, b) => compareIds(a.id, b.id))
+    .sort((a, b) => (isNewerId(a.id, b.id) ? 1 : isNewerId(b.id, a.id) ? -1 : 0))
     .filter((message) => !seen.has(message.mid) && seen.add(message.mid));
 }
