@@ -10,6 +10,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Connection } from "./connection.js";
 import type { DropReason } from "./outgoingQueue.js";
 import { rethrowAsync } from "./rethrowAsync.js";
+import { startTimer } from "./timers.js";
 
 /** What a channel's subscribers hear. */
 export type ChannelEvent =
@@ -104,7 +105,7 @@ interface PendingAck {
   readonly channel: string;
   readonly resolve: (result: { id: string | undefined }) => void;
   readonly reject: (error: PublishError) => void;
-  timer: unknown;
+  cancelTimeout: (() => void) | undefined;
 }
 
 /**
@@ -195,7 +196,7 @@ export class ChannelClient {
   publish(channel: string, data: unknown): Promise<{ id: string | undefined }> {
     const ack = String(++this.#nextAck);
     return new Promise((resolve, reject) => {
-      const pending: PendingAck = { channel, resolve, reject, timer: undefined };
+      const pending: PendingAck = { channel, resolve, reject, cancelTimeout: undefined };
       this.#pending.set(ack, pending);
       const fail = (code: PublishErrorCode, message: string) => {
         if (this.#pending.get(ack) !== pending) return;
@@ -205,9 +206,8 @@ export class ChannelClient {
       const frame = this.#protocol.encode({ type: "publish", channel, data, ack });
       this.#connection.send(frame, {
         onSent: () => {
-          pending.timer = this.#clock.setTimeout(
-            () => fail("timeout", `No ack within ${this.#ackTimeout} ms.`),
-            this.#ackTimeout,
+          pending.cancelTimeout = startTimer(this.#clock, this.#ackTimeout, () =>
+            fail("timeout", `No ack within ${this.#ackTimeout} ms.`),
           );
         },
         onDrop: (reason) =>
@@ -254,7 +254,7 @@ export class ChannelClient {
   #onSessionLost(): void {
     this.#send = undefined;
     for (const [ack, pending] of [...this.#pending]) {
-      if (pending.timer === undefined) continue; // still queued: it goes out on the next connection
+      if (pending.cancelTimeout === undefined) continue; // still queued: it goes out on the next connection
       this.#settle(ack);
       pending.reject(
         new PublishError(
@@ -270,7 +270,7 @@ export class ChannelClient {
     const pending = this.#pending.get(ack);
     if (pending === undefined) return;
     this.#pending.delete(ack);
-    if (pending.timer !== undefined) this.#clock.clearTimeout(pending.timer);
+    pending.cancelTimeout?.();
   }
 
   /** Writes a control frame now if connected; otherwise it is sent on the next open. */

@@ -13,6 +13,7 @@ import {
   type RetryDelay,
 } from "./reconnect.js";
 import { rethrowAsync } from "./rethrowAsync.js";
+import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
 
 /**
@@ -181,6 +182,18 @@ export const CONNECTION_SETTING_KEYS = [
 
 type MessageListener = (message: TransportMessage) => void;
 
+/** Every timer a connection keeps; the liveness ones end with the session they watch. */
+type ConnectionTimer = "retry" | "grace" | LivenessTimer;
+type LivenessTimer = "connect" | "uptime" | "ping" | "deadline" | "watchdog" | "wake";
+const LIVENESS_TIMERS: readonly LivenessTimer[] = [
+  "connect",
+  "uptime",
+  "ping",
+  "deadline",
+  "watchdog",
+  "wake",
+];
+
 // A timer that fires this much later than asked was throttled (background tab) or frozen
 // (sleep): a liveness check, never a verdict.
 const LATE_TOLERANCE = 2000;
@@ -238,7 +251,7 @@ export class Connection {
   #lastActivity = 0;
   #authRetried = false;
   #stopLifecycle: (() => void) | undefined;
-  readonly #timers = new Map<string, unknown>();
+  readonly #timers: Timers<ConnectionTimer>;
   readonly #queue: OutgoingQueue | undefined;
 
   constructor(options: ConnectionOptions) {
@@ -272,6 +285,7 @@ export class Connection {
     }
     this.#transport = transport;
     this.#clock = clock;
+    this.#timers = new Timers(clock);
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.#retryDelay = retryDelay;
     this.#shouldRetry = shouldRetry;
@@ -417,7 +431,7 @@ export class Connection {
   }
 
   #open(): void {
-    this.#clearTimer("retry");
+    this.#timers.clear("retry");
     const session = this.#transport.open(
       {
         onOpen: () => {
@@ -431,7 +445,7 @@ export class Connection {
         onActivity: () => {
           if (this.#session !== session) return;
           this.#lastActivity = this.#clock.now();
-          this.#clearTimer("deadline");
+          this.#timers.clear("deadline");
         },
         onClose: (error) => {
           if (this.#session !== session) return;
@@ -455,7 +469,7 @@ export class Connection {
       { lastEventId: this.#lastEventId },
     );
     this.#session = session;
-    this.#setTimer("connect", this.#connectTimeout, () => {
+    this.#timers.set("connect", this.#connectTimeout, () => {
       if (this.#session !== session) return;
       this.#drop(
         new ConnectionError("connect-timeout", `No answer within ${this.#connectTimeout} ms.`),
@@ -464,7 +478,7 @@ export class Connection {
   }
 
   #onOpen(): void {
-    this.#clearTimer("connect");
+    this.#timers.clear("connect");
     this.#authRetried = false;
     this.#lastActivity = this.#clock.now();
     // The hello first (credentials), session handlers next (subscriptions), then what waited,
@@ -489,7 +503,7 @@ export class Connection {
       this.#queue?.flush((data) => session.send(data));
     }
     this.#update({ status: "open", error: null, nextRetryAt: null });
-    this.#setTimer("uptime", this.#minUptime, () => {
+    this.#timers.set("uptime", this.#minUptime, () => {
       if (this.#snapshot.attempt !== 0) this.#update({ attempt: 0 });
     });
     if (this.#heartbeat !== undefined) this.#schedulePing(this.#heartbeat.interval);
@@ -552,12 +566,11 @@ export class Connection {
       this.#pause();
       return;
     }
-    const delay = Math.max(
-      0,
+    const delay = timerDelay(
       this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
     );
     this.#update({ status: "reconnecting", nextRetryAt: this.#clock.now() + delay });
-    this.#setTimer("retry", delay, () => {
+    this.#timers.set("retry", delay, () => {
       if (this.#mustPause()) this.#pause();
       else {
         this.#update({ nextRetryAt: null });
@@ -593,7 +606,7 @@ export class Connection {
       case "hidden":
         if (this.#visibility === "close") this.#pause();
         else if (this.#visibility === "pause" && status !== "paused") {
-          this.#setTimer("grace", this.#visibilityGrace, () => {
+          this.#timers.set("grace", this.#visibilityGrace, () => {
             if (!this.#lifecycle.isVisible()) this.#pause();
           });
         }
@@ -604,7 +617,7 @@ export class Connection {
       case "visible":
       case "resumed":
       case "online":
-        this.#clearTimer("grace");
+        this.#timers.clear("grace");
         if (this.#mustPause()) return;
         if (status === "open") this.#checkLiveness(false);
         else this.#resume();
@@ -620,7 +633,7 @@ export class Connection {
   #schedulePing(delay: number): void {
     const heartbeat = this.#heartbeat;
     if (heartbeat === undefined) return;
-    this.#setTimer("ping", delay, () => {
+    this.#timers.set("ping", delay, () => {
       this.#ping();
       this.#schedulePing(heartbeat.interval);
     });
@@ -638,7 +651,7 @@ export class Connection {
       return;
     }
     const sentAt = this.#clock.now();
-    this.#setTimer("deadline", heartbeat.deadline, () => {
+    this.#timers.set("deadline", heartbeat.deadline, () => {
       if (this.#clock.now() - sentAt > heartbeat.deadline + LATE_TOLERANCE) {
         // The deadline timer itself was throttled or frozen: ask again rather than judge.
         this.#ping();
@@ -657,7 +670,7 @@ export class Connection {
     const limit = this.#watchdog;
     if (limit === undefined) return;
     const armedAt = this.#clock.now();
-    this.#setTimer("watchdog", delay, () => {
+    this.#timers.set("watchdog", delay, () => {
       const now = this.#clock.now();
       if (now - armedAt > delay + LATE_TOLERANCE) {
         // Fired late (throttled or asleep): the wake check decides; give the stream a fresh window.
@@ -675,7 +688,7 @@ export class Connection {
 
   #scheduleWakeCheck(): void {
     const scheduledAt = this.#clock.now();
-    this.#setTimer("wake", WAKE_CHECK_INTERVAL, () => {
+    this.#timers.set("wake", WAKE_CHECK_INTERVAL, () => {
       const slack = this.#lifecycle.isVisible() ? WAKE_JUMP_VISIBLE : WAKE_JUMP_HIDDEN;
       if (this.#clock.now() - scheduledAt > WAKE_CHECK_INTERVAL + slack) this.#checkLiveness(true);
       if (this.#snapshot.status === "open") this.#scheduleWakeCheck();
@@ -717,31 +730,14 @@ export class Connection {
   }
 
   #stopLiveness(): void {
-    for (const name of ["connect", "uptime", "ping", "deadline", "watchdog", "wake"]) {
-      this.#clearTimer(name);
-    }
+    this.#timers.clear(...LIVENESS_TIMERS);
   }
 
   #teardown(): void {
     const session = this.#session;
     this.#session = undefined;
-    for (const name of [...this.#timers.keys()]) this.#clearTimer(name);
+    this.#timers.clearAll();
     session?.close();
-  }
-
-  #setTimer(name: string, delay: number, callback: () => void): void {
-    this.#clearTimer(name);
-    const handle = this.#clock.setTimeout(() => {
-      this.#timers.delete(name);
-      callback();
-    }, delay);
-    this.#timers.set(name, handle);
-  }
-
-  #clearTimer(name: string): void {
-    if (!this.#timers.has(name)) return;
-    this.#clock.clearTimeout(this.#timers.get(name));
-    this.#timers.delete(name);
   }
 
   #update(change: Partial<ConnectionSnapshot>): void {

@@ -12,6 +12,7 @@ import {
 import { EventStreamChannels } from "./eventStreamChannels.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
+import { startTimer } from "./timers.js";
 import type { Transport } from "./transport.js";
 import { type WebSocketConstructor, webSocketTransport } from "./webSocketTransport.js";
 
@@ -77,7 +78,7 @@ interface Entry {
   /** An event stream's named events: every one any of its users asked for. */
   readonly events: Set<string>;
   leases: number;
-  lingerTimer: unknown;
+  cancelLinger: (() => void) | undefined;
   channels: ChannelClient | undefined;
   readonly streamChannels: EventStreamChannels | undefined;
 }
@@ -141,7 +142,7 @@ export class ConnectionManager {
         connection: this.#create(endpoint, events),
         events,
         leases: 0,
-        lingerTimer: undefined,
+        cancelLinger: undefined,
         channels: undefined,
         streamChannels: undefined,
       };
@@ -173,7 +174,7 @@ export class ConnectionManager {
         connection: streamChannels.connection,
         events: new Set<string>(),
         leases: 0,
-        lingerTimer: undefined,
+        cancelLinger: undefined,
         channels: undefined,
         streamChannels,
       };
@@ -193,10 +194,8 @@ export class ConnectionManager {
       this.#entries.set(key, entry);
     }
     const held = entry;
-    if (held.lingerTimer !== undefined) {
-      this.#clock.clearTimeout(held.lingerTimer);
-      held.lingerTimer = undefined;
-    }
+    held.cancelLinger?.();
+    held.cancelLinger = undefined;
     held.leases += 1;
     let released = false;
     const release = () => {
@@ -204,12 +203,12 @@ export class ConnectionManager {
       released = true;
       held.leases -= 1;
       if (held.leases > 0) return;
-      held.lingerTimer = this.#clock.setTimeout(() => {
-        held.lingerTimer = undefined;
+      held.cancelLinger = startTimer(this.#clock, this.#linger, () => {
+        held.cancelLinger = undefined;
         if (held.leases > 0) return;
         this.#entries.delete(key);
         close(held);
-      }, this.#linger);
+      });
     };
     return { entry: held, release };
   }
@@ -236,7 +235,7 @@ export class ConnectionManager {
   /** Closes every connection now, leases or not. */
   closeAll(): void {
     for (const entry of this.#entries.values()) {
-      if (entry.lingerTimer !== undefined) this.#clock.clearTimeout(entry.lingerTimer);
+      entry.cancelLinger?.();
       close(entry);
     }
     this.#entries.clear();

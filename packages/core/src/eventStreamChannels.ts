@@ -8,6 +8,7 @@ import {
   eventStreamTransport,
 } from "./eventSourceTransport.js";
 import { rethrowAsync } from "./rethrowAsync.js";
+import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions
   extends Omit<ConnectionOptions, "transport">,
@@ -50,7 +51,7 @@ export class EventStreamChannels {
   readonly #listeners = new Map<string, Set<(event: ChannelEvent) => void>>();
   // The channel set the current (or next) physical stream asks for.
   #wired: string[] = [];
-  #timer: unknown;
+  #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
 
   constructor(options: EventStreamChannelsOptions) {
@@ -111,8 +112,8 @@ export class EventStreamChannels {
 
   /** Closes the stream. */
   dispose(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelRewire?.();
+    this.#cancelRewire = undefined;
     this.#stopMessages();
     this.#listeners.clear();
     this.connection.close();
@@ -126,11 +127,11 @@ export class EventStreamChannels {
   }
 
   #scheduleRewire(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
+    if (this.#cancelRewire !== undefined) return;
+    this.#cancelRewire = startTimer(this.#clock, this.#debounce, () => {
+      this.#cancelRewire = undefined;
       this.#rewire();
-    }, this.#debounce);
+    });
   }
 
   #rewire(): void {

@@ -101,6 +101,7 @@ export {
 } from "./reconnect.js";
 export type { RetryContext, RetryPolicy, RetryPolicyOptions } from "./retryPolicy.js";
 export { createRetryPolicy, parseRetryAfter } from "./retryPolicy.js";
+export { MAX_TIMER_DELAY } from "./timers.js";
 export type {
   Transport,
   TransportCallbacks,

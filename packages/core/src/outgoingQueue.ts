@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.js";
 import { rethrowAsync } from "./rethrowAsync.js";
+import { startTimer } from "./timers.js";
 
 /** What to do with a message that does not fit in a full queue. */
 export type QueueFullPolicy = "reject" | "drop-oldest";
@@ -68,7 +69,7 @@ export class OutgoingQueue {
   readonly #onChange: () => void;
   #entries: Entry[] = [];
   #bytes = 0;
-  #expiryTimer: unknown;
+  #cancelExpiry: (() => void) | undefined;
   #dropped: Record<DropReason, number> = { rejected: 0, evicted: 0, expired: 0, cleared: 0 };
 
   constructor(options: OutgoingQueueOptions & { clock: Clock; onChange?: () => void }) {
@@ -182,23 +183,19 @@ export class OutgoingQueue {
   }
 
   #armExpiry(): void {
-    if (this.#expiryTimer !== undefined || !Number.isFinite(this.#ttl)) return;
+    if (this.#cancelExpiry !== undefined || !Number.isFinite(this.#ttl)) return;
     const head = this.#entries[0];
     if (head === undefined) return;
-    this.#expiryTimer = this.#clock.setTimeout(
-      () => {
-        this.#expiryTimer = undefined;
-        this.#expire();
-        this.#armExpiry();
-      },
-      Math.max(0, head.expiresAt - this.#clock.now()),
-    );
+    this.#cancelExpiry = startTimer(this.#clock, head.expiresAt - this.#clock.now(), () => {
+      this.#cancelExpiry = undefined;
+      this.#expire();
+      this.#armExpiry();
+    });
   }
 
   #disarmExpiry(): void {
-    if (this.#expiryTimer === undefined) return;
-    this.#clock.clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
+    this.#cancelExpiry?.();
+    this.#cancelExpiry = undefined;
   }
 
   #count(reason: DropReason): void {

@@ -4,6 +4,7 @@ import {
   type ConnectionOptions,
   EventStreamParseError,
   exponentialBackoff,
+  MAX_TIMER_DELAY,
   type RetryDelayContext,
   shouldRetry,
 } from "@wirekit/core";
@@ -110,6 +111,27 @@ describe("Connection", () => {
         { attempt: 1, serverRetry: 7000, retryAfter: undefined },
         { attempt: 2, serverRetry: 7000, retryAfter: undefined },
       ]);
+    });
+
+    it("caps a server's month-long wait at the longest timer instead of retrying at once", () => {
+      const { connection, transport, clock } = setup({ kind: "sse", retryDelay: exponentialBackoff() });
+      connection.connect();
+      transport.last.open();
+      transport.last.advise(9_999_999_999); // retry: 9999999999
+      transport.last.drop(dropped());
+      // The virtual clock fires an overlong delay after 1 ms, as browsers and Node do.
+      expect(connection.getSnapshot().nextRetryAt).toBe(clock.now() + MAX_TIMER_DELAY);
+      clock.advance(60 * 60 * 1000);
+      expect(transport.sessions).toHaveLength(1);
+
+      const other = setup({ retryDelay: exponentialBackoff() });
+      other.connection.connect();
+      other.transport.last.drop(
+        new ConnectionError("http-status", "busy", { status: 503, retryAfter: 2_592_000_000 }),
+      );
+      other.clock.advance(60 * 60 * 1000);
+      expect(other.transport.sessions).toHaveLength(1);
+      expect(other.connection.getSnapshot().status).toBe("reconnecting");
     });
 
     it("resets the attempt counter only after minUptime", () => {

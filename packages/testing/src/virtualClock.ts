@@ -93,7 +93,7 @@ export function createVirtualClock(options: { now?: number } = {}): VirtualClock
     setTimeout(callback, delay) {
       const id = nextId++;
       live.add(id);
-      push({ id, dueAt: now + Math.max(0, Number(delay) || 0), callback });
+      push({ id, dueAt: now + platformDelay(delay), callback });
       return id;
     },
     clearTimeout(handle) {
@@ -127,6 +127,18 @@ export function createVirtualClock(options: { now?: number } = {}): VirtualClock
       return live.size;
     },
   };
+}
+
+/**
+ * The delay a real `setTimeout` waits. Past 2^31 − 1 ms, browsers and Node run the callback almost
+ * at once (Node after 1 ms, with a TimeoutOverflowWarning); the virtual clock does the same, so
+ * code that forgets to cap a server's "come back in a month" loops in its tests as it would in
+ * production. A negative or NaN delay is 0.
+ */
+function platformDelay(delay: number): number {
+  const milliseconds = Number(delay);
+  if (!(milliseconds > 0)) return 0;
+  return milliseconds > 2 ** 31 - 1 ? 1 : milliseconds;
 }
 
 /** Lets chains of promise callbacks run: enough turns for any realistic await chain. */

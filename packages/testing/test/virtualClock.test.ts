@@ -61,6 +61,18 @@ describe("createVirtualClock", () => {
     expect(seen).toEqual(["after await", "second at 20"]);
   });
 
+  it("fires a delay past 2^31 - 1 ms almost at once, as real timers do", () => {
+    const clock = createVirtualClock();
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push("overflow"), 2 ** 31);
+    clock.setTimeout(() => fired.push("longest"), 2 ** 31 - 1);
+    clock.setTimeout(() => fired.push("negative"), -5);
+    clock.advance(1);
+    expect(fired).toEqual(["negative", "overflow"]);
+    clock.advance(2 ** 31);
+    expect(fired).toEqual(["negative", "overflow", "longest"]);
+  });
+
   it("stops a timer loop in runAll", () => {
     const clock = createVirtualClock();
     const loop = () => clock.setTimeout(loop, 1);
