@@ -83,7 +83,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     if (room !== undefined && request.method === "GET") {
       const channel = `room:${room}`;
       const { messages } = await chatBroker.replay(channel, "0");
-      const position = (await chatBroker.position(channel)) ?? "0";
+      const position = await chatBroker.position(channel);
       const asked = Math.trunc(Number(url.searchParams.get("limit")));
       const limit = Number.isFinite(asked) && asked > 0 ? Math.min(asked, HISTORY_SIZE) : 100;
       return reply(response, 200, {

@@ -34,6 +34,10 @@ export interface ReplayResult {
  *
  * Listeners are called in publish order within a channel, and a listener added by `subscribe`
  * before a `replay` starts hears every message the replay does not return.
+ *
+ * Ids and seqs are never given out twice, not even by a broker that lost its data and started
+ * over: a client resuming from an id the broker cannot vouch for gets `complete: false`, never a
+ * replay from the wrong place.
  */
 export interface Broker {
   /** Stores `data` on `channel` and fans it out; resolves with the ids the broker gave it. */
@@ -44,8 +48,14 @@ export interface Broker {
   replay(channel: string, afterId: string): Promise<ReplayResult>;
   /** The retained messages of any of `channels` with a `seq` greater than `afterSeq`, in `seq` order. */
   replayStream(channels: readonly string[], afterSeq: number): Promise<ReplayResult>;
-  /** The id of the newest message of `channel`, if it has any. */
-  position(channel: string): Promise<string | undefined>;
+  /**
+   * Where a new subscriber of `channel` stands: the id of its newest message, or, when it has
+   * none, the point its first message will follow. `replay(channel, position)` is complete until
+   * the history moves past it, so a client that stores this can resume a quiet channel too.
+   */
+  position(channel: string): Promise<string>;
+  /** The same for the whole stream: the newest `seq`, or the point the first will follow. */
+  streamPosition(): Promise<number>;
 }
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;

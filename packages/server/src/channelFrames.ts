@@ -14,7 +14,7 @@ export type ClientFrame =
 
 /** What the server sends (PROTOCOL.md section 2). */
 export type ServerFrame =
-  | { type: "subscribed"; channel: string; recovered: boolean; position?: string }
+  | { type: "subscribed"; channel: string; recovered: boolean; position: string }
   | { type: "message"; channel: string; id: string; data: unknown }
   | { type: "ack"; ack: string; id?: string }
   | {

@@ -395,20 +395,16 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
           broker.position(channel),
         ]);
         if (subscription.stopped) return;
+        // PROTOCOL.md section 3: `position` is where this subscription's delivery starts. A
+        // complete replay starts at the client's resume point; a fresh subscription, or a gap,
+        // starts at the broker's position — a client that stores it can resume even a channel
+        // that never had a message.
         const recovered = replay?.complete ?? true;
-        const newest = [position, subscription.pending.at(-1)?.id]
-          .filter((id): id is string => id !== undefined)
-          .sort(compareIds)
-          .at(-1);
-        send({
-          type: "subscribed",
-          channel,
-          recovered,
-          ...(newest === undefined ? {} : { position: newest }),
-        });
-        if (replay?.complete) {
-          subscription.lastId = resume;
-          for (const message of replay.messages) deliver(subscription, message);
+        const start = replay?.complete === true ? (resume as string) : position;
+        send({ type: "subscribed", channel, recovered, position: start });
+        subscription.lastId = start;
+        for (const message of replay?.complete === true ? replay.messages : []) {
+          deliver(subscription, message);
         }
         for (const message of subscription.pending.splice(0)) deliver(subscription, message);
         subscription.live = true;

@@ -26,6 +26,17 @@ export interface MemoryBrokerOptions {
    * rejects and nobody sees the message.
    */
   persist?: (message: BrokerMessage) => void;
+  /**
+   * Where numbering starts: a channel's first message gets id `epoch + 1`, the first message of
+   * all gets seq `epoch + 1`. A broker that forgets everything when its process ends must never
+   * give out an id a client still holds from before the restart, or that client would resume
+   * from the wrong place and silently skip messages; so a fresh broker counts from the clock
+   * (`Date.now() × 1000`: a restart overlaps old ids only after a thousand messages per
+   * millisecond of uptime). With `restore`, numbering continues after the restored messages, and
+   * channels it does not mention start from `epoch`.
+   * @default Date.now() * 1000, or 0 with `restore`
+   */
+  epoch?: number;
 }
 
 interface ChannelLog {
@@ -47,11 +58,18 @@ interface ChannelLog {
  * several processes, implement `Broker` over Redis or NATS.
  */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
-  const { historySize = 1000, restore = [], persist } = options;
+  const { historySize = 1000, restore, persist } = options;
+  const { epoch = restore === undefined ? Date.now() * 1000 : 0 } = options;
   assertPositive("createMemoryBroker", "historySize", historySize);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new WirekitServerError(
+      "invalid-option",
+      `createMemoryBroker: \`epoch\` must be a non-negative safe integer, got ${String(epoch)}.`,
+    );
+  }
   const capacity = Math.floor(historySize);
   const logs = new Map<string, ChannelLog>();
-  let seq = 0;
+  let seq = epoch;
 
   const logOf = (channel: string): ChannelLog => {
     let log = logs.get(channel);
@@ -60,9 +78,9 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
         entries: [],
         start: 0,
         count: 0,
-        lastId: 0,
-        evictedId: 0,
-        evictedSeq: 0,
+        lastId: epoch,
+        evictedId: epoch,
+        evictedSeq: epoch,
         listeners: new Set(),
       };
       logs.set(channel, log);
@@ -94,7 +112,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     }
   };
 
-  for (const message of restore) {
+  for (const message of restore ?? []) {
     const log = logOf(message.channel);
     const id = Number(message.id);
     if (
@@ -108,7 +126,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
         `createMemoryBroker: \`restore\` must be in publish order; ${message.channel}#${message.id} (seq ${message.seq}) is not.`,
       );
     }
-    if (log.count === 0 && id > 1) {
+    if (log.count === 0 && id > epoch + 1) {
       // The messages before the first restored one are gone: resuming from before it is a gap.
       log.evictedId = id - 1;
       log.evictedSeq = message.seq - 1;
@@ -151,19 +169,19 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
 
     async replay(channel, afterId): Promise<ReplayResult> {
       const log = logs.get(channel);
-      const lastId = String(log?.lastId ?? 0);
-      // An id this broker never gave out (a restarted broker, a forged resume) cannot be trusted.
+      const lastId = String(log?.lastId ?? epoch);
+      // An id this broker never gave out (an earlier incarnation's, a forged one) cannot be trusted.
       if (!isMessageId(afterId) || compareIds(afterId, lastId) > 0) {
         return { messages: [], complete: false };
       }
-      if (log === undefined) return { messages: [], complete: true };
-      const complete = compareIds(afterId, String(log.evictedId)) >= 0;
+      const complete = compareIds(afterId, String(log?.evictedId ?? epoch)) >= 0;
+      if (log === undefined) return { messages: [], complete };
       const messages = retained(log).filter((message) => compareIds(message.id, afterId) > 0);
       return { messages, complete };
     },
 
     async replayStream(channels, afterSeq): Promise<ReplayResult> {
-      if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || afterSeq > seq) {
+      if (!Number.isSafeInteger(afterSeq) || afterSeq < epoch || afterSeq > seq) {
         return { messages: [], complete: false };
       }
       let complete = true;
@@ -179,8 +197,11 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     },
 
     async position(channel) {
-      const log = logs.get(channel);
-      return log === undefined || log.lastId === 0 ? undefined : String(log.lastId);
+      return String(logs.get(channel)?.lastId ?? epoch);
+    },
+
+    async streamPosition() {
+      return seq;
     },
   };
 }

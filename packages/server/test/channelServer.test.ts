@@ -22,7 +22,7 @@ import { type ClientOptions, WebSocket } from "ws";
 type Options = Partial<ChannelServerOptions> & { broker?: Broker };
 
 async function startChannels(options: Options = {}) {
-  const broker = options.broker ?? createMemoryBroker();
+  const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
   const server = createChannelServer({
     allowedOrigins: ["https://app.example"],
     ...options,
@@ -109,7 +109,7 @@ describe("createChannelServer", () => {
       type: "subscribed",
       channel: "room",
       recovered: true,
-      position: undefined,
+      position: "0",
     });
     await broker.publish("room", "from the server");
     expect(await alice.channels.publish("room", { text: "hi" })).toEqual({ id: "2" });
@@ -123,7 +123,7 @@ describe("createChannelServer", () => {
   });
 
   it("resumes after a restart with the same broker: recovered, with what was missed", async () => {
-    const broker = createMemoryBroker();
+    const broker = createMemoryBroker({ epoch: 0 });
     const first = await startChannels({ broker });
     const port = first.server.address().port;
     const client = clientFor(first.url);
@@ -137,14 +137,15 @@ describe("createChannelServer", () => {
     await startChannels({ broker, port });
     await vi.waitFor(() => expect(client.channels.lastId("room")).toBe("3"));
     expect(client.events.slice(2)).toEqual([
-      { type: "subscribed", channel: "room", recovered: true, position: "3" },
+      // Delivery starts after the resume point, with what was missed.
+      { type: "subscribed", channel: "room", recovered: true, position: "1" },
       { type: "message", channel: "room", id: "2", data: "b" },
       { type: "message", channel: "room", id: "3", data: "c" },
     ]);
   });
 
   it("says recovered: false when the history ring no longer holds what was missed", async () => {
-    const broker = createMemoryBroker({ historySize: 2 });
+    const broker = createMemoryBroker({ historySize: 2, epoch: 0 });
     const first = await startChannels({ broker });
     const port = first.server.address().port;
     const client = clientFor(first.url);
@@ -185,7 +186,7 @@ describe("createChannelServer", () => {
     await vi.waitFor(() => expect(frames).toHaveLength(4));
     expect(frames).toEqual([
       { type: "pong", nonce: "n1" },
-      { type: "subscribed", channel: "a", recovered: true },
+      { type: "subscribed", channel: "a", recovered: true, position: "0" },
       { type: "pong", nonce: "n2" },
       { type: "pong", nonce: "n3" },
     ]);

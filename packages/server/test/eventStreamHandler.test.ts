@@ -11,7 +11,7 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { listen, openStream, untilContains } from "./support/listen.js";
 
 async function startStream(options: Partial<EventStreamHandlerOptions> & { broker?: Broker } = {}) {
-  const broker = options.broker ?? createMemoryBroker();
+  const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
   const handler = createEventStreamHandler({ ...options, broker });
   onTestFinished(() => handler.close());
   const { origin } = await listen(handler);
@@ -91,7 +91,9 @@ describe("createEventStreamHandler", () => {
   });
 
   it("announces a gap when the history no longer reaches Last-Event-ID", async () => {
-    const { broker, url } = await startStream({ broker: createMemoryBroker({ historySize: 1 }) });
+    const { broker, url } = await startStream({
+      broker: createMemoryBroker({ historySize: 1, epoch: 0 }),
+    });
     await broker.publish("a", "1");
     await broker.publish("a", "2");
     await broker.publish("a", "3");

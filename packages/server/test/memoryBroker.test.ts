@@ -4,11 +4,11 @@ import {
   createMemoryBroker,
   WirekitServerError,
 } from "@wirekit/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 describe("createMemoryBroker", () => {
   it("numbers messages per channel and across the stream, and fans them out in order", async () => {
-    const broker = createMemoryBroker();
+    const broker = createMemoryBroker({ epoch: 0 });
     const heard: BrokerMessage[] = [];
     const stop = broker.subscribe("a", (message) => heard.push(message));
     expect(await broker.publish("a", 1)).toEqual({ id: "1", seq: 1 });
@@ -21,11 +21,12 @@ describe("createMemoryBroker", () => {
       ["2", 3, 3],
     ]);
     expect(await broker.position("a")).toBe("3");
-    expect(await broker.position("nothing")).toBeUndefined();
+    expect(await broker.position("nothing")).toBe("0");
+    expect(await broker.streamPosition()).toBe(4);
   });
 
   it("replays after an id, and says when the ring no longer holds everything", async () => {
-    const broker = createMemoryBroker({ historySize: 3 });
+    const broker = createMemoryBroker({ historySize: 3, epoch: 0 });
     for (let i = 1; i <= 5; i++) await broker.publish("a", i);
     // Ring holds 3, 4, 5: resuming from 2 or later is complete.
     expect(await broker.replay("a", "2")).toEqual({
@@ -44,7 +45,7 @@ describe("createMemoryBroker", () => {
   });
 
   it("replays the merged stream of several channels by seq", async () => {
-    const broker = createMemoryBroker({ historySize: 2 });
+    const broker = createMemoryBroker({ historySize: 2, epoch: 0 });
     await broker.publish("a", "a1"); // seq 1
     await broker.publish("b", "b1"); // seq 2
     await broker.publish("a", "a2"); // seq 3
@@ -62,7 +63,7 @@ describe("createMemoryBroker", () => {
   });
 
   it("refuses a nonsensical history size with a typed error", () => {
-    expect(() => createMemoryBroker({ historySize: 0 })).toThrow(WirekitServerError);
+    expect(() => createMemoryBroker({ historySize: 0, epoch: 0 })).toThrow(WirekitServerError);
   });
 
   it("compares ids beyond 2^53 as decimal strings", () => {
@@ -75,6 +76,7 @@ describe("createMemoryBroker", () => {
     const journal: BrokerMessage[] = [];
     const order: string[] = [];
     const first = createMemoryBroker({
+      epoch: 0,
       persist: (message) => {
         journal.push(message);
         order.push(`persist ${message.seq}`);
@@ -108,6 +110,7 @@ describe("createMemoryBroker", () => {
   it("rejects a publish whose persist throws, and nobody hears it or loses an id", async () => {
     let failing = true;
     const broker = createMemoryBroker({
+      epoch: 0,
       persist: () => {
         if (failing) throw new Error("disk full");
       },
@@ -118,6 +121,44 @@ describe("createMemoryBroker", () => {
     failing = false;
     expect(await broker.publish("a", "kept")).toEqual({ id: "1", seq: 1 });
     expect(heard).toEqual(["kept"]);
+  });
+
+  it("never gives out an id twice, not even after a restart that lost everything", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.UTC(2026, 10, 30));
+      const before = createMemoryBroker();
+      const quiet = await before.position("a");
+      expect(quiet).toBe(String(Date.UTC(2026, 10, 30) * 1000));
+      const held = [quiet];
+      for (let i = 0; i < 3; i++) held.push((await before.publish("a", i)).id);
+      expect((await before.replay("a", quiet)).messages).toHaveLength(3);
+      const heldSeq = await before.streamPosition();
+
+      // Restarted a second later with nothing persisted: a new epoch.
+      vi.setSystemTime(Date.UTC(2026, 10, 30) + 1000);
+      const after = createMemoryBroker();
+      for (let i = 0; i < 5; i++) await after.publish("a", i);
+      for (const id of held) {
+        expect(compareIds(await after.position("a"), id)).toBeGreaterThan(0);
+        expect(await after.replay("a", id)).toMatchObject({ complete: false });
+      }
+      expect((await after.replayStream(["a"], heldSeq)).complete).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("starts a quiet channel's position where its first message will follow", async () => {
+    const broker = createMemoryBroker({ epoch: 41 });
+    const position = await broker.position("quiet");
+    expect(position).toBe("41");
+    await broker.publish("quiet", "first");
+    expect(await broker.replay("quiet", position)).toMatchObject({
+      complete: true,
+      messages: [{ id: "42", seq: 42, data: "first" }],
+    });
+    expect(() => createMemoryBroker({ epoch: -1 })).toThrow(WirekitServerError);
   });
 
   it("refuses a restore that is not in publish order", () => {
