@@ -48,6 +48,7 @@ const ONLY = /** @type {const} */ ({
     "channelClient.js",
     "channelProtocol.js",
     "outgoingQueue.js",
+    "outbox.js",
   ],
   sse: [
     "eventStreamParser.js",

@@ -2,12 +2,14 @@ import {
   type ChannelProtocol,
   ChannelProtocolError,
   type ClientFrame,
+  isMessageId,
   isNewerId,
   jsonChannelProtocol,
   type ServerFrame,
 } from "./channelProtocol.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Connection } from "./connection.js";
+import type { SendRate } from "./outbox.js";
 import type { DropReason } from "./outgoingQueue.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
@@ -37,6 +39,12 @@ export type ChannelEvent =
       readonly error: ChannelProtocolError | ChannelServerError;
     };
 
+function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
+  return state.lastId === undefined
+    ? { type: "subscribe", channel }
+    : { type: "subscribe", channel, resume: state.lastId };
+}
+
 /** An `error` frame from the server (PROTOCOL.md section 6). */
 export class ChannelServerError extends Error {
   override readonly name = "ChannelServerError";
@@ -60,9 +68,11 @@ export class ChannelServerError extends Error {
  * - `timeout`: it went out, and no ack came within `ackTimeout`;
  * - `disconnected`: the connection dropped after it went out and before the ack (it may or may
  *   not have arrived; PROTOCOL.md section 4);
- * - `server`: the server answered with an error (`cause` is the `ChannelServerError`).
+ * - `server`: the server answered with an error (`cause` is the `ChannelServerError`);
+ * - `too-large`: the frame is over the server's `maxFrameSize` (it said so in its `limits`
+ *   frame), so it was never sent.
  */
-export type PublishErrorCode = DropReason | "timeout" | "disconnected" | "server";
+export type PublishErrorCode = DropReason | "timeout" | "disconnected" | "server" | "too-large";
 
 export class PublishError extends Error {
   override readonly name = "PublishError";
@@ -94,15 +104,41 @@ export interface ChannelClientOptions {
   ackTimeout?: number;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * How fast to send until the server says its limits (PROTOCOL.md `limits`): frames beyond the
+   * pace wait in the outgoing queue, so a queue flushed after a reconnect is not refused as a
+   * flood. `false` sends as fast as the socket takes until the server says otherwise.
+   * @default { messages: 100, per: 1000 } — the reference server's default
+   */
+  sendRate?: SendRate | false;
+  /**
+   * How many times a publish the server refused as `rate-limited` is sent again (it was not
+   * accepted, so sending it again cannot duplicate it) before it is rejected.
+   * @default 3
+   */
+  rateLimitedRetries?: number;
+}
+
+/** How a channel subscription starts. */
+export interface SubscribeOptions {
+  /**
+   * The id to resume from: a message id (or subscription position) stored from an earlier
+   * session, e.g. in `sessionStorage`, so a page load replays what it missed. Used when this is
+   * the channel's first listener; a channel already subscribed keeps its own place.
+   */
+  resumeFrom?: string;
 }
 
 interface ChannelState {
   readonly listeners: Set<(event: ChannelEvent) => void>;
+  /** Where a resubscription resumes: the last message delivered, or where delivery started. */
   lastId: string | undefined;
 }
 
 interface PendingAck {
   readonly channel: string;
+  readonly frame: string | ArrayBuffer;
+  retries: number;
   readonly resolve: (result: { id: string | undefined }) => void;
   readonly reject: (error: PublishError) => void;
   cancelTimeout: (() => void) | undefined;
@@ -128,12 +164,15 @@ export class ChannelClient {
   readonly #protocol: ChannelProtocol;
   readonly #maxFrameSize: number;
   readonly #ackTimeout: number;
+  readonly #rateLimitedRetries: number;
   readonly #clock: Clock;
+  // The largest frame the server takes, once its `limits` frame said.
+  #serverMaxFrameSize = Number.POSITIVE_INFINITY;
   readonly #channels = new Map<string, ChannelState>();
   readonly #pending = new Map<string, PendingAck>();
   readonly #errorListeners = new Set<(error: ChannelProtocolError | ChannelServerError) => void>();
   readonly #detach: Array<() => void>;
-  // Writes straight to the current physical connection: control frames are never queued, since
+  // The session's control path: ahead of the outgoing queue, and dropped with the session, since
   // every open re-sends the subscriptions anyway.
   #send: ((data: string | ArrayBuffer) => void) | undefined;
   #wasOpen: boolean;
@@ -145,12 +184,16 @@ export class ChannelClient {
       maxFrameSize = 1024 * 1024,
       ackTimeout = 10_000,
       clock = systemClock,
+      sendRate = { messages: 100, per: 1000 },
+      rateLimitedRetries = 3,
     } = options;
     this.#connection = connection;
     this.#protocol = protocol;
     this.#maxFrameSize = maxFrameSize;
     this.#ackTimeout = ackTimeout;
+    this.#rateLimitedRetries = rateLimitedRetries;
     this.#clock = clock;
+    if (sendRate !== false) connection.pace(sendRate);
     this.#detach = [
       connection.onSessionOpen((send) => this.#onSessionOpen(send)),
       connection.onMessage((message) => this.#onData(message.data)),
@@ -161,22 +204,31 @@ export class ChannelClient {
       }),
     ];
     this.#wasOpen = connection.getSnapshot().status === "open";
-    if (this.#wasOpen) this.#send = (data) => connection.send(data);
   }
 
   /**
    * Listens to `channel`. The first listener subscribes on the wire (now, or when the connection
-   * opens); the last one to stop unsubscribes.
+   * opens), resuming from `options.resumeFrom` if given; the last one to stop unsubscribes.
    */
-  subscribe(channel: string, listener: (event: ChannelEvent) => void): () => void {
+  subscribe(
+    channel: string,
+    listener: (event: ChannelEvent) => void,
+    options: SubscribeOptions = {},
+  ): () => void {
     if (typeof channel !== "string" || channel === "") {
       throw new TypeError("ChannelClient.subscribe: `channel` must be a non-empty string.");
     }
+    const { resumeFrom } = options;
+    if (resumeFrom !== undefined && !isMessageId(resumeFrom)) {
+      throw new TypeError(
+        `ChannelClient.subscribe: \`resumeFrom\` must be a message id (a decimal string), got ${JSON.stringify(resumeFrom)}.`,
+      );
+    }
     let state = this.#channels.get(channel);
     if (state === undefined) {
-      state = { listeners: new Set(), lastId: undefined };
+      state = { listeners: new Set(), lastId: resumeFrom };
       this.#channels.set(channel, state);
-      this.#write({ type: "subscribe", channel });
+      this.#write(subscribeFrame(channel, state));
     }
     const held = state;
     held.listeners.add(listener);
@@ -196,16 +248,42 @@ export class ChannelClient {
   publish(channel: string, data: unknown): Promise<{ id: string | undefined }> {
     const ack = String(++this.#nextAck);
     return new Promise((resolve, reject) => {
-      const pending: PendingAck = { channel, resolve, reject, cancelTimeout: undefined };
-      this.#pending.set(ack, pending);
-      const fail = (code: PublishErrorCode, message: string) => {
-        if (this.#pending.get(ack) !== pending) return;
-        this.#settle(ack);
-        reject(new PublishError(code, channel, message));
-      };
       const frame = this.#protocol.encode({ type: "publish", channel, data, ack });
-      this.#connection.send(frame, {
+      const size = typeof frame === "string" ? frame.length : frame.byteLength;
+      if (size > this.#serverMaxFrameSize) {
+        reject(
+          new PublishError(
+            "too-large",
+            channel,
+            `A publish of ${size} exceeds the server's maxFrameSize (${this.#serverMaxFrameSize}).`,
+          ),
+        );
+        return;
+      }
+      const pending: PendingAck = {
+        channel,
+        frame,
+        retries: 0,
+        resolve,
+        reject,
+        cancelTimeout: undefined,
+      };
+      this.#pending.set(ack, pending);
+      this.#sendPublish(ack, pending);
+    });
+  }
+
+  /** Sends (or queues) a pending publish; every way it can end settles it exactly once. */
+  #sendPublish(ack: string, pending: PendingAck): void {
+    const fail = (code: PublishErrorCode, message: string, cause?: unknown) => {
+      if (this.#pending.get(ack) !== pending) return;
+      this.#settle(ack);
+      pending.reject(new PublishError(code, pending.channel, message, cause));
+    };
+    try {
+      this.#connection.send(pending.frame, {
         onSent: () => {
+          if (this.#pending.get(ack) !== pending) return;
           pending.cancelTimeout = startTimer(this.#clock, this.#ackTimeout, () =>
             fail("timeout", `No ack within ${this.#ackTimeout} ms.`),
           );
@@ -213,7 +291,10 @@ export class ChannelClient {
         onDrop: (reason) =>
           fail(reason, `The publish was dropped from the outgoing queue (${reason}).`),
       });
-    });
+    } catch (error) {
+      // The connection cannot send at all (its queue is off and it is not open).
+      fail("rejected", "The connection is not open and has no outgoing queue.", error);
+    }
   }
 
   /** Hears bad input and server errors that name no channel this client listens to. */
@@ -224,9 +305,18 @@ export class ChannelClient {
     };
   }
 
-  /** The id of the last message delivered on `channel`: where a reconnect resumes. */
+  /**
+   * Where `channel` stands: the id of the last message delivered, or, before any, where its
+   * subscription started (the server's `position`). A reconnect resumes from it; store it to
+   * resume after a page load (`subscribe`'s `resumeFrom`).
+   */
   lastId(channel: string): string | undefined {
     return this.#channels.get(channel)?.lastId;
+  }
+
+  /** Publishes not settled yet: queued, or sent and waiting for the server's answer. */
+  get pending(): number {
+    return this.#pending.size;
   }
 
   /** Channels with listeners. */
@@ -242,19 +332,14 @@ export class ChannelClient {
 
   #onSessionOpen(send: (data: string | ArrayBuffer) => void): void {
     this.#send = send;
-    for (const [channel, state] of this.#channels) {
-      this.#write(
-        state.lastId === undefined
-          ? { type: "subscribe", channel }
-          : { type: "subscribe", channel, resume: state.lastId },
-      );
-    }
+    for (const [channel, state] of this.#channels) this.#write(subscribeFrame(channel, state));
   }
 
   #onSessionLost(): void {
     this.#send = undefined;
     for (const [ack, pending] of [...this.#pending]) {
-      if (pending.cancelTimeout === undefined) continue; // still queued: it goes out on the next connection
+      // Still queued: it goes out on the next connection.
+      if (pending.cancelTimeout === undefined) continue;
       this.#settle(ack);
       pending.reject(
         new PublishError(
@@ -344,6 +429,9 @@ export class ChannelClient {
       case "subscribed": {
         const state = this.#channels.get(frame.channel);
         if (state === undefined) return; // unsubscribed since: the unsubscribe frame is on its way
+        // Delivery starts after `position`: from now on that is where a resubscription resumes,
+        // also for a channel that has had no message yet.
+        if (frame.position !== undefined) state.lastId = frame.position;
         this.#emit(state, {
           type: "subscribed",
           channel: frame.channel,
@@ -371,6 +459,15 @@ export class ChannelClient {
         const error = new ChannelServerError(frame);
         const pending = frame.ack === undefined ? undefined : this.#pending.get(frame.ack);
         if (pending !== undefined && frame.ack !== undefined) {
+          if (frame.code === "rate-limited" && pending.retries < this.#rateLimitedRetries) {
+            // Refused, not accepted: sending it again cannot duplicate it. It goes behind the
+            // queue, at the pace.
+            pending.retries += 1;
+            pending.cancelTimeout?.();
+            pending.cancelTimeout = undefined;
+            this.#sendPublish(frame.ack, pending);
+            return;
+          }
           this.#settle(frame.ack);
           pending.reject(
             new PublishError(
@@ -391,6 +488,12 @@ export class ChannelClient {
         );
         return;
       case "pong":
+        return;
+      case "limits":
+        if (frame.messages !== undefined && frame.per !== undefined) {
+          this.#connection.pace({ messages: frame.messages, per: frame.per });
+        }
+        this.#serverMaxFrameSize = frame.maxFrameSize ?? Number.POSITIVE_INFINITY;
         return;
     }
   }

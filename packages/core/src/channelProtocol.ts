@@ -35,7 +35,14 @@ export type ServerFrame =
       readonly ack?: string;
     }
   | { readonly type: "ping"; readonly nonce?: string }
-  | { readonly type: "pong"; readonly nonce?: string };
+  | { readonly type: "pong"; readonly nonce?: string }
+  /** The server's limits for this connection (PROTOCOL.md section 2): pace and size sends by them. */
+  | {
+      readonly type: "limits";
+      readonly messages?: number;
+      readonly per?: number;
+      readonly maxFrameSize?: number;
+    };
 
 /**
  * A wire format for channels. wirekit's own is `jsonChannelProtocol` (PROTOCOL.md); an adapter for
@@ -90,6 +97,11 @@ export const CHANNEL_SUBPROTOCOL = "wirekit.v1";
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const HEADER_LENGTH_BYTES = 4;
+
+/** Whether `id` is a message id: the decimal string of a non-negative integer (PROTOCOL.md section 3). */
+export function isMessageId(id: unknown): id is string {
+  return typeof id === "string" && DECIMAL.test(id);
+}
 
 /**
  * Whether message id `a` comes after `b` (PROTOCOL.md section 3): ids are decimal strings that may
@@ -186,7 +198,7 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
     case "message": {
       if (channel === undefined) return fail("needs a channel");
       const id = frame["id"];
-      if (typeof id !== "string" || !DECIMAL.test(id)) return fail("needs a decimal string id");
+      if (!isMessageId(id)) return fail("needs a decimal string id");
       if (payload === undefined && !("data" in frame)) return fail("needs data");
       return { type: "message", channel, id, data: payload ?? frame["data"] };
     }
@@ -222,6 +234,24 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
     case "pong": {
       const nonce = optionalString("nonce");
       return nonce === undefined ? { type: frame["type"] } : { type: frame["type"], nonce };
+    }
+    case "limits": {
+      const positive = (name: string): number | undefined => {
+        const member = frame[name];
+        if (member === undefined) return undefined;
+        return typeof member === "number" && Number.isFinite(member) && member > 0
+          ? member
+          : fail(`has a ${name} that is not a positive number`);
+      };
+      const limits = {
+        messages: positive("messages"),
+        per: positive("per"),
+        maxFrameSize: positive("maxFrameSize"),
+      };
+      return {
+        type: "limits",
+        ...Object.fromEntries(Object.entries(limits).filter(([, member]) => member !== undefined)),
+      };
     }
     default:
       throw new ChannelProtocolError(

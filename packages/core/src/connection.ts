@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionError, type EventStreamParseError } from "./errors.js";
-import { OutgoingQueue, type OutgoingQueueOptions, type SendHandlers } from "./outgoingQueue.js";
+import { type Frame, Outbox, type SendRate } from "./outbox.js";
+import type { OutgoingQueueOptions, SendHandlers } from "./outgoingQueue.js";
 import {
   createBrowserPageLifecycle,
   type PageLifecycle,
@@ -75,7 +76,7 @@ export interface HeartbeatOptions {
    * The ping frame.
    * @default "ping"
    */
-  message?: string | (() => string | ArrayBufferLike | ArrayBufferView);
+  message?: string | (() => Frame);
 }
 
 export interface ConnectionOptions {
@@ -184,7 +185,7 @@ type MessageListener = (message: TransportMessage) => void;
 
 /** Every timer a connection keeps; the liveness ones end with the session they watch. */
 type ConnectionTimer = "retry" | "grace" | LivenessTimer;
-type LivenessTimer = "connect" | "uptime" | "ping" | "deadline" | "watchdog" | "wake";
+type LivenessTimer = "connect" | "uptime" | "ping" | "deadline" | "watchdog" | "wake" | "closing";
 const LIVENESS_TIMERS: readonly LivenessTimer[] = [
   "connect",
   "uptime",
@@ -192,6 +193,7 @@ const LIVENESS_TIMERS: readonly LivenessTimer[] = [
   "deadline",
   "watchdog",
   "wake",
+  "closing",
 ];
 
 // A timer that fires this much later than asked was throttled (background tab) or frozen
@@ -244,15 +246,17 @@ export class Connection {
   #snapshot: ConnectionSnapshot = IDLE_CONNECTION_SNAPSHOT;
   readonly #listeners = new Set<() => void>();
   readonly #messageListeners = new Set<MessageListener>();
-  readonly #sessionOpenHandlers = new Set<(send: (data: string | ArrayBuffer) => void) => void>();
+  readonly #sessionOpenHandlers = new Set<(send: (data: Frame) => void) => void>();
   #session: TransportSession | undefined;
   #lastEventId: string;
   #serverRetry: number | undefined;
   #lastActivity = 0;
   #authRetried = false;
+  readonly #queueOff: boolean;
   #stopLifecycle: (() => void) | undefined;
   readonly #timers: Timers<ConnectionTimer>;
-  readonly #queue: OutgoingQueue | undefined;
+  // WebSocket only: what goes out, in order, at the server's pace.
+  readonly #outbox: Outbox | undefined;
 
   constructor(options: ConnectionOptions) {
     const {
@@ -306,18 +310,23 @@ export class Connection {
     this.#onAuthFailure = onAuthFailure;
     this.#hello = hello;
     this.#lastEventId = lastEventId;
-    this.#queue =
-      queue === false || transport.kind !== "websocket"
+    this.#outbox =
+      transport.kind !== "websocket"
         ? undefined
-        : new OutgoingQueue({
-            ...queue,
+        : new Outbox({
+            queue,
             clock,
             onChange: () => {
-              const { size, dropped } = this.#queue as OutgoingQueue;
-              const total = dropped.rejected + dropped.evicted + dropped.expired + dropped.cleared;
-              this.#update({ queued: size, dropped: total });
+              const outbox = this.#outbox as Outbox;
+              const { rejected, evicted, expired, cleared } = outbox.dropped;
+              this.#update({
+                queued: outbox.queued,
+                dropped: rejected + evicted + expired + cleared,
+              });
             },
+            onClosing: () => this.#onClosing(),
           });
+    this.#queueOff = queue === false;
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -340,15 +349,29 @@ export class Connection {
   }
 
   /**
-   * Calls `handler` each time a physical connection opens, before the outgoing queue is flushed
-   * and before the status turns `open`, with a `send` that writes to that connection directly:
-   * for what must go first, such as a channel client's subscriptions.
+   * Calls `handler` each time a physical connection opens (and now, if one is open), with a
+   * `send` for frames that session needs before anything queued, such as a channel client's
+   * subscriptions: they go out after the hello and before the outgoing queue, and the status
+   * turns `open` only after. Frames sent through it later still go ahead of the queue; they are
+   * dropped when the session ends, since every new session calls the handler again.
    */
-  onSessionOpen(handler: (send: (data: string | ArrayBuffer) => void) => void): () => void {
+  onSessionOpen(handler: (send: (data: Frame) => void) => void): () => void {
     this.#sessionOpenHandlers.add(handler);
+    const outbox = this.#outbox;
+    if (this.#snapshot.status === "open" && outbox !== undefined) {
+      handler((data) => outbox.sendControl(data));
+    }
     return () => {
       this.#sessionOpenHandlers.delete(handler);
     };
+  }
+
+  /**
+   * Sends no faster than `rate` from now on (WebSocket): what a channel server says its limit
+   * is. Frames beyond it wait in the outgoing queue, in order. `undefined` lifts the pace.
+   */
+  pace(rate: SendRate | undefined): void {
+    this.#outbox?.pace(rate);
   }
 
   /**
@@ -381,7 +404,7 @@ export class Connection {
     this.#teardown();
     this.#stopLifecycle?.();
     this.#stopLifecycle = undefined;
-    this.#queue?.clear();
+    this.#outbox?.clear();
     this.#update({ status: "closed", nextRetryAt: null });
   }
 
@@ -400,34 +423,34 @@ export class Connection {
 
   /**
    * Sends a frame (WebSocket). While the connection is not open it waits in the outgoing queue
-   * and goes out, in order, as soon as it opens; `onSent` hears when it reaches the socket,
-   * `onDrop` if it never does. Returns false when the queue refused it.
+   * and goes out, in order, as soon as it opens; so does a frame over the server's rate limit
+   * (`pace`). `onSent` hears when it reaches the socket, `onDrop` if it never does. Returns false
+   * when the queue refused it.
    */
-  send(
-    data: string | ArrayBufferLike | ArrayBufferView | Blob,
-    handlers: SendHandlers = {},
-  ): boolean {
-    if (this.#transport.kind !== "websocket") {
+  send(data: Frame | ArrayBufferLike | Blob, handlers: SendHandlers = {}): boolean {
+    const outbox = this.#outbox;
+    if (outbox === undefined) {
       throw new TypeError(
         "Connection.send: an event stream is one-way; use a WebSocket transport.",
       );
     }
     const session = this.#session;
-    if (this.#snapshot.status === "open" && session !== undefined) {
+    const open = this.#snapshot.status === "open" && session !== undefined;
+    if (typeof Blob !== "undefined" && data instanceof Blob) {
+      if (!open) {
+        throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
+      }
       session.send(data);
       handlers.onSent?.();
       return true;
     }
-    if (this.#queue === undefined) {
+    if (this.#queueOff && !open) {
       throw new ConnectionError(
         "network",
         `Cannot send while the connection is ${this.#snapshot.status}, and the queue is off.`,
       );
     }
-    if (typeof Blob !== "undefined" && data instanceof Blob) {
-      throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
-    }
-    return this.#queue.enqueue(data as string | ArrayBuffer | ArrayBufferView, handlers);
+    return outbox.send(data as Frame, handlers);
   }
 
   #open(): void {
@@ -451,6 +474,7 @@ export class Connection {
           if (this.#session !== session) return;
           this.#session = undefined;
           this.#stopLiveness();
+          this.#outbox?.detach();
           void this.#onFailure(error);
         },
         onBadInput: (error) => {
@@ -484,11 +508,18 @@ export class Connection {
     // The hello first (credentials), session handlers next (subscriptions), then what waited,
     // in order, before anyone hears the connection is open.
     const session = this.#session;
-    if (session !== undefined) {
-      const send = (data: string | ArrayBuffer) => session.send(data);
-      if (this.#hello !== undefined && this.#transport.kind === "websocket") {
+    const outbox = this.#outbox;
+    if (session !== undefined && outbox !== undefined) {
+      const first: Frame[] = [];
+      let opening = true;
+      const send = (data: Frame) => {
+        if (this.#session !== session) return;
+        if (opening) first.push(data);
+        else outbox.sendControl(data);
+      };
+      if (this.#hello !== undefined) {
         try {
-          send(this.#hello());
+          first.push(this.#hello());
         } catch (error) {
           rethrowAsync(error);
         }
@@ -500,7 +531,10 @@ export class Connection {
           rethrowAsync(error);
         }
       }
-      this.#queue?.flush((data) => session.send(data));
+      opening = false;
+      outbox.attach((data) => this.#write(session, data), first);
+      // The socket turned out to be closing: its close event decides what happens next.
+      if (this.#timers.has("closing")) return;
     }
     this.#update({ status: "open", error: null, nextRetryAt: null });
     this.#timers.set("uptime", this.#minUptime, () => {
@@ -644,12 +678,10 @@ export class Connection {
     const session = this.#session;
     if (heartbeat === undefined || session === undefined || this.#timers.has("deadline")) return;
     const { message } = heartbeat;
-    try {
-      session.send(typeof message === "function" ? message() : message);
-    } catch {
-      // A socket that cannot take a ping is about to report its close.
-      return;
-    }
+    const ping = typeof message === "function" ? message() : message;
+    // Pings skip the pace: one stuck behind a long queue would miss its own deadline. A socket
+    // that cannot take a ping is about to report its close.
+    if (!(this.#outbox?.sendNow(ping) ?? this.#write(session, ping))) return;
     const sentAt = this.#clock.now();
     this.#timers.set("deadline", heartbeat.deadline, () => {
       if (this.#clock.now() - sentAt > heartbeat.deadline + LATE_TOLERANCE) {
@@ -725,8 +757,37 @@ export class Connection {
     const session = this.#session;
     this.#session = undefined;
     this.#stopLiveness();
+    this.#outbox?.detach();
     session?.close();
     void this.#onFailure(error);
+  }
+
+  /** Puts a frame on the session's socket; false when the socket is closing. */
+  #write(session: TransportSession, data: Frame): boolean {
+    if (this.#session !== session) return false;
+    try {
+      session.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A write found the socket closing (the server sent its close frame; the close event follows
+   * once the handshake ends). The connection is no longer open from this moment: sends wait in
+   * the queue, and publishes in flight hear it now rather than at the close event.
+   */
+  #onClosing(): void {
+    if (this.#session === undefined || this.#timers.has("closing")) return;
+    const session = this.#session;
+    this.#outbox?.detach();
+    this.#update({ status: "reconnecting", nextRetryAt: null });
+    // A close event that never comes (a dead network) must not hold the connection forever.
+    this.#timers.set("closing", this.#connectTimeout, () => {
+      if (this.#session !== session) return;
+      this.#drop(new ConnectionError("network", "The socket never finished closing."));
+    });
   }
 
   #stopLiveness(): void {
@@ -737,6 +798,7 @@ export class Connection {
     const session = this.#session;
     this.#session = undefined;
     this.#timers.clearAll();
+    this.#outbox?.detach();
     session?.close();
   }
 

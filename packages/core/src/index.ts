@@ -1,4 +1,9 @@
-export type { ChannelClientOptions, ChannelEvent, PublishErrorCode } from "./channelClient.js";
+export type {
+  ChannelClientOptions,
+  ChannelEvent,
+  PublishErrorCode,
+  SubscribeOptions,
+} from "./channelClient.js";
 export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
 export type {
   ChannelProtocol,
@@ -9,6 +14,7 @@ export type {
 export {
   CHANNEL_SUBPROTOCOL,
   ChannelProtocolError,
+  isMessageId,
   isNewerId,
   jsonChannelProtocol,
 } from "./channelProtocol.js";
@@ -65,6 +71,7 @@ export type {
 } from "./fetchEventSource.js";
 export { FetchEventSource } from "./fetchEventSource.js";
 export { scheduleFrame } from "./frameScheduler.js";
+export type { Frame, SendRate } from "./outbox.js";
 export type {
   DropCounts,
   DropReason,

@@ -26,7 +26,8 @@ export interface OutgoingQueueOptions {
    */
   maxBytes?: number;
   /**
-   * Milliseconds a message may wait before it is dropped as stale. `Infinity` keeps it until sent.
+   * Milliseconds a message may wait for a connection before it is dropped as stale. Time spent
+   * behind the server's rate limit while connected does not count. `Infinity` keeps it until sent.
    * @default 30_000
    */
   ttl?: number;
@@ -70,6 +71,9 @@ export class OutgoingQueue {
   #entries: Entry[] = [];
   #bytes = 0;
   #cancelExpiry: (() => void) | undefined;
+  // Expiry runs on "waiting time": the clock minus the time a connection was taking messages.
+  #heldSince: number | undefined;
+  #heldTotal = 0;
   #dropped: Record<DropReason, number> = { rejected: 0, evicted: 0, expired: 0, cleared: 0 };
 
   constructor(options: OutgoingQueueOptions & { clock: Clock; onChange?: () => void }) {
@@ -130,7 +134,7 @@ export class OutgoingQueue {
       this.#count("evicted");
       notify(oldest.handlers.onDrop, "evicted");
     }
-    this.#entries.push({ data, bytes, expiresAt: this.#clock.now() + this.#ttl, handlers });
+    this.#entries.push({ data, bytes, expiresAt: this.#waited() + this.#ttl, handlers });
     this.#bytes += bytes;
     this.#armExpiry();
     this.#onChange();
@@ -144,6 +148,42 @@ export class OutgoingQueue {
       send(entry.data);
       notify(entry.handlers.onSent);
     });
+  }
+
+  /**
+   * Hands waiting messages to `trySend`, oldest first, until it returns false (the pace is spent,
+   * or the socket is closing): that message and the ones behind it stay queued, in order.
+   */
+  drain(trySend: (data: string | ArrayBuffer | ArrayBufferView) => boolean): void {
+    this.#expire();
+    let sent = 0;
+    for (const entry of this.#entries) {
+      if (!trySend(entry.data)) break;
+      sent++;
+      this.#bytes -= entry.bytes;
+      notify(entry.handlers.onSent);
+    }
+    if (sent === 0) return;
+    this.#entries.splice(0, sent);
+    if (this.#entries.length === 0) this.#disarmExpiry();
+    this.#onChange();
+  }
+
+  /**
+   * While a connection is taking messages (`true`), waiting does not age them: a message that
+   * reached a connection is not stale for queueing behind the server's rate limit.
+   */
+  hold(held: boolean): void {
+    const now = this.#clock.now();
+    if (held && this.#heldSince === undefined) {
+      this.#expire();
+      this.#heldSince = now;
+      this.#disarmExpiry();
+    } else if (!held && this.#heldSince !== undefined) {
+      this.#heldTotal += now - this.#heldSince;
+      this.#heldSince = undefined;
+      this.#armExpiry();
+    }
   }
 
   /** Drops every waiting message as `cleared`. */
@@ -165,8 +205,15 @@ export class OutgoingQueue {
     this.#onChange();
   }
 
-  #expire(): void {
+  /** Milliseconds of waiting so far: the clock, less the time a connection held the queue. */
+  #waited(): number {
     const now = this.#clock.now();
+    return now - this.#heldTotal - (this.#heldSince === undefined ? 0 : now - this.#heldSince);
+  }
+
+  #expire(): void {
+    if (this.#heldSince !== undefined) return;
+    const now = this.#waited();
     let expired = 0;
     // Entries are in enqueue order and share one ttl, so they expire in order too.
     while (expired < this.#entries.length && (this.#entries[expired] as Entry).expiresAt <= now) {
@@ -183,10 +230,16 @@ export class OutgoingQueue {
   }
 
   #armExpiry(): void {
-    if (this.#cancelExpiry !== undefined || !Number.isFinite(this.#ttl)) return;
+    if (
+      this.#cancelExpiry !== undefined ||
+      this.#heldSince !== undefined ||
+      !Number.isFinite(this.#ttl)
+    ) {
+      return;
+    }
     const head = this.#entries[0];
     if (head === undefined) return;
-    this.#cancelExpiry = startTimer(this.#clock, head.expiresAt - this.#clock.now(), () => {
+    this.#cancelExpiry = startTimer(this.#clock, head.expiresAt - this.#waited(), () => {
       this.#cancelExpiry = undefined;
       this.#expire();
       this.#armExpiry();

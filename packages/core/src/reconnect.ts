@@ -80,7 +80,8 @@ export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([
 /**
  * The default classifier. Retries: network errors, ended streams, heartbeat and watchdog
  * timeouts, WebSocket 1000/1001 (the server went away), 1006 (abnormal), 1011 (server error),
- * 1012 (restart), 1013 (try again later) and every other code not listed as fatal; HTTP 408,
+ * 1012 (restart), 1013 (try again later), 4429 (over the server's rate limit: a queue flushed too
+ * fast must not end the connection for good) and every other code not listed as fatal; HTTP 408,
  * 425, 429, 5xx. Fatal: a wrong Content-Type (an HTML page is no event stream), the codes in
  * `FATAL_CLOSE_CODES` and `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403, close 4401/4403.
  */

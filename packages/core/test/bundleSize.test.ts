@@ -5,14 +5,18 @@ import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bundleSizes } from "../../../bench/bundleSize.js";
 
-/** Min+gzip bytes each bundle may weigh; BENCHMARKS.md has the figures and the per-module split. */
+/**
+ * Min+gzip bytes each bundle may weigh; BENCHMARKS.md has the figures and the per-module split.
+ * The WebSocket side grew by the paced outbox and the server's limits (issue #11); the per-hook
+ * budgets of issue #12 replace these.
+ */
 const BUDGETS: Record<string, number> = {
   "SSE parser": 2_500,
   FetchEventSource: 5_000,
   "SSE connection": 9_500,
-  "WebSocket + channels": 7_500,
-  ConnectionManager: 13_500,
-  Everything: 15_000,
+  "WebSocket + channels": 8_000,
+  ConnectionManager: 14_000,
+  Everything: 15_500,
 };
 
 describe("bundle size", () => {
@@ -27,6 +31,6 @@ describe("bundle size", () => {
     const foreign = Object.fromEntries(results.map(({ spec, foreign }) => [spec.label, foreign]));
     expect(foreign["WebSocket + channels"]).toEqual([]);
     // The one known exception, explained in BENCHMARKS.md: every Connection carries its queue.
-    expect(foreign["SSE connection"]).toEqual(["outgoingQueue.js"]);
+    expect(foreign["SSE connection"]).toEqual(["outgoingQueue.js", "outbox.js"]);
   }, 60_000);
 });

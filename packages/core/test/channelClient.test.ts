@@ -70,7 +70,7 @@ describe("ChannelClient", () => {
     const ack = await channels.publish("room", { text: "from me" });
     expect(ack).toEqual({ id: "2" });
     expect(await events).toEqual([
-      { type: "subscribed", channel: "room", recovered: true, position: undefined },
+      { type: "subscribed", channel: "room", recovered: true, position: "0" },
       { type: "message", channel: "room", id: "1", data: { text: "from the server" } },
       { type: "message", channel: "room", id: "2", data: { text: "from me" } },
     ]);
@@ -86,11 +86,12 @@ describe("ChannelClient", () => {
     );
     await untilOpen(connection);
     const subscribes = () => server.frames.filter((frame) => frame["type"] === "subscribe");
-    await vi.waitFor(() => expect(subscribes()).toHaveLength(50));
+    // Paced to the protocol's default rate (PROTOCOL.md section 7a): about 0.7 s for 50.
+    await vi.waitFor(() => expect(subscribes()).toHaveLength(50), { timeout: 10_000 });
     expect(server.connections).toBe(1);
     for (const stop of stops) stop();
     const unsubscribes = () => server.frames.filter((frame) => frame["type"] === "unsubscribe");
-    await vi.waitFor(() => expect(unsubscribes()).toHaveLength(50));
+    await vi.waitFor(() => expect(unsubscribes()).toHaveLength(50), { timeout: 10_000 });
     expect(new Set(unsubscribes().map((frame) => frame["channel"])).size).toBe(50);
     const [socket] = server.sockets;
     lease.release();

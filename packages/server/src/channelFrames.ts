@@ -26,7 +26,8 @@ export type ServerFrame =
       ack?: string;
     }
   | { type: "ping"; nonce?: string }
-  | { type: "pong"; nonce?: string };
+  | { type: "pong"; nonce?: string }
+  | { type: "limits"; messages: number; per: number; maxFrameSize: number };
 
 /** `error.code` values (PROTOCOL.md section 6). */
 export type ChannelErrorCode =

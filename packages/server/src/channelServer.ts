@@ -63,13 +63,16 @@ export interface ChannelServerOptions {
    */
   allowedOrigins: AllowedOrigins;
   /**
-   * The largest frame a client may send, in bytes; a larger one closes the socket with 1009.
+   * The largest frame a client may send, in bytes. A larger one is answered with a `too-large`
+   * error (with its publish's ack) and the connection goes on; one over four times this is not
+   * even read: the socket is closed with 1009. Clients hear it in the `limits` frame.
    * @default 65_536
    */
   maxFrameSize?: number;
   /**
    * Frames per connection. Over the limit, frames are refused with `rate-limited` errors; at
-   * twice the limit in one window, the connection is closed with 1008.
+   * twice the limit in one window, the connection is closed with 4429 (the client backs off and
+   * comes back). Clients hear it in the `limits` frame and pace themselves.
    * @default { messages: 100, per: 1000 }
    */
   rateLimit?: RateLimit;
@@ -128,7 +131,10 @@ export interface ChannelServerCounts {
   readonly accepted: number;
   /** Handshakes refused: foreign origin, wrong path, failed authentication. */
   readonly refused: number;
-  /** Connections closed for breaking the protocol or its limits (1002, 1008, 1009, 4401). */
+  /**
+   * Connections closed for breaking the protocol or its limits (1002, 1008, 1009, 4401, 4429),
+   * each counted once.
+   */
   readonly closedByPolicy: number;
   /** Half-open connections terminated for not answering a ping. */
   readonly terminated: number;
@@ -158,6 +164,10 @@ interface Subscription {
 }
 
 const CLOSE_GRACE = 1000;
+// Frames up to this many times `maxFrameSize` are read and refused; larger ones cut the socket.
+const OVERSIZE_READ_FACTOR = 4;
+/** The close code for a client over the rate limit: retryable, unlike 1008 (PROTOCOL.md section 8). */
+const RATE_LIMITED_CLOSE = 4429;
 // Frames a client may send behind its `auth` frame before it is verified.
 const MAX_HELD_FRAMES = 256;
 
@@ -222,7 +232,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: maxFrameSize,
+    maxPayload: maxFrameSize * OVERSIZE_READ_FACTOR,
     clientTracking: false,
     handleProtocols: (offered) => (offered.has(CHANNEL_SUBPROTOCOL) ? CHANNEL_SUBPROTOCOL : false),
   });
@@ -305,9 +315,16 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
   };
   http.on("upgrade", onUpgrade);
 
+  // Sockets being closed for a policy: whatever they send after the verdict is not read.
+  const condemned = new WeakSet<WebSocket>();
   const closeForPolicy = (ws: WebSocket, code: number, reason: string) => {
+    if (condemned.has(ws)) return;
+    condemned.add(ws);
     counts.closedByPolicy++;
     ws.close(code, reason);
+    // Stop reading: a flood already in flight costs nothing more, and the kernel's buffers
+    // push back on the sender.
+    ws.pause();
     const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE);
     timer.unref();
     ws.once("close", () => clearTimeout(timer));
@@ -490,6 +507,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     };
 
     ws.on("message", (data, isBinary) => {
+      if (condemned.has(ws)) return;
       alive();
       const bytes = Array.isArray(data)
         ? Buffer.concat(data)
@@ -498,10 +516,18 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
           : data;
       const verdict = limiter();
       if (verdict === "abusive") {
-        closeForPolicy(ws, 1008, "rate limit exceeded");
+        closeForPolicy(ws, RATE_LIMITED_CLOSE, "rate limit exceeded; slow down");
         return;
       }
       const decoded = decodeClientFrame(bytes, isBinary);
+      if (bytes.length > maxFrameSize) {
+        const ack = decoded.ok && decoded.frame.type === "publish" ? decoded.frame.ack : undefined;
+        sendError("too-large", `a frame may be at most ${maxFrameSize} bytes`, {
+          ...(decoded.ok ? { frame: decoded.frame.type } : {}),
+          ...ackOf(ack),
+        });
+        return;
+      }
       if (verdict === "limited") {
         const ack = decoded.ok && decoded.frame.type === "publish" ? decoded.frame.ack : undefined;
         // Every publish waiting for an ack gets its answer (PROTOCOL.md section 4); other
@@ -524,7 +550,20 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
       admit(decoded.frame);
     });
     ws.on("pong", alive);
-    ws.on("error", () => ws.terminate());
+    ws.on("error", (error: Error & { code?: string }) => {
+      // `ws` has already closed the socket with 1009 for a frame over its hard limit.
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" && !condemned.has(ws)) {
+        condemned.add(ws);
+        counts.closedByPolicy++;
+      }
+      ws.terminate();
+    });
+    send({
+      type: "limits",
+      messages: rateLimit.messages,
+      per: rateLimit.per,
+      maxFrameSize,
+    });
 
     const pinger = setInterval(() => {
       if (awaitingPong) return;

@@ -1,101 +1,19 @@
 // The channel server over real sockets: wirekit's ChannelClient for the happy paths, raw `ws`
 // clients for hostile input. Each hostile client is refused or cut while a good one carries on.
-import { once } from "node:events";
-import {
-  CHANNEL_SUBPROTOCOL,
-  ChannelClient,
-  type ChannelEvent,
-  ConnectionManager,
-  exponentialBackoff,
-  PublishError,
-} from "@wirekit/core";
-import {
-  type Broker,
-  type ChannelServerOptions,
-  createChannelServer,
-  createMemoryBroker,
-} from "@wirekit/server";
+import { ConnectionManager, PublishError } from "@wirekit/core";
+import { createMemoryBroker } from "@wirekit/server";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { type ClientOptions, WebSocket } from "ws";
-
-type Options = Partial<ChannelServerOptions> & { broker?: Broker };
-
-async function startChannels(options: Options = {}) {
-  const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
-  const server = createChannelServer({
-    allowedOrigins: ["https://app.example"],
-    ...options,
-    broker,
-  });
-  onTestFinished(() => server.close());
-  await server.ready;
-  return { broker, server, url: `ws://127.0.0.1:${server.address().port}/channels` };
-}
-
-function clientFor(url: string) {
-  const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
-  onTestFinished(() => manager.closeAll());
-  const lease = manager.acquire({
-    transport: "websocket",
-    url,
-    protocols: [CHANNEL_SUBPROTOCOL],
-    WebSocket,
-    retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 60 }),
-  });
-  const channels = new ChannelClient(lease.connection);
-  onTestFinished(() => channels.dispose());
-  const events: ChannelEvent[] = [];
-  return { channels, connection: lease.connection, events };
-}
-
-function listenTo(client: ReturnType<typeof clientFor>, channel: string) {
-  client.channels.subscribe(channel, (event) => client.events.push(event));
-}
-
-/** A raw client; frames it receives are collected as parsed JSON. */
-async function rawClient(
-  url: string,
-  options: ClientOptions & { protocols?: string[] } = {},
-): Promise<{ socket: WebSocket; frames: Array<Record<string, unknown>> }> {
-  const { protocols = [CHANNEL_SUBPROTOCOL], ...rest } = options;
-  const socket = new WebSocket(url, protocols, rest);
-  onTestFinished(() => socket.terminate());
-  const frames: Array<Record<string, unknown>> = [];
-  socket.on("message", (data, isBinary) => {
-    if (!isBinary) frames.push(JSON.parse(String(data)) as Record<string, unknown>);
-  });
-  await once(socket, "open");
-  return { socket, frames };
-}
-
-/** The HTTP status a refused handshake answered with. */
-async function refusedStatus(url: string, options: ClientOptions = {}): Promise<number> {
-  const socket = new WebSocket(url, [CHANNEL_SUBPROTOCOL], options);
-  // A refused handshake also ends in an `error`, which is the point here.
-  socket.on("error", () => {});
-  onTestFinished(() => socket.terminate());
-  const [, response] = (await once(socket, "unexpected-response")) as [
-    unknown,
-    { statusCode: number },
-  ];
-  return response.statusCode;
-}
-
-async function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
-  const [code, reason] = (await once(socket, "close")) as [number, Buffer];
-  return { code, reason: String(reason) };
-}
-
-/** Proves a good client still works: a round trip through the broker. */
-async function stillServes(url: string) {
-  const good = clientFor(url);
-  listenTo(good, "health");
-  await vi.waitFor(() =>
-    expect(good.events).toContainEqual(expect.objectContaining({ type: "subscribed" })),
-  );
-  await expect(good.channels.publish("health", "ok")).resolves.toEqual({ id: expect.any(String) });
-}
+import { WebSocket } from "ws";
+import {
+  clientFor,
+  closeOf,
+  listenTo,
+  rawClient,
+  refusedStatus,
+  startChannels,
+  stillServes,
+} from "./support/channels.js";
 
 describe("createChannelServer", () => {
   it("subscribes, publishes with an ack carrying the broker's id, and echoes to subscribers", async () => {
@@ -207,17 +125,45 @@ describe("createChannelServer", () => {
     await stillServes(url);
   });
 
-  it("closes with 1009 a client that sends an oversize frame", async () => {
+  it("tells each client its limits in its first frame", async () => {
+    const { url } = await startChannels({
+      maxFrameSize: 1024,
+      rateLimit: { messages: 20, per: 500 },
+    });
+    const { limits, socket } = await rawClient(url);
+    socket.send(JSON.stringify({ type: "ping" }));
+    await vi.waitFor(() =>
+      expect(limits).toEqual([{ type: "limits", messages: 20, per: 500, maxFrameSize: 1024 }]),
+    );
+  });
+
+  it("refuses an oversize frame with too-large and its ack, and the connection goes on", async () => {
+    const { url, server } = await startChannels({ maxFrameSize: 1024 });
+    const { socket, frames } = await rawClient(url);
+    socket.send(
+      JSON.stringify({ type: "publish", channel: "a", data: "x".repeat(2000), ack: "big" }),
+    );
+    socket.send(JSON.stringify({ type: "ping", nonce: "after" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(2));
+    expect(frames).toEqual([
+      expect.objectContaining({ type: "error", code: "too-large", frame: "publish", ack: "big" }),
+      { type: "pong", nonce: "after" },
+    ]);
+    expect(server.counts.closedByPolicy).toBe(0);
+  });
+
+  it("closes with 1009 a frame too large to read, and counts it once", async () => {
     const { url, server } = await startChannels({ maxFrameSize: 1024 });
     const { socket } = await rawClient(url);
-    socket.send(JSON.stringify({ type: "publish", channel: "a", data: "x".repeat(2000) }));
+    socket.send(JSON.stringify({ type: "publish", channel: "a", data: "x".repeat(5000) }));
     expect((await closeOf(socket)).code).toBe(1009);
     await vi.waitFor(() => expect(server.counts.open).toBe(0));
+    expect(server.counts.closedByPolicy).toBe(1);
     await stillServes(url);
   });
 
-  it("answers a flood with rate-limited errors, then closes it with 1008", async () => {
-    const { url } = await startChannels({ rateLimit: { messages: 5, per: 60_000 } });
+  it("answers a flood with rate-limited errors, then closes it with a retryable 4429", async () => {
+    const { url, server } = await startChannels({ rateLimit: { messages: 5, per: 60_000 } });
     const { socket, frames } = await rawClient(url);
     for (let i = 0; i < 7; i++) {
       socket.send(JSON.stringify({ type: "publish", channel: "a", data: i, ack: String(i) }));
@@ -230,7 +176,8 @@ describe("createChannelServer", () => {
     ]);
     const closed = closeOf(socket);
     for (let i = 0; i < 10; i++) socket.send(JSON.stringify({ type: "ping" }));
-    expect(await closed).toEqual({ code: 1008, reason: "rate limit exceeded" });
+    expect(await closed).toEqual({ code: 4429, reason: "rate limit exceeded; slow down" });
+    expect(server.counts.closedByPolicy).toBe(1);
     await stillServes(url);
   });
 

@@ -95,19 +95,17 @@ export function createFakeChannelServer(
   const subscribe = (socket: FakeServerSocket, name: string, resume: string | undefined) => {
     const channel = channelOf(name);
     channel.subscribers.add(socket);
-    const position = channel.history.at(-1)?.id;
+    const newest = String(channel.nextId - 1);
     const oldest = channel.history[0];
-    // The replay is complete when the history still holds the message right after `resume`.
+    // A resume is vouched for when this server gave that id out and still holds the message
+    // right after it (PROTOCOL.md section 3).
     const recovered =
       resume === undefined ||
-      oldest === undefined ||
-      !isNewerId(oldest.id, String(BigInt(resume) + 1n));
-    send(socket, {
-      type: "subscribed",
-      channel: name,
-      recovered,
-      ...(position === undefined ? {} : { position }),
-    });
+      (!isNewerId(resume, newest) &&
+        (oldest === undefined || !isNewerId(oldest.id, String(BigInt(resume) + 1n))));
+    // Delivery starts after the resume point, or, fresh or after a gap, after the newest id.
+    const position = resume !== undefined && recovered ? resume : newest;
+    send(socket, { type: "subscribed", channel: name, recovered, position });
     if (resume === undefined || !recovered) return;
     for (const message of channel.history) {
       if (isNewerId(message.id, resume)) {

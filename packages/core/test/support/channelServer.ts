@@ -69,11 +69,12 @@ export async function startChannelServer(): Promise<ChannelTestServer> {
         channels.add(channel);
         const list = history.get(channel) ?? [];
         const resume = frame["resume"] as string | undefined;
+        // Delivery starts after the resume point, or now (PROTOCOL.md section 3).
         send(socket, {
           type: "subscribed",
           channel,
           recovered: true,
-          ...(list.length > 0 ? { position: String(list.length) } : {}),
+          position: resume ?? String(list.length),
         });
         if (resume !== undefined) {
           for (const message of list.slice(Number(resume))) {

@@ -1,9 +1,9 @@
-import type {
+import {
   ConnectionError,
-  EventStreamParseError,
-  Transport,
-  TransportCallbacks,
-  TransportMessage,
+  type EventStreamParseError,
+  type Transport,
+  type TransportCallbacks,
+  type TransportMessage,
 } from "@wirekit/core";
 
 /** One physical connection the scripted transport opened, driven by the test. */
@@ -16,6 +16,8 @@ export interface ScriptedSession {
   /** Anything arriving that is not a message: a comment, a pong. */
   activity(): void;
   drop(error: ConnectionError): void;
+  /** The server sent its close frame: sends throw until the close event (`drop`) comes. */
+  closing(): void;
   badInput(error: EventStreamParseError): void;
   advise(retry: number): void;
 }
@@ -38,6 +40,7 @@ export function scriptedTransport(kind: "sse" | "websocket" = "websocket"): Tran
       return session;
     },
     open(callbacks: TransportCallbacks, { lastEventId }) {
+      let writable = true;
       const session: ScriptedSession = {
         lastEventId,
         sent: [],
@@ -52,12 +55,16 @@ export function scriptedTransport(kind: "sse" | "websocket" = "websocket"): Tran
         },
         activity: () => callbacks.onActivity(),
         drop: (error) => callbacks.onClose(error),
+        closing: () => {
+          writable = false;
+        },
         badInput: (error) => callbacks.onBadInput(error),
         advise: (retry) => callbacks.onRetryAdvice(retry),
       };
       sessions.push(session);
       return {
         send: (data) => {
+          if (!writable) throw new ConnectionError("network", "The WebSocket is not open.");
           session.sent.push(data);
         },
         close: () => {
