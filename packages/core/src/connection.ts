@@ -206,6 +206,14 @@ const WAKE_CHECK_INTERVAL = 10_000;
 const WAKE_JUMP_VISIBLE = 20_000;
 const WAKE_JUMP_HIDDEN = 120_000;
 
+function assertVisibility(visibility: unknown): asserts visibility is VisibilityPolicy {
+  if (visibility !== "keep" && visibility !== "pause" && visibility !== "close") {
+    throw new TypeError(
+      `Connection: \`visibility\` must be "keep", "pause" or "close", got ${JSON.stringify(visibility)}.`,
+    );
+  }
+}
+
 /** The snapshot of a connection that has not connected: also what a server render shows. */
 export const IDLE_CONNECTION_SNAPSHOT: ConnectionSnapshot = Object.freeze({
   status: "idle",
@@ -236,7 +244,7 @@ export class Connection {
   readonly #maxAttempts: number;
   readonly #minUptime: number;
   readonly #connectTimeout: number;
-  readonly #visibility: VisibilityPolicy;
+  #visibility: VisibilityPolicy;
   readonly #visibilityGrace: number;
   readonly #heartbeat: Required<HeartbeatOptions> | undefined;
   readonly #watchdog: number | undefined;
@@ -282,11 +290,7 @@ export class Connection {
         "Connection: `transport` is required (e.g. webSocketTransport({ url })).",
       );
     }
-    if (!["keep", "pause", "close"].includes(visibility)) {
-      throw new TypeError(
-        `Connection: \`visibility\` must be "keep", "pause" or "close", got ${JSON.stringify(visibility)}.`,
-      );
-    }
+    assertVisibility(visibility);
     this.#transport = transport;
     this.#clock = clock;
     this.#timers = new Timers(clock);
@@ -381,6 +385,26 @@ export class Connection {
    */
   listen(events: readonly string[]): void {
     this.#session?.listen?.(events);
+  }
+
+  /**
+   * Changes what the connection does while the page is hidden, from now on: the
+   * `ConnectionManager` sets the most permissive policy any of a shared connection's users asked
+   * for. A connection paused by the old policy resumes at once if the new one keeps it.
+   */
+  setVisibility(visibility: VisibilityPolicy): void {
+    assertVisibility(visibility);
+    if (visibility === this.#visibility) return;
+    this.#visibility = visibility;
+    const { status } = this.#snapshot;
+    if (status === "idle" || status === "closed" || status === "failed") return;
+    if (this.#lifecycle.isVisible()) return;
+    this.#timers.clear("grace");
+    if (this.#mustPause()) {
+      if (status !== "paused") this.#onPageSignal("hidden");
+    } else {
+      this.#resume();
+    }
   }
 
   /** The event stream id a reconnect resumes from. */

@@ -2,7 +2,12 @@ import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
 import { jsonChannelProtocol } from "./channelProtocol.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
-import { CONNECTION_SETTING_KEYS, Connection, type ConnectionOptions } from "./connection.js";
+import {
+  CONNECTION_SETTING_KEYS,
+  Connection,
+  type ConnectionOptions,
+  type VisibilityPolicy,
+} from "./connection.js";
 import { pick } from "./defined.js";
 import {
   EVENT_STREAM_TRANSPORT_KEYS,
@@ -12,6 +17,7 @@ import {
 import { EventStreamChannels } from "./eventStreamChannels.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
+import { ignoredSettings, isDevelopment, sharedVisibility } from "./sharedSettings.js";
 import { startTimer } from "./timers.js";
 import type { Transport } from "./transport.js";
 import { type WebSocketConstructor, webSocketTransport } from "./webSocketTransport.js";
@@ -78,6 +84,10 @@ interface Entry {
   /** An event stream's named events: every one any of its users asked for. */
   readonly events: Set<string>;
   leases: number;
+  /** The first user's settings, which the connection follows (all but visibility). */
+  readonly settings: ConnectionSettings;
+  /** Each current lease's visibility wish: the most permissive one rules (sharedSettings.ts). */
+  readonly visibility: Map<object, VisibilityPolicy>;
   cancelLinger: (() => void) | undefined;
   channels: ChannelClient | undefined;
   readonly streamChannels: EventStreamChannels | undefined;
@@ -100,7 +110,9 @@ const EVENT_STREAM_CHANNELS_KEYS = [
  * Shares connections. Endpoints that put the same thing on the wire — same transport, URL,
  * subprotocols, headers, method, body, credentials — get one physical connection, opened on the
  * first `acquire` and closed `linger` milliseconds after the last `release`. Settings that do not
- * change the wire (retry, visibility, heartbeat, watchdog) come from the first `acquire`.
+ * change the wire follow one rule (`sharedSettings.ts`): visibility is the most permissive any
+ * current user asked for; retry, heartbeat, watchdog and the rest come from the first `acquire`,
+ * and in development a later user whose settings differ is warned.
  *
  * Create one per app (or use `getDefaultConnectionManager()`); it holds no global state.
  *
@@ -117,6 +129,8 @@ export class ConnectionManager {
   readonly #lifecycle: PageLifecycle;
   readonly #linger: number;
   readonly #entries = new Map<string, Entry>();
+  // Entries whose users were warned about ignored settings: once is enough.
+  readonly #warned = new WeakSet<Entry>();
   // Functions and other objects in an endpoint (a headers function, an injected fetch) are
   // compared by identity: each gets a number, kept only as long as the object lives.
   readonly #identities = new WeakMap<object, number>();
@@ -136,12 +150,11 @@ export class ConnectionManager {
 
   /** A share in the connection to `endpoint`, connecting it if it is the first. */
   acquire(endpoint: Endpoint): ConnectionLease {
-    const { entry, release } = this.#lease(this.#keyOf(endpoint), () => {
+    const { entry, release } = this.#lease(this.#keyOf(endpoint), endpoint, () => {
       const events = new Set<string>();
       return {
         connection: this.#create(endpoint, events),
         events,
-        leases: 0,
         cancelLinger: undefined,
         channels: undefined,
         streamChannels: undefined,
@@ -163,7 +176,8 @@ export class ConnectionManager {
    * connects once it has a channel.
    */
   acquireStreamChannels(endpoint: EventStreamEndpoint): StreamChannelLease {
-    const { entry, release } = this.#lease(`channels:${this.#keyOf(endpoint)}`, () => {
+    const key = `channels:${this.#keyOf(endpoint)}`;
+    const { entry, release } = this.#lease(key, endpoint, () => {
       const streamChannels = new EventStreamChannels({
         ...pick(endpoint, EVENT_STREAM_CHANNELS_KEYS),
         url: endpoint.url,
@@ -173,7 +187,6 @@ export class ConnectionManager {
       return {
         connection: streamChannels.connection,
         events: new Set<string>(),
-        leases: 0,
         cancelLinger: undefined,
         channels: undefined,
         streamChannels,
@@ -186,23 +199,40 @@ export class ConnectionManager {
     };
   }
 
-  /** Counts a share in the entry at `key`, creating it if needed; the last release lingers, then closes. */
-  #lease(key: string, create: () => Entry): { entry: Entry; release: () => void } {
+  /**
+   * Counts a share in the entry at `key`, creating it if needed, and applies the sharing rule to
+   * `endpoint`'s settings; the last release lingers, then closes.
+   */
+  #lease(
+    key: string,
+    endpoint: Endpoint,
+    create: () => Omit<Entry, "leases" | "settings" | "visibility">,
+  ): { entry: Entry; release: () => void } {
+    const settings = settingsOf(endpoint);
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      entry = create();
+      entry = { ...create(), leases: 0, settings, visibility: new Map() };
       this.#entries.set(key, entry);
+    } else if (!this.#warned.has(entry) && warnIgnored(endpoint, entry.settings, settings)) {
+      this.#warned.add(entry);
     }
     const held = entry;
     held.cancelLinger?.();
     held.cancelLinger = undefined;
     held.leases += 1;
+    const share = {};
+    held.visibility.set(share, endpoint.visibility ?? "pause");
+    held.connection.setVisibility(sharedVisibility(held.visibility.values()));
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       held.leases -= 1;
-      if (held.leases > 0) return;
+      held.visibility.delete(share);
+      if (held.leases > 0) {
+        held.connection.setVisibility(sharedVisibility(held.visibility.values()));
+        return;
+      }
       held.cancelLinger = startTimer(this.#clock, this.#linger, () => {
         held.cancelLinger = undefined;
         if (held.leases > 0) return;
@@ -316,6 +346,23 @@ function transportFor(endpoint: Endpoint, events: ReadonlySet<string>): Transpor
 
 function settingsOf(endpoint: Endpoint): ConnectionSettings {
   return pick(endpoint, CONNECTION_SETTING_KEYS);
+}
+
+/** Warns, in development, that `next`'s settings lose to `first`'s; true if it did. */
+function warnIgnored(
+  endpoint: Endpoint,
+  first: ConnectionSettings,
+  next: ConnectionSettings,
+): boolean {
+  if (!isDevelopment()) return false;
+  const ignored = ignoredSettings(first, next);
+  if (ignored.length === 0) return false;
+  console.warn(
+    `wirekit: ${endpoint.url} is shared, and keeps the settings of its first user; this one's ` +
+      `${ignored.join(", ")} differ and are ignored. Put them on the provider's endpoint, or pass ` +
+      "the same ones everywhere (visibility is the exception: the most permissive one wins).",
+  );
+  return true;
 }
 
 function headersKey(headers: FetchEventSourceInit["headers"]): unknown {

@@ -96,7 +96,11 @@ export interface RealtimeSnapshot<T, S = undefined> {
   readonly history: readonly T[];
   /** The folded state, with `delivery: { mode: "reducer" }`. */
   readonly state: S | undefined;
-  /** The newest message's id: the event stream's last event id, or the channel message id. */
+  /**
+   * Where the messages stand, to store and resume from after a page load: the event stream's
+   * last event id, or for a channel the id of its newest message — before any, where its
+   * subscription started (`useRealtime`'s `resumeFrom` takes it back).
+   */
   readonly lastEventId: string;
   /** Messages delivered so far. */
   readonly received: number;
@@ -110,7 +114,13 @@ export interface RealtimeSnapshot<T, S = undefined> {
 /** Where messages come from: a connection's stream, or one channel on a shared connection. */
 export type RealtimeSource =
   | { readonly kind: "stream"; readonly endpoint: Endpoint; readonly events?: readonly string[] }
-  | { readonly kind: "channel"; readonly endpoint: WebSocketEndpoint; readonly channel: string }
+  | {
+      readonly kind: "channel";
+      readonly endpoint: WebSocketEndpoint;
+      readonly channel: string;
+      /** Where to resume from when the channel is first subscribed: an id stored earlier. */
+      readonly resumeFrom?: string;
+    }
   | {
       readonly kind: "stream-channel";
       readonly endpoint: EventStreamEndpoint;
@@ -232,17 +242,23 @@ export class RealtimeObserver<T, S = undefined> {
       const lease = this.#manager.acquireChannels(source.endpoint);
       this.#lease = lease;
       this.#channels = lease.channels;
+      const { channel, resumeFrom } = source;
       this.#stops.push(
-        lease.channels.subscribe(source.channel, (event) => {
-          if (event.type === "message") {
-            this.#take(event.data, { id: event.id, event: source.channel });
-          } else if (event.type === "subscribed") {
-            this.#subscription = { recovered: event.recovered, position: event.position };
-            this.#publish();
-          } else {
-            this.#fail(event.error);
-          }
-        }),
+        lease.channels.subscribe(
+          channel,
+          (event) => {
+            if (event.type === "message") {
+              this.#take(event.data, { id: event.id, event: channel });
+            } else if (event.type === "subscribed") {
+              this.#subscription = { recovered: event.recovered, position: event.position };
+              this.#lastEventId = lease.channels.lastId(channel) ?? this.#lastEventId;
+              this.#publish();
+            } else {
+              this.#fail(event.error);
+            }
+          },
+          resumeFrom === undefined ? {} : { resumeFrom },
+        ),
       );
     }
     this.#stops.push(this.#lease.connection.subscribe(() => this.#publish()));

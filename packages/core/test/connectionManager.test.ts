@@ -1,8 +1,17 @@
 import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConnectionManager, type Endpoint, RealtimeObserver } from "@wirekit/core";
-import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
+import {
+  ConnectionManager,
+  type Endpoint,
+  RealtimeObserver,
+  type WebSocketEndpoint,
+} from "@wirekit/core";
+import {
+  createFakeServer,
+  createPageLifecycleControls,
+  createVirtualClock,
+} from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
@@ -162,5 +171,51 @@ describe("ConnectionManager", () => {
     streams[1]?.write("event: memory\ndata: 640\n\nevent: load\ndata: 0.7\n\n");
     await vi.waitFor(() => expect(memory.getSnapshot().history).toEqual(["512", "plain", "640"]));
     expect(load.getSnapshot().history).toEqual(["0.5", "plain", "0.7"]);
+  });
+
+  describe("settings of a shared connection", () => {
+    function shared() {
+      const { manager: connections, clock, page } = manager();
+      const server = createFakeServer({ clock });
+      const endpoint = (extra: Partial<WebSocketEndpoint> = {}): WebSocketEndpoint => ({
+        transport: "websocket",
+        url: "ws://live.test/",
+        WebSocket: server.WebSocket,
+        ...extra,
+      });
+      return { connections, clock, page, server, endpoint };
+    }
+
+    it("stays connected in a hidden tab while any user wants it kept, and pauses when they leave", async () => {
+      const { connections, clock, page, endpoint } = shared();
+      const pausing = connections.acquire(endpoint({ visibility: "pause" }));
+      const keeping = connections.acquire(endpoint({ visibility: "keep" }));
+      await clock.advanceAsync(10);
+      expect(pausing.connection.getSnapshot().status).toBe("open");
+      page.hide();
+      await clock.advanceAsync(60_000);
+      expect(pausing.connection.getSnapshot().status).toBe("open");
+      keeping.release();
+      await clock.advanceAsync(10_000);
+      expect(pausing.connection.getSnapshot().status).toBe("paused");
+      const again = connections.acquire(endpoint({ visibility: "keep" }));
+      await clock.advanceAsync(10);
+      expect(again.connection.getSnapshot().status).toBe("open");
+    });
+
+    it("keeps the first user's other settings, and says so once in development", () => {
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      onTestFinished(() => warn.mockRestore());
+      const { connections, endpoint } = shared();
+      connections.acquire(endpoint({ heartbeat: { interval: 5000 }, maxAttempts: 3 }));
+      connections.acquire(endpoint({ heartbeat: { interval: 5000 }, maxAttempts: 3 }));
+      expect(warn).not.toHaveBeenCalled();
+      connections.acquire(endpoint({ heartbeat: { interval: 9000 }, retryDelay: () => 1 }));
+      connections.acquire(endpoint({ heartbeat: { interval: 9000 } }));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(
+        /ws:\/\/live\.test\/.*maxAttempts, heartbeat differ/,
+      );
+    });
   });
 });

@@ -11,6 +11,12 @@ import {
 export interface UseRealtimeOptions<T, S, U = undefined> extends MessageOptions<T, S, U> {
   /** The endpoint, when not the provider's. */
   endpoint?: RealtimeEndpoint;
+  /**
+   * A WebSocket channel's place to resume from after a page load: the `lastEventId` an earlier
+   * page stored (e.g. in `sessionStorage`). Read when the channel is first subscribed; a gap
+   * since then arrives as `subscription.recovered === false`.
+   */
+  resumeFrom?: string;
 }
 
 export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeResult<T, S, U> {
@@ -34,7 +40,7 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
   options: UseRealtimeOptions<T, S, U> = {},
 ): UseRealtimeResult<T, S, U> {
   const provided = useRealtimeEndpoint();
-  const { endpoint: own, enabled, ...rest } = options;
+  const { endpoint: own, enabled, resumeFrom, ...rest } = options;
   const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
     own === undefined ? provided : toEndpoint(own);
   if (endpoint === undefined && channel !== null && enabled !== false) {
@@ -47,7 +53,12 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
     source =
       endpoint.transport === "sse"
         ? { kind: "stream-channel", endpoint, channel }
-        : { kind: "channel", endpoint, channel };
+        : {
+            kind: "channel",
+            endpoint,
+            channel,
+            ...(resumeFrom === undefined ? {} : { resumeFrom }),
+          };
   }
   const key =
     source === null ? null : JSON.stringify([endpoint?.transport, endpoint?.url, channel]);

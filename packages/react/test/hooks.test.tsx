@@ -9,7 +9,11 @@ import {
   useRealtime,
   useSocket,
 } from "@wirekit/react";
-import { createFakeServer, createPageLifecycleControls } from "@wirekit/testing";
+import {
+  createFakeChannelServer,
+  createFakeServer,
+  createPageLifecycleControls,
+} from "@wirekit/testing";
 import { type ReactNode, StrictMode, useEffect, useRef } from "react";
 import { afterEach, describe, expect, expectTypeOf, it, onTestFinished } from "vitest";
 
@@ -329,6 +333,36 @@ describe("useRealtime and useConnectionStatus", () => {
     await waitFor(() => expect(screen.getByText("open open true hi")).toBeTruthy());
     await waitFor(() => expect(acks).toEqual([{ id: "1" }]));
     expect(server.totalConnections).toBe(1);
+  });
+
+  it("resumes a channel from a stored id, and shows where a quiet one stands", async () => {
+    const server = createFakeServer();
+    const channels = createFakeChannelServer(server);
+    for (const text of ["one", "two", "three"]) channels.publish("room", text);
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    function Room({ name, from }: { name: string; from?: string }) {
+      const { history, lastEventId, subscription } = useRealtime<string>(name, {
+        delivery: { mode: "history", size: 10 },
+        ...(from === undefined ? {} : { resumeFrom: from }),
+      });
+      return (
+        <p>{`${name}: ${history.join(",") || "-"} @${lastEventId} ${subscription?.recovered}`}</p>
+      );
+    }
+    render(
+      <StrictMode>
+        <RealtimeProvider
+          manager={manager}
+          endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
+        >
+          <Room name="room" from="1" />
+          <Room name="quiet" />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByText("room: two,three @3 true")).toBeTruthy());
+    await waitFor(() => expect(screen.getByText("quiet: - @0 true")).toBeTruthy());
   });
 
   it("rides channels on one shared event stream when the provider's transport is sse", async () => {
