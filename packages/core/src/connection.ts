@@ -513,6 +513,9 @@ export class Connection {
         onRetryAdvice: (milliseconds) => {
           if (milliseconds > 0) this.#serverRetry = milliseconds;
         },
+        onPosition: (lastEventId) => {
+          if (this.#session === session) this.#lastEventId = lastEventId;
+        },
       },
       { lastEventId: this.#lastEventId },
     );

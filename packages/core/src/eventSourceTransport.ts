@@ -49,6 +49,8 @@ export interface EventSourceTransportOptions {
 }
 
 const CLOSED = 2;
+/** The reserved event that tells a stream's position (PROTOCOL.md section 9). */
+const POSITION_EVENT = "wirekit-position";
 
 /**
  * A transport over the browser's own `EventSource`: a plain GET with cookies, no headers. The
@@ -218,6 +220,11 @@ function forward(
     if (!live()) return;
     callbacks.onActivity();
     callbacks.onOpen();
+  });
+  source.addEventListener(POSITION_EVENT, (event) => {
+    if (!live()) return;
+    callbacks.onActivity();
+    if (event.lastEventId) callbacks.onPosition(event.lastEventId);
   });
   const listened = new Set<string>();
   const listen = (types: readonly string[]) => {

@@ -22,6 +22,11 @@ export interface TransportCallbacks {
   onBadInput(error: EventStreamParseError): void;
   /** The server's reconnection advice (`retry:`), in milliseconds. */
   onRetryAdvice(milliseconds: number): void;
+  /**
+   * Event streams: the server said where the stream stands without a message for anyone
+   * (PROTOCOL.md section 9, `wirekit-position`): a reconnect resumes from this id.
+   */
+  onPosition(lastEventId: string): void;
 }
 
 /** One physical connection. */

@@ -53,6 +53,9 @@ export interface EventStreamHandler {
   close(): void;
 }
 
+/** Reserved event names (PROTOCOL.md section 9). */
+const GAP_EVENT = "wirekit-gap";
+const POSITION_EVENT = "wirekit-position";
 const ALLOWED_REQUEST_HEADERS = "Last-Event-ID, Authorization, Accept, Cache-Control";
 const DIGITS = /^[0-9]{1,15}$/;
 
@@ -65,6 +68,8 @@ const DIGITS = /^[0-9]{1,15}$/;
  *
  * A gap (the history no longer reaches back to `Last-Event-ID`) is announced with an `event:
  * wirekit-gap` carrying the `Last-Event-ID` it could not resume from; then the stream goes on live.
+ * A stream with nothing to resume from yet gets an `event: wirekit-position` with the stream's
+ * position as its `id:`, so that even a reconnect before the first message resumes.
  *
  * @example
  * const handler = createEventStreamHandler({ broker, allowedOrigins: ["https://app.example.com"] });
@@ -198,15 +203,26 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     response.on("close", () => end(undefined));
     write(`retry: ${Math.floor(retry)}\n\n`);
 
+    // Where the stream stands, for a client that has no message to resume from yet: without it,
+    // a reconnect before the first message would start afresh and miss what came in between.
+    const announcePosition = async () => {
+      const position = await broker.streamPosition();
+      if (position <= lastSeq) return;
+      lastSeq = position;
+      write(`id: ${position}\nevent: ${POSITION_EVENT}\ndata: ${position}\n\n`);
+    };
     const catchUp = async () => {
-      if (resume !== undefined) {
+      if (resume === undefined) {
+        await announcePosition();
+      } else {
         const replay = await broker.replayStream(channels, resume);
         if (!replay.complete) {
-          write(`event: wirekit-gap\ndata: ${resume}\n\n`);
+          write(`event: ${GAP_EVENT}\ndata: ${resume}\n\n`);
           // The resume point may be one this broker never gave out (it restarted): start over.
           lastSeq = 0;
         }
         for (const message of replay.messages) deliver(message);
+        if (!replay.complete && lastSeq === 0) await announcePosition();
       }
       for (const message of pending.splice(0)) deliver(message);
       live = true;

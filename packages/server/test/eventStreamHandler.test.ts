@@ -90,6 +90,33 @@ describe("createEventStreamHandler", () => {
     await vi.waitFor(() => expect(seen).toEqual(["missed@2", "live@3"]));
   });
 
+  it("tells a fresh stream where it stands, so a quiet one resumes across a restart", async () => {
+    const broker = createMemoryBroker({ epoch: 0 });
+    await broker.publish("elsewhere", "seq 1");
+    const first = await startStream({ broker, retry: 20 });
+    const raw = await openStream(`${first.url}?channels=quiet`);
+    await untilContains(raw.text, "wirekit-position");
+    expect(raw.text()).toBe("retry: 20\n\nid: 1\nevent: wirekit-position\ndata: 1\n\n");
+
+    const channels = new EventStreamChannels({
+      url: first.url,
+      debounce: 10,
+      lifecycle: createPageLifecycleControls(),
+      retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 50 }),
+      implementation: "fetch",
+    });
+    onTestFinished(() => channels.dispose());
+    const seen: string[] = [];
+    channels.subscribe("quiet", (event) => {
+      if (event.type === "message") seen.push(`${String(event.data)}@${event.id}`);
+    });
+    await vi.waitFor(() => expect(channels.connection.lastEventId).toBe("1"));
+    // The server goes away; something is published before the client is back.
+    first.handler.close();
+    await broker.publish("quiet", "while away");
+    await vi.waitFor(() => expect(seen).toEqual(["while away@2"]));
+  });
+
   it("announces a gap when the history no longer reaches Last-Event-ID", async () => {
     const { broker, url } = await startStream({
       broker: createMemoryBroker({ historySize: 1, epoch: 0 }),
