@@ -114,7 +114,10 @@ describe("Connection", () => {
     });
 
     it("caps a server's month-long wait at the longest timer instead of retrying at once", () => {
-      const { connection, transport, clock } = setup({ kind: "sse", retryDelay: exponentialBackoff() });
+      const { connection, transport, clock } = setup({
+        kind: "sse",
+        retryDelay: exponentialBackoff(),
+      });
       connection.connect();
       transport.last.open();
       transport.last.advise(9_999_999_999); // retry: 9999999999
