@@ -53,7 +53,8 @@ export interface FetchEventSourceInit {
   maxEventSize?: number;
   /**
    * Told about stream content the parser skipped: an event over `maxEventSize` (discarded whole,
-   * the stream goes on), a malformed `retry` or `id`, an unknown field.
+   * the stream goes on), a comment or unknown field longer than `maxEventSize`, a malformed
+   * `retry` or `id`, an unknown field.
    */
   onParseError?: (error: EventStreamParseError) => void;
   /** Told about every comment line, without the colon: servers send them as heartbeats. */
