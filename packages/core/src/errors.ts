@@ -49,13 +49,18 @@ export class EventStreamParseError extends Error {
  * - `network`: `fetch` rejected or the body stream errored (`cause` is set).
  * - `stream-ended`: the server ended the response body.
  * - `headers`: the `headers` function threw or rejected (`cause` is set).
+ * - `invalid-response`: `fetch` resolved to a response that cannot be read as a stream: its body
+ *   is not a web `ReadableStream` (null, a string, the Node stream node-fetch 2 gives) or yields
+ *   something other than bytes, or it is no Response at all. The same `fetch` would give the
+ *   same again, so the default policies do not retry it.
  */
 export type EventSourceErrorCode =
   | "http-status"
   | "content-type"
   | "network"
   | "stream-ended"
-  | "headers";
+  | "headers"
+  | "invalid-response";
 
 export class EventSourceError extends Error {
   override readonly name = "EventSourceError";
@@ -98,6 +103,7 @@ export class EventSourceError extends Error {
  * - `heartbeat-timeout`: no answer to a WebSocket ping within the deadline.
  * - `watchdog-timeout`: no bytes on an event stream for longer than the watchdog allows.
  * - `headers`: the `headers` function threw or rejected.
+ * - `invalid-response`: `fetch` resolved to a response whose body is not a readable stream.
  * - `retries-exhausted`: `maxAttempts` consecutive attempts failed (`cause` is the last failure).
  */
 export type ConnectionErrorCode =

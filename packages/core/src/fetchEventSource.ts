@@ -442,46 +442,40 @@ export class FetchEventSource {
       discardBody(response);
       return;
     }
-
-    if (response.status !== 200) {
+    const reader = this.#accept(response);
+    if (reader instanceof EventSourceError) {
       discardBody(response);
-      this.#fail(
-        new EventSourceError("http-status", `The server answered ${response.status}.`, {
-          status: response.status,
-          retryAfter: parseRetryAfter(response.headers.get("Retry-After"), Date.now()),
-        }),
-      );
-      return;
-    }
-    const contentType = response.headers.get("Content-Type");
-    if (!isEventStream(contentType)) {
-      discardBody(response);
-      this.#fail(
-        new EventSourceError(
-          "content-type",
-          `Expected Content-Type text/event-stream, got ${contentType === null ? "none" : contentType}.`,
-          { contentType },
-        ),
-      );
+      this.#fail(reader);
       return;
     }
 
-    this.#origin = new URL(response.url || this.url).origin;
+    // Announced only now that the body is known to be readable, as browsers announce it.
     this.#readyState = OPEN;
     this.#attempt = 0;
     this.#dispatch("open", new SourceEvent("open", this));
 
-    const reader = response.body?.getReader();
+    let feeding = false;
     try {
-      while (reader !== undefined && !signal.aborted) {
+      while (!signal.aborted) {
         const { done, value } = await reader.read();
         if (done || signal.aborted) break;
+        feeding = true;
         this.#parser.feed(value);
+        feeding = false;
       }
     } catch (cause) {
       if (!signal.aborted) {
         this.#parser.end();
-        this.#fail(new EventSourceError("network", "The response stream failed.", { cause }));
+        reader.cancel().catch(() => {});
+        this.#fail(
+          feeding
+            ? new EventSourceError(
+                "invalid-response",
+                "The response body gave a chunk that is not bytes.",
+                { cause },
+              )
+            : new EventSourceError("network", "The response stream failed.", { cause }),
+        );
       }
       return;
     }
@@ -490,14 +484,60 @@ export class FetchEventSource {
     this.#fail(new EventSourceError("stream-ended", "The server ended the stream."));
   }
 
+  /**
+   * The reader of a response that opens the stream, or why it does not. Never throws: `fetch` may
+   * be a polyfill or a test double that resolves to anything.
+   */
+  #accept(response: Response): ReadableStreamDefaultReader<Uint8Array> | EventSourceError {
+    try {
+      if (response.status !== 200) {
+        return new EventSourceError("http-status", `The server answered ${response.status}.`, {
+          status: response.status,
+          retryAfter: parseRetryAfter(response.headers.get("Retry-After"), Date.now()),
+        });
+      }
+      const contentType = response.headers.get("Content-Type");
+      if (!isEventStream(contentType)) {
+        return new EventSourceError(
+          "content-type",
+          `Expected Content-Type text/event-stream, got ${contentType === null ? "none" : contentType}.`,
+          { contentType },
+        );
+      }
+      const body: unknown = response.body;
+      if (!isReadableStream(body)) {
+        return new EventSourceError(
+          "invalid-response",
+          `The response body is ${describeBody(body)}, not a ReadableStream: use a WHATWG fetch.`,
+        );
+      }
+      this.#origin = new URL(response.url || this.url).origin;
+      return body.getReader();
+    } catch (cause) {
+      return new EventSourceError(
+        "invalid-response",
+        "`fetch` resolved to something that is not a readable Response.",
+        { cause },
+      );
+    }
+  }
+
   #fail(error: EventSourceError): void {
     this.#controller = undefined;
     this.#attempt += 1;
-    const delay = this.#retry({
-      error,
-      attempt: this.#attempt,
-      reconnectionTime: this.#reconnectionTime,
-    });
+    let delay: number | false;
+    try {
+      delay = this.#retry({
+        error,
+        attempt: this.#attempt,
+        reconnectionTime: this.#reconnectionTime,
+      });
+    } catch (policyError) {
+      // A retry policy that throws is a bug to surface, not a reason to retry: the source closes
+      // and the exception is reported as a listener's would be.
+      rethrowAsync(policyError);
+      delay = false;
+    }
     this.#readyState = delay === false ? CLOSED : CONNECTING;
     this.#dispatch("error", new SourceErrorEvent(this, error));
     // A listener may have called close(); then readyState is CLOSED and nothing is scheduled.
@@ -620,6 +660,33 @@ function toByteString(value: string): string {
   return bytes;
 }
 
+function isReadableStream(body: unknown): body is ReadableStream<Uint8Array> {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    typeof (body as { getReader?: unknown }).getReader === "function"
+  );
+}
+
+function describeBody(body: unknown): string {
+  if (body === null || body === undefined) return String(body);
+  if (typeof body !== "object") return `a ${typeof body}`;
+  // node-fetch 2 and other Node-only clients hand out Node streams.
+  if (typeof (body as { pipe?: unknown }).pipe === "function") return "a Node.js stream";
+  return `an object without getReader()`;
+}
+
+/** Releases a response's connection without reading it, whatever shape its body has. */
 function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => {});
+  try {
+    const body: unknown = response?.body;
+    if (isReadableStream(body)) {
+      if (!body.locked) body.cancel().catch(() => {});
+    } else if (typeof (body as { destroy?: unknown } | null)?.destroy === "function") {
+      // A Node stream keeps its socket, and so the process, alive until destroyed.
+      (body as { destroy(): void }).destroy();
+    }
+  } catch {
+    // Not a Response at all: nothing to release.
+  }
 }

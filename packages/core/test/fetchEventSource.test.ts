@@ -4,29 +4,13 @@ import {
   type EventStreamParseError,
   FetchEventSource,
   type FetchEventSourceErrorEvent,
-  type FetchEventSourceEventMap,
-  type FetchEventSourceInit,
   type FetchEventSourceMessageEvent,
   type RetryContext,
 } from "@wirekit/core";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { connect, next } from "./support/fetchEventSource.js";
 import { closedPort, EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
 import { seededRandom } from "./support/random.js";
-
-function connect(url: string, init?: FetchEventSourceInit): FetchEventSource {
-  const source = new FetchEventSource(url, init);
-  onTestFinished(() => source.close());
-  return source;
-}
-
-function next<K extends keyof FetchEventSourceEventMap>(
-  source: FetchEventSource,
-  type: K,
-): Promise<FetchEventSourceEventMap[K]>;
-function next(source: FetchEventSource, type: string): Promise<FetchEventSourceMessageEvent>;
-function next(source: FetchEventSource, type: string): Promise<unknown> {
-  return new Promise((resolve) => source.addEventListener(type, resolve, { once: true }));
-}
 
 /** Resolves with the first `count` events of `type`. */
 function take(
