@@ -1,7 +1,9 @@
 import { EventSourceError, type EventStreamParseError } from "./errors.js";
+import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
+import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import { createRetryPolicy, parseRetryAfter, type RetryPolicy } from "./retryPolicy.js";
+import { createRetryPolicy, type RetryPolicy } from "./retryPolicy.js";
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -61,56 +63,6 @@ export interface FetchEventSourceInit {
   onComment?: (comment: string) => void;
 }
 
-/** The event passed to `open` listeners; the base of the others. */
-export interface FetchEventSourceEvent {
-  readonly type: string;
-  readonly target: FetchEventSource;
-  readonly currentTarget: FetchEventSource;
-  /** Stops the remaining listeners of this event from running. */
-  stopImmediatePropagation(): void;
-}
-
-/** A message, for `message` and named-event listeners (the shape of a `MessageEvent`). */
-export interface FetchEventSourceMessageEvent extends FetchEventSourceEvent {
-  readonly data: string;
-  readonly lastEventId: string;
-  /** The origin of the final URL, after redirects. */
-  readonly origin: string;
-}
-
-/** An `error` event: the connection is reconnecting (`CONNECTING`) or gone (`CLOSED`). */
-export interface FetchEventSourceErrorEvent extends FetchEventSourceEvent {
-  readonly type: "error";
-  /** Why the attempt failed. */
-  readonly error: EventSourceError;
-  /** The HTTP status, when the server answered with one other than 200. */
-  readonly status: number | undefined;
-}
-
-export interface FetchEventSourceEventMap {
-  open: FetchEventSourceEvent;
-  message: FetchEventSourceMessageEvent;
-  error: FetchEventSourceErrorEvent;
-}
-
-export type FetchEventSourceListener<E> =
-  | ((this: FetchEventSource, event: E) => unknown)
-  | { handleEvent(event: E): unknown };
-
-type Handler<E> = ((this: FetchEventSource, event: E) => unknown) | null;
-
-interface HandlerAttribute {
-  handler: Handler<never>;
-  readonly wrapper: (event: unknown) => void;
-}
-
-interface Registration {
-  readonly callback: FetchEventSourceListener<never>;
-  readonly capture: boolean;
-  readonly once: boolean;
-  removed: boolean;
-}
-
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
@@ -123,7 +75,8 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /**
  * The WHATWG `EventSource` over `fetch`, with what the browser's lacks: headers (refreshed on every
  * reconnect), POST and a body, an initial last event id, a retry policy, and an injectable `fetch`.
- * Runs in browsers, workers and Node 20+. Everything else follows the spec as browsers do.
+ * Runs in browsers, workers and Node 20+. It is an `EventTarget` dispatching `MessageEvent`s, and
+ * everything else follows the spec as browsers do.
  *
  * @example
  * const source = new FetchEventSource("/api/chat", {
@@ -133,7 +86,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
  * });
  * source.addEventListener("token", (event) => append(event.data));
  */
-export class FetchEventSource {
+export class FetchEventSource extends EventSourceTarget {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSED = CLOSED;
@@ -163,8 +116,6 @@ export class FetchEventSource {
   readonly #headers: HeadersSource | undefined;
   readonly #method: string;
   readonly #body: Exclude<BodyInit, ReadableStream> | null;
-  readonly #listeners = new Map<string, readonly Registration[]>();
-  readonly #handlers = new Map<string, HandlerAttribute>();
 
   constructor(url: string | URL, init: FetchEventSourceInit = {}) {
     const {
@@ -180,6 +131,7 @@ export class FetchEventSource {
       onParseError,
       onComment,
     } = init;
+    super();
     this.url = resolveUrl(url);
     this.#origin = new URL(this.url).origin;
     this.withCredentials = Boolean(withCredentials);
@@ -246,25 +198,6 @@ export class FetchEventSource {
     return this.#parser.lastEventId;
   }
 
-  get onopen(): Handler<FetchEventSourceEvent> {
-    return this.#getHandler("open");
-  }
-  set onopen(handler: Handler<FetchEventSourceEvent>) {
-    this.#setHandler("open", handler);
-  }
-  get onmessage(): Handler<FetchEventSourceMessageEvent> {
-    return this.#getHandler("message");
-  }
-  set onmessage(handler: Handler<FetchEventSourceMessageEvent>) {
-    this.#setHandler("message", handler);
-  }
-  get onerror(): Handler<FetchEventSourceErrorEvent> {
-    return this.#getHandler("error");
-  }
-  set onerror(handler: Handler<FetchEventSourceErrorEvent>) {
-    this.#setHandler("error", handler);
-  }
-
   /** Closes the stream for good: readyState is CLOSED at once, and nothing is delivered after. */
   close(): void {
     this.#readyState = CLOSED;
@@ -274,128 +207,10 @@ export class FetchEventSource {
     this.#controller = undefined;
   }
 
-  addEventListener<K extends keyof FetchEventSourceEventMap>(
-    type: K,
-    listener: FetchEventSourceListener<FetchEventSourceEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: FetchEventSourceListener<FetchEventSourceMessageEvent> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: FetchEventSourceListener<never> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    if (listener === null || listener === undefined) return;
-    const { capture, once, signal } = normalizeOptions(options);
-    if (signal?.aborted) return;
-    const list = this.#listeners.get(type) ?? [];
-    if (list.some((entry) => entry.callback === listener && entry.capture === capture)) return;
-    const registration: Registration = { callback: listener, capture, once, removed: false };
-    // Copy on write: a dispatch in progress keeps iterating the list it started with.
-    this.#listeners.set(type, [...list, registration]);
-    signal?.addEventListener("abort", () => this.#unregister(type, registration), { once: true });
-  }
-
-  removeEventListener<K extends keyof FetchEventSourceEventMap>(
-    type: K,
-    listener: FetchEventSourceListener<FetchEventSourceEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: FetchEventSourceListener<FetchEventSourceMessageEvent> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: FetchEventSourceListener<never> | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    const { capture } = normalizeOptions(options);
-    const registration = this.#listeners
-      .get(type)
-      ?.find((entry) => entry.callback === listener && entry.capture === capture);
-    if (registration !== undefined) this.#unregister(type, registration);
-  }
-
-  /** Dispatches an event of your own to this source's listeners, as `EventTarget` does. */
-  dispatchEvent(event: { readonly type: string }): boolean {
-    this.#dispatch(event.type, event);
-    return true;
-  }
-
-  #unregister(type: string, registration: Registration): void {
-    registration.removed = true;
-    const remaining = this.#listeners.get(type)?.filter((entry) => entry !== registration) ?? [];
-    if (remaining.length === 0) this.#listeners.delete(type);
-    else this.#listeners.set(type, remaining);
-  }
-
-  #dispatch(type: string, event: { readonly type: string; readonly stopped?: boolean }): void {
-    const list = this.#listeners.get(type);
-    if (list !== undefined) this.#dispatchTo(list, type, event);
-  }
-
-  #dispatchTo(
-    list: readonly Registration[],
-    type: string,
-    event: { readonly type: string; readonly stopped?: boolean },
-  ): void {
-    for (const registration of list) {
-      if (registration.removed) continue;
-      if (registration.once) this.#unregister(type, registration);
-      const callback = registration.callback as FetchEventSourceListener<unknown>;
-      try {
-        if (typeof callback === "function") callback.call(this, event);
-        else callback.handleEvent(event);
-      } catch (error) {
-        rethrowAsync(error);
-      }
-      if (event.stopped === true) return;
-    }
-  }
-
-  #getHandler<E>(type: string): Handler<E> {
-    return (this.#handlers.get(type)?.handler as Handler<E> | undefined) ?? null;
-  }
-
-  // An event handler attribute is one listener, registered where it was first set, that calls
-  // whatever handler is current (HTML "event handler attributes").
-  #setHandler(type: string, handler: unknown): void {
-    const entry = this.#handlers.get(type);
-    if (typeof handler !== "function") {
-      if (entry !== undefined) {
-        this.#handlers.delete(type);
-        this.removeEventListener(type, entry.wrapper);
-      }
-      return;
-    }
-    if (entry !== undefined) {
-      entry.handler = handler as Handler<never>;
-      return;
-    }
-    const created: HandlerAttribute = {
-      handler: handler as Handler<never>,
-      wrapper: (event) => (created.handler as Handler<unknown>)?.call(this, event),
-    };
-    this.#handlers.set(type, created);
-    this.addEventListener(type, created.wrapper);
-  }
-
   #deliver(type: string, data: string, lastEventId: string): void {
-    if (this.#readyState !== OPEN) return;
-    // No listener, no event object: named events nobody listens to cost only their parsing.
-    const list = this.#listeners.get(type);
-    if (list === undefined) return;
-    this.#dispatchTo(
-      list,
-      type,
-      new SourceMessageEvent(type, this, data, lastEventId, this.#origin),
-    );
+    // Named events nobody listens to cost only their parsing, not a MessageEvent each.
+    if (this.#readyState !== OPEN || !this.isListenedTo(type)) return;
+    this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin: this.#origin }));
   }
 
   async #connect(): Promise<void> {
@@ -442,17 +257,19 @@ export class FetchEventSource {
       discardBody(response);
       return;
     }
-    const reader = this.#accept(response);
-    if (reader instanceof EventSourceError) {
+    const accepted = acceptResponse(response, this.url, Date.now());
+    if (accepted instanceof EventSourceError) {
       discardBody(response);
-      this.#fail(reader);
+      this.#fail(accepted);
       return;
     }
+    const { reader } = accepted;
+    this.#origin = accepted.origin;
 
     // Announced only now that the body is known to be readable, as browsers announce it.
     this.#readyState = OPEN;
     this.#attempt = 0;
-    this.#dispatch("open", new SourceEvent("open", this));
+    this.dispatchEvent(new Event("open"));
 
     let feeding = false;
     try {
@@ -484,44 +301,6 @@ export class FetchEventSource {
     this.#fail(new EventSourceError("stream-ended", "The server ended the stream."));
   }
 
-  /**
-   * The reader of a response that opens the stream, or why it does not. Never throws: `fetch` may
-   * be a polyfill or a test double that resolves to anything.
-   */
-  #accept(response: Response): ReadableStreamDefaultReader<Uint8Array> | EventSourceError {
-    try {
-      if (response.status !== 200) {
-        return new EventSourceError("http-status", `The server answered ${response.status}.`, {
-          status: response.status,
-          retryAfter: parseRetryAfter(response.headers.get("Retry-After"), Date.now()),
-        });
-      }
-      const contentType = response.headers.get("Content-Type");
-      if (!isEventStream(contentType)) {
-        return new EventSourceError(
-          "content-type",
-          `Expected Content-Type text/event-stream, got ${contentType === null ? "none" : contentType}.`,
-          { contentType },
-        );
-      }
-      const body: unknown = response.body;
-      if (!isReadableStream(body)) {
-        return new EventSourceError(
-          "invalid-response",
-          `The response body is ${describeBody(body)}, not a ReadableStream: use a WHATWG fetch.`,
-        );
-      }
-      this.#origin = new URL(response.url || this.url).origin;
-      return body.getReader();
-    } catch (cause) {
-      return new EventSourceError(
-        "invalid-response",
-        "`fetch` resolved to something that is not a readable Response.",
-        { cause },
-      );
-    }
-  }
-
   #fail(error: EventSourceError): void {
     this.#controller = undefined;
     this.#attempt += 1;
@@ -539,7 +318,7 @@ export class FetchEventSource {
       delay = false;
     }
     this.#readyState = delay === false ? CLOSED : CONNECTING;
-    this.#dispatch("error", new SourceErrorEvent(this, error));
+    this.dispatchEvent(new SourceErrorEvent(error));
     // A listener may have called close(); then readyState is CLOSED and nothing is scheduled.
     if (delay === false || this.#readyState !== CONNECTING) return;
     this.#timer = setTimeout(
@@ -552,63 +331,13 @@ export class FetchEventSource {
   }
 }
 
-class SourceEvent implements FetchEventSourceEvent {
-  readonly type: string;
-  readonly target: FetchEventSource;
-  stopped = false;
-
-  constructor(type: string, target: FetchEventSource) {
-    this.type = type;
-    this.target = target;
-  }
-
-  get currentTarget(): FetchEventSource {
-    return this.target;
-  }
-
-  stopImmediatePropagation(): void {
-    this.stopped = true;
-  }
-}
-
-// Not a subclass of SourceEvent: one constructor instead of two on the hottest path.
-class SourceMessageEvent implements FetchEventSourceMessageEvent {
-  readonly type: string;
-  readonly target: FetchEventSource;
-  readonly data: string;
-  readonly lastEventId: string;
-  readonly origin: string;
-  stopped = false;
-
-  constructor(
-    type: string,
-    target: FetchEventSource,
-    data: string,
-    lastEventId: string,
-    origin: string,
-  ) {
-    this.type = type;
-    this.target = target;
-    this.data = data;
-    this.lastEventId = lastEventId;
-    this.origin = origin;
-  }
-
-  get currentTarget(): FetchEventSource {
-    return this.target;
-  }
-
-  stopImmediatePropagation(): void {
-    this.stopped = true;
-  }
-}
-
-class SourceErrorEvent extends SourceEvent implements FetchEventSourceErrorEvent {
+/** The `error` event: an `Event` that also says why the attempt failed. */
+class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
   declare readonly type: "error";
   readonly error: EventSourceError;
 
-  constructor(target: FetchEventSource, error: EventSourceError) {
-    super("error", target);
+  constructor(error: EventSourceError) {
+    super("error");
     this.error = error;
   }
 
@@ -623,70 +352,10 @@ function resolveUrl(url: string | URL): string {
   try {
     return new URL(url, base).href;
   } catch {
-    throw new SyntaxError(`FetchEventSource: cannot parse the URL ${JSON.stringify(String(url))}.`);
-  }
-}
-
-function normalizeOptions(options: boolean | AddEventListenerOptions | undefined): {
-  capture: boolean;
-  once: boolean;
-  signal: AbortSignal | undefined;
-} {
-  if (typeof options !== "object" || options === null) {
-    return { capture: Boolean(options), once: false, signal: undefined };
-  }
-  return {
-    capture: Boolean(options.capture),
-    once: Boolean(options.once),
-    signal: options.signal ?? undefined,
-  };
-}
-
-/** The essence of a MIME type is what comes before parameters, compared case-insensitively. */
-function isEventStream(contentType: string | null): boolean {
-  if (contentType === null) return false;
-  const semicolon = contentType.indexOf(";");
-  const essence = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
-  return essence.trim().toLowerCase() === "text/event-stream";
-}
-
-/**
- * Header values are byte strings; the spec sends Last-Event-ID as UTF-8, so each UTF-8 byte
- * becomes one code unit.
- */
-function toByteString(value: string): string {
-  let bytes = "";
-  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
-}
-
-function isReadableStream(body: unknown): body is ReadableStream<Uint8Array> {
-  return (
-    typeof body === "object" &&
-    body !== null &&
-    typeof (body as { getReader?: unknown }).getReader === "function"
-  );
-}
-
-function describeBody(body: unknown): string {
-  if (body === null || body === undefined) return String(body);
-  if (typeof body !== "object") return `a ${typeof body}`;
-  // node-fetch 2 and other Node-only clients hand out Node streams.
-  if (typeof (body as { pipe?: unknown }).pipe === "function") return "a Node.js stream";
-  return `an object without getReader()`;
-}
-
-/** Releases a response's connection without reading it, whatever shape its body has. */
-function discardBody(response: Response): void {
-  try {
-    const body: unknown = response?.body;
-    if (isReadableStream(body)) {
-      if (!body.locked) body.cancel().catch(() => {});
-    } else if (typeof (body as { destroy?: unknown } | null)?.destroy === "function") {
-      // A Node stream keeps its socket, and so the process, alive until destroyed.
-      (body as { destroy(): void }).destroy();
-    }
-  } catch {
-    // Not a Response at all: nothing to release.
+    // What EventSource's constructor throws for a URL that does not parse.
+    throw new DOMException(
+      `FetchEventSource: cannot parse the URL ${JSON.stringify(String(url))}.`,
+      "SyntaxError",
+    );
   }
 }
