@@ -1,9 +1,11 @@
+import { type Clock, systemClock } from "./clock.js";
 import { EventSourceError, type EventStreamParseError } from "./errors.js";
 import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import { createRetryPolicy, type RetryPolicy } from "./retryPolicy.js";
+import { startTimer } from "./timers.js";
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -61,6 +63,12 @@ export interface FetchEventSourceInit {
   onParseError?: (error: EventStreamParseError) => void;
   /** Told about every comment line, without the colon: servers send them as heartbeats. */
   onComment?: (comment: string) => void;
+  /**
+   * Where reconnect waits are scheduled and `Retry-After` dates are read: a virtual clock
+   * (`createVirtualClock` from `@wirekit/testing`) runs retries without real waiting.
+   * @default systemClock
+   */
+  clock?: Clock;
 }
 
 const CONNECTING = 0;
@@ -69,8 +77,6 @@ const CLOSED = 2;
 type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSED;
 
 const DEFAULT_RECONNECTION_TIME = 3000;
-// setTimeout fires at once for delays past a signed 32-bit integer.
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * The WHATWG `EventSource` over `fetch`, with what the browser's lacks: headers (refreshed on every
@@ -109,10 +115,11 @@ export class FetchEventSource extends EventSourceTarget {
   #reconnectionTime: number;
   #attempt = 0;
   #controller: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelReconnect: (() => void) | undefined;
   readonly #parser: EventStreamParser;
   readonly #fetch: FetchLike;
   readonly #retry: RetryPolicy;
+  readonly #clock: Clock;
   readonly #headers: HeadersSource | undefined;
   readonly #method: string;
   readonly #body: Exclude<BodyInit, ReadableStream> | null;
@@ -130,6 +137,7 @@ export class FetchEventSource extends EventSourceTarget {
       maxEventSize,
       onParseError,
       onComment,
+      clock = systemClock,
     } = init;
     super();
     this.url = resolveUrl(url);
@@ -159,6 +167,7 @@ export class FetchEventSource extends EventSourceTarget {
     this.#fetch =
       fetch === globalThis.fetch ? (input, request) => globalThis.fetch(input, request) : fetch;
     this.#retry = retry;
+    this.#clock = clock;
     this.#headers = headers;
     this.#method = method;
     this.#body = body;
@@ -201,8 +210,8 @@ export class FetchEventSource extends EventSourceTarget {
   /** Closes the stream for good: readyState is CLOSED at once, and nothing is delivered after. */
   close(): void {
     this.#readyState = CLOSED;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelReconnect?.();
+    this.#cancelReconnect = undefined;
     this.#controller?.abort();
     this.#controller = undefined;
   }
@@ -257,7 +266,7 @@ export class FetchEventSource extends EventSourceTarget {
       discardBody(response);
       return;
     }
-    const accepted = acceptResponse(response, this.url, Date.now());
+    const accepted = acceptResponse(response, this.url, this.#clock.now());
     if (accepted instanceof EventSourceError) {
       discardBody(response);
       this.#fail(accepted);
@@ -321,13 +330,10 @@ export class FetchEventSource extends EventSourceTarget {
     this.dispatchEvent(new SourceErrorEvent(error));
     // A listener may have called close(); then readyState is CLOSED and nothing is scheduled.
     if (delay === false || this.#readyState !== CONNECTING) return;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        if (this.#readyState === CONNECTING) void this.#connect();
-      },
-      Math.min(Math.max(0, delay), MAX_TIMER_DELAY),
-    );
+    this.#cancelReconnect = startTimer(this.#clock, delay, () => {
+      this.#cancelReconnect = undefined;
+      if (this.#readyState === CONNECTING) void this.#connect();
+    });
   }
 }
 
