@@ -2,8 +2,12 @@
  * What the event stream parser reports through `onError`. None of these stop the parser: the
  * offending line or event is skipped and parsing goes on.
  *
- * - `event-too-large`: an event's buffered data plus the line being read grew past
- *   `maxEventSize`. The whole event is discarded (its data, type and id) up to the next blank line.
+ * - `event-too-large`: an event's buffered data plus the `data`, `event` or `id` line being read
+ *   grew past `maxEventSize`. The whole event is discarded (its data, type and id) up to the next
+ *   blank line. Comments, `retry` and unknown fields never count against an event.
+ * - `line-too-large`: a comment, `retry` or unknown-field line longer than `maxEventSize` on its
+ *   own. That line alone is skipped (a comment is not passed to `onComment`); the event around
+ *   it is kept.
  * - `invalid-retry`: a `retry` field whose value is not ASCII digits. Ignored, as browsers do.
  * - `invalid-id`: an `id` field containing U+0000. Ignored, as browsers do.
  * - `unknown-field`: a field other than `event`, `data`, `id` and `retry` (names are
@@ -11,6 +15,7 @@
  */
 export type EventStreamParseErrorCode =
   | "event-too-large"
+  | "line-too-large"
   | "invalid-retry"
   | "invalid-id"
   | "unknown-field";
@@ -44,13 +49,18 @@ export class EventStreamParseError extends Error {
  * - `network`: `fetch` rejected or the body stream errored (`cause` is set).
  * - `stream-ended`: the server ended the response body.
  * - `headers`: the `headers` function threw or rejected (`cause` is set).
+ * - `invalid-response`: `fetch` resolved to a response that cannot be read as a stream: its body
+ *   is not a web `ReadableStream` (null, a string, the Node stream node-fetch 2 gives) or yields
+ *   something other than bytes, or it is no Response at all. The same `fetch` would give the
+ *   same again, so the default policies do not retry it.
  */
 export type EventSourceErrorCode =
   | "http-status"
   | "content-type"
   | "network"
   | "stream-ended"
-  | "headers";
+  | "headers"
+  | "invalid-response";
 
 export class EventSourceError extends Error {
   override readonly name = "EventSourceError";
@@ -93,6 +103,7 @@ export class EventSourceError extends Error {
  * - `heartbeat-timeout`: no answer to a WebSocket ping within the deadline.
  * - `watchdog-timeout`: no bytes on an event stream for longer than the watchdog allows.
  * - `headers`: the `headers` function threw or rejected.
+ * - `invalid-response`: `fetch` resolved to a response whose body is not a readable stream.
  * - `retries-exhausted`: `maxAttempts` consecutive attempts failed (`cause` is the last failure).
  */
 export type ConnectionErrorCode =

@@ -30,8 +30,11 @@ export interface EventStreamParserOptions {
   initialLastEventId?: string;
   /**
    * The most characters (UTF-16 code units of decoded text; bytes for ASCII) that one event may
-   * hold in memory: its data so far plus the line being read. An event that grows past it is
-   * discarded whole with an `event-too-large` error, and parsing resumes at the next event.
+   * hold in memory: its data so far plus the `data`, `event` or `id` line being read. An event
+   * that grows past it is discarded whole with an `event-too-large` error, and parsing resumes at
+   * the next event. Comments, `retry` and unknown fields are no part of any event and never count
+   * against one; such a line longer than `maxEventSize` on its own is skipped alone
+   * (`line-too-large`), and the event around it is kept.
    * @default 4_194_304 (4 MiB)
    */
   maxEventSize?: number;
@@ -70,10 +73,16 @@ const LOWER_T = 0x74;
 
 const DIGITS = /^[0-9]+$/;
 
-// What to do with input after an event grew past maxEventSize.
+// What to do with input after a line or event grew past maxEventSize.
 const KEEP = 0;
 const SKIP_LINE = 1; // the rest of the current line, then SKIP_EVENT
 const SKIP_EVENT = 2; // every line up to and including the next blank line
+const SKIP_FIELD = 3; // the rest of the current line (no part of the event), then KEEP
+
+// What an unfinished line turns out to be, as far as its first characters tell.
+const UNDECIDED = 0;
+const EVENT_FIELD = 1; // `data`, `event` or `id`: it becomes part of the event being built
+const OTHER_LINE = 2; // a comment, `retry` or an unknown field
 
 /**
  * Creates an incremental parser for `text/event-stream` bodies that follows the WHATWG HTML
@@ -295,6 +304,8 @@ class StreamParser implements EventStreamParser {
   #skipLine(blank: boolean): void {
     if (this.#discard === SKIP_LINE) {
       this.#discard = SKIP_EVENT;
+    } else if (this.#discard === SKIP_FIELD) {
+      this.#discard = KEEP;
     } else if (blank) {
       this.#discard = KEEP;
       this.#clearEvent();
@@ -305,26 +316,30 @@ class StreamParser implements EventStreamParser {
     if (this.#discard === SKIP_EVENT) this.#discard = SKIP_LINE;
     if (this.#discard !== KEEP) return;
     this.#pending += start === 0 ? text : text.slice(start);
-    if (
-      this.#pending.length + (this.#data === undefined ? 0 : this.#data.length) >
-      this.#maxEventSize
-    ) {
+    const length = this.#pending.length;
+    if (length + (this.#data === undefined ? 0 : this.#data.length) <= this.#maxEventSize) return;
+    // Decided as #takeLine decides on the whole line, so the outcome does not depend on where
+    // the chunks were cut; a line too short to say what it is (at most "event") waits.
+    const kind = partialLineKind(this.#pending);
+    if (kind === EVENT_FIELD) {
       this.#overflow(SKIP_LINE);
+    } else if (kind === OTHER_LINE && length > this.#maxEventSize) {
+      this.#pending = "";
+      this.#discard = SKIP_FIELD;
+      this.#reportLineTooLarge();
     }
   }
 
   /** A non-blank line: `source` from `start` to `end`, without its line end. */
   #takeLine(source: string, start: number, end: number): void {
-    if (end - start + (this.#data === undefined ? 0 : this.#data.length) > this.#maxEventSize) {
-      this.#overflow(SKIP_EVENT);
-      return;
-    }
     // Field names are matched char by char: cheaper than finding the colon first, and exact,
     // since a name must be followed by ":" or the line end ("database: x" is no "data").
     // Reading past `end` is safe: the character there is the line end, which matches no letter.
     const first = source.charCodeAt(start);
     if (first === COLON) {
-      if (this.#onComment !== undefined) {
+      if (end - start > this.#maxEventSize) {
+        this.#reportLineTooLarge();
+      } else if (this.#onComment !== undefined) {
         call(this.#onComment, source.slice(valueAfterName(source, start, end), end));
       }
       return;
@@ -346,6 +361,15 @@ class StreamParser implements EventStreamParser {
       if (source.startsWith("etry", start + 1)) nameEnd = start + 5;
     }
     const valueStart = nameEnd === -1 ? -1 : valueAfterName(source, nameEnd, end);
+    if (valueStart !== -1 && first !== LOWER_R) {
+      if (end - start + (this.#data === undefined ? 0 : this.#data.length) > this.#maxEventSize) {
+        this.#overflow(SKIP_EVENT);
+        return;
+      }
+    } else if (end - start > this.#maxEventSize) {
+      this.#reportLineTooLarge();
+      return;
+    }
     if (valueStart !== -1) {
       if (first === LOWER_D) {
         const value = source.slice(valueStart, end);
@@ -428,6 +452,13 @@ class StreamParser implements EventStreamParser {
     );
   }
 
+  #reportLineTooLarge(): void {
+    this.#report(
+      "line-too-large",
+      `A line that is no part of an event, longer than maxEventSize (${this.#maxEventSize} characters), was skipped.`,
+    );
+  }
+
   #clearEvent(): void {
     this.#data = undefined;
     this.#type = "";
@@ -460,6 +491,20 @@ function call<T>(handler: (value: T) => void, value: T): void {
   } catch (error) {
     rethrowAsync(error);
   }
+}
+
+/**
+ * Whether an unfinished line (never empty) will join the event being built. Its kind is settled
+ * once it goes past a field name: `data`, `event` or `id` followed by a colon; a line that ends
+ * right after the name is that field too, which is why a bare name is still undecided.
+ */
+function partialLineKind(line: string): typeof UNDECIDED | typeof EVENT_FIELD | typeof OTHER_LINE {
+  const first = line.charCodeAt(0);
+  const name =
+    first === LOWER_D ? "data" : first === LOWER_I ? "id" : first === LOWER_E ? "event" : "";
+  if (name === "") return OTHER_LINE;
+  if (line.length <= name.length) return name.startsWith(line) ? UNDECIDED : OTHER_LINE;
+  return line.startsWith(name) && line.charCodeAt(name.length) === COLON ? EVENT_FIELD : OTHER_LINE;
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,11 @@
+import { type Clock, systemClock } from "./clock.js";
 import { EventSourceError, type EventStreamParseError } from "./errors.js";
+import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
+import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import { createRetryPolicy, parseRetryAfter, type RetryPolicy } from "./retryPolicy.js";
+import { createRetryPolicy, type RetryPolicy } from "./retryPolicy.js";
+import { startTimer } from "./timers.js";
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -53,61 +57,18 @@ export interface FetchEventSourceInit {
   maxEventSize?: number;
   /**
    * Told about stream content the parser skipped: an event over `maxEventSize` (discarded whole,
-   * the stream goes on), a malformed `retry` or `id`, an unknown field.
+   * the stream goes on), a comment or unknown field longer than `maxEventSize`, a malformed
+   * `retry` or `id`, an unknown field.
    */
   onParseError?: (error: EventStreamParseError) => void;
   /** Told about every comment line, without the colon: servers send them as heartbeats. */
   onComment?: (comment: string) => void;
-}
-
-/** The event passed to `open` listeners; the base of the others. */
-export interface FetchEventSourceEvent {
-  readonly type: string;
-  readonly target: FetchEventSource;
-  readonly currentTarget: FetchEventSource;
-  /** Stops the remaining listeners of this event from running. */
-  stopImmediatePropagation(): void;
-}
-
-/** A message, for `message` and named-event listeners (the shape of a `MessageEvent`). */
-export interface FetchEventSourceMessageEvent extends FetchEventSourceEvent {
-  readonly data: string;
-  readonly lastEventId: string;
-  /** The origin of the final URL, after redirects. */
-  readonly origin: string;
-}
-
-/** An `error` event: the connection is reconnecting (`CONNECTING`) or gone (`CLOSED`). */
-export interface FetchEventSourceErrorEvent extends FetchEventSourceEvent {
-  readonly type: "error";
-  /** Why the attempt failed. */
-  readonly error: EventSourceError;
-  /** The HTTP status, when the server answered with one other than 200. */
-  readonly status: number | undefined;
-}
-
-export interface FetchEventSourceEventMap {
-  open: FetchEventSourceEvent;
-  message: FetchEventSourceMessageEvent;
-  error: FetchEventSourceErrorEvent;
-}
-
-export type FetchEventSourceListener<E> =
-  | ((this: FetchEventSource, event: E) => unknown)
-  | { handleEvent(event: E): unknown };
-
-type Handler<E> = ((this: FetchEventSource, event: E) => unknown) | null;
-
-interface HandlerAttribute {
-  handler: Handler<never>;
-  readonly wrapper: (event: unknown) => void;
-}
-
-interface Registration {
-  readonly callback: FetchEventSourceListener<never>;
-  readonly capture: boolean;
-  readonly once: boolean;
-  removed: boolean;
+  /**
+   * Where reconnect waits are scheduled and `Retry-After` dates are read: a virtual clock
+   * (`createVirtualClock` from `@wirekit/testing`) runs retries without real waiting.
+   * @default systemClock
+   */
+  clock?: Clock;
 }
 
 const CONNECTING = 0;
@@ -116,13 +77,12 @@ const CLOSED = 2;
 type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSED;
 
 const DEFAULT_RECONNECTION_TIME = 3000;
-// setTimeout fires at once for delays past a signed 32-bit integer.
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * The WHATWG `EventSource` over `fetch`, with what the browser's lacks: headers (refreshed on every
  * reconnect), POST and a body, an initial last event id, a retry policy, and an injectable `fetch`.
- * Runs in browsers, workers and Node 20+. Everything else follows the spec as browsers do.
+ * Runs in browsers, workers and Node 20+. It is an `EventTarget` dispatching `MessageEvent`s, and
+ * everything else follows the spec as browsers do.
  *
  * @example
  * const source = new FetchEventSource("/api/chat", {
@@ -132,7 +92,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
  * });
  * source.addEventListener("token", (event) => append(event.data));
  */
-export class FetchEventSource {
+export class FetchEventSource extends EventSourceTarget {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSED = CLOSED;
@@ -155,15 +115,14 @@ export class FetchEventSource {
   #reconnectionTime: number;
   #attempt = 0;
   #controller: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelReconnect: (() => void) | undefined;
   readonly #parser: EventStreamParser;
   readonly #fetch: FetchLike;
   readonly #retry: RetryPolicy;
+  readonly #clock: Clock;
   readonly #headers: HeadersSource | undefined;
   readonly #method: string;
   readonly #body: Exclude<BodyInit, ReadableStream> | null;
-  readonly #listeners = new Map<string, readonly Registration[]>();
-  readonly #handlers = new Map<string, HandlerAttribute>();
 
   constructor(url: string | URL, init: FetchEventSourceInit = {}) {
     const {
@@ -178,7 +137,9 @@ export class FetchEventSource {
       maxEventSize,
       onParseError,
       onComment,
+      clock = systemClock,
     } = init;
+    super();
     this.url = resolveUrl(url);
     this.#origin = new URL(this.url).origin;
     this.withCredentials = Boolean(withCredentials);
@@ -206,6 +167,7 @@ export class FetchEventSource {
     this.#fetch =
       fetch === globalThis.fetch ? (input, request) => globalThis.fetch(input, request) : fetch;
     this.#retry = retry;
+    this.#clock = clock;
     this.#headers = headers;
     this.#method = method;
     this.#body = body;
@@ -245,156 +207,19 @@ export class FetchEventSource {
     return this.#parser.lastEventId;
   }
 
-  get onopen(): Handler<FetchEventSourceEvent> {
-    return this.#getHandler("open");
-  }
-  set onopen(handler: Handler<FetchEventSourceEvent>) {
-    this.#setHandler("open", handler);
-  }
-  get onmessage(): Handler<FetchEventSourceMessageEvent> {
-    return this.#getHandler("message");
-  }
-  set onmessage(handler: Handler<FetchEventSourceMessageEvent>) {
-    this.#setHandler("message", handler);
-  }
-  get onerror(): Handler<FetchEventSourceErrorEvent> {
-    return this.#getHandler("error");
-  }
-  set onerror(handler: Handler<FetchEventSourceErrorEvent>) {
-    this.#setHandler("error", handler);
-  }
-
   /** Closes the stream for good: readyState is CLOSED at once, and nothing is delivered after. */
   close(): void {
     this.#readyState = CLOSED;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelReconnect?.();
+    this.#cancelReconnect = undefined;
     this.#controller?.abort();
     this.#controller = undefined;
   }
 
-  addEventListener<K extends keyof FetchEventSourceEventMap>(
-    type: K,
-    listener: FetchEventSourceListener<FetchEventSourceEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: FetchEventSourceListener<FetchEventSourceMessageEvent> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: FetchEventSourceListener<never> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    if (listener === null || listener === undefined) return;
-    const { capture, once, signal } = normalizeOptions(options);
-    if (signal?.aborted) return;
-    const list = this.#listeners.get(type) ?? [];
-    if (list.some((entry) => entry.callback === listener && entry.capture === capture)) return;
-    const registration: Registration = { callback: listener, capture, once, removed: false };
-    // Copy on write: a dispatch in progress keeps iterating the list it started with.
-    this.#listeners.set(type, [...list, registration]);
-    signal?.addEventListener("abort", () => this.#unregister(type, registration), { once: true });
-  }
-
-  removeEventListener<K extends keyof FetchEventSourceEventMap>(
-    type: K,
-    listener: FetchEventSourceListener<FetchEventSourceEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: FetchEventSourceListener<FetchEventSourceMessageEvent> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: FetchEventSourceListener<never> | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    const { capture } = normalizeOptions(options);
-    const registration = this.#listeners
-      .get(type)
-      ?.find((entry) => entry.callback === listener && entry.capture === capture);
-    if (registration !== undefined) this.#unregister(type, registration);
-  }
-
-  /** Dispatches an event of your own to this source's listeners, as `EventTarget` does. */
-  dispatchEvent(event: { readonly type: string }): boolean {
-    this.#dispatch(event.type, event);
-    return true;
-  }
-
-  #unregister(type: string, registration: Registration): void {
-    registration.removed = true;
-    const remaining = this.#listeners.get(type)?.filter((entry) => entry !== registration) ?? [];
-    if (remaining.length === 0) this.#listeners.delete(type);
-    else this.#listeners.set(type, remaining);
-  }
-
-  #dispatch(type: string, event: { readonly type: string; readonly stopped?: boolean }): void {
-    const list = this.#listeners.get(type);
-    if (list !== undefined) this.#dispatchTo(list, type, event);
-  }
-
-  #dispatchTo(
-    list: readonly Registration[],
-    type: string,
-    event: { readonly type: string; readonly stopped?: boolean },
-  ): void {
-    for (const registration of list) {
-      if (registration.removed) continue;
-      if (registration.once) this.#unregister(type, registration);
-      const callback = registration.callback as FetchEventSourceListener<unknown>;
-      try {
-        if (typeof callback === "function") callback.call(this, event);
-        else callback.handleEvent(event);
-      } catch (error) {
-        rethrowAsync(error);
-      }
-      if (event.stopped === true) return;
-    }
-  }
-
-  #getHandler<E>(type: string): Handler<E> {
-    return (this.#handlers.get(type)?.handler as Handler<E> | undefined) ?? null;
-  }
-
-  // An event handler attribute is one listener, registered where it was first set, that calls
-  // whatever handler is current (HTML "event handler attributes").
-  #setHandler(type: string, handler: unknown): void {
-    const entry = this.#handlers.get(type);
-    if (typeof handler !== "function") {
-      if (entry !== undefined) {
-        this.#handlers.delete(type);
-        this.removeEventListener(type, entry.wrapper);
-      }
-      return;
-    }
-    if (entry !== undefined) {
-      entry.handler = handler as Handler<never>;
-      return;
-    }
-    const created: HandlerAttribute = {
-      handler: handler as Handler<never>,
-      wrapper: (event) => (created.handler as Handler<unknown>)?.call(this, event),
-    };
-    this.#handlers.set(type, created);
-    this.addEventListener(type, created.wrapper);
-  }
-
   #deliver(type: string, data: string, lastEventId: string): void {
-    if (this.#readyState !== OPEN) return;
-    // No listener, no event object: named events nobody listens to cost only their parsing.
-    const list = this.#listeners.get(type);
-    if (list === undefined) return;
-    this.#dispatchTo(
-      list,
-      type,
-      new SourceMessageEvent(type, this, data, lastEventId, this.#origin),
-    );
+    // Named events nobody listens to cost only their parsing, not a MessageEvent each.
+    if (this.#readyState !== OPEN || !this.isListenedTo(type)) return;
+    this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin: this.#origin }));
   }
 
   async #connect(): Promise<void> {
@@ -441,46 +266,42 @@ export class FetchEventSource {
       discardBody(response);
       return;
     }
-
-    if (response.status !== 200) {
+    const accepted = acceptResponse(response, this.url, this.#clock.now());
+    if (accepted instanceof EventSourceError) {
       discardBody(response);
-      this.#fail(
-        new EventSourceError("http-status", `The server answered ${response.status}.`, {
-          status: response.status,
-          retryAfter: parseRetryAfter(response.headers.get("Retry-After"), Date.now()),
-        }),
-      );
+      this.#fail(accepted);
       return;
     }
-    const contentType = response.headers.get("Content-Type");
-    if (!isEventStream(contentType)) {
-      discardBody(response);
-      this.#fail(
-        new EventSourceError(
-          "content-type",
-          `Expected Content-Type text/event-stream, got ${contentType === null ? "none" : contentType}.`,
-          { contentType },
-        ),
-      );
-      return;
-    }
+    const { reader } = accepted;
+    this.#origin = accepted.origin;
 
-    this.#origin = new URL(response.url || this.url).origin;
+    // Announced only now that the body is known to be readable, as browsers announce it.
     this.#readyState = OPEN;
     this.#attempt = 0;
-    this.#dispatch("open", new SourceEvent("open", this));
+    this.dispatchEvent(new Event("open"));
 
-    const reader = response.body?.getReader();
+    let feeding = false;
     try {
-      while (reader !== undefined && !signal.aborted) {
+      while (!signal.aborted) {
         const { done, value } = await reader.read();
         if (done || signal.aborted) break;
+        feeding = true;
         this.#parser.feed(value);
+        feeding = false;
       }
     } catch (cause) {
       if (!signal.aborted) {
         this.#parser.end();
-        this.#fail(new EventSourceError("network", "The response stream failed.", { cause }));
+        reader.cancel().catch(() => {});
+        this.#fail(
+          feeding
+            ? new EventSourceError(
+                "invalid-response",
+                "The response body gave a chunk that is not bytes.",
+                { cause },
+              )
+            : new EventSourceError("network", "The response stream failed.", { cause }),
+        );
       }
       return;
     }
@@ -492,82 +313,37 @@ export class FetchEventSource {
   #fail(error: EventSourceError): void {
     this.#controller = undefined;
     this.#attempt += 1;
-    const delay = this.#retry({
-      error,
-      attempt: this.#attempt,
-      reconnectionTime: this.#reconnectionTime,
-    });
+    let delay: number | false;
+    try {
+      delay = this.#retry({
+        error,
+        attempt: this.#attempt,
+        reconnectionTime: this.#reconnectionTime,
+      });
+    } catch (policyError) {
+      // A retry policy that throws is a bug to surface, not a reason to retry: the source closes
+      // and the exception is reported as a listener's would be.
+      rethrowAsync(policyError);
+      delay = false;
+    }
     this.#readyState = delay === false ? CLOSED : CONNECTING;
-    this.#dispatch("error", new SourceErrorEvent(this, error));
+    this.dispatchEvent(new SourceErrorEvent(error));
     // A listener may have called close(); then readyState is CLOSED and nothing is scheduled.
     if (delay === false || this.#readyState !== CONNECTING) return;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        if (this.#readyState === CONNECTING) void this.#connect();
-      },
-      Math.min(Math.max(0, delay), MAX_TIMER_DELAY),
-    );
+    this.#cancelReconnect = startTimer(this.#clock, delay, () => {
+      this.#cancelReconnect = undefined;
+      if (this.#readyState === CONNECTING) void this.#connect();
+    });
   }
 }
 
-class SourceEvent implements FetchEventSourceEvent {
-  readonly type: string;
-  readonly target: FetchEventSource;
-  stopped = false;
-
-  constructor(type: string, target: FetchEventSource) {
-    this.type = type;
-    this.target = target;
-  }
-
-  get currentTarget(): FetchEventSource {
-    return this.target;
-  }
-
-  stopImmediatePropagation(): void {
-    this.stopped = true;
-  }
-}
-
-// Not a subclass of SourceEvent: one constructor instead of two on the hottest path.
-class SourceMessageEvent implements FetchEventSourceMessageEvent {
-  readonly type: string;
-  readonly target: FetchEventSource;
-  readonly data: string;
-  readonly lastEventId: string;
-  readonly origin: string;
-  stopped = false;
-
-  constructor(
-    type: string,
-    target: FetchEventSource,
-    data: string,
-    lastEventId: string,
-    origin: string,
-  ) {
-    this.type = type;
-    this.target = target;
-    this.data = data;
-    this.lastEventId = lastEventId;
-    this.origin = origin;
-  }
-
-  get currentTarget(): FetchEventSource {
-    return this.target;
-  }
-
-  stopImmediatePropagation(): void {
-    this.stopped = true;
-  }
-}
-
-class SourceErrorEvent extends SourceEvent implements FetchEventSourceErrorEvent {
+/** The `error` event: an `Event` that also says why the attempt failed. */
+class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
   declare readonly type: "error";
   readonly error: EventSourceError;
 
-  constructor(target: FetchEventSource, error: EventSourceError) {
-    super("error", target);
+  constructor(error: EventSourceError) {
+    super("error");
     this.error = error;
   }
 
@@ -582,43 +358,10 @@ function resolveUrl(url: string | URL): string {
   try {
     return new URL(url, base).href;
   } catch {
-    throw new SyntaxError(`FetchEventSource: cannot parse the URL ${JSON.stringify(String(url))}.`);
+    // What EventSource's constructor throws for a URL that does not parse.
+    throw new DOMException(
+      `FetchEventSource: cannot parse the URL ${JSON.stringify(String(url))}.`,
+      "SyntaxError",
+    );
   }
-}
-
-function normalizeOptions(options: boolean | AddEventListenerOptions | undefined): {
-  capture: boolean;
-  once: boolean;
-  signal: AbortSignal | undefined;
-} {
-  if (typeof options !== "object" || options === null) {
-    return { capture: Boolean(options), once: false, signal: undefined };
-  }
-  return {
-    capture: Boolean(options.capture),
-    once: Boolean(options.once),
-    signal: options.signal ?? undefined,
-  };
-}
-
-/** The essence of a MIME type is what comes before parameters, compared case-insensitively. */
-function isEventStream(contentType: string | null): boolean {
-  if (contentType === null) return false;
-  const semicolon = contentType.indexOf(";");
-  const essence = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
-  return essence.trim().toLowerCase() === "text/event-stream";
-}
-
-/**
- * Header values are byte strings; the spec sends Last-Event-ID as UTF-8, so each UTF-8 byte
- * becomes one code unit.
- */
-function toByteString(value: string): string {
-  let bytes = "";
-  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
-}
-
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => {});
 }

@@ -46,6 +46,14 @@ export type {
 } from "./errors.js";
 export { ConnectionError, EventSourceError, EventStreamParseError } from "./errors.js";
 export type {
+  EventSourceMembers,
+  FetchEventSourceErrorEvent,
+  FetchEventSourceEvent,
+  FetchEventSourceEventMap,
+  FetchEventSourceListener,
+  FetchEventSourceMessageEvent,
+} from "./eventSourceTarget.js";
+export type {
   Dynamic,
   EventSourceConstructor,
   EventSourceTransportOptions,
@@ -61,14 +69,7 @@ export type {
   EventStreamParserOptions,
 } from "./eventStreamParser.js";
 export { createEventStreamParser, DEFAULT_MAX_EVENT_SIZE } from "./eventStreamParser.js";
-export type {
-  FetchEventSourceErrorEvent,
-  FetchEventSourceEvent,
-  FetchEventSourceEventMap,
-  FetchEventSourceInit,
-  FetchEventSourceListener,
-  FetchEventSourceMessageEvent,
-} from "./fetchEventSource.js";
+export type { FetchEventSourceInit } from "./fetchEventSource.js";
 export { FetchEventSource } from "./fetchEventSource.js";
 export { scheduleFrame } from "./frameScheduler.js";
 export type { Frame, SendRate } from "./outbox.js";

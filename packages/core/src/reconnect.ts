@@ -82,12 +82,14 @@ export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([
  * timeouts, WebSocket 1000/1001 (the server went away), 1006 (abnormal), 1011 (server error),
  * 1012 (restart), 1013 (try again later), 4429 (over the server's rate limit: a queue flushed too
  * fast must not end the connection for good) and every other code not listed as fatal; HTTP 408,
- * 425, 429, 5xx. Fatal: a wrong Content-Type (an HTML page is no event stream), the codes in
+ * 425, 429, 5xx. Fatal: a wrong Content-Type (an HTML page is no event stream), a response body
+ * that is not a readable stream (the same `fetch` would give another), the codes in
  * `FATAL_CLOSE_CODES` and `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403, close 4401/4403.
  */
 export function shouldRetry(error: ConnectionError): RetryDecision {
   switch (error.code) {
     case "content-type":
+    case "invalid-response":
       return "fatal";
     case "http-status": {
       // The browser's EventSource fails a connection without saying the status: it does so only

@@ -44,7 +44,8 @@ export interface RetryPolicyOptions {
 /**
  * The retry policy `FetchEventSource` uses unless given another. With no options it behaves as
  * browsers do: network errors and ended streams retry, any non-200 status or wrong Content-Type
- * fails the connection. The first retry waits exactly the reconnection time (the server's `retry:`
+ * fails the connection, and so does a response body that is not a readable stream (the same
+ * `fetch` would give the same again). The first retry waits exactly the reconnection time (the server's `retry:`
  * advice); consecutive failures back off exponentially with full jitter up to `maxDelay`, so a
  * restarted server is not hit by every client at the same instant.
  *
@@ -60,7 +61,7 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
   } = options;
   return ({ error, attempt, reconnectionTime }) => {
     if (attempt > maxAttempts) return false;
-    if (error.code === "content-type") return false;
+    if (error.code === "content-type" || error.code === "invalid-response") return false;
     if (error.code === "http-status" && !retryStatuses.includes(error.status ?? 0)) return false;
     const floor = Math.max(reconnectionTime, error.retryAfter ?? 0);
     if (attempt === 1) return floor;

@@ -582,11 +582,12 @@ describe("shouldRetry", () => {
     expect(shouldRetry(new ConnectionError("http-status", "", { status }))).toBe(decision);
   });
 
-  it("retries timeouts and network errors, fails a wrong content type", () => {
+  it("retries timeouts and network errors, fails a wrong content type or an unreadable body", () => {
     expect(shouldRetry(new ConnectionError("network", ""))).toBe("retry");
     expect(shouldRetry(new ConnectionError("heartbeat-timeout", ""))).toBe("retry");
     expect(shouldRetry(new ConnectionError("watchdog-timeout", ""))).toBe("retry");
     expect(shouldRetry(new ConnectionError("stream-ended", ""))).toBe("retry");
     expect(shouldRetry(new ConnectionError("content-type", ""))).toBe("fatal");
+    expect(shouldRetry(new ConnectionError("invalid-response", ""))).toBe("fatal");
   });
 });

@@ -232,27 +232,34 @@ describe("createEventStreamParser", () => {
       expect(lastEventId).toBe("next");
     });
 
-    it("holds at most maxEventSize of a 50 MB line without a newline", () => {
-      setFlagsFromString("--expose-gc");
-      const gc = runInNewContext("gc") as () => void;
-      const errors: EventStreamParseErrorCode[] = [];
-      const events: string[] = [];
-      const parser = createEventStreamParser({
-        onEvent: (event) => events.push(event.data),
-        onError: (error) => errors.push(error.code),
-      });
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      parser.feed("data: ");
-      for (const chunk of repeatBytes(0x61, 50 * 1024 * 1024)) parser.feed(chunk);
-      gc();
-      const retained = process.memoryUsage().heapUsed - before;
-      // Buffering the line would retain 50 MB; the parser may hold at most 4 MiB of it.
-      expect(retained).toBeLessThan(DEFAULT_MAX_EVENT_SIZE + 2 * 1024 * 1024);
-      expect(errors).toEqual(["event-too-large"]);
-      parser.feed("\n\ndata: next\n\n");
-      expect(events).toEqual(["next"]);
-    });
+    it.each([
+      ["a data line", "data: ", "event-too-large"],
+      ["a comment", ": ", "line-too-large"],
+      ["an unknown field", "x-padding: ", "line-too-large"],
+    ] as const)(
+      "holds at most maxEventSize of %s 50 MB long without a newline",
+      (_, start, code) => {
+        setFlagsFromString("--expose-gc");
+        const gc = runInNewContext("gc") as () => void;
+        const errors: EventStreamParseErrorCode[] = [];
+        const events: string[] = [];
+        const parser = createEventStreamParser({
+          onEvent: (event) => events.push(event.data),
+          onError: (error) => errors.push(error.code),
+        });
+        gc();
+        const before = process.memoryUsage().heapUsed;
+        parser.feed(start);
+        for (const chunk of repeatBytes(0x61, 50 * 1024 * 1024)) parser.feed(chunk);
+        gc();
+        const retained = process.memoryUsage().heapUsed - before;
+        // Buffering the line would retain 50 MB; the parser may hold at most 4 MiB of it.
+        expect(retained).toBeLessThan(DEFAULT_MAX_EVENT_SIZE + 2 * 1024 * 1024);
+        expect(errors).toEqual([code]);
+        parser.feed("\n\ndata: next\n\n");
+        expect(events).toEqual(["next"]);
+      },
+    );
 
     it("never throws on binary garbage, and recovers at the next event", () => {
       const random = seededRandom(0xbad);

@@ -12,29 +12,33 @@ interface Seen {
   lastEventId: string;
 }
 
-interface Source {
-  addEventListener(type: string, listener: (event: Seen) => void): void;
-  close(): void;
-}
-
-/** Every event of `types` until the stream ends (the first `error`), then closes the source. */
-function eventsUntilEnd(source: Source, types: readonly string[]): Promise<Seen[]> {
+/**
+ * Every event of `types` until the stream ends (the first `error`), then closes the source. Typed
+ * as the DOM's EventSource: a FetchEventSource goes wherever one does.
+ */
+function eventsUntilEnd(
+  source: EventSource,
+  types: readonly string[],
+): Promise<{ seen: Seen[]; allMessageEvents: boolean }> {
   return new Promise((resolve) => {
     const seen: Seen[] = [];
+    let allMessageEvents = true;
     for (const type of types) {
-      source.addEventListener(type, ({ type, data, lastEventId }) => {
-        seen.push({ type, data, lastEventId });
+      source.addEventListener(type, (event) => {
+        const { data, lastEventId } = event as MessageEvent<string>;
+        seen.push({ type: event.type, data, lastEventId });
+        allMessageEvents &&= event instanceof MessageEvent;
       });
     }
     source.addEventListener("error", () => {
       source.close();
-      resolve(seen);
+      resolve({ seen, allMessageEvents });
     });
   });
 }
 
 /** The first `count` message events, resuming across as many reconnects as it takes. */
-function firstMessages(source: Source, count: number): Promise<Seen[]> {
+function firstMessages(source: EventSource, count: number): Promise<Seen[]> {
   return new Promise((resolve) => {
     const seen: Seen[] = [];
     source.addEventListener("message", ({ type, data, lastEventId }) => {
@@ -56,18 +60,62 @@ describe("FetchEventSource in Chromium", () => {
   it.each(comparable)("sees what the browser's EventSource sees: $name", async (fixture) => {
     const expected = fixture.expected.events ?? [];
     const types = [...new Set(["message", ...expected.map((event) => event.type)])];
-    const native = await eventsUntilEnd(new EventSource(fixture.url) as unknown as Source, types);
+    const native = await eventsUntilEnd(new EventSource(fixture.url), types);
     const ours = await eventsUntilEnd(
       new FetchEventSource(fixture.url, { retry: () => false }),
       types,
     );
+    expect(ours.seen).toEqual(native.seen);
+    expect(ours.seen).toEqual(expected);
+    expect(native.allMessageEvents).toBe(true);
+    expect(ours.allMessageEvents).toBe(true);
+  });
+
+  it("dispatches events as the browser's EventSource does: classes, target, currentTarget, flags", async () => {
+    /** What the listeners of one source see: two listeners and onmessage around them. */
+    const views = (source: EventSource) =>
+      new Promise<unknown[]>((resolve) => {
+        const seen: unknown[] = [];
+        const view = (where: string, self: unknown, event: Event) => ({
+          where,
+          type: event.type,
+          isMessageEvent: event instanceof MessageEvent,
+          thisIsSource: self === source,
+          targetIsSource: event.target === source,
+          currentTargetIsSource: event.currentTarget === source,
+          eventPhase: event.eventPhase,
+          bubbles: event.bubbles,
+          cancelable: event.cancelable,
+          defaultPrevented: event.defaultPrevented,
+        });
+        source.addEventListener("open", function (event) {
+          seen.push(view("open listener", this, event));
+        });
+        source.addEventListener("message", function (event) {
+          seen.push(view("first listener", this, event));
+        });
+        source.onmessage = function (event) {
+          seen.push(view("onmessage", this, event));
+        };
+        source.addEventListener("message", function (event) {
+          seen.push(view("last listener", this, event));
+        });
+        source.onerror = function (event) {
+          seen.push(view("onerror", this, event));
+          source.close();
+          resolve(seen);
+        };
+      });
+    const url = `${origin}/fixture/0`;
+    const native = await views(new EventSource(url));
+    const ours = await views(new FetchEventSource(url, { retry: () => false }));
     expect(ours).toEqual(native);
-    expect(ours).toEqual(expected);
+    expect(ours).toHaveLength(5);
   });
 
   it("resumes with Last-Event-ID across reconnects, as the browser's EventSource does", async () => {
     const url = `${origin}/numbers?total=40`;
-    const native = await firstMessages(new EventSource(url) as unknown as Source, 40);
+    const native = await firstMessages(new EventSource(url), 40);
     const ours = await firstMessages(new FetchEventSource(url), 40);
     expect(ours.map((event) => event.lastEventId)).toEqual(
       Array.from({ length: 40 }, (_, index) => String(index + 1)),

@@ -21,6 +21,7 @@ describe("createRetryPolicy", () => {
     expect(policy({ ...context, error: failure("stream-ended") })).toBe(3000);
     expect(policy({ ...context, error: failure("headers") })).toBe(3000);
     expect(policy({ ...context, error: failure("content-type") })).toBe(false);
+    expect(policy({ ...context, error: failure("invalid-response") })).toBe(false);
     for (const status of [204, 401, 404, 429, 500, 503]) {
       expect(policy({ ...context, error: failure("http-status", { status }) })).toBe(false);
     }

@@ -215,4 +215,42 @@ export const fixtures: Fixture[] = [
     options: { maxEventSize: 16 },
     expected: { events: [message("ok")], errors: ["event-too-large"] },
   },
+  {
+    name: "comments and unknown fields are no part of an event: however long or many, the event after them is delivered",
+    input: [
+      `: ${"c".repeat(40)}`,
+      `: ${"c".repeat(12)}`,
+      `x-padding: ${"p".repeat(40)}`,
+      "foo: bar",
+      `: ${"c".repeat(12)}`,
+      `foo: ${"b".repeat(10)}`,
+      "data: small",
+      "",
+      "",
+    ].join("\n"),
+    options: { maxEventSize: 16 },
+    expected: {
+      events: [message("small")],
+      // Lines too long to hold are skipped on their own; the shorter ones are reported as ever.
+      comments: ["c".repeat(12), "c".repeat(12)],
+      errors: ["line-too-large", "line-too-large", "unknown-field", "unknown-field"],
+    },
+  },
+  {
+    name: "comments, retry and unknown fields inside an event do not count against it",
+    input: `data: abc\n: ${"n".repeat(12)}\nretry: 00000250\nfoo: bar\ndata: de\n\n`,
+    options: { maxEventSize: 16 },
+    expected: {
+      events: [message("abc\nde")],
+      comments: ["n".repeat(12)],
+      retries: [250],
+      errors: ["unknown-field"],
+    },
+  },
+  {
+    name: "an id or event line is part of its event: one past maxEventSize discards the event",
+    input: `data: a\nid: ${"9".repeat(20)}\ndata: b\n\nevent: ${"e".repeat(20)}\ndata: c\n\ndata: ok\n\n`,
+    options: { maxEventSize: 16 },
+    expected: { events: [message("ok")], errors: ["event-too-large", "event-too-large"] },
+  },
 ];
