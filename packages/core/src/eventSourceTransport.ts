@@ -1,6 +1,7 @@
 import { defined } from "./defined.js";
 import { ConnectionError, EventSourceError } from "./errors.js";
 import { FetchEventSource, type FetchEventSourceInit } from "./fetchEventSource.js";
+import { STREAM_POSITION_EVENT } from "./streamEvents.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
 interface EventSourceLike {
@@ -49,8 +50,6 @@ export interface EventSourceTransportOptions {
 }
 
 const CLOSED = 2;
-/** The reserved event that tells a stream's position (PROTOCOL.md section 9). */
-const POSITION_EVENT = "wirekit-position";
 
 /**
  * A transport over the browser's own `EventSource`: a plain GET with cookies, no headers. The
@@ -221,7 +220,7 @@ function forward(
     callbacks.onActivity();
     callbacks.onOpen();
   });
-  source.addEventListener(POSITION_EVENT, (event) => {
+  source.addEventListener(STREAM_POSITION_EVENT, (event) => {
     if (!live()) return;
     callbacks.onActivity();
     if (event.lastEventId) callbacks.onPosition(event.lastEventId);

@@ -8,6 +8,7 @@ import {
   eventStreamTransport,
 } from "./eventSourceTransport.js";
 import { rethrowAsync } from "./rethrowAsync.js";
+import { STREAM_GAP_EVENT } from "./streamEvents.js";
 import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions
@@ -62,29 +63,27 @@ export class EventStreamChannels {
     this.#clock = options.clock ?? systemClock;
     const transport = eventStreamTransport({
       url: () => this.#urlFor(this.#wired),
-      events: () => this.#wired,
+      // The gap announcement too: a stream that could not resume must say so to every channel.
+      events: () => [...this.#wired, STREAM_GAP_EVENT],
       ...pick(options, TRANSPORT_KEYS),
     });
     const settings = pick(options, [...CONNECTION_SETTING_KEYS, "clock", "lifecycle"]);
     this.connection = new Connection({ ...settings, transport });
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
+      if (channel === STREAM_GAP_EVENT) {
+        this.#announceGap();
+        return;
+      }
       const listeners = this.#listeners.get(channel);
       // Events of a channel left a moment ago can arrive until the stream is reconnected.
       if (listeners === undefined) return;
-      const event: ChannelEvent = {
+      emit(listeners, {
         type: "message",
         channel,
         id: message.lastEventId ?? "",
         data: message.data,
-      };
-      for (const listener of [...listeners]) {
-        try {
-          listener(event);
-        } catch (error) {
-          rethrowAsync(error);
-        }
-      }
+      });
     });
   }
 
@@ -119,6 +118,13 @@ export class EventStreamChannels {
     this.connection.close();
   }
 
+  /** Every channel hears that the stream could not resume: `subscribed` with `recovered: false`. */
+  #announceGap(): void {
+    for (const [channel, listeners] of this.#listeners) {
+      emit(listeners, { type: "subscribed", channel, recovered: false, position: undefined });
+    }
+  }
+
   #urlFor(channels: readonly string[]): string {
     const base = (globalThis as { location?: { href: string } }).location?.href;
     const url = new URL(this.#url, base);
@@ -147,5 +153,15 @@ export class EventStreamChannels {
     // A stream that is up, or being opened, asks for the old set: reopen it. A paused or waiting
     // one reads the new set when it next connects.
     else if (status === "open" || status === "connecting") this.connection.reconnect();
+  }
+}
+
+function emit(listeners: ReadonlySet<(event: ChannelEvent) => void>, event: ChannelEvent): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(event);
+    } catch (error) {
+      rethrowAsync(error);
+    }
   }
 }

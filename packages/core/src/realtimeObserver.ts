@@ -1,4 +1,4 @@
-import type { ChannelClient, ChannelServerError } from "./channelClient.js";
+import type { ChannelClient, ChannelEvent, ChannelServerError } from "./channelClient.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
 import { type Connection, type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connection.js";
 import type {
@@ -232,11 +232,7 @@ export class RealtimeObserver<T, S = undefined> {
       const lease = this.#manager.acquireStreamChannels(source.endpoint);
       this.#lease = lease;
       this.#stops.push(
-        lease.channels.subscribe(source.channel, (event) => {
-          if (event.type === "message") {
-            this.#take(event.data, { id: event.id, event: source.channel });
-          }
-        }),
+        lease.channels.subscribe(source.channel, (event) => this.#onChannelEvent(event)),
       );
     } else {
       const lease = this.#manager.acquireChannels(source.endpoint);
@@ -247,15 +243,11 @@ export class RealtimeObserver<T, S = undefined> {
         lease.channels.subscribe(
           channel,
           (event) => {
-            if (event.type === "message") {
-              this.#take(event.data, { id: event.id, event: channel });
-            } else if (event.type === "subscribed") {
-              this.#subscription = { recovered: event.recovered, position: event.position };
+            // Before a channel's first message, where it stands is where its subscription started.
+            if (event.type === "subscribed") {
               this.#lastEventId = lease.channels.lastId(channel) ?? this.#lastEventId;
-              this.#publish();
-            } else {
-              this.#fail(event.error);
             }
+            this.#onChannelEvent(event);
           },
           resumeFrom === undefined ? {} : { resumeFrom },
         ),
@@ -302,6 +294,17 @@ export class RealtimeObserver<T, S = undefined> {
     this.#lease?.release();
     this.#lease = undefined;
     this.#channels = undefined;
+  }
+
+  #onChannelEvent(event: ChannelEvent): void {
+    if (event.type === "message") {
+      this.#take(event.data, { id: event.id, event: event.channel });
+    } else if (event.type === "subscribed") {
+      this.#subscription = { recovered: event.recovered, position: event.position };
+      this.#publish();
+    } else {
+      this.#fail(event.error);
+    }
   }
 
   #take(data: unknown, info: MessageInfo): void {

@@ -53,7 +53,7 @@ export interface EventStreamHandler {
   close(): void;
 }
 
-/** Reserved event names (PROTOCOL.md section 9). */
+/** Reserved event names (PROTOCOL.md section 9); `@wirekit/core`'s `streamEvents.ts` reads them. */
 const GAP_EVENT = "wirekit-gap";
 const POSITION_EVENT = "wirekit-position";
 const ALLOWED_REQUEST_HEADERS = "Last-Event-ID, Authorization, Accept, Cache-Control";

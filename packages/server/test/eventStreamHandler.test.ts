@@ -131,6 +131,31 @@ describe("createEventStreamHandler", () => {
     );
   });
 
+  it("tells every channel of EventStreamChannels about a gap, then goes on live", async () => {
+    const { broker, url } = await startStream({
+      broker: createMemoryBroker({ historySize: 1, epoch: 0 }),
+    });
+    for (const data of ["1", "2", "3"]) await broker.publish("a", data);
+    const channels = new EventStreamChannels({
+      url,
+      debounce: 10,
+      lastEventId: "1",
+      lifecycle: createPageLifecycleControls(),
+      implementation: "fetch",
+    });
+    onTestFinished(() => channels.dispose());
+    const seen: string[] = [];
+    for (const name of ["a", "b"]) {
+      channels.subscribe(name, (event) => {
+        if (event.type === "subscribed") seen.push(`${name}: gap ${event.recovered}`);
+        if (event.type === "message") seen.push(`${name}: ${String(event.data)}@${event.id}`);
+      });
+    }
+    await vi.waitFor(() => expect(seen).toEqual(["a: gap false", "b: gap false", "a: 3@3"]));
+    await broker.publish("b", "live");
+    await vi.waitFor(() => expect(seen.at(-1)).toBe("b: live@4"));
+  });
+
   it("sends heartbeat comments on its interval", async () => {
     const { url } = await startStream({ heartbeatInterval: 10 });
     const stream = await openStream(`${url}?channels=a`);
