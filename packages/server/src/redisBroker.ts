@@ -133,35 +133,69 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
       `createRedisBroker: Redis did not ${what} within ${commandTimeout} ms.`,
     );
 
-  const send = async (args: string[]): Promise<unknown> => {
-    if (closed) throw closedError();
-    const pending = client.sendCommand(args, { timeout: commandTimeout });
-    inFlight.add(pending);
-    try {
-      return await pending;
-    } catch (error) {
-      // Redis answered with an error (a script's, NOSCRIPT): not a matter of reaching it.
-      if (error instanceof ErrorReply) throw error;
+  // Callers waiting for a connection to be ready; `close` turns them away at once.
+  const waiting = new Set<(error: Error) => void>();
+  const ready = (connection: typeof client, ms: number) =>
+    connection.isReady
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const settle = (error?: Error) => {
+            clearTimeout(timer);
+            connection.off("ready", onReady);
+            waiting.delete(settle);
+            if (error === undefined) resolve();
+            else reject(error);
+          };
+          const onReady = () => settle();
+          const timer = setTimeout(() => settle(unavailable("come back")), ms);
+          connection.on("ready", onReady);
+          waiting.add(settle);
+        });
+
+  /**
+   * Sends one command once the connection is ready, within `commandTimeout`. node-redis writes
+   * queued commands along with the handshake of each new connection, so a flapping link would
+   * fail them at once; waiting for `ready` first lets them wait for a connection that holds. A
+   * command lost with its connection is sent again only when `idempotent`: a publish may have
+   * been stored, so it fails instead.
+   */
+  const send = async (args: string[], idempotent: boolean): Promise<unknown> => {
+    const deadline = Date.now() + commandTimeout;
+    for (;;) {
       if (closed) throw closedError();
-      throw unavailable(`answer (${String(error)})`);
-    } finally {
-      inFlight.delete(pending);
+      await ready(client, deadline - Date.now());
+      const pending = client.sendCommand(args, { timeout: Math.max(1, deadline - Date.now()) });
+      inFlight.add(pending);
+      try {
+        return await pending;
+      } catch (error) {
+        // Redis answered with an error (a script's, NOSCRIPT): not a matter of reaching it.
+        if (error instanceof ErrorReply) throw error;
+        if (closed) throw closedError();
+        if (!idempotent || client.isReady || Date.now() >= deadline) {
+          throw unavailable(`answer (${String(error)})`);
+        }
+      } finally {
+        inFlight.delete(pending);
+      }
     }
   };
 
   const run = async (script: RedisScript, keys: string[], args: string[]) => {
     const tail = [String(keys.length), ...keys, String(floor), ...args];
+    // Every script but the publish only reads, or re-seeds what is missing: safe to send again.
+    const idempotent = script !== PUBLISH;
     try {
-      return await send(["EVALSHA", script.sha, ...tail]);
+      return await send(["EVALSHA", script.sha, ...tail], idempotent);
     } catch (error) {
       // A restarted Redis has forgotten its scripts.
       if (!(error instanceof ErrorReply) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return send(["EVAL", script.source, ...tail]);
+      return send(["EVAL", script.source, ...tail], idempotent);
     }
   };
 
   const readAfter = async (channel: string, afterId: string): Promise<StoredMessage[]> => {
-    const entries = await send(["XRANGE", keyOf(channel), `(${afterId}-0`, "+"]);
+    const entries = await send(["XRANGE", keyOf(channel), `(${afterId}-0`, "+"], true);
     return listOf(entries).map((entry) => decodeEntry(channel, entry));
   };
 
@@ -188,12 +222,18 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
     report,
     saw: (message) => see(message.seq),
     async subscribe(channel, onNote) {
+      const deadline = Date.now() + commandTimeout;
+      const connection = pubsub();
+      await ready(connection, commandTimeout);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(unavailable("confirm a subscription")), commandTimeout);
+        timer = setTimeout(
+          () => reject(unavailable("confirm a subscription")),
+          Math.max(1, deadline - Date.now()),
+        );
       });
       try {
-        await Promise.race([pubsub().subscribe(keyOf(channel), onNote), timeout]);
+        await Promise.race([connection.subscribe(keyOf(channel), onNote), timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -288,6 +328,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
       if (closed) return;
       closed = true;
       feeds.clear();
+      for (const settle of [...waiting]) settle(closedError());
       await Promise.allSettled([...inFlight]);
       subscriber?.destroy();
       client.destroy();

@@ -1,7 +1,9 @@
+import { dirname, join } from "node:path";
 import { type Broker, type BrokerMessage, compareIds, WirekitServerError } from "@wirekit/server";
 import { createRedisBroker, type RedisBrokerOptions } from "@wirekit/server/redis";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { describeBrokerContract } from "./support/brokerContract.js";
+import { openLink } from "./support/redisLink.js";
 import { type RedisServer, startRedisServer } from "./support/redisServer.js";
 
 let server: RedisServer;
@@ -14,11 +16,11 @@ const UNTIL = { timeout: 10_000 };
 let prefixes = 0;
 const settings = new WeakMap<Broker, RedisBrokerOptions>();
 
-/** A broker on this file's server, closed when the test ends. */
-function open(options: RedisBrokerOptions, errors: unknown[] = []) {
+/** A broker on this file's server (or through `path`), closed when the test ends. */
+function open(options: RedisBrokerOptions, errors: unknown[] = [], path = server.path) {
   const broker = createRedisBroker({
     // Reconnect attempts every 20 ms: tests wait on what happens, so this only makes them quick.
-    redis: { socket: { path: server.path, tls: false, reconnectStrategy: 20 } },
+    redis: { socket: { path, tls: false, reconnectStrategy: 20 } },
     onError: (error) => errors.push(error),
     ...options,
   });
@@ -130,6 +132,49 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     expect(revived).not.toBe(killed);
   });
 
+  it("reads what a cut-off subscription missed from the stream once it is back", async () => {
+    const prefix = freshPrefix();
+    const link = await openLink(server.path, join(dirname(server.path), "cut.sock"));
+    const broker = open({ prefix }, [], link.path);
+    const peer = open({ prefix });
+    const heard = await attached(broker, "a");
+    const published = [(await peer.publish("a", "before")).id];
+    await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
+
+    // Only the pub/sub connection: the command connection stays, so only the subscriber's own
+    // return can trigger the catch-up.
+    link.cut("subscribers");
+    // Published while the broker cannot hear: pub/sub drops these for it for good.
+    for (let i = 0; i < 5; i++) published.push((await peer.publish("a", i)).id);
+    link.mend();
+    await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
+    const last = (await peer.publish("a", "after")).id;
+    await vi.waitFor(() => expect(heard()).toEqual([...published, last]), UNTIL);
+  });
+
+  it("sends a read again when its connection drops mid-flight, but fails a publish, which may have been stored", async () => {
+    const prefix = freshPrefix();
+    const link = await openLink(server.path, join(dirname(server.path), "stall.sock"));
+    const broker = open({ prefix }, [], link.path);
+    const start = await broker.position("a");
+
+    let stalled = link.stall();
+    const replaying = broker.replay("a", start);
+    await stalled;
+    link.cut();
+    link.mend();
+    expect(await replaying).toEqual({ complete: true, messages: [] });
+
+    stalled = link.stall();
+    const publishing = broker.publish("a", "lost in flight");
+    await stalled;
+    link.cut();
+    link.mend();
+    await expect(publishing).rejects.toMatchObject({ code: "broker-unavailable" });
+    const { id } = await broker.publish("a", "sent again by the caller");
+    expect(await broker.replay("a", start)).toMatchObject({ complete: true, messages: [{ id }] });
+  });
+
   it("re-seeds when Redis goes back in time, as after restoring an older snapshot", async () => {
     const prefix = freshPrefix();
     const broker = open({ prefix });
@@ -149,6 +194,30 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     expect(after.seq).toBeGreaterThan(lostSeq);
     for (const id of lost) expect(await broker.replay("a", id)).toMatchObject({ complete: false });
     expect(await broker.replayStream(["a"], lostSeq)).toMatchObject({ complete: false });
+  });
+
+  it("holds publishes while Redis is out of reach, and fails them with a typed error after commandTimeout", async () => {
+    const prefix = freshPrefix();
+    const direct = open({ prefix });
+    const start = await direct.position("a");
+    const link = await openLink(server.path, join(dirname(server.path), "down.sock"), {
+      cut: true,
+    });
+    const patient = open({ prefix, commandTimeout: 60_000 }, [], link.path);
+    const hasty = open({ prefix, commandTimeout: 50 }, [], link.path);
+    const waiting = patient.publish("a", "waited");
+    await expect(hasty.publish("a", "gave up")).rejects.toSatisfy(
+      (error) => error instanceof WirekitServerError && error.code === "broker-unavailable",
+    );
+    await expect(hasty.replay("a", start)).rejects.toThrow(WirekitServerError);
+
+    link.mend();
+    const { id } = await waiting;
+    // The publish that gave up while queued was never sent.
+    expect(await direct.replay("a", start)).toMatchObject({
+      complete: true,
+      messages: [{ id, data: "waited" }],
+    });
   });
 
   it("uses one pub/sub connection however many channels and listeners, and close releases both", async () => {
