@@ -42,7 +42,8 @@ export interface RedisBrokerOptions {
   commandTimeout?: number;
   /**
    * Called with connection errors and with failed catch-ups of live subscriptions. The broker
-   * retries both on its own; this is for logs and metrics.
+   * reconnects on its own, and tries a catch-up again on the next reconnection or message of the
+   * channel; this is for logs and metrics.
    * @default console.warn
    */
   onError?: (error: unknown) => void;

@@ -12,7 +12,10 @@ export interface FeedSource {
   unsubscribe(channel: string, onNote: (note: string) => void): Promise<void>;
   /** Each message announced, before it is checked. */
   saw(message: StoredMessage): void;
-  /** A failure nobody awaits (a catch-up after a reconnection); it is retried on the next one. */
+  /**
+   * A failure nobody awaits (a catch-up after a reconnection); it is tried again on the next
+   * reconnection or announcement on the channel.
+   */
   report(error: unknown): void;
 }
 
@@ -102,7 +105,11 @@ export function createFeeds(source: FeedSource): Feeds {
           feed.behind = true;
         } else if (feed.behind) {
           feed.behind = false;
-          const missed = await source.readAfter(feed.channel, feed.lastId);
+          const missed = await source.readAfter(feed.channel, feed.lastId).catch((error) => {
+            // Still behind: the next reconnection or announcement on the channel tries again.
+            feed.behind = true;
+            throw error;
+          });
           for (const message of missed) deliver(feed, message);
           // What arrived meanwhile is newer than what was read, or already delivered.
           for (const message of feed.held.splice(0)) deliver(feed, message);
