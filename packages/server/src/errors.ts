@@ -2,11 +2,13 @@
  * Why the server refused something of its caller (not of a client: clients get frames, HTTP
  * statuses and close codes, never exceptions):
  * - `invalid-option`: an option is out of range or of the wrong kind;
- * - `closed`: the broker or server was already closed.
+ * - `closed`: the broker or server was already closed;
+ * - `broker-unavailable`: the broker could not reach its store (Redis) within its timeout. A
+ *   publish that fails so may still have been stored: its subscribers hear it if it was.
  */
-export type ServerErrorCode = "invalid-option" | "closed";
+export type ServerErrorCode = "invalid-option" | "closed" | "broker-unavailable";
 
-/** A misuse of `@wirekit/server`'s API, thrown to the caller. */
+/** A refusal of `@wirekit/server`'s API (a misuse, or a store out of reach), thrown to the caller. */
 export class WirekitServerError extends Error {
   override readonly name = "WirekitServerError";
   readonly code: ServerErrorCode;

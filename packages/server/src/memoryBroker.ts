@@ -55,7 +55,7 @@ interface ChannelLog {
  * A broker for one process: per-channel ring buffers, ids `"1"`, `"2"`, … per channel and one
  * `seq` across all channels. Listeners are called synchronously inside `publish`, in order.
  * Nothing survives the process unless `persist` writes it down and `restore` reads it back; for
- * several processes, implement `Broker` over Redis or NATS.
+ * several processes, use `createRedisBroker` from `@wirekit/server/redis`.
  */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
   const { historySize = 1000, restore, persist } = options;

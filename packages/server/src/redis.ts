@@ -1,0 +1,2 @@
+export type { RedisBroker, RedisBrokerOptions } from "./redisBroker.js";
+export { createRedisBroker } from "./redisBroker.js";
