@@ -7,8 +7,8 @@ import {
   createEventStreamHandler,
   createMemoryBroker,
   type EventStreamHandler,
+  openJournal,
 } from "@wirekit/server";
-import { openJournal } from "./journal.js";
 import { startMetrics, TICK_RATES } from "./metrics.js";
 import { serveStatic } from "./staticFiles.js";
 
@@ -159,7 +159,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
 
 /** A memory broker whose messages are journaled to `file` first, and read back at startup. */
 function durableBroker(file: string) {
-  const journal = openJournal(file, HISTORY_SIZE);
+  const journal = openJournal(file, { keepPerChannel: HISTORY_SIZE });
   return createMemoryBroker({
     historySize: HISTORY_SIZE,
     restore: journal.restored,

@@ -14,6 +14,8 @@ export type { ServerErrorCode } from "./errors.js";
 export { WirekitServerError } from "./errors.js";
 export type { EventStreamHandler, EventStreamHandlerOptions } from "./eventStreamHandler.js";
 export { createEventStreamHandler } from "./eventStreamHandler.js";
+export type { Journal, JournalOptions } from "./fileJournal.js";
+export { openJournal } from "./fileJournal.js";
 export type { MemoryBrokerOptions } from "./memoryBroker.js";
 export { createMemoryBroker } from "./memoryBroker.js";
 export type { AllowedOrigins } from "./originPolicy.js";
