@@ -34,8 +34,12 @@ async function brokerOf() {
 }
 
 const broker = await brokerOf();
-/** @type {Map<string, Set<import("node:net").Socket>>} */
+/** @type {Map<string, Set<import("node:stream").Duplex>>} */
 const socketsByClient = new Map();
+/**
+ * @param {string | undefined} url
+ * @param {import("node:stream").Duplex} socket
+ */
 const track = (url, socket) => {
   const client = new URL(url ?? "/", "http://localhost").searchParams.get("client");
   if (client === null) return;
@@ -51,11 +55,17 @@ const streams = createEventStreamHandler({
   heartbeatInterval: config.heartbeat ?? 15_000,
 });
 
+/** @param {import("node:http").IncomingMessage} request */
 const readJson = async (request) => {
   let text = "";
   for await (const chunk of request) text += chunk;
   return JSON.parse(text);
 };
+/**
+ * @param {import("node:http").ServerResponse} response
+ * @param {number} status
+ * @param {unknown} body
+ */
 const reply = (response, status, body) => {
   response.writeHead(status, { "Content-Type": "application/json" });
   response.end(JSON.stringify(body));
@@ -107,5 +117,6 @@ const channels = createChannelServer({
 });
 
 http.listen(config.port ?? 0, "127.0.0.1", () => {
-  process.stdout.write(`ready ${http.address().port}\n`);
+  const address = /** @type {import("node:net").AddressInfo} */ (http.address());
+  process.stdout.write(`ready ${address.port}\n`);
 });
