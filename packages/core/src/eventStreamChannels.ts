@@ -8,7 +8,7 @@ import {
   eventStreamTransport,
 } from "./eventSourceTransport.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import { STREAM_GAP_EVENT } from "./streamEvents.js";
+import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "./streamEvents.js";
 import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions
@@ -50,8 +50,12 @@ export class EventStreamChannels {
   readonly #debounce: number;
   readonly #clock: Clock;
   readonly #listeners = new Map<string, Set<(event: ChannelEvent) => void>>();
-  // The channel set the current (or next) physical stream asks for.
+  // The channel set the next physical stream asks for, and the one the current stream asked for.
   #wired: string[] = [];
+  #streaming: readonly string[] = [];
+  // What the server said about the current stream: a gap, and whether its channels were told.
+  #gap = false;
+  #announced = false;
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
 
@@ -62,9 +66,14 @@ export class EventStreamChannels {
     this.#debounce = debounce;
     this.#clock = options.clock ?? systemClock;
     const transport = eventStreamTransport({
-      url: () => this.#urlFor(this.#wired),
-      // The gap announcement too: a stream that could not resume must say so to every channel.
-      events: () => [...this.#wired, STREAM_GAP_EVENT],
+      url: () => {
+        this.#streaming = this.#wired;
+        this.#gap = false;
+        this.#announced = false;
+        return this.#urlFor(this.#wired);
+      },
+      // The reserved events too: where a fresh stream stands, and a stream that could not resume.
+      events: () => [...this.#wired, STREAM_POSITION_EVENT, STREAM_GAP_EVENT],
       ...pick(options, TRANSPORT_KEYS),
     });
     const settings = pick(options, [...CONNECTION_SETTING_KEYS, "clock", "lifecycle"]);
@@ -72,7 +81,11 @@ export class EventStreamChannels {
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
       if (channel === STREAM_GAP_EVENT) {
-        this.#announceGap();
+        this.#gap = true;
+        return;
+      }
+      if (channel === STREAM_POSITION_EVENT) {
+        this.#announce(message.lastEventId);
         return;
       }
       const listeners = this.#listeners.get(channel);
@@ -118,10 +131,19 @@ export class EventStreamChannels {
     this.connection.close();
   }
 
-  /** Every channel hears that the stream could not resume: `subscribed` with `recovered: false`. */
-  #announceGap(): void {
-    for (const [channel, listeners] of this.#listeners) {
-      emit(listeners, { type: "subscribed", channel, recovered: false, position: undefined });
+  /**
+   * Tells the current stream's channels where they stand (the server's `wirekit-position`), once
+   * per stream: `subscribed` with the id after which every event follows, and `recovered: false`
+   * when a `wirekit-gap` came first (refetch). What a WebSocket channel hears from its server.
+   */
+  #announce(position: string | undefined): void {
+    if (this.#announced) return;
+    this.#announced = true;
+    const recovered = !this.#gap;
+    for (const channel of this.#streaming) {
+      const listeners = this.#listeners.get(channel);
+      if (listeners !== undefined)
+        emit(listeners, { type: "subscribed", channel, recovered, position });
     }
   }
 

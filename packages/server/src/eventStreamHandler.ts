@@ -66,10 +66,11 @@ const DIGITS = /^[0-9]{1,15}$/;
  * `lastEventId` query parameter that native `EventSource` transports send) replays what was
  * missed. Mounts on node:http, Express, Fastify (`reply.raw`) or Hono's node adapter.
  *
- * A gap (the history no longer reaches back to `Last-Event-ID`) is announced with an `event:
- * wirekit-gap` carrying the `Last-Event-ID` it could not resume from; then the stream goes on live.
- * A stream with nothing to resume from yet gets an `event: wirekit-position` with the stream's
- * position as its `id:`, so that even a reconnect before the first message resumes.
+ * Every stream starts with an `event: wirekit-position` whose `id:` is where it stands: the
+ * client's `Last-Event-ID` when everything after it follows, or the broker's position now — so
+ * even a reconnect before the first message resumes. When the history no longer reaches back to
+ * `Last-Event-ID` (or the broker never gave it out), an `event: wirekit-gap` carrying it comes
+ * first: the client must refetch; the stream goes on live from the position.
  *
  * @example
  * const handler = createEventStreamHandler({ broker, allowedOrigins: ["https://app.example.com"] });
@@ -203,27 +204,23 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     response.on("close", () => end(undefined));
     write(`retry: ${Math.floor(retry)}\n\n`);
 
-    // Where the stream stands, for a client that has no message to resume from yet: without it,
-    // a reconnect before the first message would start afresh and miss what came in between.
-    const announcePosition = async () => {
-      const position = await broker.streamPosition();
-      if (position <= lastSeq) return;
-      lastSeq = position;
-      write(`id: ${position}\nevent: ${POSITION_EVENT}\ndata: ${position}\n\n`);
-    };
+    // Every stream starts by saying where it stands (PROTOCOL.md section 9): the client's resume
+    // point when the replay after it is complete, else (fresh, or a gap) the broker's position
+    // now. A client with no message yet resumes from it, and learns whether it recovered.
     const catchUp = async () => {
-      if (resume === undefined) {
-        await announcePosition();
+      let start: number;
+      let replayed: readonly BrokerMessage[] = [];
+      const replay = resume === undefined ? undefined : await broker.replayStream(channels, resume);
+      if (replay?.complete === true && resume !== undefined) {
+        start = resume;
+        replayed = replay.messages;
       } else {
-        const replay = await broker.replayStream(channels, resume);
-        if (!replay.complete) {
-          write(`event: ${GAP_EVENT}\ndata: ${resume}\n\n`);
-          // The resume point may be one this broker never gave out (it restarted): start over.
-          lastSeq = 0;
-        }
-        for (const message of replay.messages) deliver(message);
-        if (!replay.complete && lastSeq === 0) await announcePosition();
+        if (replay !== undefined) write(`event: ${GAP_EVENT}\ndata: ${resume}\n\n`);
+        start = await broker.streamPosition();
       }
+      lastSeq = start;
+      write(`id: ${start}\nevent: ${POSITION_EVENT}\ndata: ${start}\n\n`);
+      for (const message of replayed) deliver(message);
       for (const message of pending.splice(0)) deliver(message);
       live = true;
     };
