@@ -8,7 +8,12 @@
 // read: `ws` discards what is sent after a close frame arrives, so a loop that yielded would
 // stop flooding at the server's verdict, which an attacker writing raw bytes would not.
 //
-// IPC, parent → child: { type: "open", url, connections } then { type: "flood", frame, frames };
+// With `burn`, the control experiment: instead of writing, the process spins the CPU for that
+// many milliseconds, then closes its connections; what the good client sees then is what the
+// attacker's use of the machine costs it, without the server hearing a frame.
+//
+// IPC, parent → child: { type: "open", url, connections } then
+// { type: "flood", frame, frames, burn? };
 // child → parent: { type: "opened" } then { type: "flooded", connections: FloodReport[] } once
 // every socket has closed. It exits when the parent disconnects.
 
@@ -54,21 +59,28 @@ async function watch(socket, start) {
 }
 
 /**
- * Sends `frames` copies of `frame` on every socket, then waits for them all to close.
+ * Sends `frames` copies of `frame` on every socket (or spins for `burn` ms and closes them), then
+ * waits for them all to close.
  * @param {string} frame
  * @param {number} frames
+ * @param {number | undefined} burn
  * @returns {Promise<FloodReport[]>}
  */
-async function flood(frame, frames) {
+async function flood(frame, frames, burn) {
   const start = performance.now();
   const closed = sockets.map((socket) => watch(socket, start));
-  for (let sent = 0; sent < frames; sent++) for (const socket of sockets) socket.send(frame);
+  if (burn === undefined) {
+    for (let sent = 0; sent < frames; sent++) for (const socket of sockets) socket.send(frame);
+  } else {
+    while (performance.now() - start < burn);
+    for (const socket of sockets) socket.close();
+  }
   const writing = performance.now() - start;
   // What the kernel did not take at once waits in the socket's buffer.
   const queued = sockets.map((socket) => socket.bufferedAmount);
   return (await Promise.all(closed)).map((report, index) => ({
     ...report,
-    sent: frames,
+    sent: burn === undefined ? frames : 0,
     queued: queued[index] ?? Number.NaN,
     writing,
   }));
@@ -76,7 +88,7 @@ async function flood(frame, frames) {
 
 process.on("message", (raw) => {
   const message =
-    /** @type {{ type: "open", url: string, connections: number } | { type: "flood", frame: string, frames: number }} */ (
+    /** @type {{ type: "open", url: string, connections: number } | { type: "flood", frame: string, frames: number, burn?: number }} */ (
       raw
     );
   if (message.type === "open") {
@@ -91,7 +103,7 @@ process.on("message", (raw) => {
     );
     return;
   }
-  void flood(message.frame, message.frames).then((connections) =>
+  void flood(message.frame, message.frames, message.burn).then((connections) =>
     notify({ type: "flooded", connections }),
   );
 });

@@ -7,6 +7,8 @@
 //
 //   node bench/underAttack.js --client   the measurement, as JSON (run.js uses this)
 //   node bench/underAttack.js            the same, summarized
+//   node bench/underAttack.js --burn 400 the control: the attacker's process spins the CPU for
+//                                        400 ms instead of flooding (with --client: as JSON)
 
 import { fork, spawnSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
@@ -46,6 +48,8 @@ const CLOCK_SAMPLES = 20;
 
 const SERVER = fileURLToPath(new URL("./attackServer.js", import.meta.url));
 const FLOOD = fileURLToPath(new URL("./attackFlood.js", import.meta.url));
+const burnIndex = process.argv.indexOf("--burn");
+const BURN = burnIndex === -1 ? undefined : Number(process.argv[burnIndex + 1]);
 
 // Both processes read this clock: a wall-clock origin taken at process start, plus the monotonic
 // clock since, in microseconds; Date.now() is whole milliseconds, too coarse for sub-millisecond
@@ -91,6 +95,8 @@ const wallClock = () => performance.timeOrigin + performance.now();
  *   offset is known to within half of it.
  * @property {number} resubscribed Times the good client subscribed again (after a reconnect).
  * @property {number} closedByPolicy Connections the server closed for a policy, in all.
+ * @property {number} burn 0 for a real flood; for the control (`--burn`), the milliseconds the
+ *   attacker spun the CPU instead.
  */
 
 /**
@@ -276,7 +282,7 @@ async function measureHere() {
         await delay(FLOOD_DELAY);
         floodWindow.from = wallClock();
         flooding = await flood.ask(
-          { type: "flood", frame: FLOOD_FRAME, frames: FLOOD_FRAMES },
+          { type: "flood", frame: FLOOD_FRAME, frames: FLOOD_FRAMES, burn: BURN },
           "flooded",
         );
         floodWindow = { ...floodWindow, to: wallClock() };
@@ -317,6 +323,7 @@ async function measureHere() {
       clockRoundTrip,
       resubscribed: 0,
       closedByPolicy: 0,
+      burn: BURN ?? 0,
     };
     for (let round = 0; round < ATTACK_ROUNDS; round++) {
       /** @type {("quiet" | "flooded")[]} */
@@ -339,13 +346,16 @@ async function measureHere() {
 
 /**
  * Runs the measurement in a fresh client process (which starts its server and flood processes).
+ * @param {number} [burn] Run the control instead: the attacker spins the CPU for this many ms.
  * @returns {AttackMeasurement}
  */
-export function underAttack() {
-  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--client"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+export function underAttack(burn) {
+  const control = burn === undefined ? [] : ["--burn", String(burn)];
+  const result = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), "--client", ...control],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
   if (result.status !== 0) throw new Error("the under-attack client failed");
   return /** @type {AttackMeasurement} */ (JSON.parse(result.stdout));
 }
@@ -400,7 +410,12 @@ export function attackTable(measurement) {
     "| Phase | Messages | p50 ms | p99 ms | max ms | Lost | Duplicates | Out of order |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     row("Quiet", quiet),
-    row(`Flooded: ${FLOOD_CONNECTIONS} × ${FLOOD_FRAMES.toLocaleString("en")} frames`, flooded),
+    row(
+      measurement.burn === 0
+        ? `Flooded: ${FLOOD_CONNECTIONS} × ${FLOOD_FRAMES.toLocaleString("en")} frames`
+        : `Control: the attacker spins ${measurement.burn} ms, sends nothing`,
+      flooded,
+    ),
     "",
     "| Flooded p99 / quiet p99 | Lost | Target | Met |",
     "| ---: | ---: | ---: | :---: |",
@@ -413,7 +428,7 @@ export function attackTable(measurement) {
     `- The ${hostile.length} hostile connections were all closed with ${codes.join(", ")}, ${spread(
       hostile.map(({ closedAfter }) => closedAfter),
       0,
-    )} ms after their first frame. Each sent ${FLOOD_FRAMES.toLocaleString("en")} frames in one loop, which took the attacker's process ${spread(
+    )} ms after their first frame. Each sent ${median(hostile.map(({ sent }) => sent)).toLocaleString("en")} frames in one loop, which took the attacker's process ${spread(
       flooded.map((phase) => phase.hostile[0]?.writing ?? Number.NaN),
       0,
     )} ms a round (when it ended, ${spread(
@@ -448,7 +463,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         process.stdout.write(JSON.stringify(result));
       })
     : Promise.resolve().then(() => {
-        const measurement = underAttack();
+        const measurement = underAttack(BURN);
         console.log(attackTable(measurement));
         console.log(attackVerdict(measurement));
       });
