@@ -450,15 +450,30 @@ ${attackResults}
   phase, each ${PHASE_MESSAGES.toLocaleString("en")} messages (${PHASE_MESSAGES / STREAM_RATE} s), alternating which comes first. A
   flooded phase opens its hostile connections before the stream starts and floods
   ${FLOOD_DELAY / 1000} s into it. Percentiles are nearest-rank over the phase's messages.
-- The machine is a shared 2-core VM running three busy processes here. Writing the flood keeps one
-  core busy for the time given above (on loopback the kernel does the receiving side's TCP work in
-  the sender's time), and the server and the good client share the other meanwhile. A p99 of a few tenths of a millisecond moves between runs on this machine: the
-  few-millisecond spikes that set it fall all through both kinds of phase, not only at the flood.
-- From \`node --cpu-prof bench/underAttack.js --client\` (the child processes inherit the flag): the
-  flood does not reach the top of the server's profile. Its longest busy stretch of the event loop
-  during a flood was about 30 ms, at the first flood (reading the first chunks, sending 100
-  \`pong\`s, \`closeForPolicy\`), and under 20 ms after that; the attacker's process spent most of
-  its time in \`writev\`.
+
+### What the flooded figure measures on this machine
+
+- The server's own cost is small. In \`node --cpu-prof bench/underAttack.js --client\` (the child
+  processes inherit the flag), the flood does not reach the top of the server's profile. Its
+  event loop's longest busy stretch was 33 ms, at the first flood (the first chunks read, 100
+  \`pong\`s a connection, \`closeForPolicy\`), and 19 ms when it cut those sockets a second later
+  (\`ws\` parses what was left in a paused socket's buffer, and the server ignores it); at later
+  floods, 10 ms or less.
+- The attacker's writing is not. Its loop is 200,000 \`ws.send\`s, most of them written by a
+  \`writev\` of their own (most of its profile), and on loopback the kernel does the receiving
+  side's TCP work in the sender's time: one of the machine's 2 cores stays busy for the time given
+  above, and the server and the good client share the other. With the attacker's process spinning
+  the CPU for 400 ms instead (\`node bench/underAttack.js --burn 400\`: the same connections
+  opened, no frame sent), the good client's p99 rose in the same way: in two runs, to 1.66 and
+  1.64 ms against 1.01 and 0.72 ms quiet (1.63× and 2.27×); over those 400 ms, the p99 had a
+  median of 2.8 and 2.7 ms, and over the real floods (while the hostile connections were open)
+  0.7 to 2.8 ms in the other runs.
+- A p99 of a few tenths of a millisecond moves with whatever else runs on this shared VM: one
+  quiet round's p99 ranged from 0.3 to 4.0 ms over the runs made while writing this benchmark,
+  and six runs of the real flood gave ratios of 0.95×, 1.14×, 1.34× (with the profiler), 2.52×,
+  2.76× and 3.48×; a run whose hostile connections were opened and closed without sending
+  anything gave 1.56×. No run lost, duplicated or reordered a message, and every real flood's
+  hostile connections were closed with 4429.
 
 ## Reconnect storm
 
