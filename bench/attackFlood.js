@@ -1,12 +1,12 @@
 // The hostile side of the "under attack" benchmark, run as a child process of
-// bench/underAttack.js (`child_process.fork`), so that what the flood itself costs (encoding,
-// masking and writing frames) lands neither on the server's process nor on the good client's.
+// bench/underAttack.js (`child_process.fork`), so that what the flood itself costs lands neither
+// on the server's process nor on the good client's.
 //
-// Raw `ws` clients offering the `wirekit.v1` subprotocol, as an attacker would connect. Their
-// frames go out in one synchronous loop, the sockets taking turns frame by frame, so that every
-// frame is handed to `ws` (and queued on its TCP socket) before anything from the server is
-// read: `ws` discards what is sent after a close frame arrives, so a loop that yielded would
-// stop flooding at the server's verdict, which an attacker writing raw bytes would not.
+// An attacker does not need a WebSocket library: each connection does the opening handshake by
+// hand (offering `wirekit.v1`), then writes its whole flood at once — 100,000 pre-encoded, masked
+// frames in one buffer — which is the cheapest flood to send and the hardest to ignore, since the
+// bytes are all on their way before the server says a word. What the server sends back is read
+// only to count it: `pong`s (frames it served), `error`s, and its close frame.
 //
 // With `burn`, the control experiment: instead of writing, the process spins the CPU for that
 // many milliseconds, then closes its connections; what the good client sees then is what the
@@ -17,8 +17,9 @@
 // child → parent: { type: "opened" } then { type: "flooded", connections: FloodReport[] } once
 // every socket has closed. It exits when the parent disconnects.
 
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { WebSocket } from "ws";
+import { connect } from "node:net";
 
 if (process.send === undefined) {
   throw new Error("bench/attackFlood.js runs as a forked child of bench/underAttack.js");
@@ -27,39 +28,124 @@ const notify = process.send.bind(process);
 
 /**
  * @typedef {object} FloodReport
- * @property {number} code The close code the connection ended with.
+ * @property {number} code The close code the server sent (1006 when it sent none).
  * @property {string} reason
- * @property {number} sent Frames handed to `ws.send`.
- * @property {number} queued Bytes the TCP socket had not yet written when the loop ended.
- * @property {number} writing Milliseconds the loop took (for every socket together).
+ * @property {number} sent Frames written.
+ * @property {number} queued Bytes the socket had not handed to the kernel when the write returned.
+ * @property {number} writing Milliseconds the writes took (for every socket together).
  * @property {number} pongs `pong` frames received: frames the server served.
  * @property {number} errors `error` frames received (the server's `rate-limited` warnings).
- * @property {number} closedAfter Milliseconds from the first frame to the `close` event.
+ * @property {number} closedAfter Milliseconds from the first frame to the socket's close.
  */
 
-/** @type {WebSocket[]} */
+/**
+ * @typedef {object} RawSocket
+ * @property {import("node:net").Socket} socket
+ * @property {number} pongs
+ * @property {number} errors
+ * @property {number} code
+ * @property {string} reason
+ */
+
+/** @type {RawSocket[]} */
 let sockets = [];
 
 /**
- * Counts what the server sends a socket, and resolves with its report once it has closed.
- * @param {WebSocket} socket
- * @param {number} start When the flood began (`performance.now()`).
- * @returns {Promise<Omit<FloodReport, "sent" | "queued" | "writing">>}
+ * Opens a WebSocket by hand: the HTTP upgrade, then a reader that counts the server's frames.
+ * @param {string} url
+ * @returns {Promise<RawSocket>}
  */
-async function watch(socket, start) {
-  let pongs = 0;
-  let errors = 0;
-  socket.on("message", (data) => {
-    const { type } = /** @type {{ type?: unknown }} */ (JSON.parse(String(data)));
-    if (type === "pong") pongs++;
-    else if (type === "error") errors++;
+async function openRaw(url) {
+  const { hostname, port, pathname, search } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.setNoDelay(true);
+  socket.on("error", () => {});
+  await once(socket, "connect");
+  socket.write(
+    `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
+      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: wirekit.v1\r\n\r\n",
+  );
+  /** @type {RawSocket} */
+  const raw = { socket, pongs: 0, errors: 0, code: 1006, reason: "" };
+  /** @type {Buffer} */
+  let buffered = Buffer.alloc(0);
+  let upgraded = false;
+  await new Promise((resolve, reject) => {
+    socket.on("data", (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (!upgraded) {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const head = buffered.subarray(0, end).toString();
+        if (!head.startsWith("HTTP/1.1 101")) {
+          reject(new Error(`the handshake was refused: ${head.split("\r\n")[0]}`));
+          return;
+        }
+        upgraded = true;
+        buffered = buffered.subarray(end + 4);
+        resolve(undefined);
+      }
+      buffered = readFrames(raw, buffered);
+    });
   });
-  const [code, reason] = /** @type {[number, Buffer]} */ (await once(socket, "close"));
-  return { code, reason: String(reason), pongs, errors, closedAfter: performance.now() - start };
+  return raw;
 }
 
 /**
- * Sends `frames` copies of `frame` on every socket (or spins for `burn` ms and closes them), then
+ * Reads the complete server frames at the start of `bytes` (unmasked, RFC 6455 section 5.2),
+ * counting them on `raw`; returns what is left of an incomplete one.
+ * @param {RawSocket} raw
+ * @param {Buffer} bytes
+ */
+function readFrames(raw, bytes) {
+  let at = 0;
+  for (;;) {
+    if (bytes.length - at < 2) break;
+    const opcode = (bytes[at] ?? 0) & 0x0f;
+    let length = (bytes[at + 1] ?? 0) & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (bytes.length - at < 4) break;
+      length = bytes.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      if (bytes.length - at < 10) break;
+      length = Number(bytes.readBigUInt64BE(at + 2));
+      header = 10;
+    }
+    if (bytes.length - at < header + length) break;
+    const payload = bytes.subarray(at + header, at + header + length);
+    at += header + length;
+    if (opcode === 0x8) {
+      raw.code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+      raw.reason = payload.subarray(2).toString();
+    } else if (opcode === 0x1) {
+      const { type } = /** @type {{ type?: unknown }} */ (JSON.parse(payload.toString()));
+      if (type === "pong") raw.pongs++;
+      else if (type === "error") raw.errors++;
+    }
+  }
+  return bytes.subarray(at);
+}
+
+/**
+ * `count` copies of the text frame `text`, masked as a client's must be (with a zero key, which
+ * leaves the payload as it is), in one buffer.
+ * @param {string} text
+ * @param {number} count
+ */
+function encodeFlood(text, count) {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new Error("the flood frame must be short");
+  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+  const flood = Buffer.alloc(frame.length * count);
+  for (let index = 0; index < count; index++) frame.copy(flood, index * frame.length);
+  return flood;
+}
+
+/**
+ * Writes `frames` copies of `frame` on every socket (or spins for `burn` ms and closes them), then
  * waits for them all to close.
  * @param {string} frame
  * @param {number} frames
@@ -67,47 +153,52 @@ async function watch(socket, start) {
  * @returns {Promise<FloodReport[]>}
  */
 async function flood(frame, frames, burn) {
+  const bytes = encodeFlood(frame, frames);
   const start = performance.now();
-  const closed = sockets.map((socket) => watch(socket, start));
+  const closed = sockets.map(async (raw) => {
+    await once(raw.socket, "close");
+    return performance.now() - start;
+  });
   if (burn === undefined) {
-    for (let sent = 0; sent < frames; sent++) for (const socket of sockets) socket.send(frame);
+    for (const { socket } of sockets) socket.write(bytes);
   } else {
     while (performance.now() - start < burn);
-    for (const socket of sockets) socket.close();
+    for (const { socket } of sockets) socket.end();
   }
   const writing = performance.now() - start;
-  // What the kernel did not take at once waits in the socket's buffer.
-  const queued = sockets.map((socket) => socket.bufferedAmount);
-  return (await Promise.all(closed)).map((report, index) => ({
-    ...report,
+  const queued = sockets.map(({ socket }) => socket.writableLength);
+  const closedAfter = await Promise.all(closed);
+  return sockets.map((raw, index) => ({
+    code: raw.code,
+    reason: raw.reason,
+    pongs: raw.pongs,
+    errors: raw.errors,
+    closedAfter: closedAfter[index] ?? Number.NaN,
     sent: burn === undefined ? frames : 0,
     queued: queued[index] ?? Number.NaN,
     writing,
   }));
 }
 
-process.on("message", (raw) => {
-  const message =
+process.on("message", (message) => {
+  const request =
     /** @type {{ type: "open", url: string, connections: number } | { type: "flood", frame: string, frames: number, burn?: number }} */ (
-      raw
+      message
     );
-  if (message.type === "open") {
-    sockets = Array.from({ length: message.connections }, () => {
-      const socket = new WebSocket(message.url, ["wirekit.v1"], { perMessageDeflate: false });
-      // Sends after the close end in an error the flood does not care about.
-      socket.on("error", () => {});
-      return socket;
-    });
-    void Promise.all(sockets.map((socket) => once(socket, "open"))).then(() =>
-      notify({ type: "opened" }),
+  if (request.type === "open") {
+    void Promise.all(Array.from({ length: request.connections }, () => openRaw(request.url))).then(
+      (opened) => {
+        sockets = opened;
+        notify({ type: "opened" });
+      },
     );
     return;
   }
-  void flood(message.frame, message.frames, message.burn).then((connections) =>
+  void flood(request.frame, request.frames, request.burn).then((connections) =>
     notify({ type: "flooded", connections }),
   );
 });
 
 process.on("disconnect", () => {
-  for (const socket of sockets) socket.terminate();
+  for (const { socket } of sockets) socket.destroy();
 });

@@ -60,9 +60,9 @@ const wallClock = () => performance.timeOrigin + performance.now();
  * @typedef {object} HostileResult
  * @property {number} code The close code the hostile connection ended with.
  * @property {string} reason
- * @property {number} sent Frames it sent (handed to `ws.send`).
- * @property {number} queued Bytes its TCP socket had not yet written when its sending loop ended.
- * @property {number} writing Milliseconds the attacker's sending loop took (all its sockets).
+ * @property {number} sent Frames it sent (pre-encoded, written in one buffer).
+ * @property {number} queued Bytes its socket had not handed to the kernel when the write returned.
+ * @property {number} writing Milliseconds the attacker's writes took (all its sockets).
  * @property {number} pongs Frames the server served (each answered with a `pong`).
  * @property {number} errors `error` frames the server sent it.
  * @property {number} closedAfter Milliseconds from its first frame to its `close` event.
@@ -428,7 +428,7 @@ export function attackTable(measurement) {
     `- The ${hostile.length} hostile connections were all closed with ${codes.join(", ")}, ${spread(
       hostile.map(({ closedAfter }) => closedAfter),
       0,
-    )} ms after their first frame. Each sent ${median(hostile.map(({ sent }) => sent)).toLocaleString("en")} frames in one loop, which took the attacker's process ${spread(
+    )} ms after their first frame. Each sent ${median(hostile.map(({ sent }) => sent)).toLocaleString("en")} frames, pre-encoded and written in one buffer, which took the attacker's process ${spread(
       flooded.map((phase) => phase.hostile[0]?.writing ?? Number.NaN),
       0,
     )} ms a round (when it ended, ${spread(

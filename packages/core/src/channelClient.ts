@@ -39,6 +39,14 @@ export type ChannelEvent =
       readonly error: ChannelProtocolError | ChannelServerError;
     };
 
+function notify(listener: (event: ChannelEvent) => void, event: ChannelEvent): void {
+  try {
+    listener(event);
+  } catch (error) {
+    rethrowAsync(error);
+  }
+}
+
 function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
   return state.lastId === undefined
     ? { type: "subscribe", channel }
@@ -133,6 +141,8 @@ interface ChannelState {
   readonly listeners: Set<(event: ChannelEvent) => void>;
   /** Where a resubscription resumes: the last message delivered, or where delivery started. */
   lastId: string | undefined;
+  /** Whether the server confirmed the subscription on the current session. */
+  confirmed: boolean;
 }
 
 interface PendingAck {
@@ -226,12 +236,16 @@ export class ChannelClient {
     }
     let state = this.#channels.get(channel);
     if (state === undefined) {
-      state = { listeners: new Set(), lastId: resumeFrom };
+      state = { listeners: new Set(), lastId: resumeFrom, confirmed: false };
       this.#channels.set(channel, state);
       this.#write(subscribeFrame(channel, state));
     }
     const held = state;
     held.listeners.add(listener);
+    // A listener joining a live subscription hears where it stands, as the first one did.
+    if (held.confirmed) {
+      notify(listener, { type: "subscribed", channel, recovered: true, position: held.lastId });
+    }
     return () => {
       if (!held.listeners.delete(listener) || held.listeners.size > 0) return;
       if (this.#channels.get(channel) !== held) return;
@@ -332,7 +346,10 @@ export class ChannelClient {
 
   #onSessionOpen(send: (data: string | ArrayBuffer) => void): void {
     this.#send = send;
-    for (const [channel, state] of this.#channels) this.#write(subscribeFrame(channel, state));
+    for (const [channel, state] of this.#channels) {
+      state.confirmed = false;
+      this.#write(subscribeFrame(channel, state));
+    }
   }
 
   #onSessionLost(): void {
@@ -431,7 +448,14 @@ export class ChannelClient {
         if (state === undefined) return; // unsubscribed since: the unsubscribe frame is on its way
         // Delivery starts after `position`: from now on that is where a resubscription resumes,
         // also for a channel that has had no message yet.
-        if (frame.position !== undefined) state.lastId = frame.position;
+        // Never backwards: a message of an earlier subscription may have arrived first.
+        if (
+          frame.position !== undefined &&
+          (state.lastId === undefined || isNewerId(frame.position, state.lastId))
+        ) {
+          state.lastId = frame.position;
+        }
+        state.confirmed = true;
         this.#emit(state, {
           type: "subscribed",
           channel: frame.channel,
@@ -499,13 +523,7 @@ export class ChannelClient {
   }
 
   #emit(state: ChannelState, event: ChannelEvent): void {
-    for (const listener of [...state.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        rethrowAsync(error);
-      }
-    }
+    for (const listener of [...state.listeners]) notify(listener, event);
   }
 
   /** Bad input or a server error goes to its channel's listeners, or to `onError` listeners. */

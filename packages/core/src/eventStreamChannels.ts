@@ -115,6 +115,11 @@ export class EventStreamChannels {
     }
     const held = listeners;
     held.add(listener);
+    // A listener joining a channel the stream already carries hears where it stands now.
+    if (this.#announced && this.#streaming.includes(channel)) {
+      const position = this.connection.lastEventId;
+      emit([listener], { type: "subscribed", channel, recovered: true, position });
+    }
     return () => {
       if (!held.delete(listener) || held.size > 0 || this.#listeners.get(channel) !== held) return;
       this.#listeners.delete(channel);
@@ -178,7 +183,7 @@ export class EventStreamChannels {
   }
 }
 
-function emit(listeners: ReadonlySet<(event: ChannelEvent) => void>, event: ChannelEvent): void {
+function emit(listeners: Iterable<(event: ChannelEvent) => void>, event: ChannelEvent): void {
   for (const listener of [...listeners]) {
     try {
       listener(event);

@@ -16,7 +16,7 @@ const BUDGETS: Record<string, number> = {
   FetchEventSource: 5_000,
   "SSE connection": 10_000,
   "WebSocket + channels": 8_000,
-  ConnectionManager: 14_500,
+  ConnectionManager: 15_000,
   Everything: 16_500,
 };
 

@@ -3,7 +3,7 @@
 //   /channels  the WebSocket channel protocol       /stream   Server-Sent Events
 //   POST /publish {channel, data}  publishes as the server would (answers {id, seq})
 //   GET /history?channel=c&after=id  what the broker holds
-//   POST /drop?client=n  cuts every socket of the client that put `client=n` in its URL
+//   POST /drop?name=n  cuts every socket of the client that put `client=n` in its URL
 //   GET /counts  the channel server's counters and the open streams
 // The configuration is one JSON argument: { port, journal?, redis?, prefix?, historySize,
 // rateLimit?, heartbeat? }. It prints "ready <port>" once it listens.
@@ -91,7 +91,7 @@ const http = createServer((request, response) => {
         return;
       }
       case "/drop": {
-        const sockets = socketsByClient.get(url.searchParams.get("client") ?? "") ?? new Set();
+        const sockets = socketsByClient.get(url.searchParams.get("name") ?? "") ?? new Set();
         const dropped = sockets.size;
         for (const socket of sockets) socket.destroy();
         reply(response, 200, { dropped });

@@ -40,7 +40,17 @@ const MAIN = fileURLToPath(new URL("./serverMain.js", import.meta.url));
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 const READY_WITHIN = 20_000;
 
+/** Starts the process for one test: it is killed when the test ends. */
 export async function startServerProcess(config: ServerProcessConfig = {}): Promise<ServerProcess> {
+  const server = await launchServerProcess(config);
+  onTestFinished(() => server.kill());
+  return server;
+}
+
+/** Starts the process; killing it is the caller's business (a whole file's `afterAll`). */
+export async function launchServerProcess(
+  config: ServerProcessConfig = {},
+): Promise<ServerProcess> {
   if (!existsSync(DIST)) throw new Error("packages/server/dist is missing: run `npm run build`.");
   let port = 0;
   let child: ChildProcess | undefined;
@@ -111,13 +121,12 @@ export async function startServerProcess(config: ServerProcessConfig = {}): Prom
       ),
     drop: async (client) =>
       (
-        await request<{ dropped: number }>(`/drop?client=${encodeURIComponent(client)}`, {
+        await request<{ dropped: number }>(`/drop?name=${encodeURIComponent(client)}`, {
           method: "POST",
         })
       ).dropped,
     counts: () => request("/counts"),
   };
   await launch();
-  onTestFinished(() => api.kill());
   return api;
 }

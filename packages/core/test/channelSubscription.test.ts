@@ -1,0 +1,73 @@
+// Where a channel subscription stands, as its listeners hear it: the server's `subscribed`, a
+// second listener joining, and messages of an earlier subscription still on their way.
+import { ChannelClient, type ChannelEvent, Connection } from "@wirekit/core";
+import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
+import { describe, expect, it } from "vitest";
+import { scriptedTransport } from "./support/scriptedTransport.js";
+
+function setup() {
+  const clock = createVirtualClock();
+  const transport = scriptedTransport("websocket");
+  const connection = new Connection({
+    transport,
+    clock,
+    lifecycle: createPageLifecycleControls(),
+    retryDelay: () => 1000,
+  });
+  const channels = new ChannelClient(connection, { clock, sendRate: false });
+  connection.connect();
+  transport.last.open();
+  const serverSends = (frame: object) => transport.last.message({ data: JSON.stringify(frame) });
+  return { transport, channels, serverSends };
+}
+
+describe("a channel subscription", () => {
+  it("tells a listener that joins a live channel where it stands, as the first one heard", () => {
+    const { channels, serverSends } = setup();
+    const first: ChannelEvent[] = [];
+    const second: ChannelEvent[] = [];
+    channels.subscribe("room", (event) => first.push(event));
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "4" });
+    serverSends({ type: "message", channel: "room", id: "5", data: "hi" });
+    channels.subscribe("room", (event) => second.push(event));
+    expect(second).toEqual([
+      { type: "subscribed", channel: "room", recovered: true, position: "5" },
+    ]);
+    expect(first.map((event) => event.type)).toEqual(["subscribed", "message"]);
+  });
+
+  it("says nothing to a listener that joins before the server has answered", () => {
+    const { channels, serverSends } = setup();
+    const heard: ChannelEvent[] = [];
+    channels.subscribe("room", () => {});
+    channels.subscribe("room", (event) => heard.push(event));
+    expect(heard).toEqual([]);
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "0" });
+    expect(heard).toHaveLength(1);
+  });
+
+  it("never moves its place back when a message of an earlier subscription came first", () => {
+    const { transport, channels, serverSends } = setup();
+    const stop = channels.subscribe("room", () => {});
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "0" });
+    stop();
+    const heard: ChannelEvent[] = [];
+    channels.subscribe("room", (event) => heard.push(event), { resumeFrom: "2" });
+    // Still on its way from the first subscription, before the server read the unsubscribe.
+    serverSends({ type: "message", channel: "room", id: "3", data: "late" });
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "2" });
+    // The replay after 2 overlaps what already came.
+    serverSends({ type: "message", channel: "room", id: "3", data: "late" });
+    serverSends({ type: "message", channel: "room", id: "4", data: "new" });
+    expect(heard.filter((event) => event.type === "message").map((event) => event.id)).toEqual([
+      "3",
+      "4",
+    ]);
+    expect(channels.lastId("room")).toBe("4");
+    expect(transport.last.sent.map((data) => JSON.parse(String(data)))).toEqual([
+      { type: "subscribe", channel: "room" },
+      { type: "unsubscribe", channel: "room" },
+      { type: "subscribe", channel: "room", resume: "2" },
+    ]);
+  });
+});
