@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Broker, BrokerMessage } from "./broker.js";
+import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
 import { assertPositive } from "./errors.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 
@@ -68,6 +68,8 @@ const DIGITS = /^[0-9]{1,15}$/;
  *
  * A gap (the history no longer reaches back to `Last-Event-ID`) is announced with an `event:
  * wirekit-gap` carrying the `Last-Event-ID` it could not resume from; then the stream goes on live.
+ * A gap the broker reports while the stream is open (it lost messages before this process heard
+ * them) is announced the same way, followed by a `wirekit-position` past it.
  * A stream with nothing to resume from yet gets an `event: wirekit-position` with the stream's
  * position as its `id:`, so that even a reconnect before the first message resumes.
  *
@@ -158,7 +160,8 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     let live = false;
     let ended = false;
     let lastSeq = resume ?? 0;
-    const pending: BrokerMessage[] = [];
+    // What the broker said while the replay ran, in order: messages and gaps.
+    const pending: Array<() => void> = [];
 
     const end = (comment: string | undefined) => {
       if (ended) return;
@@ -192,10 +195,23 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       write(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
     };
 
+    // The broker lost messages of a channel. Everything up to the gap's stream position was
+    // published before this event is written, so a client that refetches on it sees them; the
+    // stream then stands past them, as after a `wirekit-position`. A gap that ends at or before
+    // where the stream stands (a replay or a position already covered it) is none.
+    const skip = (gap: BrokerGap) => {
+      if (gap.streamPosition <= lastSeq) return;
+      write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+      lastSeq = gap.streamPosition;
+      write(`id: ${lastSeq}\nevent: ${POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
+    };
+    const hear = (event: () => void) => {
+      if (live) event();
+      else pending.push(event);
+    };
     const unsubscribes = channels.map((channel) =>
-      broker.subscribe(channel, (message) => {
-        if (live) deliver(message);
-        else pending.push(message);
+      broker.subscribe(channel, (message) => hear(() => deliver(message)), {
+        onGap: (gap) => hear(() => skip(gap)),
       }),
     );
     const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatInterval);
@@ -224,7 +240,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         for (const message of replay.messages) deliver(message);
         if (!replay.complete && lastSeq === 0) await announcePosition();
       }
-      for (const message of pending.splice(0)) deliver(message);
+      for (const event of pending.splice(0)) event();
       live = true;
     };
     catchUp().catch(() => end("closed: the broker failed"));

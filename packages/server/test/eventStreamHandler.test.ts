@@ -9,6 +9,7 @@ import {
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { listen, openStream, untilContains } from "./support/listen.js";
+import { createLossyBroker } from "./support/lossyBroker.js";
 
 async function startStream(options: Partial<EventStreamHandlerOptions> & { broker?: Broker } = {}) {
   const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
@@ -154,6 +155,40 @@ describe("createEventStreamHandler", () => {
     await vi.waitFor(() => expect(seen).toEqual(["a: gap false", "b: gap false", "a: 3@3"]));
     await broker.publish("b", "live");
     await vi.waitFor(() => expect(seen.at(-1)).toBe("b: live@4"));
+  });
+
+  it("announces a gap its broker reports mid-stream, and moves the stream's id past it", async () => {
+    const lossy = createLossyBroker();
+    const { url } = await startStream({ broker: lossy.broker });
+    const raw = await openStream(`${url}?channels=a,b`);
+    const channels = new EventStreamChannels({
+      url,
+      debounce: 10,
+      lifecycle: createPageLifecycleControls(),
+      implementation: "fetch",
+    });
+    onTestFinished(() => channels.dispose());
+    const seen: string[] = [];
+    for (const name of ["a", "b"]) {
+      channels.subscribe(name, (event) => {
+        if (event.type === "subscribed") seen.push(`${name}: gap`);
+        if (event.type === "message") seen.push(`${name}: ${String(event.data)}@${event.id}`);
+      });
+    }
+    await vi.waitFor(() => expect(channels.connection.getSnapshot().status).toBe("open"));
+    await lossy.broker.publish("a", "before");
+    await vi.waitFor(() => expect(seen).toEqual(["a: before@1"]));
+    await lossy.lose("a", ["lost 1", "lost 2"]);
+    await vi.waitFor(() => expect(channels.connection.lastEventId).toBe("3"));
+    await lossy.broker.publish("b", "after");
+
+    await untilContains(raw.text, "data: after");
+    expect(raw.text()).toBe(
+      "retry: 3000\n\nid: 1\nevent: a\ndata: before\n\n" +
+        "event: wirekit-gap\ndata: 1\n\nid: 3\nevent: wirekit-position\ndata: 3\n\n" +
+        "id: 4\nevent: b\ndata: after\n\n",
+    );
+    await vi.waitFor(() => expect(seen).toEqual(["a: before@1", "a: gap", "b: gap", "b: after@4"]));
   });
 
   it("sends heartbeat comments on its interval", async () => {
