@@ -57,7 +57,8 @@ export interface EventStreamHandler {
 const GAP_EVENT = "wirekit-gap";
 const POSITION_EVENT = "wirekit-position";
 const ALLOWED_REQUEST_HEADERS = "Last-Event-ID, Authorization, Accept, Cache-Control";
-const DIGITS = /^[0-9]{1,15}$/;
+// Seqs are safe integers, and epoch-seeded ones have 16 digits (microseconds since 1970).
+const DIGITS = /^[0-9]{1,16}$/;
 
 /**
  * Serves channels as one Server-Sent Events stream (PROTOCOL.md section 9): the channels come from
@@ -141,12 +142,15 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       return;
     }
     const header = request.headers["last-event-id"];
-    const resumeText =
-      (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get("lastEventId");
+    const resumeText = (
+      (Array.isArray(header) ? header[0] : header) ??
+      url.searchParams.get("lastEventId") ??
+      ""
+    ).trim();
+    // An id it cannot read is one it cannot vouch for (PROTOCOL.md section 9): the broker answers
+    // NaN with a gap. Treating it as a fresh start would skip what came since, silently.
     const resume =
-      resumeText !== undefined && resumeText !== null && DIGITS.test(resumeText.trim())
-        ? Number(resumeText.trim())
-        : undefined;
+      resumeText === "" ? undefined : DIGITS.test(resumeText) ? Number(resumeText) : Number.NaN;
 
     response.writeHead(200, {
       ...corsHeaders(origin),
@@ -159,7 +163,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
 
     let live = false;
     let ended = false;
-    let lastSeq = resume ?? 0;
+    let lastSeq = resume !== undefined && Number.isSafeInteger(resume) ? resume : 0;
     // What the broker said while the replay ran, in order: messages and gaps.
     const pending: Array<() => void> = [];
 
@@ -233,7 +237,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       } else {
         const replay = await broker.replayStream(channels, resume);
         if (!replay.complete) {
-          write(`event: ${GAP_EVENT}\ndata: ${resume}\n\n`);
+          write(`event: ${GAP_EVENT}\ndata: ${Number.isSafeInteger(resume) ? resume : ""}\n\n`);
           // The resume point may be one this broker never gave out (it restarted): start over.
           lastSeq = 0;
         }

@@ -118,6 +118,25 @@ describe("createEventStreamHandler", () => {
     await vi.waitFor(() => expect(seen).toEqual(["while away@2"]));
   });
 
+  it("resumes from the 16-digit seqs of an epoch-seeded broker, and calls an unreadable id a gap", async () => {
+    const { broker, url } = await startStream({ broker: createMemoryBroker() });
+    const { seq } = await broker.publish("a", "seen");
+    expect(String(seq)).toHaveLength(16);
+    await broker.publish("a", "missed");
+    const resumed = await openStream(`${url}?channels=a`, { "Last-Event-ID": String(seq) });
+    await untilContains(resumed.text, "data: missed");
+    expect(resumed.text()).toBe(`retry: 3000\n\nid: ${seq + 1}\nevent: a\ndata: missed\n\n`);
+
+    for (const unreadable of ["x1", "1.5", "9".repeat(17)]) {
+      const stream = await openStream(`${url}?channels=a`, { "Last-Event-ID": unreadable });
+      await untilContains(stream.text, "wirekit-position");
+      expect(stream.text()).toBe(
+        `retry: 3000\n\nevent: wirekit-gap\ndata: \n\n` +
+          `id: ${seq + 1}\nevent: wirekit-position\ndata: ${seq + 1}\n\n`,
+      );
+    }
+  });
+
   it("announces a gap when the history no longer reaches Last-Event-ID", async () => {
     const { broker, url } = await startStream({
       broker: createMemoryBroker({ historySize: 1, epoch: 0 }),
