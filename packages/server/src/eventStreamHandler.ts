@@ -70,7 +70,9 @@ const DIGITS = /^[0-9]{1,16}$/;
  * A gap (the history no longer reaches back to `Last-Event-ID`) is announced with an `event:
  * wirekit-gap` carrying the `Last-Event-ID` it could not resume from; then the stream goes on live.
  * A gap the broker reports while the stream is open (it lost messages before this process heard
- * them) is announced the same way, followed by a `wirekit-position` past it.
+ * them) is announced the same way, followed by a `wirekit-position` past it; so is an event that
+ * arrives after a newer one of another channel was sent, which `Last-Event-ID` cannot step back
+ * for.
  * A stream with nothing to resume from yet gets an `event: wirekit-position` with the stream's
  * position as its `id:`, so that even a reconnect before the first message resumes.
  *
@@ -164,6 +166,10 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     let live = false;
     let ended = false;
     let lastSeq = resume !== undefined && Number.isSafeInteger(resume) ? resume : 0;
+    // Every event up to here was sent, or is accounted for by where the stream started or by a
+    // gap the client was told of. Between it and `lastSeq` one may still come late, on another
+    // channel's feed. Set once the replay is done.
+    let covered = Number.MAX_SAFE_INTEGER;
     // What the broker said while the replay ran, in order: messages and gaps.
     const pending: Array<() => void> = [];
 
@@ -194,19 +200,29 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       }
     };
     const deliver = (message: BrokerMessage) => {
-      if (message.seq <= lastSeq) return;
+      if (message.seq <= lastSeq) {
+        // Published before an event this stream already sent (a Redis broker catches channels
+        // up one by one after a reconnect). Last-Event-ID cannot step back for it: rather than
+        // drop it unseen, tell the client to refetch.
+        if (message.seq > covered) {
+          write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+          covered = lastSeq;
+        }
+        return;
+      }
       lastSeq = message.seq;
       write(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
     };
 
     // The broker lost messages of a channel. Everything up to the gap's stream position was
     // published before this event is written, so a client that refetches on it sees them; the
-    // stream then stands past them, as after a `wirekit-position`. A gap that ends at or before
-    // where the stream stands (a replay or a position already covered it) is none.
+    // stream then stands past them, as after a `wirekit-position`. A gap that a replay, a
+    // position or an earlier gap already accounts for is none.
     const skip = (gap: BrokerGap) => {
-      if (gap.streamPosition <= lastSeq) return;
+      if (gap.streamPosition <= covered) return;
       write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
-      lastSeq = gap.streamPosition;
+      lastSeq = Math.max(lastSeq, gap.streamPosition);
+      covered = lastSeq;
       write(`id: ${lastSeq}\nevent: ${POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
     };
     const hear = (event: () => void) => {
@@ -244,6 +260,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         for (const message of replay.messages) deliver(message);
         if (!replay.complete && lastSeq === 0) await announcePosition();
       }
+      covered = lastSeq;
       for (const event of pending.splice(0)) event();
       live = true;
     };

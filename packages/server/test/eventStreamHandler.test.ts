@@ -210,6 +210,26 @@ describe("createEventStreamHandler", () => {
     await vi.waitFor(() => expect(seen).toEqual(["a: before@1", "a: gap", "b: gap", "b: after@4"]));
   });
 
+  it("calls an event that comes after a newer one of another channel a gap, never dropping it unseen", async () => {
+    const lossy = createLossyBroker();
+    const { url } = await startStream({ broker: lossy.broker });
+    const stream = await openStream(`${url}?channels=a,b`);
+    await lossy.broker.publish("b", "first");
+    await untilContains(stream.text, "data: first");
+
+    const release = lossy.hold("a");
+    await lossy.broker.publish("a", "late"); // seq 2
+    await lossy.broker.publish("b", "newer"); // seq 3
+    await untilContains(stream.text, "data: newer");
+    release();
+    await lossy.broker.publish("a", "after"); // seq 4
+    await untilContains(stream.text, "data: after");
+    expect(stream.text()).toBe(
+      "retry: 3000\n\nid: 1\nevent: b\ndata: first\n\nid: 3\nevent: b\ndata: newer\n\n" +
+        "event: wirekit-gap\ndata: 3\n\nid: 4\nevent: a\ndata: after\n\n",
+    );
+  });
+
   it("sends heartbeat comments on its interval", async () => {
     const { url } = await startStream({ heartbeatInterval: 10 });
     const stream = await openStream(`${url}?channels=a`);
