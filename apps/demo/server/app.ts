@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
+  type Broker,
   type ChannelServer,
   createChannelServer,
   createEventStreamHandler,
@@ -9,6 +10,7 @@ import {
   type EventStreamHandler,
   openJournal,
 } from "@wirekit/server";
+import { type Cluster, joinCluster } from "./cluster.js";
 import { startMetrics, TICK_RATES } from "./metrics.js";
 import { serveStatic } from "./staticFiles.js";
 
@@ -19,6 +21,12 @@ export interface DemoServerOptions {
   readonly host?: string;
   /** Where the broker's journal lives, so a restarted demo resumes its clients. */
   readonly dataDir: string;
+  /**
+   * A Redis URL (`redis://…`): the brokers live there instead of in memory, so several demo
+   * processes behind one address serve each other's clients (`npm run demo:cluster`).
+   * @default undefined (in memory, journaled to `dataDir`)
+   */
+  readonly redisUrl?: string;
   /** The built app (`vite build` output). */
   readonly clientDir: string;
   /** Origins besides the demo's own that may connect (a proxy in front of it, say). */
@@ -44,9 +52,20 @@ const HISTORY_SIZE = 500;
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   // Two brokers: the dashboard's stream ids are one sequence with no chat message in between,
   // so a client can check that they are contiguous.
-  const metricsBroker = durableBroker(join(options.dataDir, "metrics.jsonl"));
-  const chatBroker = durableBroker(join(options.dataDir, "chat.jsonl"));
-  const metrics = startMetrics(metricsBroker);
+  const { metricsBroker, chatBroker, closeBrokers } =
+    options.redisUrl === undefined
+      ? {
+          metricsBroker: durableBroker(join(options.dataDir, "metrics.jsonl")),
+          chatBroker: durableBroker(join(options.dataDir, "chat.jsonl")),
+          closeBrokers: async () => {},
+        }
+      : await redisBrokers(options.redisUrl);
+  // Alone, this process ticks the metrics; on Redis it may have company, and one of them ticks.
+  let cluster: Cluster | undefined;
+  const metrics = startMetrics(metricsBroker, { ticking: () => cluster?.leading ?? true });
+  if (options.redisUrl !== undefined) {
+    cluster = joinCluster(chatBroker, { onRate: (perSecond) => metrics.setRate(perSecond) });
+  }
   const app = serveStatic(options.clientDir);
   // Built once the port is known: the allowed origins are the page's own.
   let events: EventStreamHandler | undefined;
@@ -69,6 +88,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
           });
         }
         metrics.setRate(perSecond as number);
+        await cluster?.shareRate(perSecond as number);
       }
       return reply(response, 200, { perSecond: metrics.rate, choices: TICK_RATES });
     }
@@ -150,9 +170,27 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     url: `http://localhost:${port}`,
     async close() {
       metrics.stop();
+      cluster?.leave();
       events?.close();
       await channels?.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closeBrokers();
+    },
+  };
+}
+
+/** Both brokers on one Redis, apart by prefix; `redis` is loaded only when asked for. */
+async function redisBrokers(url: string) {
+  const { createRedisBroker } = await import("@wirekit/server/redis");
+  const open = (prefix: string) =>
+    createRedisBroker({ redis: { url }, prefix, historySize: HISTORY_SIZE });
+  const metricsBroker = open("wirekit-demo:metrics:");
+  const chatBroker = open("wirekit-demo:chat:");
+  return {
+    metricsBroker: metricsBroker as Broker,
+    chatBroker: chatBroker as Broker,
+    closeBrokers: async () => {
+      await Promise.all([metricsBroker.close(), chatBroker.close()]);
     },
   };
 }

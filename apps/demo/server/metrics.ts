@@ -25,12 +25,27 @@ export interface Metrics {
   stop(): void;
 }
 
+export interface MetricsOptions {
+  /**
+   * Ticks per second to start with.
+   * @default 2
+   */
+  initialRate?: number;
+  /**
+   * Asked on every tick: whether this process publishes it. Several demo processes on one broker
+   * agree on one of them (see `cluster.ts`).
+   * @default () => true
+   */
+  ticking?: () => boolean;
+}
+
 /**
  * Samples the process and publishes one event per metric channel per tick: the 1-minute load
  * average, the resident memory in MiB, HTTP requests per second, and the events per second this
  * stream itself carries. Real numbers, so the charts move when you load the server.
  */
-export function startMetrics(broker: Broker, initialRate = 2): Metrics {
+export function startMetrics(broker: Broker, options: MetricsOptions = {}): Metrics {
+  const { initialRate = 2, ticking = () => true } = options;
   let rate = initialRate;
   let timer: NodeJS.Timeout | undefined;
   let requests = 0;
@@ -47,6 +62,7 @@ export function startMetrics(broker: Broker, initialRate = 2): Metrics {
   }, 1000);
 
   const tick = () => {
+    if (!ticking()) return;
     const t = Date.now();
     const values: Record<MetricChannel, number> = {
       load: round(loadavg()[0] ?? 0),

@@ -81,11 +81,17 @@ export class EventStreamChannels {
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
       if (channel === STREAM_GAP_EVENT) {
-        this.#gap = true;
+        // At the stream's opening the position follows and says where it goes on from; later,
+        // the server lost events while the stream was open: say so now.
+        if (this.#announced) this.#tell(false, undefined);
+        else this.#gap = true;
         return;
       }
       if (channel === STREAM_POSITION_EVENT) {
-        this.#announce(message.lastEventId);
+        if (!this.#announced) {
+          this.#announced = true;
+          this.#tell(!this.#gap, message.lastEventId);
+        }
         return;
       }
       const listeners = this.#listeners.get(channel);
@@ -137,14 +143,12 @@ export class EventStreamChannels {
   }
 
   /**
-   * Tells the current stream's channels where they stand (the server's `wirekit-position`), once
-   * per stream: `subscribed` with the id after which every event follows, and `recovered: false`
-   * when a `wirekit-gap` came first (refetch). What a WebSocket channel hears from its server.
+   * Tells the current stream's channels where they stand, as a WebSocket server would: once per
+   * stream at its opening (the server's `wirekit-position`; `recovered: false` when a
+   * `wirekit-gap` came first), and again with `recovered: false` when the server later reports
+   * events lost while the stream was open. Refetch on a gap.
    */
-  #announce(position: string | undefined): void {
-    if (this.#announced) return;
-    this.#announced = true;
-    const recovered = !this.#gap;
+  #tell(recovered: boolean, position: string | undefined): void {
     for (const channel of this.#streaming) {
       const listeners = this.#listeners.get(channel);
       if (listeners !== undefined)

@@ -29,11 +29,45 @@ export interface ReplayResult {
 }
 
 /**
+ * What a live subscriber missed, told to it by `onGap` (see `Broker.subscribe`). Nothing between
+ * the last message it heard and `position` will reach it: the broker lost them (Redis trimmed
+ * them from a channel's history while the broker could not hear, or lost its data).
+ */
+export interface BrokerGap {
+  readonly channel: string;
+  /**
+   * Where the subscriber stands now, as `position(channel)` would say: the messages it hears
+   * next have greater ids. Every message up to it was published before the gap was reported, so
+   * a client that refetches once told (PROTOCOL.md section 3, `recovered: false`) sees them.
+   */
+  readonly position: string;
+  /**
+   * The same point in the whole stream: every message of `channel` heard next has a greater
+   * `seq`, and every message up to it was published before the gap was reported. Server-Sent
+   * Events move their `Last-Event-ID` here (PROTOCOL.md section 9).
+   */
+  readonly streamPosition: number;
+}
+
+/** How a subscription wants to hear what is not a message. */
+export interface SubscribeOptions {
+  /**
+   * Called, in order with the messages, when the broker learns that the subscription missed
+   * some: the messages heard after it follow `gap.position`, not the message heard before it. A
+   * broker that cannot lose messages while a subscription lives (the memory broker) never calls
+   * it. Without it, a gap passes unseen.
+   * @default undefined
+   */
+  onGap?: (gap: BrokerGap) => void;
+}
+
+/**
  * Where messages live: ids, fan-out and history. The channel server and the event-stream handler
  * only talk to this interface, so a Redis or NATS broker plugs in for several server processes.
  *
  * Listeners are called in publish order within a channel, and a listener added by `subscribe`
- * before a `replay` starts hears every message the replay does not return.
+ * before a `replay` starts hears every message the replay does not return — or is told, by its
+ * `onGap`, where it lost track.
  *
  * Ids and seqs are never given out twice, not even by a broker that lost its data and started
  * over: a client resuming from an id the broker cannot vouch for gets `complete: false`, never a
@@ -42,8 +76,17 @@ export interface ReplayResult {
 export interface Broker {
   /** Stores `data` on `channel` and fans it out; resolves with the ids the broker gave it. */
   publish(channel: string, data: unknown): Promise<{ id: string; seq: number }>;
-  /** Calls `listener` with every message published on `channel` from now on. */
-  subscribe(channel: string, listener: (message: BrokerMessage) => void): () => void;
+  /**
+   * Calls `listener` with every message published on `channel` from now on — or, when the broker
+   * lost some of them (its store dropped them before this process heard them), calls
+   * `options.onGap` first and goes on after the gap. Never skips silently for a caller that
+   * listens to gaps.
+   */
+  subscribe(
+    channel: string,
+    listener: (message: BrokerMessage) => void,
+    options?: SubscribeOptions,
+  ): () => void;
   /** The retained messages of `channel` with an id greater than `afterId`. */
   replay(channel: string, afterId: string): Promise<ReplayResult>;
   /** The retained messages of any of `channels` with a `seq` greater than `afterSeq`, in `seq` order. */

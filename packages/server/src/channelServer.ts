@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "n
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { type Broker, type BrokerMessage, compareIds } from "./broker.js";
+import { type Broker, type BrokerGap, type BrokerMessage, compareIds } from "./broker.js";
 import {
   type ChannelErrorCode,
   type ClientFrame,
@@ -159,7 +159,8 @@ interface Subscription {
   live: boolean;
   stopped: boolean;
   lastId: string | undefined;
-  readonly pending: BrokerMessage[];
+  /** What the broker said while the replay ran, in order: messages and gaps. */
+  readonly pending: Array<() => void>;
   unsubscribe(): void;
 }
 
@@ -372,6 +373,17 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
       send({ type: "message", channel: message.channel, id: message.id, data: message.data });
     };
 
+    // The broker lost messages this subscription should have heard. PROTOCOL.md section 2: a
+    // `subscribed` with `recovered: false` may come at any time; the client moves to `position`
+    // and refetches. A gap the replay already covered is no gap for this client.
+    const skip = (subscription: Subscription, gap: BrokerGap) => {
+      if (subscription.lastId !== undefined && compareIds(gap.position, subscription.lastId) <= 0) {
+        return;
+      }
+      subscription.lastId = gap.position;
+      send({ type: "subscribed", channel: gap.channel, recovered: false, position: gap.position });
+    };
+
     const unsubscribe = (channel: string) => {
       const subscription = subscriptions.get(channel);
       if (subscription === undefined) return;
@@ -400,11 +412,16 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
         unsubscribe: () => {},
       };
       // Listen first, replay second: nothing published in between falls through the crack.
-      subscription.unsubscribe = broker.subscribe(channel, (message) => {
+      const hear = (event: () => void) => {
         if (subscription.stopped) return;
-        if (subscription.live) deliver(subscription, message);
-        else subscription.pending.push(message);
-      });
+        if (subscription.live) event();
+        else subscription.pending.push(event);
+      };
+      subscription.unsubscribe = broker.subscribe(
+        channel,
+        (message) => hear(() => deliver(subscription, message)),
+        { onGap: (gap) => hear(() => skip(subscription, gap)) },
+      );
       subscriptions.set(channel, subscription);
       try {
         const [replay, position] = await Promise.all([
@@ -423,7 +440,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
         for (const message of replay?.complete === true ? replay.messages : []) {
           deliver(subscription, message);
         }
-        for (const message of subscription.pending.splice(0)) deliver(subscription, message);
+        for (const event of subscription.pending.splice(0)) event();
         subscription.live = true;
       } catch {
         unsubscribe(channel);

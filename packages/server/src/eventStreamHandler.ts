@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Broker, BrokerMessage } from "./broker.js";
+import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
 import { assertPositive } from "./errors.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 
@@ -57,7 +57,8 @@ export interface EventStreamHandler {
 const GAP_EVENT = "wirekit-gap";
 const POSITION_EVENT = "wirekit-position";
 const ALLOWED_REQUEST_HEADERS = "Last-Event-ID, Authorization, Accept, Cache-Control";
-const DIGITS = /^[0-9]{1,15}$/;
+// Seqs are safe integers, and epoch-seeded ones have 16 digits (microseconds since 1970).
+const DIGITS = /^[0-9]{1,16}$/;
 
 /**
  * Serves channels as one Server-Sent Events stream (PROTOCOL.md section 9): the channels come from
@@ -71,6 +72,10 @@ const DIGITS = /^[0-9]{1,15}$/;
  * even a reconnect before the first message resumes. When the history no longer reaches back to
  * `Last-Event-ID` (or the broker never gave it out), an `event: wirekit-gap` carrying it comes
  * first: the client must refetch; the stream goes on live from the position.
+ * A gap the broker reports while the stream is open (it lost messages before this process heard
+ * them) is announced the same way, followed by a `wirekit-position` past it; so is an event that
+ * arrives after a newer one of another channel was sent, which `Last-Event-ID` cannot step back
+ * for.
  *
  * @example
  * const handler = createEventStreamHandler({ broker, allowedOrigins: ["https://app.example.com"] });
@@ -140,12 +145,15 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       return;
     }
     const header = request.headers["last-event-id"];
-    const resumeText =
-      (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get("lastEventId");
+    const resumeText = (
+      (Array.isArray(header) ? header[0] : header) ??
+      url.searchParams.get("lastEventId") ??
+      ""
+    ).trim();
+    // An id it cannot read is one it cannot vouch for (PROTOCOL.md section 9): the broker answers
+    // NaN with a gap. Treating it as a fresh start would skip what came since, silently.
     const resume =
-      resumeText !== undefined && resumeText !== null && DIGITS.test(resumeText.trim())
-        ? Number(resumeText.trim())
-        : undefined;
+      resumeText === "" ? undefined : DIGITS.test(resumeText) ? Number(resumeText) : Number.NaN;
 
     response.writeHead(200, {
       ...corsHeaders(origin),
@@ -158,8 +166,13 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
 
     let live = false;
     let ended = false;
-    let lastSeq = resume ?? 0;
-    const pending: BrokerMessage[] = [];
+    let lastSeq = resume !== undefined && Number.isSafeInteger(resume) ? resume : 0;
+    // Every event up to here was sent, or is accounted for by where the stream started or by a
+    // gap the client was told of. Between it and `lastSeq` one may still come late, on another
+    // channel's feed. Set once the replay is done.
+    let covered = Number.MAX_SAFE_INTEGER;
+    // What the broker said while the replay ran, in order: messages and gaps.
+    const pending: Array<() => void> = [];
 
     const end = (comment: string | undefined) => {
       if (ended) return;
@@ -188,15 +201,38 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       }
     };
     const deliver = (message: BrokerMessage) => {
-      if (message.seq <= lastSeq) return;
+      if (message.seq <= lastSeq) {
+        // Published before an event this stream already sent (a Redis broker catches channels
+        // up one by one after a reconnect). Last-Event-ID cannot step back for it: rather than
+        // drop it unseen, tell the client to refetch.
+        if (message.seq > covered) {
+          write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+          covered = lastSeq;
+        }
+        return;
+      }
       lastSeq = message.seq;
       write(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
     };
 
+    // The broker lost messages of a channel. Everything up to the gap's stream position was
+    // published before this event is written, so a client that refetches on it sees them; the
+    // stream then stands past them, as after a `wirekit-position`. A gap that a replay, a
+    // position or an earlier gap already accounts for is none.
+    const skip = (gap: BrokerGap) => {
+      if (gap.streamPosition <= covered) return;
+      write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+      lastSeq = Math.max(lastSeq, gap.streamPosition);
+      covered = lastSeq;
+      write(`id: ${lastSeq}\nevent: ${POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
+    };
+    const hear = (event: () => void) => {
+      if (live) event();
+      else pending.push(event);
+    };
     const unsubscribes = channels.map((channel) =>
-      broker.subscribe(channel, (message) => {
-        if (live) deliver(message);
-        else pending.push(message);
+      broker.subscribe(channel, (message) => hear(() => deliver(message)), {
+        onGap: (gap) => hear(() => skip(gap)),
       }),
     );
     const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatInterval);
@@ -215,13 +251,16 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         start = resume;
         replayed = replay.messages;
       } else {
-        if (replay !== undefined) write(`event: ${GAP_EVENT}\ndata: ${resume}\n\n`);
+        if (replay !== undefined) {
+          write(`event: ${GAP_EVENT}\ndata: ${Number.isSafeInteger(resume) ? resume : ""}\n\n`);
+        }
         start = await broker.streamPosition();
       }
       lastSeq = start;
       write(`id: ${start}\nevent: ${POSITION_EVENT}\ndata: ${start}\n\n`);
       for (const message of replayed) deliver(message);
-      for (const message of pending.splice(0)) deliver(message);
+      covered = lastSeq;
+      for (const event of pending.splice(0)) event();
       live = true;
     };
     catchUp().catch(() => end("closed: the broker failed"));

@@ -1,4 +1,10 @@
-export type { Broker, BrokerMessage, ReplayResult } from "./broker.js";
+export type {
+  Broker,
+  BrokerGap,
+  BrokerMessage,
+  ReplayResult,
+  SubscribeOptions,
+} from "./broker.js";
 export { compareIds, isMessageId } from "./broker.js";
 export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./channelFrames.js";
 export { decodeClientFrame, encodeServerFrame } from "./channelFrames.js";

@@ -53,7 +53,8 @@ interface ChannelLog {
 
 /**
  * A broker for one process: per-channel ring buffers, ids `"1"`, `"2"`, … per channel and one
- * `seq` across all channels. Listeners are called synchronously inside `publish`, in order.
+ * `seq` across all channels. Listeners are called synchronously inside `publish`, in order, so
+ * none can miss a message and `onGap` is never called.
  * Nothing survives the process unless `persist` writes it down and `restore` reads it back; for
  * several processes, use `createRedisBroker` from `@wirekit/server/redis`.
  */

@@ -1,7 +1,7 @@
 import { createClient, ErrorReply, type RedisClientOptions } from "redis";
 import { type Broker, isMessageId, type ReplayResult } from "./broker.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
-import { createFeeds } from "./redisFeeds.js";
+import { createFeeds, type StoredTail } from "./redisFeeds.js";
 import { decodeEntry, encodeData, type StoredMessage, toBrokerMessage } from "./redisRecords.js";
 import {
   POSITION,
@@ -68,9 +68,11 @@ const INCOMPLETE: ReplayResult = Object.freeze({ messages: [], complete: false }
  * Each publish is one Lua script that assigns the channel's id (consecutive per channel) and the
  * stream's seq, appends, trims and announces on pub/sub, so ids never skip or repeat however many
  * instances publish. Listeners hear a channel in publish order; a dropped pub/sub connection is
- * re-attached and caught up from the stream, without loss or duplicates. When Redis loses its
- * data (`FLUSHALL`, a restart without persistence) numbering starts over above everything given
- * out before, so an old resume point gets `complete: false`, never a wrong replay. Run Redis with
+ * re-attached and caught up from the stream, without loss or duplicates — or, when the history
+ * was trimmed past what a listener heard meanwhile, or Redis lost it, with a gap reported to its
+ * `onGap` (`Broker.subscribe`) before it hears on. When Redis loses its data (`FLUSHALL`, a
+ * restart without persistence) numbering starts over above everything given out before, so an
+ * old resume point gets `complete: false`, never a wrong replay. Run Redis with
  * `maxmemory-policy noeviction` (its default): an evicted key is lost history.
  *
  * Data must be JSON or a `Uint8Array`. `redis` (node-redis) is an optional peer dependency, loaded
@@ -195,9 +197,13 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
     }
   };
 
-  const readAfter = async (channel: string, afterId: string): Promise<StoredMessage[]> => {
-    const entries = await send(["XRANGE", keyOf(channel), `(${afterId}-0`, "+"], true);
-    return listOf(entries).map((entry) => decodeEntry(channel, entry));
+  const readAfter = async (channel: string, afterId: string): Promise<StoredTail> => {
+    const [position, entries, positionSeq] = listOf(
+      await run(REPLAY, [metaKey, keyOf(channel)], [afterId]),
+    );
+    see(Number(positionSeq));
+    const messages = listOf(entries).map((entry) => decodeEntry(channel, entry));
+    return { messages, position: String(position), positionSeq: Number(positionSeq) };
   };
 
   const position = async (channel: string) => {
@@ -260,9 +266,9 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
       return { id, seq };
     },
 
-    subscribe(channel, listener) {
+    subscribe(channel, listener, subscribeOptions) {
       if (closed) throw closedError();
-      return feeds.listen(channel, listener);
+      return feeds.listen(channel, listener, subscribeOptions);
     },
 
     async replay(channel, afterId) {

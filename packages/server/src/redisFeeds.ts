@@ -1,12 +1,15 @@
-import { type BrokerMessage, compareIds } from "./broker.js";
+import { type BrokerGap, type BrokerMessage, compareIds, type SubscribeOptions } from "./broker.js";
 import { decodeNote, type StoredMessage, toBrokerMessage } from "./redisRecords.js";
 
 /** What the feeds need of Redis; the broker provides it over its two connections. */
 export interface FeedSource {
   /** The channel's position (`Broker.position`). */
   position(channel: string): Promise<string>;
-  /** The channel's stored messages with an id greater than `afterId`, oldest first. */
-  readAfter(channel: string, afterId: string): Promise<StoredMessage[]>;
+  /**
+   * The channel's stored messages with an id greater than `afterId`, oldest first, and where the
+   * channel stands, read together in one step.
+   */
+  readAfter(channel: string, afterId: string): Promise<StoredTail>;
   /** Subscribes the broker's pub/sub connection to the channel's announcements. */
   subscribe(channel: string, onNote: (note: string) => void): Promise<void>;
   unsubscribe(channel: string, onNote: (note: string) => void): Promise<void>;
@@ -19,9 +22,22 @@ export interface FeedSource {
   report(error: unknown): void;
 }
 
+/** What `readAfter` found. */
+export interface StoredTail {
+  readonly messages: readonly StoredMessage[];
+  /** The channel's position (`Broker.position`) when they were read. */
+  readonly position: string;
+  /** The seq of the message at `position`, or the stream's seq when there is none. */
+  readonly positionSeq: number;
+}
+
 export interface Feeds {
   /** Adds a listener to the channel's feed, attaching the feed on the first one. */
-  listen(channel: string, listener: (message: BrokerMessage) => void): () => void;
+  listen(
+    channel: string,
+    listener: (message: BrokerMessage) => void,
+    options?: SubscribeOptions,
+  ): () => void;
   /**
    * Settles once the channel's feed, if it has one, is attached and caught up: a replay read
    * after this misses nothing that the feed's listeners will not hear.
@@ -32,9 +48,14 @@ export interface Feeds {
   clear(): void;
 }
 
+interface Listener {
+  readonly message: (message: BrokerMessage) => void;
+  readonly gap: ((gap: BrokerGap) => void) | undefined;
+}
+
 interface Feed {
   readonly channel: string;
-  readonly listeners: Set<(message: BrokerMessage) => void>;
+  readonly listeners: Set<Listener>;
   readonly onNote: (note: string) => void;
   /** The id of the last message handed to the listeners: where the chain continues. */
   lastId: string | undefined;
@@ -54,25 +75,66 @@ interface Feed {
  * connection missed; the stream does not. So each feed delivers a chain: a message is handed on
  * only when its `prev` is the id delivered last, and a missing link — after a reconnection, or
  * noticed on the next announcement — is read back from the stream. Listeners hear each channel
- * in id order, without loss or duplicates, for as long as the history reaches back.
+ * in id order, without loss or duplicates, for as long as the history reaches back; when it no
+ * longer does (trimmed while this process could not hear, or lost with Redis's data), the
+ * stream says so — its first entry does not follow the id delivered last, or the channel stands
+ * elsewhere with nothing after it — and listeners are told of the gap before they hear on.
  */
 export function createFeeds(source: FeedSource): Feeds {
   const feeds = new Map<string, Feed>();
   const current = (feed: Feed) => feeds.get(feed.channel) === feed;
 
-  const deliver = (feed: Feed, message: StoredMessage) => {
-    if (feed.lastId !== undefined && compareIds(message.id, feed.lastId) <= 0) return;
-    feed.lastId = message.id;
-    const out = toBrokerMessage(message);
+  const notify = (feed: Feed, call: (listener: Listener) => void) => {
     for (const listener of [...feed.listeners]) {
       try {
-        listener(out);
+        call(listener);
       } catch (error) {
         // One broken listener must not starve the others; the error still surfaces.
         queueMicrotask(() => {
           throw error;
         });
       }
+    }
+  };
+
+  const deliver = (feed: Feed, message: StoredMessage) => {
+    if (feed.lastId !== undefined && compareIds(message.id, feed.lastId) <= 0) return;
+    feed.lastId = message.id;
+    const out = toBrokerMessage(message);
+    notify(feed, (listener) => listener.message(out));
+  };
+
+  // Only what was read from the stream proves a gap: a note that does not follow on may just
+  // have overtaken one that pub/sub lost, which the stream still holds.
+  const skipTo = (feed: Feed, position: string, streamPosition: number) => {
+    feed.lastId = position;
+    const gap: BrokerGap = { channel: feed.channel, position, streamPosition };
+    notify(feed, (listener) => listener.gap?.(gap));
+  };
+
+  /** Delivers what the stream holds after `lastId`, telling listeners of any link it lacks. */
+  const follow = (feed: Feed, tail: StoredTail) => {
+    for (const message of tail.messages) {
+      if (feed.lastId !== undefined && compareIds(message.id, feed.lastId) <= 0) continue;
+      if (message.prev !== feed.lastId) skipTo(feed, message.prev, message.prevSeq);
+      deliver(feed, message);
+    }
+    if (feed.lastId === undefined || compareIds(tail.position, feed.lastId) > 0) {
+      skipTo(feed, tail.position, tail.positionSeq);
+    }
+  };
+
+  /** Delivers the held announcements that continue the chain; a broken link means read again. */
+  const flushHeld = (feed: Feed) => {
+    const held = feed.held.splice(0);
+    for (const [i, message] of held.entries()) {
+      if (feed.lastId !== undefined && compareIds(message.id, feed.lastId) <= 0) continue;
+      if (message.prev !== feed.lastId) {
+        feed.held.push(...held.slice(i));
+        feed.behind = true;
+        return;
+      }
+      deliver(feed, message);
     }
   };
 
@@ -105,14 +167,15 @@ export function createFeeds(source: FeedSource): Feeds {
           feed.behind = true;
         } else if (feed.behind) {
           feed.behind = false;
-          const missed = await source.readAfter(feed.channel, feed.lastId).catch((error) => {
+          const tail = await source.readAfter(feed.channel, feed.lastId).catch((error) => {
             // Still behind: the next reconnection or announcement on the channel tries again.
             feed.behind = true;
             throw error;
           });
-          for (const message of missed) deliver(feed, message);
-          // What arrived meanwhile is newer than what was read, or already delivered.
-          for (const message of feed.held.splice(0)) deliver(feed, message);
+          follow(feed, tail);
+          // What arrived meanwhile is newer than what was read, or already delivered; a note
+          // that does not follow on means pub/sub lost one again, and the loop reads again.
+          flushHeld(feed);
         } else {
           return;
         }
@@ -138,7 +201,7 @@ export function createFeeds(source: FeedSource): Feeds {
   };
 
   return {
-    listen(channel, listener) {
+    listen(channel, listener, options = {}) {
       let feed = feeds.get(channel);
       if (feed === undefined) {
         const created: Feed = {
@@ -161,11 +224,11 @@ export function createFeeds(source: FeedSource): Feeds {
         run(feed).catch(source.report);
       }
       const subscribed = feed;
-      // A distinct wrapper, so the same function subscribed twice is two subscriptions.
-      const held = (message: BrokerMessage) => listener(message);
-      subscribed.listeners.add(held);
+      // A distinct object, so the same function subscribed twice is two subscriptions.
+      const entry: Listener = { message: listener, gap: options.onGap };
+      subscribed.listeners.add(entry);
       return () => {
-        subscribed.listeners.delete(held);
+        subscribed.listeners.delete(entry);
         if (subscribed.listeners.size > 0 || !current(subscribed)) return;
         feeds.delete(channel);
         release(subscribed);

@@ -101,14 +101,16 @@ return whole(seq)
 `);
 
 /**
- * KEYS: meta, channel. ARGV: floor, resume id (below 2^53). Returns `{ position, entries }`: the
- * channel's position and its entries after the resume id, oldest first.
+ * KEYS: meta, channel. ARGV: floor, resume id (below 2^53). Returns `{ position, entries,
+ * positionSeq }`: the channel's position, its entries after the resume id, oldest first, and the
+ * seq that goes with the position.
  */
 export const REPLAY = script(`
 local epoch, seq = seed(KEYS[1], tonumber(ARGV[1]))
-local position = head(KEYS[2], epoch, seq)
-if tonumber(ARGV[2]) >= position then return { whole(position), {} } end
-return { whole(position), redis.call('XRANGE', KEYS[2], '(' .. ARGV[2] .. '-0', '+') }
+local position, positionSeq = head(KEYS[2], epoch, seq)
+if tonumber(ARGV[2]) >= position then return { whole(position), {}, whole(positionSeq) } end
+return { whole(position), redis.call('XRANGE', KEYS[2], '(' .. ARGV[2] .. '-0', '+'),
+  whole(positionSeq) }
 `);
 
 /**

@@ -3,7 +3,8 @@
 import { type ChannelEvent, PublishError } from "@wirekit/core";
 import { createMemoryBroker } from "@wirekit/server";
 import { describe, expect, it, vi } from "vitest";
-import { clientFor, listenTo, startChannels } from "./support/channels.js";
+import { clientFor, listenTo, rawClient, startChannels } from "./support/channels.js";
+import { createLossyBroker } from "./support/lossyBroker.js";
 
 const messages = (events: readonly ChannelEvent[]) =>
   events.flatMap((event) => (event.type === "message" ? [event.data] : []));
@@ -56,6 +57,35 @@ describe("channel resumption", () => {
     });
     await second.broker.publish("room", "after");
     await vi.waitFor(() => expect(messages(client.events)).toEqual(["before", "after"]));
+  });
+
+  it("tells a live subscriber of messages its broker lost, mid-subscription, and goes on after them", async () => {
+    const lossy = createLossyBroker();
+    const { url } = await startChannels({ broker: lossy.broker });
+    const raw = await rawClient(url);
+    const client = clientFor(url);
+    listenTo(client, "room");
+    raw.socket.send(JSON.stringify({ type: "subscribe", channel: "room" }));
+    await vi.waitFor(() => expect(raw.frames).toHaveLength(1));
+    await vi.waitFor(() => expect(subscriptions(client.events)).toHaveLength(1));
+    await lossy.broker.publish("room", "before");
+    expect(await lossy.lose("room", ["lost 1", "lost 2"])).toMatchObject({ position: "3" });
+    await lossy.broker.publish("room", "after");
+
+    await vi.waitFor(() => expect(raw.frames).toHaveLength(4));
+    expect(raw.frames).toEqual([
+      { type: "subscribed", channel: "room", recovered: true, position: "0" },
+      { type: "message", channel: "room", id: "1", data: "before" },
+      { type: "subscribed", channel: "room", recovered: false, position: "3" },
+      { type: "message", channel: "room", id: "4", data: "after" },
+    ]);
+    // The wirekit client takes it as a gap, and stands past it: a reconnect resumes from there.
+    await vi.waitFor(() => expect(messages(client.events)).toEqual(["before", "after"]));
+    expect(subscriptions(client.events)).toEqual([
+      { recovered: true, position: "0" },
+      { recovered: false, position: "3" },
+    ]);
+    expect(client.events.filter((event) => event.type === "error")).toEqual([]);
   });
 
   it("resumes across page loads from a stored id with resumeFrom", async () => {

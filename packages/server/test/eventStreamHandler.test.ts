@@ -9,6 +9,7 @@ import {
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { listen, openStream, untilContains } from "./support/listen.js";
+import { createLossyBroker } from "./support/lossyBroker.js";
 
 async function startStream(options: Partial<EventStreamHandlerOptions> & { broker?: Broker } = {}) {
   const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
@@ -121,6 +122,28 @@ describe("createEventStreamHandler", () => {
     await vi.waitFor(() => expect(seen).toEqual(["while away@2"]));
   });
 
+  it("resumes from the 16-digit seqs of an epoch-seeded broker, and calls an unreadable id a gap", async () => {
+    const { broker, url } = await startStream({ broker: createMemoryBroker() });
+    const { seq } = await broker.publish("a", "seen");
+    expect(String(seq)).toHaveLength(16);
+    await broker.publish("a", "missed");
+    const resumed = await openStream(`${url}?channels=a`, { "Last-Event-ID": String(seq) });
+    await untilContains(resumed.text, "data: missed");
+    expect(resumed.text()).toBe(
+      `retry: 3000\n\nid: ${seq}\nevent: wirekit-position\ndata: ${seq}\n\n` +
+        `id: ${seq + 1}\nevent: a\ndata: missed\n\n`,
+    );
+
+    for (const unreadable of ["x1", "1.5", "9".repeat(17)]) {
+      const stream = await openStream(`${url}?channels=a`, { "Last-Event-ID": unreadable });
+      await untilContains(stream.text, "wirekit-position");
+      expect(stream.text()).toBe(
+        `retry: 3000\n\nevent: wirekit-gap\ndata: \n\n` +
+          `id: ${seq + 1}\nevent: wirekit-position\ndata: ${seq + 1}\n\n`,
+      );
+    }
+  });
+
   it("announces a gap when the history no longer reaches Last-Event-ID", async () => {
     const { broker, url } = await startStream({
       broker: createMemoryBroker({ historySize: 1, epoch: 0 }),
@@ -163,6 +186,72 @@ describe("createEventStreamHandler", () => {
     await vi.waitFor(() => expect(seen).toEqual(["a: gap false", "b: gap false"]));
     await broker.publish("b", "live");
     await vi.waitFor(() => expect(seen).toEqual(["a: gap false", "b: gap false", "b: live@4"]));
+  });
+
+  it("announces a gap its broker reports mid-stream, and moves the stream's id past it", async () => {
+    const lossy = createLossyBroker();
+    const { url } = await startStream({ broker: lossy.broker });
+    const raw = await openStream(`${url}?channels=a,b`);
+    const channels = new EventStreamChannels({
+      url,
+      debounce: 10,
+      lifecycle: createPageLifecycleControls(),
+      implementation: "fetch",
+    });
+    onTestFinished(() => channels.dispose());
+    const seen: string[] = [];
+    for (const name of ["a", "b"]) {
+      channels.subscribe(name, (event) => {
+        if (event.type === "subscribed") seen.push(`${name}: recovered ${event.recovered}`);
+        if (event.type === "message") seen.push(`${name}: ${String(event.data)}@${event.id}`);
+      });
+    }
+    // Where the stream opened: everything after it follows.
+    await vi.waitFor(() => expect(seen).toEqual(["a: recovered true", "b: recovered true"]));
+    await untilContains(raw.text, "wirekit-position");
+    await lossy.broker.publish("a", "before");
+    await vi.waitFor(() => expect(seen.at(-1)).toBe("a: before@1"));
+    await lossy.lose("a", ["lost 1", "lost 2"]);
+    await vi.waitFor(() => expect(channels.connection.lastEventId).toBe("3"));
+    await lossy.broker.publish("b", "after");
+
+    await untilContains(raw.text, "data: after");
+    expect(raw.text()).toBe(
+      "retry: 3000\n\nid: 0\nevent: wirekit-position\ndata: 0\n\n" +
+        "id: 1\nevent: a\ndata: before\n\n" +
+        "event: wirekit-gap\ndata: 1\n\nid: 3\nevent: wirekit-position\ndata: 3\n\n" +
+        "id: 4\nevent: b\ndata: after\n\n",
+    );
+    await vi.waitFor(() =>
+      expect(seen.slice(2)).toEqual([
+        "a: before@1",
+        "a: recovered false",
+        "b: recovered false",
+        "b: after@4",
+      ]),
+    );
+  });
+
+  it("calls an event that comes after a newer one of another channel a gap, never dropping it unseen", async () => {
+    const lossy = createLossyBroker();
+    const { url } = await startStream({ broker: lossy.broker });
+    const stream = await openStream(`${url}?channels=a,b`);
+    await untilContains(stream.text, "wirekit-position");
+    await lossy.broker.publish("b", "first");
+    await untilContains(stream.text, "data: first");
+
+    const release = lossy.hold("a");
+    await lossy.broker.publish("a", "late"); // seq 2
+    await lossy.broker.publish("b", "newer"); // seq 3
+    await untilContains(stream.text, "data: newer");
+    release();
+    await lossy.broker.publish("a", "after"); // seq 4
+    await untilContains(stream.text, "data: after");
+    expect(stream.text()).toBe(
+      "retry: 3000\n\nid: 0\nevent: wirekit-position\ndata: 0\n\n" +
+        "id: 1\nevent: b\ndata: first\n\nid: 3\nevent: b\ndata: newer\n\n" +
+        "event: wirekit-gap\ndata: 3\n\nid: 4\nevent: a\ndata: after\n\n",
+    );
   });
 
   it("sends heartbeat comments on its interval", async () => {

@@ -1,5 +1,11 @@
 import { dirname, join } from "node:path";
-import { type Broker, type BrokerMessage, compareIds, WirekitServerError } from "@wirekit/server";
+import {
+  type Broker,
+  type BrokerGap,
+  type BrokerMessage,
+  compareIds,
+  WirekitServerError,
+} from "@wirekit/server";
 import { createRedisBroker, type RedisBrokerOptions } from "@wirekit/server/redis";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { describeBrokerContract } from "./support/brokerContract.js";
@@ -52,6 +58,19 @@ async function attached(broker: Broker, channel: string) {
   const ids = listen(broker, channel);
   await broker.replay(channel, await broker.position(channel));
   return ids;
+}
+
+/** Everything a subscription hears, gaps included: message ids, and `gap <position>`. */
+function listenForGaps(broker: Broker, channel: string) {
+  const heard: string[] = [];
+  const gaps: BrokerGap[] = [];
+  broker.subscribe(channel, (message) => heard.push(message.id), {
+    onGap: (gap) => {
+      gaps.push(gap);
+      heard.push(`gap ${gap.position}`);
+    },
+  });
+  return { heard, gaps };
 }
 
 /** The `CLIENT LIST` lines of the connections named `name` (and matching `also`). */
@@ -150,6 +169,85 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
     const last = (await peer.publish("a", "after")).id;
     await vi.waitFor(() => expect(heard()).toEqual([...published, last]), UNTIL);
+  });
+
+  it("tells a subscription cut off for longer than the history reaches of the gap, then hears on", async () => {
+    const prefix = freshPrefix();
+    const link = await openLink(server.path, join(dirname(server.path), "gap.sock"));
+    const broker = open({ prefix, historySize: 10 }, [], link.path);
+    const peer = open({ prefix, historySize: 10 });
+    const { heard, gaps } = listenForGaps(broker, "a");
+    await broker.replay("a", await broker.position("a"));
+    const before = (await peer.publish("a", "before")).id;
+    await vi.waitFor(() => expect(heard).toEqual([before]), UNTIL);
+
+    // Both connections: the broker cannot read the stream either until the link is mended.
+    link.cut();
+    for (let i = 0; i < 300; i++) await peer.publish("a", i);
+    link.mend();
+    await vi.waitFor(() => expect(gaps).toHaveLength(1), UNTIL);
+    const [gap] = gaps as [BrokerGap];
+    // What the subscription hears after the gap is exactly what the history holds after it.
+    const tail = await peer.replay("a", gap.position);
+    expect(tail.complete).toBe(true);
+    expect(tail.messages.length).toBeGreaterThanOrEqual(10);
+    expect(tail.messages.length).toBeLessThan(300);
+    expect(await peer.replayStream(["a"], gap.streamPosition)).toEqual(tail);
+    const after = (await peer.publish("a", "after")).id;
+    await vi.waitFor(
+      () =>
+        expect(heard).toEqual([
+          before,
+          `gap ${gap.position}`,
+          ...tail.messages.map((message) => message.id),
+          after,
+        ]),
+      UNTIL,
+    );
+    expect(gaps).toHaveLength(1);
+  });
+
+  it("tells a subscription of the gap when Redis lost its data while it could not hear", async () => {
+    const prefix = freshPrefix();
+    const link = await openLink(server.path, join(dirname(server.path), "lost.sock"));
+    const broker = open({ prefix }, [], link.path);
+    const peer = open({ prefix });
+    const { heard, gaps } = listenForGaps(broker, "a");
+    await broker.replay("a", await broker.position("a"));
+    const before = (await peer.publish("a", "before")).id;
+    await vi.waitFor(() => expect(heard).toEqual([before]), UNTIL);
+
+    link.cut();
+    const lost = [];
+    for (const i of [1, 2, 3]) lost.push((await peer.publish("a", i)).id);
+    await server.admin.flushAll();
+    link.mend();
+    // Nothing is published after the loss: the channel standing elsewhere is what tells.
+    await vi.waitFor(() => expect(gaps).toHaveLength(1), UNTIL);
+    const [gap] = gaps as [BrokerGap];
+    expect(gap.position).toBe(await peer.position("a"));
+    expect(compareIds(gap.position, lost.at(-1) as string)).toBeGreaterThan(0);
+    expect(gap.streamPosition).toBe(await peer.streamPosition());
+    const after = (await peer.publish("a", "after")).id;
+    await vi.waitFor(() => expect(heard).toEqual([before, `gap ${gap.position}`, after]), UNTIL);
+  });
+
+  it("tells a subscription of the gap before the first message after FLUSHALL", async () => {
+    const prefix = freshPrefix();
+    const broker = open({ prefix });
+    const peer = open({ prefix });
+    const { heard, gaps } = listenForGaps(broker, "a");
+    await broker.replay("a", await broker.position("a"));
+    const before = (await peer.publish("a", "before")).id;
+    await vi.waitFor(() => expect(heard).toEqual([before]), UNTIL);
+
+    await server.admin.flushAll();
+    const after = await peer.publish("a", "after");
+    await vi.waitFor(() => expect(heard).toHaveLength(3), UNTIL);
+    expect(heard).toEqual([before, `gap ${gaps[0]?.position}`, after.id]);
+    // The gap ends where numbering started over: the message heard next follows it directly.
+    expect(after.id).toBe((BigInt(gaps[0]?.position ?? 0) + 1n).toString());
+    expect(gaps[0]?.streamPosition).toBe(after.seq - 1);
   });
 
   it("sends a read again when its connection drops mid-flight, but fails a publish, which may have been stored", async () => {

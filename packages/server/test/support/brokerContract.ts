@@ -1,5 +1,11 @@
 // The Broker contract (packages/server/src/broker.ts), run unchanged against every broker.
-import { type Broker, type BrokerMessage, compareIds, isMessageId } from "@wirekit/server";
+import {
+  type Broker,
+  type BrokerGap,
+  type BrokerMessage,
+  compareIds,
+  isMessageId,
+} from "@wirekit/server";
 import { describe, expect, it, vi } from "vitest";
 
 export interface BrokerHarness {
@@ -196,6 +202,21 @@ export function describeBrokerContract(name: string, harness: BrokerHarness): vo
       await vi.waitFor(() => expect(there.heard).toHaveLength(200), UNTIL);
       expect(here.ids()).toEqual(ids);
       expect(there.ids()).toEqual(ids);
+    });
+
+    it("tells a subscription of no gap while it missed nothing, however short the history", async () => {
+      const broker = await harness.create({ historySize: 10 });
+      const peer = await harness.peer(broker);
+      const gaps: BrokerGap[] = [];
+      const heard: unknown[] = [];
+      broker.subscribe("a", (message) => heard.push(message.data), {
+        onGap: (gap) => gaps.push(gap),
+      });
+      await broker.replay("a", await broker.position("a"));
+      // Far more than the history holds, from both sides, faster than a listener could ask back.
+      await Promise.all(range(300).map((i) => (i % 2 === 0 ? broker : peer).publish("a", i)));
+      await vi.waitFor(() => expect(heard).toHaveLength(300), UNTIL);
+      expect(gaps).toEqual([]);
     });
 
     it("gives back JSON values and bytes as they were published", async () => {

@@ -4,7 +4,7 @@
 //   POST /publish {channel, data}  publishes as the server would (answers {id, seq})
 //   GET /history?channel=c&after=id  what the broker holds
 //   POST /drop?name=n  cuts every socket of the client that put `client=n` in its URL
-//   GET /counts  the channel server's counters and the open streams
+//   GET /counts  the channel server's counters, the open streams and the slow readers cut
 // The configuration is one JSON argument: { port, journal?, redis?, prefix?, historySize,
 // rateLimit?, heartbeat? }. It prints "ready <port>" once it listens.
 import { createServer } from "node:http";
@@ -98,7 +98,11 @@ const http = createServer((request, response) => {
         return;
       }
       case "/counts":
-        reply(response, 200, { ...channels.counts, streams: streams.streams });
+        reply(response, 200, {
+          ...channels.counts,
+          streams: streams.streams,
+          slowClientsCut: streams.slowClientsCut,
+        });
         return;
       default:
         reply(response, 404, { error: "no such endpoint" });

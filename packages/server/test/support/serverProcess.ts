@@ -33,7 +33,7 @@ export interface ServerProcess {
   history(channel: string, after?: string): Promise<ReplayResult>;
   /** Cuts every socket of the client that put `client=<name>` in its URL; how many there were. */
   drop(client: string): Promise<number>;
-  counts(): Promise<ChannelServerCounts & { streams: number }>;
+  counts(): Promise<ChannelServerCounts & { streams: number; slowClientsCut: number }>;
 }
 
 const MAIN = fileURLToPath(new URL("./serverMain.js", import.meta.url));
