@@ -100,6 +100,11 @@ export class ChaosClient {
     return this.#session.clock.live;
   }
 
+  /** Page listeners (visibility, network) its connections still hold. */
+  get pageListeners(): number {
+    return this.#session.page.listenerCount;
+  }
+
   /** Publishes not settled yet, by the channel client's own count. */
   get pending(): number {
     return this.#session.ws?.pending ?? 0;

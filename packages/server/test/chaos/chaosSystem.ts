@@ -137,7 +137,7 @@ export class ChaosSystem {
     return found;
   }
 
-  /** Lets every client go; the promises about what is left behind. */
+  /** Lets every client go; the promises about what is left behind: timers, listeners, sockets. */
   async leaks(): Promise<string[]> {
     const found: string[] = [];
     for (const client of this.clients.values()) client.dispose();
@@ -145,6 +145,9 @@ export class ChaosSystem {
       if (client.pending !== 0)
         found.push(`${client.name} left ${client.pending} publishes pending`);
       if (client.liveTimers !== 0) found.push(`${client.name} left ${client.liveTimers} timers`);
+      if (client.pageListeners !== 0) {
+        found.push(`${client.name} left ${client.pageListeners} page listeners`);
+      }
     }
     const codes = await Promise.all(this.floods);
     for (const code of codes) {
