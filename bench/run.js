@@ -440,12 +440,12 @@ ${attackResults}
   (\`Date.now()\` has whole-millisecond steps). Both run on one machine; their offset is measured over
   IPC before the rounds (the last line above) and not subtracted.
 - **Flood** (\`bench/attackFlood.js\`): a third process, so that the flood's own cost lands on neither
-  the server's process nor the client's. ${FLOOD_CONNECTIONS} raw \`ws\` clients offering \`wirekit.v1\` send
-  \`${FLOOD_FRAME}\` (a frame the server answers) ${FLOOD_FRAMES.toLocaleString("en")} times each, in one
-  synchronous loop taking turns frame by frame: \`ws\` drops what is sent after it reads a close
-  frame, so a loop that yielded would stop at the server's verdict, which an attacker writing raw
-  bytes would not. Frames the server read are the TCP bytes it read from the socket over the
-  frame's size on the wire; frames it served are the \`pong\`s the attacker received.
+  the server's process nor the client's. ${FLOOD_CONNECTIONS} connections do the WebSocket handshake by hand
+  (offering \`wirekit.v1\`), as an attacker needs no WebSocket library, then each writes
+  \`${FLOOD_FRAME}\` (a frame the server answers) ${FLOOD_FRAMES.toLocaleString("en")} times, pre-encoded and masked, in one
+  buffer: every byte is on its way before the server says a word. Frames the server read are the
+  TCP bytes it read from the socket over the frame's size on the wire; frames it served are the
+  \`pong\`s the attacker received.
 - **Rounds**: a discarded warm-up of ${WARMUP_MESSAGES / STREAM_RATE} s, then ${ATTACK_ROUNDS} rounds of one quiet and one flooded
   phase, each ${PHASE_MESSAGES.toLocaleString("en")} messages (${PHASE_MESSAGES / STREAM_RATE} s), alternating which comes first. A
   flooded phase opens its hostile connections before the stream starts and floods
@@ -454,26 +454,20 @@ ${attackResults}
 ### What the flooded figure measures on this machine
 
 - The server's own cost is small. In \`node --cpu-prof bench/underAttack.js --client\` (the child
-  processes inherit the flag), the flood does not reach the top of the server's profile. Its
-  event loop's longest busy stretch was 33 ms, at the first flood (the first chunks read, 100
-  \`pong\`s a connection, \`closeForPolicy\`), and 19 ms when it cut those sockets a second later
-  (\`ws\` parses what was left in a paused socket's buffer, and the server ignores it); at later
-  floods, 10 ms or less.
-- The attacker's writing is not. Its loop is 200,000 \`ws.send\`s, most of them written by a
-  \`writev\` of their own (most of its profile), and on loopback the kernel does the receiving
-  side's TCP work in the sender's time: one of the machine's 2 cores stays busy for the time given
-  above, and the server and the good client share the other. With the attacker's process spinning
-  the CPU for 400 ms instead (\`node bench/underAttack.js --burn 400\`: the same connections
-  opened, no frame sent), the good client's p99 rose in the same way: in two runs, to 1.66 and
-  1.64 ms against 1.01 and 0.72 ms quiet (1.63× and 2.27×); over those 400 ms, the p99 had a
-  median of 2.8 and 2.7 ms, and over the real floods (while the hostile connections were open)
-  0.7 to 2.8 ms in the other runs.
+  processes inherit the flag), the flood does not reach the top of the server's profile: it reads
+  a few thousand frames off each socket, serves the first hundred, closes the connection with
+  4429 at twice the rate and stops reading; the rest of the flood waits in the kernel until the
+  socket is cut a second later.
+- An attacker that sends frame by frame through a WebSocket library (200,000 \`ws.send\`s)
+  keeps one of this machine's 2 cores busy for about 0.4 s, and on loopback the kernel does the
+  receiving side's TCP work in the sender's time: measured that way, the flooded p99 rose 2.5–3.5×
+  in some runs, and as much with the attacker only spinning the CPU for 400 ms
+  (\`node bench/underAttack.js --burn 400\`, no frame sent). That is the machine's, not the
+  server's: the attacker above writes raw bytes, as a real one would.
 - A p99 of a few tenths of a millisecond moves with whatever else runs on this shared VM: one
-  quiet round's p99 ranged from 0.3 to 4.0 ms over the runs made while writing this benchmark,
-  and six runs of the real flood gave ratios of 0.95×, 1.14×, 1.34× (with the profiler), 2.52×,
-  2.76× and 3.48×; a run whose hostile connections were opened and closed without sending
-  anything gave 1.56×. No run lost, duplicated or reordered a message, and every real flood's
-  hostile connections were closed with 4429.
+  quiet round's p99 ranged from 0.3 to 4.0 ms over the runs made while writing this benchmark.
+  No run lost, duplicated or reordered a message, and every flood's hostile connections were
+  closed with 4429.
 
 ## Reconnect storm
 
