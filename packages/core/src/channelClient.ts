@@ -1,16 +1,13 @@
 import {
   type ChannelProtocol,
   ChannelProtocolError,
-  type ClientFrame,
-  isMessageId,
-  isNewerId,
   jsonChannelProtocol,
-  type ServerFrame,
 } from "./channelProtocol.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Connection } from "./connection.js";
 import type { SendRate } from "./outbox.js";
 import type { DropReason } from "./outgoingQueue.js";
+import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
 

@@ -1,48 +1,11 @@
-/** What the channel client sends (PROTOCOL.md section 2). */
-export type ClientFrame =
-  | { readonly type: "subscribe"; readonly channel: string; readonly resume?: string }
-  | { readonly type: "unsubscribe"; readonly channel: string }
-  | {
-      readonly type: "publish";
-      readonly channel: string;
-      readonly data: unknown;
-      readonly ack?: string;
-    }
-  | { readonly type: "ping"; readonly nonce?: string }
-  | { readonly type: "pong"; readonly nonce?: string };
+import {
+  CHANNEL_SUBPROTOCOL,
+  type ClientFrame,
+  isMessageId,
+  type ServerFrame,
+} from "./protocol.js";
 
-/** What the server sends (PROTOCOL.md section 2). */
-export type ServerFrame =
-  | {
-      readonly type: "subscribed";
-      readonly channel: string;
-      readonly recovered: boolean;
-      readonly position?: string;
-    }
-  | {
-      readonly type: "message";
-      readonly channel: string;
-      readonly id: string;
-      readonly data: unknown;
-    }
-  | { readonly type: "ack"; readonly ack: string; readonly id?: string }
-  | {
-      readonly type: "error";
-      readonly code: string;
-      readonly reason: string;
-      readonly frame?: string;
-      readonly channel?: string;
-      readonly ack?: string;
-    }
-  | { readonly type: "ping"; readonly nonce?: string }
-  | { readonly type: "pong"; readonly nonce?: string }
-  /** The server's limits for this connection (PROTOCOL.md section 2): pace and size sends by them. */
-  | {
-      readonly type: "limits";
-      readonly messages?: number;
-      readonly per?: number;
-      readonly maxFrameSize?: number;
-    };
+export type { ClientFrame, ServerFrame };
 
 /**
  * A wire format for channels. wirekit's own is `jsonChannelProtocol` (PROTOCOL.md); an adapter for
@@ -92,24 +55,7 @@ export class ChannelProtocolError extends Error {
   }
 }
 
-/** The subprotocol of PROTOCOL.md version 1. */
-export const CHANNEL_SUBPROTOCOL = "wirekit.v1";
-
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const HEADER_LENGTH_BYTES = 4;
-
-/** Whether `id` is a message id: the decimal string of a non-negative integer (PROTOCOL.md section 3). */
-export function isMessageId(id: unknown): id is string {
-  return typeof id === "string" && DECIMAL.test(id);
-}
-
-/**
- * Whether message id `a` comes after `b` (PROTOCOL.md section 3): ids are decimal strings that may
- * exceed 2^53, so they compare by length, then character by character.
- */
-export function isNewerId(a: string, b: string): boolean {
-  return a.length !== b.length ? a.length > b.length : a > b;
-}
 
 /** wirekit's channel protocol, version 1: JSON text frames, length-prefixed binary payloads. */
 export const jsonChannelProtocol: ChannelProtocol = {

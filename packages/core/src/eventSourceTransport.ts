@@ -1,7 +1,7 @@
 import { defined } from "./defined.js";
 import { ConnectionError, EventSourceError } from "./errors.js";
 import { FetchEventSource, type FetchEventSourceInit } from "./fetchEventSource.js";
-import { STREAM_POSITION_EVENT } from "./streamEvents.js";
+import { STREAM_POSITION_EVENT } from "./protocol.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
 interface EventSourceLike {

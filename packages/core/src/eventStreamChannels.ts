@@ -7,8 +7,8 @@ import {
   type EventStreamTransportOptions,
   eventStreamTransport,
 } from "./eventSourceTransport.js";
+import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "./protocol.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "./streamEvents.js";
 import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions

@@ -5,19 +5,8 @@ export type {
   SubscribeOptions,
 } from "./channelClient.js";
 export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
-export type {
-  ChannelProtocol,
-  ChannelProtocolErrorCode,
-  ClientFrame,
-  ServerFrame,
-} from "./channelProtocol.js";
-export {
-  CHANNEL_SUBPROTOCOL,
-  ChannelProtocolError,
-  isMessageId,
-  isNewerId,
-  jsonChannelProtocol,
-} from "./channelProtocol.js";
+export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtocol.js";
+export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export type {
@@ -83,6 +72,16 @@ export type {
 export { OutgoingQueue } from "./outgoingQueue.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
+export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./protocol.js";
+export {
+  CHANNEL_SUBPROTOCOL,
+  CLOSE_CODES,
+  compareIds,
+  isMessageId,
+  isNewerId,
+  STREAM_GAP_EVENT,
+  STREAM_POSITION_EVENT,
+} from "./protocol.js";
 export type {
   Delivery,
   MessageInfo,

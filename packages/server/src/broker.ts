@@ -101,18 +101,4 @@ export interface Broker {
   streamPosition(): Promise<number>;
 }
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
-
-/** Whether `id` is a canonical decimal id (PROTOCOL.md section 3). */
-export function isMessageId(id: unknown): id is string {
-  return typeof id === "string" && DECIMAL.test(id);
-}
-
-/**
- * Compares two canonical decimal ids as numbers of any size: negative when `a` is older, zero
- * when equal, positive when newer (ids may exceed 2^53, PROTOCOL.md section 3).
- */
-export function compareIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareIds, isMessageId } from "@wirekit/core/protocol";

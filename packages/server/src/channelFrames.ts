@@ -1,42 +1,6 @@
-/** What a client may send (PROTOCOL.md section 2), once validated. */
-export type ClientFrame =
-  | { readonly type: "subscribe"; readonly channel: string; readonly resume: string | undefined }
-  | { readonly type: "unsubscribe"; readonly channel: string }
-  | {
-      readonly type: "publish";
-      readonly channel: string;
-      readonly data: unknown;
-      readonly ack: string | undefined;
-    }
-  | { readonly type: "ping"; readonly nonce: string | undefined }
-  | { readonly type: "pong"; readonly nonce: string | undefined }
-  | { readonly type: "auth"; readonly token: string };
+import type { ChannelErrorCode, ClientFrame, ServerFrame } from "@wirekit/core/protocol";
 
-/** What the server sends (PROTOCOL.md section 2). */
-export type ServerFrame =
-  | { type: "subscribed"; channel: string; recovered: boolean; position: string }
-  | { type: "message"; channel: string; id: string; data: unknown }
-  | { type: "ack"; ack: string; id?: string }
-  | {
-      type: "error";
-      code: ChannelErrorCode;
-      reason: string;
-      frame?: string;
-      channel?: string;
-      ack?: string;
-    }
-  | { type: "ping"; nonce?: string }
-  | { type: "pong"; nonce?: string }
-  | { type: "limits"; messages: number; per: number; maxFrameSize: number };
-
-/** `error.code` values (PROTOCOL.md section 6). */
-export type ChannelErrorCode =
-  | "bad-frame"
-  | "unknown-type"
-  | "too-large"
-  | "forbidden"
-  | "rate-limited"
-  | "internal";
+export type { ChannelErrorCode, ClientFrame, ServerFrame };
 
 /** A frame that could not be read, with what to answer. */
 export interface FrameError {
@@ -97,7 +61,7 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean): DecodeResult
           frame: type,
         });
       }
-      return { ok: true, frame: { type, channel, resume } };
+      return { ok: true, frame: { type, channel, ...(resume === undefined ? {} : { resume }) } };
     }
     case "unsubscribe":
       if (!hasChannel) return fail("bad-frame", "unsubscribe needs a `channel`", { frame: type });
@@ -112,7 +76,12 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean): DecodeResult
       }
       return {
         ok: true,
-        frame: { type, channel, data: payload ?? object["data"], ack },
+        frame: {
+          type,
+          channel,
+          data: payload ?? object["data"],
+          ...(ack === undefined ? {} : { ack }),
+        },
       };
     }
     case "auth": {
@@ -127,7 +96,7 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean): DecodeResult
       const nonce = object["nonce"];
       if (!optionalString(nonce))
         return fail("bad-frame", "`nonce` must be a string", { frame: type });
-      return { ok: true, frame: { type, nonce } };
+      return { ok: true, frame: nonce === undefined ? { type } : { type, nonce } };
     }
     default:
       return fail("unknown-type", `unknown frame type ${JSON.stringify(type.slice(0, 64))}`, {

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { CHANNEL_SUBPROTOCOL, CLOSE_CODES, compareIds } from "@wirekit/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
-import { type Broker, type BrokerGap, type BrokerMessage, compareIds } from "./broker.js";
+import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
 import {
   type ChannelErrorCode,
   type ClientFrame,
@@ -14,8 +15,7 @@ import { assertPositive, WirekitServerError } from "./errors.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 import { createRateLimiter, type RateLimit } from "./rateLimiter.js";
 
-/** The WebSocket subprotocol of PROTOCOL.md version 1. */
-export const CHANNEL_SUBPROTOCOL = "wirekit.v1";
+export { CHANNEL_SUBPROTOCOL };
 
 /** Who is connected, as `authenticate` and `authorize` see it. */
 export interface ChannelConnection {
@@ -167,8 +167,6 @@ interface Subscription {
 const CLOSE_GRACE = 1000;
 // Frames up to this many times `maxFrameSize` are read and refused; larger ones cut the socket.
 const OVERSIZE_READ_FACTOR = 4;
-/** The close code for a client over the rate limit: retryable, unlike 1008 (PROTOCOL.md section 8). */
-const RATE_LIMITED_CLOSE = 4429;
 // Frames a client may send behind its `auth` frame before it is verified.
 const MAX_HELD_FRAMES = 256;
 
@@ -292,7 +290,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
       wss.handleUpgrade(request, socket, head, (ws) => {
         counts.accepted++;
         if (!authorized) {
-          closeForPolicy(ws, 4401, "not authenticated");
+          closeForPolicy(ws, CLOSE_CODES.notAuthenticated, "not authenticated");
           return;
         }
         if (ws.protocol !== CHANNEL_SUBPROTOCOL) {
@@ -344,7 +342,10 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     let auth: "waiting" | "verifying" | "done" = byFrame ? "waiting" : "done";
     const held: ClientFrame[] = [];
     const authTimer = byFrame
-      ? setTimeout(() => closeForPolicy(ws, 4401, "no auth frame"), authTimeout)
+      ? setTimeout(
+          () => closeForPolicy(ws, CLOSE_CODES.notAuthenticated, "no auth frame"),
+          authTimeout,
+        )
       : undefined;
     const subscriptions = new Map<string, Subscription>();
     const limiter = createRateLimiter(rateLimit);
@@ -495,7 +496,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
       } else {
         clearTimeout(authTimer);
         if (frame.type !== "auth") {
-          closeForPolicy(ws, 4401, "the first frame must be auth");
+          closeForPolicy(ws, CLOSE_CODES.notAuthenticated, "the first frame must be auth");
           return;
         }
         auth = "verifying";
@@ -505,7 +506,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
             (result) => {
               if (!sockets.has(ws)) return;
               if (result === false) {
-                closeForPolicy(ws, 4401, "not authenticated");
+                closeForPolicy(ws, CLOSE_CODES.notAuthenticated, "not authenticated");
                 return;
               }
               user = result;
@@ -533,7 +534,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
           : data;
       const verdict = limiter();
       if (verdict === "abusive") {
-        closeForPolicy(ws, RATE_LIMITED_CLOSE, "rate limit exceeded; slow down");
+        closeForPolicy(ws, CLOSE_CODES.rateLimited, "rate limit exceeded; slow down");
         return;
       }
       const decoded = decodeClientFrame(bytes, isBinary);

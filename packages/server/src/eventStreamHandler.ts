@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "@wirekit/core/protocol";
 import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
 import { assertPositive } from "./errors.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
@@ -53,9 +54,6 @@ export interface EventStreamHandler {
   close(): void;
 }
 
-/** Reserved event names (PROTOCOL.md section 9); `@wirekit/core`'s `streamEvents.ts` reads them. */
-const GAP_EVENT = "wirekit-gap";
-const POSITION_EVENT = "wirekit-position";
 const ALLOWED_REQUEST_HEADERS = "Last-Event-ID, Authorization, Accept, Cache-Control";
 // Seqs are safe integers, and epoch-seeded ones have 16 digits (microseconds since 1970).
 const DIGITS = /^[0-9]{1,16}$/;
@@ -206,7 +204,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         // up one by one after a reconnect). Last-Event-ID cannot step back for it: rather than
         // drop it unseen, tell the client to refetch.
         if (message.seq > covered) {
-          write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+          write(`event: ${STREAM_GAP_EVENT}\ndata: ${lastSeq}\n\n`);
           covered = lastSeq;
         }
         return;
@@ -221,10 +219,10 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     // position or an earlier gap already accounts for is none.
     const skip = (gap: BrokerGap) => {
       if (gap.streamPosition <= covered) return;
-      write(`event: ${GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+      write(`event: ${STREAM_GAP_EVENT}\ndata: ${lastSeq}\n\n`);
       lastSeq = Math.max(lastSeq, gap.streamPosition);
       covered = lastSeq;
-      write(`id: ${lastSeq}\nevent: ${POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
+      write(`id: ${lastSeq}\nevent: ${STREAM_POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
     };
     const hear = (event: () => void) => {
       if (live) event();
@@ -252,12 +250,14 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         replayed = replay.messages;
       } else {
         if (replay !== undefined) {
-          write(`event: ${GAP_EVENT}\ndata: ${Number.isSafeInteger(resume) ? resume : ""}\n\n`);
+          write(
+            `event: ${STREAM_GAP_EVENT}\ndata: ${Number.isSafeInteger(resume) ? resume : ""}\n\n`,
+          );
         }
         start = await broker.streamPosition();
       }
       lastSeq = start;
-      write(`id: ${start}\nevent: ${POSITION_EVENT}\ndata: ${start}\n\n`);
+      write(`id: ${start}\nevent: ${STREAM_POSITION_EVENT}\ndata: ${start}\n\n`);
       for (const message of replayed) deliver(message);
       covered = lastSeq;
       for (const event of pending.splice(0)) event();

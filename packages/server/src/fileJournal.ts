@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { type BrokerMessage, isMessageId } from "./broker.js";
+import { isMessageId } from "@wirekit/core/protocol";
+import type { BrokerMessage } from "./broker.js";
 import { assertPositive } from "./errors.js";
 
 /** Messages kept on disk, so that a restarted server resumes its clients. */

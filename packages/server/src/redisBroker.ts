@@ -1,5 +1,6 @@
+import { isMessageId } from "@wirekit/core/protocol";
 import { createClient, ErrorReply, type RedisClientOptions } from "redis";
-import { type Broker, isMessageId, type ReplayResult } from "./broker.js";
+import type { Broker, ReplayResult } from "./broker.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
 import { createFeeds, type StoredTail } from "./redisFeeds.js";
 import { decodeEntry, encodeData, type StoredMessage, toBrokerMessage } from "./redisRecords.js";

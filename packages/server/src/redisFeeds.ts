@@ -1,4 +1,5 @@
-import { type BrokerGap, type BrokerMessage, compareIds, type SubscribeOptions } from "./broker.js";
+import { compareIds } from "@wirekit/core/protocol";
+import type { BrokerGap, BrokerMessage, SubscribeOptions } from "./broker.js";
 import { decodeNote, type StoredMessage, toBrokerMessage } from "./redisRecords.js";
 
 /** What the feeds need of Redis; the broker provides it over its two connections. */

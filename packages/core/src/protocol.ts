@@ -1,0 +1,104 @@
+// The wire protocol of PROTOCOL.md as data, with no dependency: what the channel client and
+// @wirekit/server both import (`@wirekit/core/protocol`), so the two can never disagree on a
+// name, a frame or how ids compare.
+
+/** The WebSocket subprotocol of PROTOCOL.md version 1. */
+export const CHANNEL_SUBPROTOCOL = "wirekit.v1";
+
+/** What a client sends (PROTOCOL.md section 2). */
+export type ClientFrame =
+  | { readonly type: "subscribe"; readonly channel: string; readonly resume?: string }
+  | { readonly type: "unsubscribe"; readonly channel: string }
+  | {
+      readonly type: "publish";
+      readonly channel: string;
+      readonly data: unknown;
+      readonly ack?: string;
+    }
+  | { readonly type: "auth"; readonly token: string }
+  | { readonly type: "ping"; readonly nonce?: string }
+  | { readonly type: "pong"; readonly nonce?: string };
+
+/** `error.code` values a wirekit server sends (PROTOCOL.md section 6). */
+export type ChannelErrorCode =
+  | "bad-frame"
+  | "unknown-type"
+  | "too-large"
+  | "forbidden"
+  | "rate-limited"
+  | "internal";
+
+/** What a server sends (PROTOCOL.md section 2). */
+export type ServerFrame =
+  | {
+      readonly type: "subscribed";
+      readonly channel: string;
+      readonly recovered: boolean;
+      readonly position?: string;
+    }
+  | {
+      readonly type: "message";
+      readonly channel: string;
+      readonly id: string;
+      readonly data: unknown;
+    }
+  | { readonly type: "ack"; readonly ack: string; readonly id?: string }
+  | {
+      readonly type: "error";
+      /** One of `ChannelErrorCode` from a wirekit server; another server may send its own. */
+      readonly code: ChannelErrorCode | (string & {});
+      readonly reason: string;
+      readonly frame?: string;
+      readonly channel?: string;
+      readonly ack?: string;
+    }
+  | { readonly type: "ping"; readonly nonce?: string }
+  | { readonly type: "pong"; readonly nonce?: string }
+  /** The server's limits for this connection: pace and size sends by them (section 7a). */
+  | {
+      readonly type: "limits";
+      readonly messages?: number;
+      readonly per?: number;
+      readonly maxFrameSize?: number;
+    };
+
+/** Close codes of the protocol (PROTOCOL.md section 8). */
+export const CLOSE_CODES = {
+  /** Over the rate limit: retried with backoff. */
+  rateLimited: 4429,
+  /** Not authenticated: the client's auth hook may refresh credentials. */
+  notAuthenticated: 4401,
+  /** Authenticated, and not allowed. */
+  forbidden: 4403,
+} as const;
+
+/**
+ * Event names a wirekit server reserves on an event stream (PROTOCOL.md section 9).
+ * - `wirekit-gap`: the server could not resume from `Last-Event-ID` (its data), or lost events
+ *   while the stream was open; what the client shows must be refetched.
+ * - `wirekit-position`: where the stream stands (its `id:`): every event after it follows.
+ */
+export const STREAM_GAP_EVENT = "wirekit-gap";
+export const STREAM_POSITION_EVENT = "wirekit-position";
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** Whether `id` is a message id: the decimal string of a non-negative integer (section 3). */
+export function isMessageId(id: unknown): id is string {
+  return typeof id === "string" && DECIMAL.test(id);
+}
+
+/**
+ * Compares two message ids as numbers of any size: negative when `a` is older, zero when equal,
+ * positive when newer. Ids may exceed 2^53, so they compare as decimal strings: longer is
+ * larger, equal lengths compare by characters (section 3).
+ */
+export function compareIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether message id `a` comes after `b`. */
+export function isNewerId(a: string, b: string): boolean {
+  return compareIds(a, b) > 0;
+}
