@@ -109,7 +109,7 @@ export function runFetchEventSource(chunks) {
     let events = 0;
     let dataLength = 0;
     const start = performance.now();
-    const source = new FetchEventSource(STREAM_URL, { fetch, retry: () => false });
+    const source = new FetchEventSource(STREAM_URL, { fetch, shouldRetry: () => "fatal" });
     source.onmessage = (event) => {
       events++;
       dataLength += event.data.length;

@@ -7,13 +7,13 @@ import {
   type PageLifecycle,
   type PageSignal,
 } from "./pageLifecycle.js";
+import { rethrowAsync } from "./rethrowAsync.js";
 import {
   shouldRetry as defaultShouldRetry,
   exponentialBackoff,
-  type RetryDecision,
   type RetryDelay,
-} from "./reconnect.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+  type ShouldRetry,
+} from "./retry.js";
 import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
 
@@ -101,7 +101,7 @@ export interface ConnectionOptions {
    * Whether a failure is worth retrying. Pure.
    * @default shouldRetry — see its documentation for the fatal codes
    */
-  shouldRetry?: (error: ConnectionError) => RetryDecision;
+  shouldRetry?: ShouldRetry;
   /**
    * Consecutive failed attempts after which the connection fails.
    * @default Infinity
@@ -240,7 +240,7 @@ export class Connection {
   readonly #clock: Clock;
   readonly #lifecycle: PageLifecycle;
   readonly #retryDelay: RetryDelay;
-  readonly #shouldRetry: (error: ConnectionError) => RetryDecision;
+  readonly #shouldRetry: ShouldRetry;
   readonly #maxAttempts: number;
   readonly #minUptime: number;
   readonly #connectTimeout: number;

@@ -42,60 +42,14 @@ export class EventStreamParseError extends Error {
 }
 
 /**
- * Why a `FetchEventSource` connection attempt failed.
- *
- * - `http-status`: the response status was not 200 (`status`, `retryAfter` are set).
- * - `content-type`: the response was not `text/event-stream` (`contentType` is set).
- * - `network`: `fetch` rejected or the body stream errored (`cause` is set).
- * - `stream-ended`: the server ended the response body.
- * - `headers`: the `headers` function threw or rejected (`cause` is set).
- * - `invalid-response`: `fetch` resolved to a response that cannot be read as a stream: its body
- *   is not a web `ReadableStream` (null, a string, the Node stream node-fetch 2 gives) or yields
- *   something other than bytes, or it is no Response at all. The same `fetch` would give the
- *   same again, so the default policies do not retry it.
- */
-export type EventSourceErrorCode =
-  | "http-status"
-  | "content-type"
-  | "network"
-  | "stream-ended"
-  | "headers"
-  | "invalid-response";
-
-export class EventSourceError extends Error {
-  override readonly name = "EventSourceError";
-  readonly code: EventSourceErrorCode;
-  /** The HTTP status, for `http-status`. */
-  readonly status: number | undefined;
-  /** The response's Content-Type (or `null` when absent), for `content-type`. */
-  readonly contentType: string | null | undefined;
-  /** Milliseconds the server asked us to wait through `Retry-After`, when it did. */
-  readonly retryAfter: number | undefined;
-
-  constructor(
-    code: EventSourceErrorCode,
-    message: string,
-    detail: {
-      status?: number;
-      contentType?: string | null;
-      retryAfter?: number | undefined;
-      cause?: unknown;
-    } = {},
-  ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
-    this.code = code;
-    this.status = detail.status;
-    this.contentType = detail.contentType;
-    this.retryAfter = detail.retryAfter;
-  }
-}
-
-/**
- * Why a connection attempt failed or a live connection was lost. Every failure a `Connection`
- * sees ends up as one of these in its `error` slot.
+ * Why a connection attempt failed or a live connection was lost: what a `Connection` keeps in its
+ * `error` slot, and what a `FetchEventSource`'s `error` event carries.
  *
  * - `http-status`: the server answered with a status other than 200 (`status`, `retryAfter`).
- * - `content-type`: the response was not `text/event-stream` (an HTML error page, say).
+ * - `content-type`: the response was not `text/event-stream` (an HTML error page, say;
+ *   `contentType` is set).
+ * - `invalid-response`: `fetch` gave something other than a Response with a readable body
+ *   (node-fetch 2's Node stream, a string): a WHATWG `fetch` is needed.
  * - `network`: the request or socket failed, or the server could not be reached.
  * - `stream-ended`: the server ended the event stream.
  * - `closed`: the server closed the WebSocket (`closeCode`, `closeReason`).
@@ -103,11 +57,15 @@ export class EventSourceError extends Error {
  * - `heartbeat-timeout`: no answer to a WebSocket ping within the deadline.
  * - `watchdog-timeout`: no bytes on an event stream for longer than the watchdog allows.
  * - `headers`: the `headers` function threw or rejected.
- * - `invalid-response`: `fetch` resolved to a response whose body is not a readable stream.
  * - `retries-exhausted`: `maxAttempts` consecutive attempts failed (`cause` is the last failure).
  */
 export type ConnectionErrorCode =
-  | EventSourceErrorCode
+  | "http-status"
+  | "content-type"
+  | "invalid-response"
+  | "network"
+  | "stream-ended"
+  | "headers"
   | "closed"
   | "connect-timeout"
   | "heartbeat-timeout"
@@ -119,6 +77,8 @@ export class ConnectionError extends Error {
   readonly code: ConnectionErrorCode;
   /** The HTTP status, for `http-status`. */
   readonly status: number | undefined;
+  /** The response's Content-Type (or `null` when absent), for `content-type`. */
+  readonly contentType: string | null | undefined;
   /** The WebSocket close code, for `closed`. */
   readonly closeCode: number | undefined;
   /** The WebSocket close reason, for `closed`. */
@@ -131,6 +91,7 @@ export class ConnectionError extends Error {
     message: string,
     detail: {
       status?: number | undefined;
+      contentType?: string | null;
       closeCode?: number;
       closeReason?: string;
       retryAfter?: number | undefined;
@@ -140,17 +101,9 @@ export class ConnectionError extends Error {
     super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
     this.code = code;
     this.status = detail.status;
+    this.contentType = detail.contentType;
     this.closeCode = detail.closeCode;
     this.closeReason = detail.closeReason;
     this.retryAfter = detail.retryAfter;
-  }
-
-  /** The same failure, as a connection error. */
-  static from(error: EventSourceError): ConnectionError {
-    return new ConnectionError(error.code, error.message, {
-      status: error.status,
-      retryAfter: error.retryAfter,
-      cause: error.cause ?? error,
-    });
   }
 }

@@ -1,4 +1,4 @@
-import type { EventSourceError } from "./errors.js";
+import type { ConnectionError } from "./errors.js";
 
 /** The event `open` listeners get: a plain `Event`, as EventSource's. */
 export type FetchEventSourceEvent = Event;
@@ -13,7 +13,7 @@ export type FetchEventSourceMessageEvent = MessageEvent<string>;
 export interface FetchEventSourceErrorEvent extends Event {
   readonly type: "error";
   /** Why the attempt failed. */
-  readonly error: EventSourceError;
+  readonly error: ConnectionError;
   /** The HTTP status, when the server answered with one other than 200. */
   readonly status: number | undefined;
 }

@@ -1,5 +1,5 @@
 import { defined } from "./defined.js";
-import { ConnectionError, EventSourceError } from "./errors.js";
+import { ConnectionError } from "./errors.js";
 import { FetchEventSource, type FetchEventSourceInit } from "./fetchEventSource.js";
 import { STREAM_POSITION_EVENT } from "./protocol.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
@@ -130,7 +130,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         ...init,
         lastEventId,
         // The connection decides about every retry; 0 until the server advises otherwise.
-        retry: () => false,
+        shouldRetry: () => "fatal",
         reconnectionTime: 0,
         onParseError: (error) => live && callbacks.onBadInput(error),
         onComment: () => live && callbacks.onActivity(),
@@ -140,11 +140,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         if (!live) return;
         live = false;
         callbacks.onRetryAdvice(source.reconnectionTime);
-        callbacks.onClose(
-          event.error instanceof EventSourceError
-            ? ConnectionError.from(event.error)
-            : new ConnectionError("network", "The event stream failed."),
-        );
+        callbacks.onClose(event.error);
       };
       return {
         send: sseCannotSend,

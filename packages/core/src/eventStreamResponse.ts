@@ -1,7 +1,7 @@
 // What makes a fetch Response an event stream FetchEventSource may open, and how it gives up on
 // one it will not read.
-import { EventSourceError } from "./errors.js";
-import { parseRetryAfter } from "./retryPolicy.js";
+import { ConnectionError } from "./errors.js";
+import { parseRetryAfter } from "./retry.js";
 
 /**
  * The reader of a response that opens the stream and the origin its events carry, or why the
@@ -12,17 +12,17 @@ export function acceptResponse(
   response: Response,
   requestUrl: string,
   now: number,
-): { reader: ReadableStreamDefaultReader<Uint8Array>; origin: string } | EventSourceError {
+): { reader: ReadableStreamDefaultReader<Uint8Array>; origin: string } | ConnectionError {
   try {
     if (response.status !== 200) {
-      return new EventSourceError("http-status", `The server answered ${response.status}.`, {
+      return new ConnectionError("http-status", `The server answered ${response.status}.`, {
         status: response.status,
         retryAfter: parseRetryAfter(response.headers.get("Retry-After"), now),
       });
     }
     const contentType = response.headers.get("Content-Type");
     if (!isEventStream(contentType)) {
-      return new EventSourceError(
+      return new ConnectionError(
         "content-type",
         `Expected Content-Type text/event-stream, got ${contentType === null ? "none" : contentType}.`,
         { contentType },
@@ -30,7 +30,7 @@ export function acceptResponse(
     }
     const body: unknown = response.body;
     if (!isReadableStream(body)) {
-      return new EventSourceError(
+      return new ConnectionError(
         "invalid-response",
         `The response body is ${describeBody(body)}, not a ReadableStream: use a WHATWG fetch.`,
       );
@@ -39,7 +39,7 @@ export function acceptResponse(
     const origin = new URL(response.url || requestUrl).origin;
     return { reader: body.getReader(), origin };
   } catch (cause) {
-    return new EventSourceError(
+    return new ConnectionError(
       "invalid-response",
       "`fetch` resolved to something that is not a readable Response.",
       { cause },

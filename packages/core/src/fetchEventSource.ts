@@ -1,10 +1,15 @@
 import { type Clock, systemClock } from "./clock.js";
-import { EventSourceError, type EventStreamParseError } from "./errors.js";
+import { ConnectionError, type EventStreamParseError } from "./errors.js";
 import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import { createRetryPolicy, type RetryPolicy } from "./retryPolicy.js";
+import {
+  eventSourceShouldRetry,
+  type RetryDelay,
+  reconnectionDelay,
+  type ShouldRetry,
+} from "./retry.js";
 import { startTimer } from "./timers.js";
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
@@ -41,10 +46,21 @@ export interface FetchEventSourceInit {
    */
   lastEventId?: string;
   /**
-   * Decides whether and when to reconnect after a failed attempt.
-   * @default createRetryPolicy() — the browser's rules with jittered backoff on repeated failures
+   * Whether a failed attempt is worth retrying (the retry contract `Connection` uses too).
+   * `auth` retries once, calling `headers` again.
+   * @default eventSourceShouldRetry() — the browser's rules: network errors and ended streams retry
    */
-  retry?: RetryPolicy;
+  shouldRetry?: ShouldRetry;
+  /**
+   * How long to wait before retry number `attempt`; `serverRetry` is the reconnection time.
+   * @default reconnectionDelay() — the reconnection time, then jittered backoff on repeated failures
+   */
+  retryDelay?: RetryDelay;
+  /**
+   * Consecutive failed attempts after which the source closes.
+   * @default Infinity
+   */
+  maxAttempts?: number;
   /**
    * The reconnection time before the server sends `retry:`, in milliseconds.
    * @default 3000
@@ -114,11 +130,14 @@ export class FetchEventSource extends EventSourceTarget {
   #origin: string;
   #reconnectionTime: number;
   #attempt = 0;
+  #authRetried = false;
   #controller: AbortController | undefined;
   #cancelReconnect: (() => void) | undefined;
   readonly #parser: EventStreamParser;
   readonly #fetch: FetchLike;
-  readonly #retry: RetryPolicy;
+  readonly #shouldRetry: ShouldRetry;
+  readonly #retryDelay: RetryDelay;
+  readonly #maxAttempts: number;
   readonly #clock: Clock;
   readonly #headers: HeadersSource | undefined;
   readonly #method: string;
@@ -132,7 +151,9 @@ export class FetchEventSource extends EventSourceTarget {
       withCredentials = false,
       fetch = globalThis.fetch,
       lastEventId = "",
-      retry = createRetryPolicy(),
+      shouldRetry = eventSourceShouldRetry(),
+      retryDelay = reconnectionDelay(),
+      maxAttempts = Number.POSITIVE_INFINITY,
       reconnectionTime = DEFAULT_RECONNECTION_TIME,
       maxEventSize,
       onParseError,
@@ -166,7 +187,9 @@ export class FetchEventSource extends EventSourceTarget {
     // `this` but the global object, and a stored method would get the source as `this`.
     this.#fetch =
       fetch === globalThis.fetch ? (input, request) => globalThis.fetch(input, request) : fetch;
-    this.#retry = retry;
+    this.#shouldRetry = shouldRetry;
+    this.#retryDelay = retryDelay;
+    this.#maxAttempts = maxAttempts;
     this.#clock = clock;
     this.#headers = headers;
     this.#method = method;
@@ -233,7 +256,7 @@ export class FetchEventSource extends EventSourceTarget {
       headers = new Headers(await (typeof source === "function" ? source() : source));
     } catch (cause) {
       if (!signal.aborted) {
-        this.#fail(new EventSourceError("headers", "The `headers` function failed.", { cause }));
+        this.#fail(new ConnectionError("headers", "The `headers` function failed.", { cause }));
       }
       return;
     }
@@ -258,7 +281,7 @@ export class FetchEventSource extends EventSourceTarget {
       });
     } catch (cause) {
       if (!signal.aborted) {
-        this.#fail(new EventSourceError("network", "The request failed.", { cause }));
+        this.#fail(new ConnectionError("network", "The request failed.", { cause }));
       }
       return;
     }
@@ -267,7 +290,7 @@ export class FetchEventSource extends EventSourceTarget {
       return;
     }
     const accepted = acceptResponse(response, this.url, this.#clock.now());
-    if (accepted instanceof EventSourceError) {
+    if (accepted instanceof ConnectionError) {
       discardBody(response);
       this.#fail(accepted);
       return;
@@ -278,6 +301,7 @@ export class FetchEventSource extends EventSourceTarget {
     // Announced only now that the body is known to be readable, as browsers announce it.
     this.#readyState = OPEN;
     this.#attempt = 0;
+    this.#authRetried = false;
     this.dispatchEvent(new Event("open"));
 
     let feeding = false;
@@ -295,34 +319,30 @@ export class FetchEventSource extends EventSourceTarget {
         reader.cancel().catch(() => {});
         this.#fail(
           feeding
-            ? new EventSourceError(
+            ? new ConnectionError(
                 "invalid-response",
                 "The response body gave a chunk that is not bytes.",
                 { cause },
               )
-            : new EventSourceError("network", "The response stream failed.", { cause }),
+            : new ConnectionError("network", "The response stream failed.", { cause }),
         );
       }
       return;
     }
     if (signal.aborted) return;
     this.#parser.end();
-    this.#fail(new EventSourceError("stream-ended", "The server ended the stream."));
+    this.#fail(new ConnectionError("stream-ended", "The server ended the stream."));
   }
 
-  #fail(error: EventSourceError): void {
+  #fail(error: ConnectionError): void {
     this.#controller = undefined;
     this.#attempt += 1;
     let delay: number | false;
     try {
-      delay = this.#retry({
-        error,
-        attempt: this.#attempt,
-        reconnectionTime: this.#reconnectionTime,
-      });
+      delay = this.#retryAfter(error);
     } catch (policyError) {
-      // A retry policy that throws is a bug to surface, not a reason to retry: the source closes
-      // and the exception is reported as a listener's would be.
+      // A retry function that throws is a bug to surface, not a reason to retry: the source
+      // closes and the exception is reported as a listener's would be.
       rethrowAsync(policyError);
       delay = false;
     }
@@ -335,14 +355,31 @@ export class FetchEventSource extends EventSourceTarget {
       if (this.#readyState === CONNECTING) void this.#connect();
     });
   }
+
+  /** Milliseconds until the next attempt, or false to close for good. */
+  #retryAfter(error: ConnectionError): number | false {
+    if (this.#attempt > this.#maxAttempts) return false;
+    const decision = this.#shouldRetry(error);
+    if (decision === "fatal") return false;
+    if (decision === "auth") {
+      // Refused credentials: one more attempt, with `headers` asked again.
+      if (this.#authRetried) return false;
+      this.#authRetried = true;
+    }
+    return this.#retryDelay({
+      attempt: this.#attempt,
+      serverRetry: this.#reconnectionTime,
+      retryAfter: error.retryAfter,
+    });
+  }
 }
 
 /** The `error` event: an `Event` that also says why the attempt failed. */
 class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
   declare readonly type: "error";
-  readonly error: EventSourceError;
+  readonly error: ConnectionError;
 
-  constructor(error: EventSourceError) {
+  constructor(error: ConnectionError) {
     super("error");
     this.error = error;
   }

@@ -28,12 +28,8 @@ export type {
   WebSocketEndpoint,
 } from "./connectionManager.js";
 export { ConnectionManager, getDefaultConnectionManager } from "./connectionManager.js";
-export type {
-  ConnectionErrorCode,
-  EventSourceErrorCode,
-  EventStreamParseErrorCode,
-} from "./errors.js";
-export { ConnectionError, EventSourceError, EventStreamParseError } from "./errors.js";
+export type { ConnectionErrorCode, EventStreamParseErrorCode } from "./errors.js";
+export { ConnectionError, EventStreamParseError } from "./errors.js";
 export type {
   EventSourceMembers,
   FetchEventSourceErrorEvent,
@@ -98,16 +94,18 @@ export type {
   RetryDecision,
   RetryDelay,
   RetryDelayContext,
-} from "./reconnect.js";
+  ShouldRetry,
+} from "./retry.js";
 export {
   AUTH_CLOSE_CODES,
+  eventSourceShouldRetry,
   exponentialBackoff,
   FATAL_CLOSE_CODES,
   FATAL_HTTP_STATUSES,
+  parseRetryAfter,
+  reconnectionDelay,
   shouldRetry,
-} from "./reconnect.js";
-export type { RetryContext, RetryPolicy, RetryPolicyOptions } from "./retryPolicy.js";
-export { createRetryPolicy, parseRetryAfter } from "./retryPolicy.js";
+} from "./retry.js";
 export { MAX_TIMER_DELAY } from "./timers.js";
 export type {
   Transport,

@@ -62,7 +62,7 @@ describe("FetchEventSource in Chromium", () => {
     const types = [...new Set(["message", ...expected.map((event) => event.type)])];
     const native = await eventsUntilEnd(new EventSource(fixture.url), types);
     const ours = await eventsUntilEnd(
-      new FetchEventSource(fixture.url, { retry: () => false }),
+      new FetchEventSource(fixture.url, { shouldRetry: () => "fatal" }),
       types,
     );
     expect(ours.seen).toEqual(native.seen);
@@ -108,7 +108,7 @@ describe("FetchEventSource in Chromium", () => {
       });
     const url = `${origin}/fixture/0`;
     const native = await views(new EventSource(url));
-    const ours = await views(new FetchEventSource(url, { retry: () => false }));
+    const ours = await views(new FetchEventSource(url, { shouldRetry: () => "fatal" }));
     expect(ours).toEqual(native);
     expect(ours).toHaveLength(5);
   });

@@ -1,5 +1,10 @@
 // FetchEventSource waits to reconnect on the clock it is given, through the capped scheduler.
-import { createRetryPolicy, FetchEventSource, MAX_TIMER_DELAY } from "@wirekit/core";
+import {
+  eventSourceShouldRetry,
+  FetchEventSource,
+  MAX_TIMER_DELAY,
+  shouldRetry,
+} from "@wirekit/core";
 import { createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, vi } from "vitest";
 import { connect, EVENT_STREAM, next } from "./support/fetchEventSource.js";
@@ -47,7 +52,7 @@ describe("FetchEventSource on a clock", () => {
     const source = connect("http://127.0.0.1/stream", {
       clock,
       fetch: server.fetch,
-      retry: createRetryPolicy({ retryStatuses: [503] }),
+      shouldRetry: eventSourceShouldRetry({ retryStatuses: [503] }),
     });
     await next(source, "error");
     expect(source.readyState).toBe(FetchEventSource.CONNECTING);
@@ -73,9 +78,51 @@ describe("FetchEventSource on a clock", () => {
     const source = connect("http://127.0.0.1/stream", {
       clock,
       fetch: server.fetch,
-      retry: createRetryPolicy({ retryStatuses: [503] }),
+      shouldRetry: eventSourceShouldRetry({ retryStatuses: [503] }),
     });
     const event = await next(source, "error");
     expect(event.error.retryAfter).toBe(30_000);
+  });
+
+  it("retries refused credentials once, asking for headers again, then closes", async () => {
+    const clock = createVirtualClock();
+    const server = counting(() => new Response(null, { status: 401 }));
+    let asked = 0;
+    const source = connect("http://127.0.0.1/stream", {
+      clock,
+      fetch: server.fetch,
+      shouldRetry: shouldRetry,
+      headers: () => ({ Authorization: `Bearer ${++asked}` }),
+    });
+    await next(source, "error");
+    expect(source.readyState).toBe(FetchEventSource.CONNECTING);
+    await clock.advanceAsync(10_000);
+    await vi.waitFor(() => expect(source.readyState).toBe(FetchEventSource.CLOSED));
+    expect([server.requests(), asked]).toEqual([2, 2]);
+  });
+
+  it("closes after maxAttempts consecutive failures", async () => {
+    const clock = createVirtualClock();
+    let requests = 0;
+    const source = connect("http://127.0.0.1/stream", {
+      clock,
+      maxAttempts: 2,
+      fetch: async () => {
+        requests += 1;
+        throw new TypeError("unreachable");
+      },
+    });
+    const errors: number[] = [];
+    source.onerror = () => errors.push(source.readyState);
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await clock.advanceAsync(60_000);
+    await vi.waitFor(() => expect(errors).toHaveLength(3));
+    await clock.advanceAsync(60_000);
+    expect(errors).toEqual([
+      FetchEventSource.CONNECTING,
+      FetchEventSource.CONNECTING,
+      FetchEventSource.CLOSED,
+    ]);
+    expect(requests).toBe(3);
   });
 });

@@ -15,7 +15,7 @@ import { connect, EVENT_STREAM, next } from "./support/fetchEventSource.js";
 function streamOf(body: string): FetchEventSource {
   return connect("http://127.0.0.1/stream", {
     fetch: async () => new Response(body, { headers: EVENT_STREAM }),
-    retry: () => false,
+    shouldRetry: () => "fatal",
   });
 }
 

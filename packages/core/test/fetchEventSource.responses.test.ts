@@ -3,7 +3,12 @@
 // nobody handles (which ends a Node process) or a source stuck OPEN.
 import { Readable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { createRetryPolicy, FetchEventSource, type FetchEventSourceInit } from "@wirekit/core";
+import {
+  eventSourceShouldRetry,
+  FetchEventSource,
+  type FetchEventSourceInit,
+  type RetryDecision,
+} from "@wirekit/core";
 import { describe, expect, it, vi } from "vitest";
 import { connect, EVENT_STREAM, next, unhandledRejections } from "./support/fetchEventSource.js";
 
@@ -16,8 +21,8 @@ function responseWith(body: unknown): unknown {
 
 /** Options whose `fetch` answers every request with `respond()`, and what the source decided. */
 function answering(respond: () => unknown) {
-  const decisions: Array<number | false> = [];
-  const policy = createRetryPolicy();
+  const decisions: RetryDecision[] = [];
+  const classify = eventSourceShouldRetry();
   let requests = 0;
   const init: FetchEventSourceInit = {
     reconnectionTime: 0,
@@ -25,8 +30,8 @@ function answering(respond: () => unknown) {
       requests += 1;
       return respond() as Response;
     },
-    retry: (context) => {
-      const decision = policy(context);
+    shouldRetry: (error) => {
+      const decision = classify(error);
       decisions.push(decision);
       return decision;
     },
@@ -68,7 +73,7 @@ describe("FetchEventSource given a response it cannot read", () => {
       expect(event.error.message).toMatch(message);
       expect(source.readyState).toBe(FetchEventSource.CLOSED);
       // The same fetch would give the same body again: the default policy gives up at once.
-      expect(decisions).toEqual([false]);
+      expect(decisions).toEqual(["fatal"]);
       // Node reports unhandled rejections between turns of the event loop: one turn settles it.
       await nextTurn();
       expect(requests()).toBe(1);
@@ -94,7 +99,7 @@ describe("FetchEventSource given a response it cannot read", () => {
     expect(event.error).toMatchObject({ code: "invalid-response" });
     expect(event.error.cause).toBeInstanceOf(TypeError);
     expect(source.readyState).toBe(FetchEventSource.CLOSED);
-    expect(decisions).toEqual([false]);
+    expect(decisions).toEqual(["fatal"]);
     await nextTurn();
     expect(rejections).toEqual([]);
   });
@@ -115,7 +120,7 @@ describe("FetchEventSource given a response it cannot read", () => {
     const bug = new Error("policy bug");
     const source = connect(URL, {
       fetch: async () => new Response("data: x\n\n", { headers: EVENT_STREAM }),
-      retry: () => {
+      shouldRetry: () => {
         throw bug;
       },
     });

@@ -1,11 +1,12 @@
 import {
-  createRetryPolicy,
-  EventSourceError,
+  ConnectionError,
   type EventStreamParseError,
+  eventSourceShouldRetry,
   FetchEventSource,
   type FetchEventSourceErrorEvent,
   type FetchEventSourceMessageEvent,
-  type RetryContext,
+  type RetryDelayContext,
+  reconnectionDelay,
 } from "@wirekit/core";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { connect, next } from "./support/fetchEventSource.js";
@@ -248,7 +249,7 @@ describe("FetchEventSource", () => {
         const source = connect(server.url("/"), instant);
         const error = await nextFailure(source);
         expect(error.status).toBe(status);
-        expect(error.error).toBeInstanceOf(EventSourceError);
+        expect(error.error).toBeInstanceOf(ConnectionError);
         expect(error.error).toMatchObject({ code: "http-status", status });
         // With a reconnection time of 0 a reconnect would already have been sent by the time the
         // server answers a request of ours.
@@ -297,22 +298,21 @@ describe("FetchEventSource", () => {
           response.write("data: back\n\n");
         }
       });
-      const contexts: RetryContext[] = [];
-      const policy = createRetryPolicy({ retryStatuses: [503] });
+      const contexts: RetryDelayContext[] = [];
+      const delay = reconnectionDelay();
       const source = connect(server.url("/"), {
         ...instant,
-        retry: (context) => {
+        shouldRetry: eventSourceShouldRetry({ retryStatuses: [503] }),
+        retryDelay: (context) => {
           contexts.push(context);
-          return policy(context);
+          return delay(context);
         },
       });
       const error = await next(source, "error");
       expect(source.readyState).toBe(FetchEventSource.CONNECTING);
       expect(error.status).toBe(503);
       expect((await next(source, "message")).data).toBe("back");
-      expect(contexts.map(({ error, attempt }) => [error.code, error.retryAfter, attempt])).toEqual(
-        [["http-status", 0, 1]],
-      );
+      expect(contexts).toEqual([{ attempt: 1, serverRetry: 0, retryAfter: 0 }]);
     });
   });
 
@@ -323,13 +323,12 @@ describe("FetchEventSource", () => {
         if (index === 0) response.end("retry: 25\nid: 7\ndata: first\n\nid: 8\ndata: cut");
         else response.write(`data: second\n\n`);
       });
-      const delays: Array<number | false> = [];
-      const policy = createRetryPolicy();
+      const delays: number[] = [];
+      const delay = reconnectionDelay();
       const source = connect(server.url("/"), {
-        retry: (context) => {
-          const delay = policy(context);
-          delays.push(delay);
-          return delay;
+        retryDelay: (context) => {
+          delays.push(delay(context));
+          return delays.at(-1) as number;
         },
       });
       const seen: string[] = [];

@@ -1,0 +1,168 @@
+import type { ConnectionError } from "./errors.js";
+
+/**
+ * The one retry contract, for `Connection` and `FetchEventSource` alike: a pure delay function
+ * (`RetryDelay`) and a pure classifier (`ShouldRetry`), both replaceable.
+ */
+
+/** What a retry delay is computed from. */
+export interface RetryDelayContext {
+  /** Consecutive failed attempts: 1 for the first retry. */
+  readonly attempt: number;
+  /** The server's reconnection advice (an event stream's `retry:` field), if any. */
+  readonly serverRetry: number | undefined;
+  /** The server's `Retry-After`, in milliseconds, if the failure carried one. */
+  readonly retryAfter: number | undefined;
+}
+
+/** A pure function from a failure count to the milliseconds to wait. */
+export type RetryDelay = (context: RetryDelayContext) => number;
+
+/**
+ * What to do about a failure: try again, give up (`fatal`), or try once more with fresh
+ * credentials (`auth`: a `Connection` asks its auth hook first; a `FetchEventSource` calls its
+ * `headers` function again).
+ */
+export type RetryDecision = "retry" | "fatal" | "auth";
+
+/** A pure classifier of failures. */
+export type ShouldRetry = (error: ConnectionError) => RetryDecision;
+
+export interface BackoffOptions {
+  /**
+   * The range the first retry is drawn from; each further attempt doubles it. 4 s spreads 1,000
+   * clients dropped together so that no 100 ms holds more than about 5% of their reconnects
+   * (BENCHMARKS.md); `online`, a return to the page and `reconnect()` skip the wait altogether.
+   * @default 4000
+   */
+  initialDelay?: number;
+  /**
+   * The most the range grows to.
+   * @default 30_000
+   */
+  maxDelay?: number;
+  /**
+   * Source of jitter in [0, 1).
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+/**
+ * Capped exponential backoff with full jitter, `Connection`'s default: attempt n waits a uniformly
+ * random time in [0, min(maxDelay, initialDelay × 2^(n−1))), added to whatever the server asked
+ * for (`retry:` or `Retry-After`). Full jitter spreads clients that dropped together — a server
+ * restart, a deploy — across the whole range instead of sending them back in waves.
+ */
+export function exponentialBackoff(options: BackoffOptions = {}): RetryDelay {
+  const { initialDelay = 4000, maxDelay = 30_000, random = Math.random } = options;
+  return ({ attempt, serverRetry, retryAfter }) => {
+    const range = Math.min(maxDelay, initialDelay * 2 ** Math.max(0, attempt - 1));
+    const floor = Math.max(serverRetry ?? 0, retryAfter ?? 0);
+    return floor + random() * range;
+  };
+}
+
+/**
+ * `FetchEventSource`'s default delay, the browser's with backoff on repeated failures: the first
+ * retry waits exactly the reconnection time (`serverRetry`: the server's `retry:`, or the
+ * initial value), as `EventSource` does; consecutive failures wait a full-jitter time between
+ * it and a doubling ceiling capped at `maxDelay`, so a restarted server is not hit by every
+ * client at once. A longer `Retry-After` wins.
+ */
+export function reconnectionDelay(options: Omit<BackoffOptions, "initialDelay"> = {}): RetryDelay {
+  const { maxDelay = 30_000, random = Math.random } = options;
+  return ({ attempt, serverRetry = 0, retryAfter }) => {
+    const floor = Math.max(serverRetry, retryAfter ?? 0);
+    if (attempt <= 1) return floor;
+    const ceiling = Math.min(maxDelay, serverRetry * 2 ** (attempt - 1));
+    return ceiling > floor ? floor + random() * (ceiling - floor) : floor;
+  };
+}
+
+/**
+ * WebSocket close codes that retrying cannot fix.
+ * - 1002 protocol error, 1003 unsupported data, 1007 invalid payload, 1009 message too big,
+ *   1010 missing extension: the client would send the same thing again.
+ * - 1008 policy violation: the server refused us on purpose.
+ * - 4400 and 4404 (the 4000-range mirror of HTTP 400 and 404): a bad request, an unknown endpoint.
+ */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  1002, 1003, 1007, 1008, 1009, 1010, 4400, 4404,
+]);
+
+/** WebSocket close codes that mean "not authorized": 4401 and 4403, mirroring HTTP 401 and 403. */
+export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
+
+/**
+ * HTTP statuses that end an event stream for good. 204 is how a server says "stop"; 400, 404,
+ * 405, 406, 410, 413, 414, 415 and 422 would be answered the same again. (401 and 403 go to the
+ * auth hook; everything else — 408, 425, 429, 5xx — retries.)
+ */
+export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([
+  204, 205, 400, 404, 405, 406, 410, 413, 414, 415, 422,
+]);
+
+/**
+ * `Connection`'s default classifier. Retries: network errors, ended streams, heartbeat and
+ * watchdog timeouts, WebSocket 1000/1001 (the server went away), 1006 (abnormal), 1011 (server
+ * error), 1012 (restart), 1013 (try again later), 4429 (over the server's rate limit: a queue
+ * flushed too fast must not end the connection for good) and every other code not listed as
+ * fatal; HTTP 408, 425, 429, 5xx. Fatal: a wrong Content-Type (an HTML page is no event stream),
+ * a response body that is not a readable stream (the same `fetch` would give another), the codes
+ * in `FATAL_CLOSE_CODES` and `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403, close 4401/4403.
+ */
+export function shouldRetry(error: ConnectionError): RetryDecision {
+  switch (error.code) {
+    case "content-type":
+    case "invalid-response":
+      return "fatal";
+    case "http-status": {
+      // The browser's EventSource fails a connection without saying the status: it does so only
+      // for statuses the spec deems final, so we do too.
+      if (error.status === undefined) return "fatal";
+      const status = error.status;
+      if (status === 401 || status === 403) return "auth";
+      return FATAL_HTTP_STATUSES.has(status) ? "fatal" : "retry";
+    }
+    case "closed": {
+      const code = error.closeCode ?? 1006;
+      if (AUTH_CLOSE_CODES.has(code)) return "auth";
+      return FATAL_CLOSE_CODES.has(code) ? "fatal" : "retry";
+    }
+    default:
+      return "retry";
+  }
+}
+
+/**
+ * The browser's `EventSource` rules, `FetchEventSource`'s default classifier: network errors and
+ * ended streams retry; any status other than 200, a wrong Content-Type or an unreadable body
+ * fails the connection for good — except the statuses in `retryStatuses`, which retry (honouring
+ * `Retry-After`). `[429, 502, 503, 504]` suits streams behind load balancers.
+ */
+export function eventSourceShouldRetry(
+  options: { retryStatuses?: readonly number[] } = {},
+): ShouldRetry {
+  const { retryStatuses = [] } = options;
+  return (error) => {
+    if (error.code === "http-status") {
+      return retryStatuses.includes(error.status ?? 0) ? "retry" : "fatal";
+    }
+    return error.code === "content-type" || error.code === "invalid-response" ? "fatal" : "retry";
+  };
+}
+
+/**
+ * Reads a `Retry-After` header (delay-seconds or an HTTP date) as milliseconds from `now`.
+ * Returns undefined for a missing or malformed value.
+ */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP dates name a day and month ("Sun, 06 Nov 1994 08:49:37 GMT"); Date.parse alone would
+  // also take "-5" or "1.5" as years.
+  const date = /[a-z]{3}/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
