@@ -36,7 +36,6 @@ export function reconnectStorm({ clients, downtime, seed }) {
 
   /** @type {import("@wirekit/core").Transport} */
   const transport = {
-    kind: "websocket",
     open(callbacks) {
       const at = clock.now();
       if (at >= dropAt) attempts.push(at - dropAt);

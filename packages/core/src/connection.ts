@@ -1,7 +1,13 @@
 import { type Clock, systemClock } from "./clock.js";
-import { ConnectionError, type EventStreamParseError } from "./errors.js";
-import { type Frame, Outbox, type SendRate } from "./outbox.js";
-import type { OutgoingQueueOptions, SendHandlers } from "./outgoingQueue.js";
+import {
+  type ConnectionOptions,
+  type ConnectionSnapshot,
+  IDLE_CONNECTION_SNAPSHOT,
+} from "./connectionOptions.js";
+import { ConnectionError } from "./errors.js";
+import { Liveness } from "./liveness.js";
+import type { Frame, Outbox, SendRate } from "./outbox.js";
+import type { SendHandlers } from "./outgoingQueue.js";
 import {
   createBrowserPageLifecycle,
   type PageLifecycle,
@@ -14,215 +20,16 @@ import {
   type RetryDelay,
   type ShouldRetry,
 } from "./retry.js";
+import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
-
-/**
- * Where a connection stands. Exactly one at a time:
- * - `idle`: created, `connect()` not called yet;
- * - `connecting`: the first attempt is under way;
- * - `open`: connected;
- * - `reconnecting`: lost, and waiting to retry (`nextRetryAt`) or retrying;
- * - `paused`: disconnected on purpose while the page is hidden or offline; resumes by itself;
- * - `closed`: `close()` was called;
- * - `failed`: a fatal error, or out of attempts (`error` says which). `reconnect()` starts over.
- */
-export type ConnectionStatus =
-  | "idle"
-  | "connecting"
-  | "open"
-  | "reconnecting"
-  | "paused"
-  | "closed"
-  | "failed";
-
-/**
- * What a connection does while the page is hidden:
- * - `keep`: stays connected, and retries as usual;
- * - `pause`: disconnects once the page has been hidden for `visibilityGrace`, reconnects the
- *   moment it is visible again (quick tab switches keep the connection);
- * - `close`: disconnects as soon as the page is hidden, reconnects when it is visible.
- * With `pause` and `close` nothing is retried while the page is hidden.
- */
-export type VisibilityPolicy = "keep" | "pause" | "close";
-
-/** An immutable picture of a connection; a new object only when something in it changed. */
-export interface ConnectionSnapshot {
-  readonly status: ConnectionStatus;
-  /** The latest failure, or bad input that was skipped while the connection went on. */
-  readonly error: ConnectionError | EventStreamParseError | null;
-  /** Consecutive failed attempts; back to 0 once a connection stays open for `minUptime`. */
-  readonly attempt: number;
-  /** When the next retry is due (clock milliseconds), while `reconnecting` and waiting. */
-  readonly nextRetryAt: number | null;
-  /** Messages waiting in the outgoing queue for the connection to open. */
-  readonly queued: number;
-  /** Queued messages that never went out (full, expired, cleared), since the connection was made. */
-  readonly dropped: number;
-}
-
-export interface HeartbeatOptions {
-  /**
-   * Milliseconds between pings.
-   * @default 25_000
-   */
-  interval?: number;
-  /**
-   * Milliseconds to wait after a ping for anything to arrive before the socket counts as dead.
-   * @default 10_000
-   */
-  deadline?: number;
-  /**
-   * The ping frame.
-   * @default "ping"
-   */
-  message?: string | (() => Frame);
-}
-
-export interface ConnectionOptions {
-  /** How to reach the server. */
-  transport: Transport;
-  /**
-   * Time, for every timer the connection keeps.
-   * @default systemClock
-   */
-  clock?: Clock;
-  /**
-   * Page visibility and network signals.
-   * @default createBrowserPageLifecycle() — inert outside a browser
-   */
-  lifecycle?: PageLifecycle;
-  /**
-   * How long to wait before retry number `attempt`. Pure.
-   * @default exponentialBackoff() — full jitter over a range that starts at 4 s and doubles to 30 s
-   */
-  retryDelay?: RetryDelay;
-  /**
-   * Whether a failure is worth retrying. Pure.
-   * @default shouldRetry — see its documentation for the fatal codes
-   */
-  shouldRetry?: ShouldRetry;
-  /**
-   * Consecutive failed attempts after which the connection fails.
-   * @default Infinity
-   */
-  maxAttempts?: number;
-  /**
-   * How long a connection must stay open before the attempt counter resets, so a server that
-   * accepts and drops at once still meets growing backoff.
-   * @default 5000
-   */
-  minUptime?: number;
-  /** @default "pause" */
-  visibility?: VisibilityPolicy;
-  /**
-   * How long the page may stay hidden before `visibility: "pause"` disconnects.
-   * @default 10_000
-   */
-  visibilityGrace?: number;
-  /**
-   * Milliseconds an attempt may take to open before it is abandoned and retried: a server that
-   * accepts the TCP connection and never answers would otherwise hold it forever.
-   * @default 20_000
-   */
-  connectTimeout?: number;
-  /**
-   * WebSocket pings with a deadline for an answer (any frame counts). Off unless given: the
-   * server must answer the ping message (wirekit's channel protocol does).
-   * @default false
-   */
-  heartbeat?: HeartbeatOptions | false;
-  /**
-   * Event streams: reconnect when nothing (no event, no comment) arrives for this many
-   * milliseconds. Servers that send heartbeat comments every 15 s suit 45_000.
-   * @default false
-   */
-  watchdog?: number | false;
-  /**
-   * Called when the server refuses the credentials (HTTP 401/403, close 4401/4403). Refresh the
-   * token and resolve `true` to allow one more attempt; `false` fails the connection.
-   */
-  onAuthFailure?: (error: ConnectionError) => boolean | Promise<boolean>;
-  /**
-   * WebSocket: the first frame of every connection, sent before anything else (a channel
-   * client's subscriptions, the queue). Browsers cannot set headers on a WebSocket, so this is
-   * where credentials go for servers that read them from the first frame (PROTOCOL.md `auth`);
-   * it is called on every connect, so a refreshed token is the one sent.
-   * @example hello: () => JSON.stringify({ type: "auth", token: session.token })
-   */
-  hello?: () => string | ArrayBuffer;
-  /**
-   * The event stream id to resume from.
-   * @default ""
-   */
-  lastEventId?: string;
-  /**
-   * WebSocket: where `send` puts messages while the connection is not open; flushed in order on
-   * open, before the status turns `open`. `false` makes `send` throw instead.
-   * @default { maxMessages: 1000, maxBytes: 1 MiB, ttl: 30_000, whenFull: "reject" }
-   */
-  queue?: OutgoingQueueOptions | false;
-}
-
-/** The options of a connection besides its transport, clock and page lifecycle. */
-export const CONNECTION_SETTING_KEYS = [
-  "retryDelay",
-  "shouldRetry",
-  "maxAttempts",
-  "minUptime",
-  "connectTimeout",
-  "visibility",
-  "visibilityGrace",
-  "heartbeat",
-  "watchdog",
-  "onAuthFailure",
-  "hello",
-  "lastEventId",
-  "queue",
-] as const satisfies ReadonlyArray<keyof ConnectionOptions>;
+import { assertVisibility, mustPause, pageAction, type VisibilityPolicy } from "./visibility.js";
 
 type MessageListener = (message: TransportMessage) => void;
 
-/** Every timer a connection keeps; the liveness ones end with the session they watch. */
-type ConnectionTimer = "retry" | "grace" | LivenessTimer;
-type LivenessTimer = "connect" | "uptime" | "ping" | "deadline" | "watchdog" | "wake" | "closing";
-const LIVENESS_TIMERS: readonly LivenessTimer[] = [
-  "connect",
-  "uptime",
-  "ping",
-  "deadline",
-  "watchdog",
-  "wake",
-  "closing",
-];
-
-// A timer that fires this much later than asked was throttled (background tab) or frozen
-// (sleep): a liveness check, never a verdict.
-const LATE_TOLERANCE = 2000;
-// How often an open connection checks the wall clock for a jump (the machine slept).
-const WAKE_CHECK_INTERVAL = 10_000;
-// How much longer than WAKE_CHECK_INTERVAL a check may take before it counts as a jump. Hidden
-// tabs get timers throttled to once a minute (Chrome), so a hidden page needs more slack.
-const WAKE_JUMP_VISIBLE = 20_000;
-const WAKE_JUMP_HIDDEN = 120_000;
-
-function assertVisibility(visibility: unknown): asserts visibility is VisibilityPolicy {
-  if (visibility !== "keep" && visibility !== "pause" && visibility !== "close") {
-    throw new TypeError(
-      `Connection: \`visibility\` must be "keep", "pause" or "close", got ${JSON.stringify(visibility)}.`,
-    );
-  }
-}
-
-/** The snapshot of a connection that has not connected: also what a server render shows. */
-export const IDLE_CONNECTION_SNAPSHOT: ConnectionSnapshot = Object.freeze({
-  status: "idle",
-  error: null,
-  attempt: 0,
-  nextRetryAt: null,
-  queued: 0,
-  dropped: 0,
-});
+/** The connection's own timers; liveness keeps its own per session. */
+type ConnectionTimer = "retry" | "grace" | "connect" | "uptime" | "closing";
+const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
 
 /**
  * One logical connection over a transport, kept alive: it reconnects with backoff, pauses with
@@ -246,25 +53,19 @@ export class Connection {
   readonly #connectTimeout: number;
   #visibility: VisibilityPolicy;
   readonly #visibilityGrace: number;
-  readonly #heartbeat: Required<HeartbeatOptions> | undefined;
-  readonly #watchdog: number | undefined;
   readonly #onAuthFailure: ((error: ConnectionError) => boolean | Promise<boolean>) | undefined;
-  readonly #hello: (() => string | ArrayBuffer) | undefined;
+  // Only where the transport can send: what goes out, in order, at the server's pace.
+  readonly #outbox: Outbox | undefined;
+  readonly #liveness: Liveness;
+  readonly #timers: Timers<ConnectionTimer>;
 
-  #snapshot: ConnectionSnapshot = IDLE_CONNECTION_SNAPSHOT;
-  readonly #listeners = new Set<() => void>();
+  readonly #store = new SnapshotStore<ConnectionSnapshot>(IDLE_CONNECTION_SNAPSHOT);
   readonly #messageListeners = new Set<MessageListener>();
-  readonly #sessionOpenHandlers = new Set<(send: (data: Frame) => void) => void>();
   #session: TransportSession | undefined;
   #lastEventId: string;
   #serverRetry: number | undefined;
-  #lastActivity = 0;
   #authRetried = false;
-  readonly #queueOff: boolean;
   #stopLifecycle: (() => void) | undefined;
-  readonly #timers: Timers<ConnectionTimer>;
-  // WebSocket only: what goes out, in order, at the server's pace.
-  readonly #outbox: Outbox | undefined;
 
   constructor(options: ConnectionOptions) {
     const {
@@ -302,47 +103,38 @@ export class Connection {
     this.#connectTimeout = connectTimeout;
     this.#visibility = visibility;
     this.#visibilityGrace = visibilityGrace;
-    this.#heartbeat =
-      heartbeat === false
-        ? undefined
-        : {
-            interval: heartbeat.interval ?? 25_000,
-            deadline: heartbeat.deadline ?? 10_000,
-            message: heartbeat.message ?? "ping",
-          };
-    this.#watchdog = watchdog === false ? undefined : watchdog;
     this.#onAuthFailure = onAuthFailure;
-    this.#hello = hello;
     this.#lastEventId = lastEventId;
-    this.#outbox =
-      transport.kind !== "websocket"
-        ? undefined
-        : new Outbox({
-            queue,
-            clock,
-            onChange: () => {
-              const outbox = this.#outbox as Outbox;
-              const { rejected, evicted, expired, cleared } = outbox.dropped;
-              this.#update({
-                queued: outbox.queued,
-                dropped: rejected + evicted + expired + cleared,
-              });
-            },
-            onClosing: () => this.#onClosing(),
-          });
-    this.#queueOff = queue === false;
+    const outbox = transport.outbox?.({
+      queue,
+      hello,
+      clock,
+      onChange: () => this.#update({ queued: outbox?.queued ?? 0, dropped: outbox?.dropped ?? 0 }),
+      onClosing: () => this.#onClosing(),
+    });
+    this.#outbox = outbox;
+    this.#liveness = new Liveness({
+      clock,
+      isVisible: () => this.#lifecycle.isVisible(),
+      heartbeat,
+      watchdog,
+      // Pings skip the pace: one stuck behind a long queue would miss its own deadline.
+      ping: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),
+      dead: (error) => this.#drop(error),
+      stale: (error) => {
+        // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
+        this.#teardown();
+        this.#update({ status: "reconnecting", error, nextRetryAt: null });
+        this.#open();
+      },
+    });
   }
 
   /** The current snapshot: the same object until something changes. */
-  getSnapshot = (): ConnectionSnapshot => this.#snapshot;
+  getSnapshot = this.#store.get;
 
   /** Calls `listener` after every snapshot change; returns the function that stops it. */
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  };
+  subscribe = this.#store.subscribe;
 
   /** Calls `listener` with every message; returns the function that stops it. */
   onMessage(listener: MessageListener): () => void {
@@ -360,19 +152,13 @@ export class Connection {
    * dropped when the session ends, since every new session calls the handler again.
    */
   onSessionOpen(handler: (send: (data: Frame) => void) => void): () => void {
-    this.#sessionOpenHandlers.add(handler);
-    const outbox = this.#outbox;
-    if (this.#snapshot.status === "open" && outbox !== undefined) {
-      handler((data) => outbox.sendControl(data));
-    }
-    return () => {
-      this.#sessionOpenHandlers.delete(handler);
-    };
+    return this.#outbox?.onSessionOpen(handler) ?? (() => {});
   }
 
   /**
-   * Sends no faster than `rate` from now on (WebSocket): what a channel server says its limit
-   * is. Frames beyond it wait in the outgoing queue, in order. `undefined` lifts the pace.
+   * Sends no faster than `rate` from now on (where the transport can send): what a channel
+   * server says its limit is. Frames beyond it wait in the outgoing queue, in order.
+   * `undefined` lifts the pace.
    */
   pace(rate: SendRate | undefined): void {
     this.#outbox?.pace(rate);
@@ -380,8 +166,7 @@ export class Connection {
 
   /**
    * Event streams: delivers these named events too, from the live session on. Pair it with a
-   * transport whose `events` is a function returning them, so later connects listen as well;
-   * the `ConnectionManager` does both when another component shares a stream with more events.
+   * transport whose `events` is a function returning them, so later connects listen as well.
    */
   listen(events: readonly string[]): void {
     this.#session?.listen?.(events);
@@ -396,7 +181,7 @@ export class Connection {
     assertVisibility(visibility);
     if (visibility === this.#visibility) return;
     this.#visibility = visibility;
-    const { status } = this.#snapshot;
+    const { status } = this.#store.get();
     if (status === "idle" || status === "closed" || status === "failed") return;
     if (this.#lifecycle.isVisible()) return;
     this.#timers.clear("grace");
@@ -414,7 +199,7 @@ export class Connection {
 
   /** Starts connecting. Does nothing unless `idle`, `closed` or `failed`. */
   connect(): void {
-    const { status } = this.#snapshot;
+    const { status } = this.#store.get();
     if (status !== "idle" && status !== "closed" && status !== "failed") return;
     this.#stopLifecycle ??= this.#lifecycle.subscribe((signal) => this.#onPageSignal(signal));
     this.#update({ status: "connecting", error: null, attempt: 0, nextRetryAt: null });
@@ -424,7 +209,7 @@ export class Connection {
 
   /** Closes for good (until `connect()`): no retry, no timer, no page listener. */
   close(): void {
-    if (this.#snapshot.status === "closed") return;
+    if (this.#store.get().status === "closed") return;
     this.#teardown();
     this.#stopLifecycle?.();
     this.#stopLifecycle = undefined;
@@ -434,7 +219,7 @@ export class Connection {
 
   /** Reconnects now, whatever the state: the "retry now" button. Resets the attempt counter. */
   reconnect(): void {
-    const { status } = this.#snapshot;
+    const { status } = this.#store.get();
     if (status === "idle" || status === "closed" || status === "failed") {
       this.#update({ status: "closed" });
       this.connect();
@@ -446,67 +231,42 @@ export class Connection {
   }
 
   /**
-   * Sends a frame (WebSocket). While the connection is not open it waits in the outgoing queue
-   * and goes out, in order, as soon as it opens; so does a frame over the server's rate limit
-   * (`pace`). `onSent` hears when it reaches the socket, `onDrop` if it never does. Returns false
-   * when the queue refused it.
+   * Sends a frame (where the transport can send: WebSocket). While the connection is not open it
+   * waits in the outgoing queue and goes out, in order, as soon as it opens; so does a frame over
+   * the server's rate limit (`pace`). `onSent` hears when it reaches the socket, `onDrop` if it
+   * never does. Returns false when the queue refused it.
    */
   send(data: Frame | ArrayBufferLike | Blob, handlers: SendHandlers = {}): boolean {
-    const outbox = this.#outbox;
-    if (outbox === undefined) {
+    if (this.#outbox === undefined) {
       throw new TypeError(
         "Connection.send: an event stream is one-way; use a WebSocket transport.",
       );
     }
-    const session = this.#session;
-    const open = this.#snapshot.status === "open" && session !== undefined;
-    if (typeof Blob !== "undefined" && data instanceof Blob) {
-      if (!open) {
-        throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
-      }
-      session.send(data);
-      handlers.onSent?.();
-      return true;
-    }
-    if (this.#queueOff && !open) {
-      throw new ConnectionError(
-        "network",
-        `Cannot send while the connection is ${this.#snapshot.status}, and the queue is off.`,
-      );
-    }
-    return outbox.send(data as Frame, handlers);
+    return this.#outbox.send(data as Frame | Blob, handlers);
   }
 
   #open(): void {
     this.#timers.clear("retry");
-    const session = this.#transport.open(
+    const session: TransportSession = this.#transport.open(
       {
         onOpen: () => {
-          if (this.#session !== session) return;
-          this.#onOpen();
+          if (this.#session === session) this.#onOpen();
         },
         onMessage: (message) => {
-          if (this.#session !== session) return;
-          this.#onMessage(message);
+          if (this.#session === session) this.#onMessage(message);
         },
         onActivity: () => {
-          if (this.#session !== session) return;
-          this.#lastActivity = this.#clock.now();
-          this.#timers.clear("deadline");
+          if (this.#session === session) this.#liveness.activity();
         },
         onClose: (error) => {
           if (this.#session !== session) return;
-          this.#session = undefined;
-          this.#stopLiveness();
-          this.#outbox?.detach();
+          this.#endSession();
           void this.#onFailure(error);
         },
         onBadInput: (error) => {
           if (this.#session !== session) return;
-          if (
-            this.#snapshot.error?.name !== error.name ||
-            this.#snapshot.error.message !== error.message
-          ) {
+          const current = this.#store.get().error;
+          if (current?.name !== error.name || current.message !== error.message) {
             this.#update({ error });
           }
         },
@@ -531,45 +291,18 @@ export class Connection {
   #onOpen(): void {
     this.#timers.clear("connect");
     this.#authRetried = false;
-    this.#lastActivity = this.#clock.now();
-    // The hello first (credentials), session handlers next (subscriptions), then what waited,
-    // in order, before anyone hears the connection is open.
     const session = this.#session;
-    const outbox = this.#outbox;
-    if (session !== undefined && outbox !== undefined) {
-      const first: Frame[] = [];
-      let opening = true;
-      const send = (data: Frame) => {
-        if (this.#session !== session) return;
-        if (opening) first.push(data);
-        else outbox.sendControl(data);
-      };
-      if (this.#hello !== undefined) {
-        try {
-          first.push(this.#hello());
-        } catch (error) {
-          rethrowAsync(error);
-        }
-      }
-      for (const handler of [...this.#sessionOpenHandlers]) {
-        try {
-          handler(send);
-        } catch (error) {
-          rethrowAsync(error);
-        }
-      }
-      opening = false;
-      outbox.attach((data) => this.#write(session, data), first);
+    if (session !== undefined && this.#outbox !== undefined) {
+      // What the session must send first goes out before anyone hears it is open.
+      this.#outbox.open((data) => this.#write(session, data));
       // The socket turned out to be closing: its close event decides what happens next.
       if (this.#timers.has("closing")) return;
     }
     this.#update({ status: "open", error: null, nextRetryAt: null });
     this.#timers.set("uptime", this.#minUptime, () => {
-      if (this.#snapshot.attempt !== 0) this.#update({ attempt: 0 });
+      if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
-    if (this.#heartbeat !== undefined) this.#schedulePing(this.#heartbeat.interval);
-    if (this.#watchdog !== undefined) this.#armWatchdog(this.#watchdog);
-    this.#scheduleWakeCheck();
+    this.#liveness.start();
     if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
   }
 
@@ -605,13 +338,13 @@ export class Connection {
         rethrowAsync(hookError);
       }
       // The connection may have been closed or restarted while the hook ran.
-      if (this.#snapshot.status !== "reconnecting" || this.#session !== undefined) return;
+      if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
       if (!allowed) this.#fail(error);
       else if (this.#mustPause()) this.#pause();
       else this.#open();
       return;
     }
-    const attempt = this.#snapshot.attempt + 1;
+    const attempt = this.#store.get().attempt + 1;
     if (attempt > this.#maxAttempts) {
       this.#fail(
         new ConnectionError(
@@ -652,7 +385,7 @@ export class Connection {
 
   /** Resumes a paused or waiting connection at once. */
   #resume(): void {
-    const { status } = this.#snapshot;
+    const { status } = this.#store.get();
     if (status === "paused" || (status === "reconnecting" && this.#timers.has("retry"))) {
       this.#teardown();
       this.#update({ status: "reconnecting", nextRetryAt: null });
@@ -661,130 +394,36 @@ export class Connection {
   }
 
   #onPageSignal(signal: PageSignal): void {
-    const { status } = this.#snapshot;
-    if (status === "idle" || status === "closed" || status === "failed") return;
-    switch (signal) {
-      case "hidden":
-        if (this.#visibility === "close") this.#pause();
-        else if (this.#visibility === "pause" && status !== "paused") {
-          this.#timers.set("grace", this.#visibilityGrace, () => {
-            if (!this.#lifecycle.isVisible()) this.#pause();
-          });
-        }
-        return;
-      case "offline":
+    // Any sign of the page coming back ends a pending grace period.
+    if (signal !== "hidden" && signal !== "offline") this.#timers.clear("grace");
+    switch (pageAction(signal, this.#visibility, this.#store.get().status, this.#lifecycle)) {
+      case "pause":
         this.#pause();
         return;
-      case "visible":
-      case "resumed":
-      case "online":
-        this.#timers.clear("grace");
-        if (this.#mustPause()) return;
-        if (status === "open") this.#checkLiveness(false);
-        else this.#resume();
+      case "grace":
+        this.#timers.set("grace", this.#visibilityGrace, () => {
+          if (!this.#lifecycle.isVisible()) this.#pause();
+        });
+        return;
+      case "check":
+        this.#liveness.check(false);
+        return;
+      case "resume":
+        this.#resume();
+        return;
+      case "stay":
         return;
     }
   }
 
   #mustPause(): boolean {
-    if (!this.#lifecycle.isOnline()) return true;
-    return this.#visibility !== "keep" && !this.#lifecycle.isVisible();
-  }
-
-  #schedulePing(delay: number): void {
-    const heartbeat = this.#heartbeat;
-    if (heartbeat === undefined) return;
-    this.#timers.set("ping", delay, () => {
-      this.#ping();
-      this.#schedulePing(heartbeat.interval);
-    });
-  }
-
-  #ping(): void {
-    const heartbeat = this.#heartbeat;
-    const session = this.#session;
-    if (heartbeat === undefined || session === undefined || this.#timers.has("deadline")) return;
-    const { message } = heartbeat;
-    const ping = typeof message === "function" ? message() : message;
-    // Pings skip the pace: one stuck behind a long queue would miss its own deadline. A socket
-    // that cannot take a ping is about to report its close.
-    if (!(this.#outbox?.sendNow(ping) ?? this.#write(session, ping))) return;
-    const sentAt = this.#clock.now();
-    this.#timers.set("deadline", heartbeat.deadline, () => {
-      if (this.#clock.now() - sentAt > heartbeat.deadline + LATE_TOLERANCE) {
-        // The deadline timer itself was throttled or frozen: ask again rather than judge.
-        this.#ping();
-        return;
-      }
-      this.#drop(
-        new ConnectionError(
-          "heartbeat-timeout",
-          `No answer to a ping within ${heartbeat.deadline} ms.`,
-        ),
-      );
-    });
-  }
-
-  #armWatchdog(delay: number): void {
-    const limit = this.#watchdog;
-    if (limit === undefined) return;
-    const armedAt = this.#clock.now();
-    this.#timers.set("watchdog", delay, () => {
-      const now = this.#clock.now();
-      if (now - armedAt > delay + LATE_TOLERANCE) {
-        // Fired late (throttled or asleep): the wake check decides; give the stream a fresh window.
-        this.#armWatchdog(limit);
-        return;
-      }
-      const quiet = now - this.#lastActivity;
-      if (quiet >= limit) {
-        this.#drop(new ConnectionError("watchdog-timeout", `Nothing arrived for ${limit} ms.`));
-      } else {
-        this.#armWatchdog(limit - quiet);
-      }
-    });
-  }
-
-  #scheduleWakeCheck(): void {
-    const scheduledAt = this.#clock.now();
-    this.#timers.set("wake", WAKE_CHECK_INTERVAL, () => {
-      const slack = this.#lifecycle.isVisible() ? WAKE_JUMP_VISIBLE : WAKE_JUMP_HIDDEN;
-      if (this.#clock.now() - scheduledAt > WAKE_CHECK_INTERVAL + slack) this.#checkLiveness(true);
-      if (this.#snapshot.status === "open") this.#scheduleWakeCheck();
-    });
-  }
-
-  /**
-   * After a sleep, a return to the page or a network change: is the connection still alive? A
-   * WebSocket with heartbeats is pinged. An event stream cannot be pinged: it reconnects at once
-   * (losslessly, from the last event id) when it has been quiet longer than its watchdog allows —
-   * or, without a watchdog, when the machine just slept and nothing arrived since.
-   */
-  #checkLiveness(afterSleep: boolean): void {
-    if (this.#snapshot.status !== "open") return;
-    if (this.#transport.kind === "websocket") {
-      this.#ping();
-      return;
-    }
-    const quiet = this.#clock.now() - this.#lastActivity;
-    const limit = this.#watchdog ?? (afterSleep ? WAKE_CHECK_INTERVAL : Number.POSITIVE_INFINITY);
-    if (quiet < limit) return;
-    // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
-    this.#teardown();
-    this.#update({
-      status: "reconnecting",
-      error: new ConnectionError("watchdog-timeout", `Nothing arrived for ${quiet} ms.`),
-      nextRetryAt: null,
-    });
-    this.#open();
+    return mustPause(this.#visibility, this.#lifecycle);
   }
 
   /** Abandons the current session as dead and goes through the failure path. */
   #drop(error: ConnectionError): void {
     const session = this.#session;
-    this.#session = undefined;
-    this.#stopLiveness();
-    this.#outbox?.detach();
+    this.#endSession();
     session?.close();
     void this.#onFailure(error);
   }
@@ -809,6 +448,7 @@ export class Connection {
     if (this.#session === undefined || this.#timers.has("closing")) return;
     const session = this.#session;
     this.#outbox?.detach();
+    this.#liveness.stop();
     this.#update({ status: "reconnecting", nextRetryAt: null });
     // A close event that never comes (a dead network) must not hold the connection forever.
     this.#timers.set("closing", this.#connectTimeout, () => {
@@ -817,32 +457,22 @@ export class Connection {
     });
   }
 
-  #stopLiveness(): void {
-    this.#timers.clear(...LIVENESS_TIMERS);
+  /** The session is gone: what watched it and what it was sending stop. */
+  #endSession(): void {
+    this.#session = undefined;
+    this.#timers.clear(...SESSION_TIMERS);
+    this.#liveness.stop();
+    this.#outbox?.detach();
   }
 
   #teardown(): void {
     const session = this.#session;
-    this.#session = undefined;
+    this.#endSession();
     this.#timers.clearAll();
-    this.#outbox?.detach();
     session?.close();
   }
 
   #update(change: Partial<ConnectionSnapshot>): void {
-    const current = this.#snapshot;
-    let changed = false;
-    for (const key of Object.keys(change) as Array<keyof ConnectionSnapshot>) {
-      if (!Object.is(current[key], change[key])) changed = true;
-    }
-    if (!changed) return;
-    this.#snapshot = Object.freeze({ ...current, ...change });
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        rethrowAsync(error);
-      }
-    }
+    this.#store.update(change);
   }
 }

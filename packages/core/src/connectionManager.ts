@@ -2,12 +2,8 @@ import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
 import { jsonChannelProtocol } from "./channelProtocol.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
-import {
-  CONNECTION_SETTING_KEYS,
-  Connection,
-  type ConnectionOptions,
-  type VisibilityPolicy,
-} from "./connection.js";
+import { Connection } from "./connection.js";
+import { CONNECTION_SETTING_KEYS, type ConnectionOptions } from "./connectionOptions.js";
 import { pick } from "./defined.js";
 import {
   EVENT_STREAM_TRANSPORT_KEYS,
@@ -20,6 +16,7 @@ import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.
 import { ignoredSettings, isDevelopment, sharedVisibility } from "./sharedSettings.js";
 import { startTimer } from "./timers.js";
 import type { Transport } from "./transport.js";
+import type { VisibilityPolicy } from "./visibility.js";
 import { type WebSocketConstructor, webSocketTransport } from "./webSocketTransport.js";
 
 /** How a connection behaves, beyond what goes on the wire. */

@@ -59,7 +59,6 @@ const CLOSED = 2;
 export function eventSourceTransport(options: EventSourceTransportOptions): Transport {
   const { events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
   return {
-    kind: "sse",
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
       const url = read(options.url);
       const EventSourceImpl =
@@ -123,7 +122,6 @@ export interface FetchEventSourceTransportOptions
 export function fetchEventSourceTransport(options: FetchEventSourceTransportOptions): Transport {
   const { url, events = [], ...init } = options;
   return {
-    kind: "sse",
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
       let live = true;
       const source = new FetchEventSource(read(url), {

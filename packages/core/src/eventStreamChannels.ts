@@ -1,6 +1,7 @@
 import type { ChannelEvent } from "./channelClient.js";
 import { type Clock, systemClock } from "./clock.js";
-import { CONNECTION_SETTING_KEYS, Connection, type ConnectionOptions } from "./connection.js";
+import { Connection } from "./connection.js";
+import { CONNECTION_SETTING_KEYS, type ConnectionOptions } from "./connectionOptions.js";
 import { pick } from "./defined.js";
 import {
   EVENT_STREAM_TRANSPORT_KEYS,

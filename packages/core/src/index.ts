@@ -9,14 +9,7 @@ export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtoco
 export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
-export type {
-  ConnectionOptions,
-  ConnectionSnapshot,
-  ConnectionStatus,
-  HeartbeatOptions,
-  VisibilityPolicy,
-} from "./connection.js";
-export { Connection, IDLE_CONNECTION_SNAPSHOT } from "./connection.js";
+export { Connection } from "./connection.js";
 export type {
   ChannelLease,
   ConnectionLease,
@@ -28,6 +21,12 @@ export type {
   WebSocketEndpoint,
 } from "./connectionManager.js";
 export { ConnectionManager, getDefaultConnectionManager } from "./connectionManager.js";
+export type {
+  ConnectionOptions,
+  ConnectionSnapshot,
+  ConnectionStatus,
+} from "./connectionOptions.js";
+export { IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
 export type { ConnectionErrorCode, EventStreamParseErrorCode } from "./errors.js";
 export { ConnectionError, EventStreamParseError } from "./errors.js";
 export type {
@@ -57,7 +56,9 @@ export { createEventStreamParser, DEFAULT_MAX_EVENT_SIZE } from "./eventStreamPa
 export type { FetchEventSourceInit } from "./fetchEventSource.js";
 export { FetchEventSource } from "./fetchEventSource.js";
 export { scheduleFrame } from "./frameScheduler.js";
-export type { Frame, SendRate } from "./outbox.js";
+export type { HeartbeatOptions } from "./liveness.js";
+export type { Frame, OutboxOptions, SendRate } from "./outbox.js";
+export { Outbox } from "./outbox.js";
 export type {
   DropCounts,
   DropReason,
@@ -113,6 +114,7 @@ export type {
   TransportMessage,
   TransportSession,
 } from "./transport.js";
+export type { VisibilityPolicy } from "./visibility.js";
 export type {
   WebSocketConstructor,
   WebSocketLike,

@@ -1,10 +1,12 @@
 import type { Clock } from "./clock.js";
+import { ConnectionError } from "./errors.js";
 import {
   type DropCounts,
   OutgoingQueue,
   type OutgoingQueueOptions,
   type SendHandlers,
 } from "./outgoingQueue.js";
+import { rethrowAsync } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
 
 /** How fast a server lets a connection send: `messages` frames per `per` milliseconds. */
@@ -20,6 +22,7 @@ export type Frame = string | ArrayBuffer | ArrayBufferView;
 // capacity plus what refills within it. Keeping the two at a tenth and seven tenths of the limit
 // leaves a fifth for frames that bunch up on the way (TCP coalescing, timer jitter).
 const BURST_SHARE = 0.1;
+const NO_DROPS: DropCounts = { rejected: 0, evicted: 0, expired: 0, cleared: 0 };
 const RATE_SHARE = 0.7;
 
 /** A token bucket: frames may go out while it holds a token. */
@@ -69,6 +72,8 @@ class TokenBucket {
 
 export interface OutboxOptions {
   queue: OutgoingQueueOptions | false;
+  /** The first frame of every session (credentials), before anything else. */
+  hello: (() => Frame) | undefined;
   clock: Clock;
   /** The queue's size or drop counts changed. */
   onChange: () => void;
@@ -87,15 +92,18 @@ export class Outbox {
   readonly #queue: OutgoingQueue | undefined;
   readonly #onClosing: () => void;
   readonly #control: Frame[] = [];
+  readonly #hello: (() => Frame) | undefined;
+  readonly #sessionOpenHandlers = new Set<(send: (data: Frame) => void) => void>();
   #bucket: TokenBucket | undefined;
   #rate: SendRate | undefined;
   #write: ((data: Frame) => boolean) | undefined;
   #cancelDrain: (() => void) | undefined;
 
   constructor(options: OutboxOptions) {
-    const { queue, clock, onChange, onClosing } = options;
+    const { queue, hello, clock, onChange, onClosing } = options;
     this.#clock = clock;
     this.#onClosing = onClosing;
+    this.#hello = hello;
     this.#queue = queue === false ? undefined : new OutgoingQueue({ ...queue, clock, onChange });
   }
 
@@ -104,9 +112,10 @@ export class Outbox {
     return this.#queue?.size ?? 0;
   }
 
-  /** The queue's drops, by reason. */
-  get dropped(): DropCounts {
-    return this.#queue?.dropped ?? { rejected: 0, evicted: 0, expired: 0, cleared: 0 };
+  /** Messages the queue dropped, whatever the reason (full, expired, cleared). */
+  get dropped(): number {
+    const { rejected, evicted, expired, cleared } = this.#queue?.dropped ?? NO_DROPS;
+    return rejected + evicted + expired + cleared;
   }
 
   /** The server's rate limit, as last set by `pace`. */
@@ -115,10 +124,41 @@ export class Outbox {
   }
 
   /**
-   * A session opened: `write` puts a frame on its socket and returns false when the socket is
-   * closing. `first` (a hello, subscriptions) goes out before anything that waited.
+   * Calls `handler` each time a session opens (and now, if one is open), with a `send` for frames
+   * that session needs before anything queued, such as a channel client's subscriptions.
    */
-  attach(write: (data: Frame) => boolean, first: readonly Frame[]): void {
+  onSessionOpen(handler: (send: (data: Frame) => void) => void): () => void {
+    this.#sessionOpenHandlers.add(handler);
+    if (this.#write !== undefined) handler((data) => this.sendControl(data));
+    return () => {
+      this.#sessionOpenHandlers.delete(handler);
+    };
+  }
+
+  /**
+   * A session opened: `write` puts a frame on its socket and returns false when the socket is
+   * closing. The hello goes first (credentials), the session handlers' frames next
+   * (subscriptions), then what waited in the queue, in order.
+   */
+  open(write: (data: Frame) => boolean): void {
+    const first: Frame[] = [];
+    const attempt = (step: () => void) => {
+      try {
+        step();
+      } catch (error) {
+        rethrowAsync(error);
+      }
+    };
+    const hello = this.#hello;
+    if (hello !== undefined) attempt(() => first.push(hello()));
+    let opening = true;
+    const send = (data: Frame) => {
+      if (this.#write !== write && !opening) return;
+      if (opening) first.push(data);
+      else this.sendControl(data);
+    };
+    for (const handler of [...this.#sessionOpenHandlers]) attempt(() => handler(send));
+    opening = false;
     this.#write = write;
     this.#control.push(...first);
     this.#queue?.hold(true);
@@ -157,18 +197,30 @@ export class Outbox {
 
   /**
    * Sends `data` now if the session and the pace allow, else queues it behind what waits.
-   * Returns false when the queue refused it; throws when there is no queue and no session.
+   * Returns false when the queue refused it; with the queue off, throws while no session is open.
    */
-  send(data: Frame, handlers: SendHandlers): boolean {
+  send(data: Frame | Blob, handlers: SendHandlers): boolean {
+    const write = this.#write;
+    if (isBlob(data)) {
+      // A Blob is read asynchronously by the socket, so it cannot wait its turn in the queue.
+      if (write === undefined || !write(data as unknown as Frame)) {
+        throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
+      }
+      handlers.onSent?.();
+      return true;
+    }
     const queue = this.#queue;
     if (queue === undefined) {
-      // Nowhere to wait: straight to the socket, pace or not.
-      if (this.#write === undefined || !this.#write(data)) return false;
+      if (write === undefined || !write(data)) {
+        throw new ConnectionError(
+          "network",
+          "Cannot send while the connection is not open, and the queue is off.",
+        );
+      }
       this.#bucket?.charge();
       handlers.onSent?.();
       return true;
     }
-    const write = this.#write;
     if (
       write !== undefined &&
       this.#control.length === 0 &&
@@ -214,4 +266,8 @@ export class Outbox {
   clear(): void {
     this.#queue?.clear();
   }
+}
+
+function isBlob(value: unknown): value is Blob {
+  return typeof Blob !== "undefined" && value instanceof Blob;
 }

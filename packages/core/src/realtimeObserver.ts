@@ -1,6 +1,6 @@
 import type { ChannelClient, ChannelEvent, ChannelServerError } from "./channelClient.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
-import { type Connection, type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connection.js";
+import type { Connection } from "./connection.js";
 import type {
   ConnectionLease,
   ConnectionManager,
@@ -8,6 +8,7 @@ import type {
   EventStreamEndpoint,
   WebSocketEndpoint,
 } from "./connectionManager.js";
+import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
 import type { ConnectionError, EventStreamParseError } from "./errors.js";
 import { scheduleFrame } from "./frameScheduler.js";
 import type { SendHandlers } from "./outgoingQueue.js";

@@ -1,5 +1,5 @@
-import type { VisibilityPolicy } from "./connection.js";
 import type { ConnectionSettings } from "./connectionManager.js";
+import type { VisibilityPolicy } from "./visibility.js";
 
 /**
  * The rule for a connection many users share, when they ask for different behaviour:

@@ -1,4 +1,5 @@
 import type { ConnectionError, EventStreamParseError } from "./errors.js";
+import type { Outbox, OutboxOptions } from "./outbox.js";
 
 /** One message from the server, whatever the transport. */
 export interface TransportMessage {
@@ -45,6 +46,11 @@ export interface TransportSession {
  * lifecycle belong to the `Connection` that uses it.
  */
 export interface Transport {
-  readonly kind: "sse" | "websocket";
   open(callbacks: TransportCallbacks, context: { readonly lastEventId: string }): TransportSession;
+  /**
+   * A transport that carries frames to the server makes the connection's outbox (the outgoing
+   * queue and the pace): a connection can send, queue and ping only over such a transport. The
+   * code for it comes with the transports that need it, so an event stream's bundle has none.
+   */
+  readonly outbox?: (options: OutboxOptions) => Outbox;
 }

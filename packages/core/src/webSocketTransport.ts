@@ -1,4 +1,5 @@
 import { ConnectionError } from "./errors.js";
+import { Outbox } from "./outbox.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
 /** The part of the WebSocket API the transport uses: the browser's, or `ws` in Node. */
@@ -38,7 +39,7 @@ const OPEN = 1;
 export function webSocketTransport(options: WebSocketTransportOptions): Transport {
   const { url, protocols, binaryType = "arraybuffer" } = options;
   return {
-    kind: "websocket",
+    outbox: (outboxOptions) => new Outbox(outboxOptions),
     open(callbacks: TransportCallbacks): TransportSession {
       const WebSocketImpl =
         options.WebSocket ??

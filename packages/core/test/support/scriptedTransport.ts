@@ -1,6 +1,7 @@
 import {
   ConnectionError,
   type EventStreamParseError,
+  Outbox,
   type Transport,
   type TransportCallbacks,
   type TransportMessage,
@@ -32,7 +33,8 @@ export function scriptedTransport(kind: "sse" | "websocket" = "websocket"): Tran
 } {
   const sessions: ScriptedSession[] = [];
   return {
-    kind,
+    // Over a WebSocket the connection can send: it gets an outbox, as over the real transport.
+    ...(kind === "websocket" ? { outbox: (options) => new Outbox(options) } : {}),
     sessions,
     get last() {
       const session = sessions.at(-1);

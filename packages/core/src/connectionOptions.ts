@@ -1,0 +1,155 @@
+import type { Clock } from "./clock.js";
+import type { ConnectionError, EventStreamParseError } from "./errors.js";
+import type { HeartbeatOptions } from "./liveness.js";
+import type { Frame } from "./outbox.js";
+import type { OutgoingQueueOptions } from "./outgoingQueue.js";
+import type { PageLifecycle } from "./pageLifecycle.js";
+import type { RetryDelay, ShouldRetry } from "./retry.js";
+import type { Transport } from "./transport.js";
+import type { VisibilityPolicy } from "./visibility.js";
+
+/**
+ * Where a connection stands. Exactly one at a time:
+ * - `idle`: created, `connect()` not called yet;
+ * - `connecting`: the first attempt is under way;
+ * - `open`: connected;
+ * - `reconnecting`: lost, and waiting to retry (`nextRetryAt`) or retrying;
+ * - `paused`: disconnected on purpose while the page is hidden or offline; resumes by itself;
+ * - `closed`: `close()` was called;
+ * - `failed`: a fatal error, or out of attempts (`error` says which). `reconnect()` starts over.
+ */
+export type ConnectionStatus =
+  | "idle"
+  | "connecting"
+  | "open"
+  | "reconnecting"
+  | "paused"
+  | "closed"
+  | "failed";
+
+/** An immutable picture of a connection; a new object only when something in it changed. */
+export interface ConnectionSnapshot {
+  readonly status: ConnectionStatus;
+  /** The latest failure, or bad input that was skipped while the connection went on. */
+  readonly error: ConnectionError | EventStreamParseError | null;
+  /** Consecutive failed attempts; back to 0 once a connection stays open for `minUptime`. */
+  readonly attempt: number;
+  /** When the next retry is due (clock milliseconds), while `reconnecting` and waiting. */
+  readonly nextRetryAt: number | null;
+  /** Messages waiting in the outgoing queue for the connection to open. */
+  readonly queued: number;
+  /** Queued messages that never went out (full, expired, cleared), since the connection was made. */
+  readonly dropped: number;
+}
+
+export interface ConnectionOptions {
+  /** How to reach the server. */
+  transport: Transport;
+  /**
+   * Time, for every timer the connection keeps.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /**
+   * Page visibility and network signals.
+   * @default createBrowserPageLifecycle() — inert outside a browser
+   */
+  lifecycle?: PageLifecycle;
+  /**
+   * How long to wait before retry number `attempt`. Pure.
+   * @default exponentialBackoff() — full jitter over a range that starts at 4 s and doubles to 30 s
+   */
+  retryDelay?: RetryDelay;
+  /**
+   * Whether a failure is worth retrying. Pure.
+   * @default shouldRetry — see its documentation for the fatal codes
+   */
+  shouldRetry?: ShouldRetry;
+  /**
+   * Consecutive failed attempts after which the connection fails.
+   * @default Infinity
+   */
+  maxAttempts?: number;
+  /**
+   * How long a connection must stay open before the attempt counter resets, so a server that
+   * accepts and drops at once still meets growing backoff.
+   * @default 5000
+   */
+  minUptime?: number;
+  /** @default "pause" */
+  visibility?: VisibilityPolicy;
+  /**
+   * How long the page may stay hidden before `visibility: "pause"` disconnects.
+   * @default 10_000
+   */
+  visibilityGrace?: number;
+  /**
+   * Milliseconds an attempt may take to open before it is abandoned and retried: a server that
+   * accepts the TCP connection and never answers would otherwise hold it forever.
+   * @default 20_000
+   */
+  connectTimeout?: number;
+  /**
+   * WebSocket pings with a deadline for an answer (any frame counts). Off unless given: the
+   * server must answer the ping message (wirekit's channel protocol does).
+   * @default false
+   */
+  heartbeat?: HeartbeatOptions | false;
+  /**
+   * Event streams: reconnect when nothing (no event, no comment) arrives for this many
+   * milliseconds. Servers that send heartbeat comments every 15 s suit 45_000.
+   * @default false
+   */
+  watchdog?: number | false;
+  /**
+   * Called when the server refuses the credentials (HTTP 401/403, close 4401/4403). Refresh the
+   * token and resolve `true` to allow one more attempt; `false` fails the connection.
+   */
+  onAuthFailure?: (error: ConnectionError) => boolean | Promise<boolean>;
+  /**
+   * WebSocket: the first frame of every connection, sent before anything else (a channel
+   * client's subscriptions, the queue). Browsers cannot set headers on a WebSocket, so this is
+   * where credentials go for servers that read them from the first frame (PROTOCOL.md `auth`);
+   * it is called on every connect, so a refreshed token is the one sent.
+   * @example hello: () => JSON.stringify({ type: "auth", token: session.token })
+   */
+  hello?: () => Frame;
+  /**
+   * The event stream id to resume from.
+   * @default ""
+   */
+  lastEventId?: string;
+  /**
+   * WebSocket: where `send` puts messages while the connection is not open; flushed in order on
+   * open, before the status turns `open`. `false` makes `send` throw instead.
+   * @default { maxMessages: 1000, maxBytes: 1 MiB, ttl: 30_000, whenFull: "reject" }
+   */
+  queue?: OutgoingQueueOptions | false;
+}
+
+/** The options of a connection besides its transport, clock and page lifecycle. */
+export const CONNECTION_SETTING_KEYS = [
+  "retryDelay",
+  "shouldRetry",
+  "maxAttempts",
+  "minUptime",
+  "connectTimeout",
+  "visibility",
+  "visibilityGrace",
+  "heartbeat",
+  "watchdog",
+  "onAuthFailure",
+  "hello",
+  "lastEventId",
+  "queue",
+] as const satisfies ReadonlyArray<keyof ConnectionOptions>;
+
+/** The snapshot of a connection that has not connected: also what a server render shows. */
+export const IDLE_CONNECTION_SNAPSHOT: ConnectionSnapshot = Object.freeze({
+  status: "idle",
+  error: null,
+  attempt: 0,
+  nextRetryAt: null,
+  queued: 0,
+  dropped: 0,
+});

@@ -1,0 +1,46 @@
+import { rethrowAsync } from "./rethrowAsync.js";
+
+/**
+ * An immutable snapshot with listeners, the contract `useSyncExternalStore` needs: `get`
+ * returns the same object until something in it changed, and only a change notifies.
+ */
+export class SnapshotStore<T extends object> {
+  #snapshot: T;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(initial: T) {
+    this.#snapshot = initial;
+  }
+
+  get = (): T => this.#snapshot;
+
+  /** Calls `listener` after every change; returns the function that stops it. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  };
+
+  /** Merges `change` into a new frozen snapshot, if any member differs; tells the listeners. */
+  update(change: Partial<T>): void {
+    const current = this.#snapshot;
+    for (const key of Object.keys(change) as Array<keyof T>) {
+      if (!Object.is(current[key], change[key])) {
+        this.#replace(Object.freeze({ ...current, ...change }));
+        return;
+      }
+    }
+  }
+
+  #replace(next: T): void {
+    this.#snapshot = next;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        rethrowAsync(error);
+      }
+    }
+  }
+}
