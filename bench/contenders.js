@@ -1,7 +1,7 @@
 // One timed run of each implementation over a workload. Every run consumes the events (counts
 // them and sums `data.length`) and returns the elapsed milliseconds with those totals.
 
-import { createEventStreamParser, FetchEventSource } from "@wirekit/core";
+import { createEventStreamParser, FetchEventSource } from "@wirekit/core/event-source";
 
 // The competitors are imported by a specifier tsc does not follow: their package.json "exports"
 // carry a "source" condition, which the repo's tsconfig enables for our own packages, and which

@@ -8,14 +8,6 @@ import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
-  BUNDLER,
-  BUNDLES,
-  bundleModuleTable,
-  bundleSizes,
-  bundleSizeTable,
-  bundleTreeShaking,
-} from "./bundleSize.js";
-import {
   channelThroughput,
   MESSAGES,
   THROUGHPUT_PROCESSES,
@@ -24,6 +16,7 @@ import {
   THROUGHPUT_WARMUP_RUNS,
 } from "./channelThroughput.js";
 import { PARSERS, SOURCES } from "./contenders.js";
+import { HOOK_BUNDLES, hookBundleSizes, hookBundleTable } from "./hookBundles.js";
 import { reconnectStorm } from "./storm.js";
 import {
   ATTACK_ROUNDS,
@@ -307,18 +300,17 @@ async function main() {
   const attack = underAttack();
   console.error("Reconnect storm: 1,000 clients dropped at once …");
   const storm = stormTable();
-  console.error(`Bundle size: ${BUNDLES.length} entries …`);
-  const bundles = await bundleSizes();
+  console.error(`Bundle size: ${HOOK_BUNDLES.length} imports and their peers …`);
+  const bundles = await hookBundleSizes();
   const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
 
   const table = resultsTable(rows);
   const throughputResults = throughputTable(throughput);
   const attackResults = attackTable(attack);
   const verdict = `${verdicts(rows, { parser: theirParser, source: theirSource })}\n${throughputVerdict(throughput)}\n${attackVerdict(attack)}`;
-  const bundleTables = `${bundleSizeTable(bundles)}\n\n${bundleModuleTable(bundles)}`;
-  const treeShaking = bundleTreeShaking(bundles);
+  const bundleTables = hookBundleTable(bundles);
   console.log(
-    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${storm}\n\n${bundleTables}\n\n${treeShaking}\n`,
+    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${storm}\n\n${bundleTables}\n`,
   );
 
   const markdown = `# Benchmarks
@@ -484,27 +476,22 @@ ${storm}
 
 ## Bundle size
 
-\`bench/bundleSize.js\`, with ${BUNDLER}: what importing part of \`@wirekit/core\` costs an app.
-No target is set; the sizes are reported. kB is 1000 bytes.
+\`bench/hookBundles.js\`: what an app pays, min+gzip, for importing one of the hooks, with its
+peers measured the same way in the same run. The budgets are absolute bytes, enforced by
+\`npm test\` (\`packages/core/test/hookBundles.test.ts\`) together with which modules each one may
+hold: no event-stream module with \`useSocket\`, no channel module with \`useEventStream\`.
 
 ${bundleTables}
 
-The second table splits each bundle's minified bytes by source module, from its sourcemap (each
-mapped segment counts up to the next one); "(unmapped)" is code the bundler generated, such as the
-export statement. A module in bold is one only the other transport needs. What tree-shaking kept:
-
-${treeShaking}
-
-- Each bundle is a one-line entry module that re-exports the listed names (\`export * from\` for
-  "Everything") from \`packages/core/dist/index.js\`, the built package, imported by path (so the
-  \`source\` export condition cannot apply), bundled on its own by Vite's \`build()\` in library
-  mode: \`configFile: false\`, \`write: false\`, format \`es\`, Vite's default target, rolldown's
-  tree-shaking. Library mode minifies an ES bundle without removing whitespace or comments (it is
-  meant for another bundler); \`output.minify: true\` and \`comments: false\` make it fully
-  minified, as an app build is. "Minified" is the UTF-8 bytes of that chunk; "min + gzip" is the
-  same compressed with \`zlib.gzipSync\` at level 9.
-- "ConnectionManager" is not an SSE-only or WebSocket-only import: it is the shared-connection
-  entry point, included to show what it brings.
+- Each row bundles a one-line module (\`export { useSocket } from "@wirekit/react"\`) with esbuild
+  against the built packages: \`bundle\`, \`minify\`, \`format: "esm"\`, \`splitting\`, React external,
+  and \`process.env.NODE_ENV\` defined as \`"production"\`, as every production build defines it
+  (development-only checks then fall away). "Loads with it" is the entry chunk and every chunk it
+  imports statically; "on demand" is what a dynamic import can load later — \`FetchEventSource\`
+  and the parser, which an event stream loads the first time it needs headers, a method or a body.
+  Each chunk is compressed with \`zlib.gzipSync\` at level 9.
+- The last budget is every hook, both transports and the channels, with \`FetchEventSource\` from
+  \`@wirekit/core/event-source\`: everything an app could load.
 
 ## Where the time goes
 

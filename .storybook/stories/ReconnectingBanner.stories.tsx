@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
+import { eventStreamEndpoint } from "@wirekit/core";
 import { useConnectionStatus } from "@wirekit/react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
@@ -8,13 +9,12 @@ import { playgroundSettings, usePlayground, withPlayground } from "../playground
 /** The banner over a connection to a stopped server: it counts down, and "Retry now" works. */
 function Banner() {
   const { server } = usePlayground();
-  const endpoint = {
-    transport: "sse",
+  const endpoint = eventStreamEndpoint({
     url: "http://playground.test/ticks",
     EventSource: server.EventSource,
     ...playgroundSettings,
     retryDelay: () => 60_000,
-  } as const;
+  });
   const { status } = useConnectionStatus(endpoint);
   return (
     <div style={{ display: "grid", gap: 8 }}>

@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
+import { eventStreamEndpoint } from "@wirekit/core";
 import { useConnectionStatus } from "@wirekit/react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
@@ -8,12 +9,11 @@ import { playgroundSettings, usePlayground, withPlayground } from "../playground
 /** The status of one shared connection, without its messages. */
 function Status() {
   const { server } = usePlayground();
-  const endpoint = {
-    transport: "sse",
+  const endpoint = eventStreamEndpoint({
     url: "http://playground.test/ticks",
     EventSource: server.EventSource,
     ...playgroundSettings,
-  } as const;
+  });
   const { status, attempt } = useConnectionStatus(endpoint);
   return (
     <div style={{ display: "grid", gap: 8 }}>

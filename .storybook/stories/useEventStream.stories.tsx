@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
+import { eventStreamEndpoint } from "@wirekit/core";
 import { useEventStream } from "@wirekit/react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
@@ -18,13 +19,12 @@ function Ticks({ size = 50 }: { size?: number }) {
   return (
     <div style={{ display: "grid", gap: 8 }}>
       <ReconnectingBanner
-        endpoint={{
-          transport: "sse",
+        endpoint={eventStreamEndpoint({
           url: URL,
           EventSource: server.EventSource,
           // The first user of a shared connection sets its behaviour: the banner mounts first.
           ...playgroundSettings,
-        }}
+        })}
       />
       <ConnectionStatusBadge status={status} />
       <EventLog entries={history} label="Ticks" />

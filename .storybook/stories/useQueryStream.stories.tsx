@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { CHANNEL_SUBPROTOCOL } from "@wirekit/core";
+import { webSocketChannels } from "@wirekit/core";
 import { useConnectionStatus } from "@wirekit/react";
 import { useQueryStream } from "@wirekit/react/query";
 import { useState } from "react";
@@ -75,12 +75,8 @@ function OrderList({ endpoint }: { endpoint: { url: string; WebSocket: typeof We
     reduce: (list, next) =>
       list === undefined || list.some((o) => o.id === next.id) ? list : [...list, next],
   });
-  // The channel's socket, keyed as acquireChannels keys it (it offers the channel subprotocol).
-  const connection = useConnectionStatus({
-    ...endpoint,
-    transport: "websocket",
-    protocols: [CHANNEL_SUBPROTOCOL],
-  });
+  // The channel's socket: the one the channels ride on.
+  const connection = useConnectionStatus(webSocketChannels(endpoint).endpoint);
   const ids = (orders.data ?? []).map((o) => o.id);
   return (
     <div style={{ display: "grid", gap: 8 }}>

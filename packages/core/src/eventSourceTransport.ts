@@ -1,6 +1,4 @@
-import { defined } from "./defined.js";
 import { ConnectionError } from "./errors.js";
-import { FetchEventSource, type FetchEventSourceInit } from "./fetchEventSource.js";
 import { STREAM_POSITION_EVENT } from "./protocol.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
@@ -104,106 +102,11 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
   };
 }
 
-export interface FetchEventSourceTransportOptions
-  extends Pick<
-    FetchEventSourceInit,
-    "headers" | "method" | "body" | "withCredentials" | "fetch" | "maxEventSize"
-  > {
-  /** The stream's URL; a function is called at every connect. */
-  url: Dynamic<string>;
-  /**
-   * Named events to deliver besides `message`; a function is called at every connect.
-   * @default []
-   */
-  events?: Dynamic<readonly string[]>;
-}
-
-/** A transport over `FetchEventSource`: headers (refreshed on every connect), POST, any `fetch`. */
-export function fetchEventSourceTransport(options: FetchEventSourceTransportOptions): Transport {
-  const { url, events = [], ...init } = options;
-  return {
-    open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
-      let live = true;
-      const source = new FetchEventSource(read(url), {
-        ...init,
-        lastEventId,
-        // The connection decides about every retry; 0 until the server advises otherwise.
-        shouldRetry: () => "fatal",
-        reconnectionTime: 0,
-        onParseError: (error) => live && callbacks.onBadInput(error),
-        onComment: () => live && callbacks.onActivity(),
-      });
-      const listen = forward(source, read(events), callbacks, () => live);
-      source.onerror = (event) => {
-        if (!live) return;
-        live = false;
-        callbacks.onRetryAdvice(source.reconnectionTime);
-        callbacks.onClose(event.error);
-      };
-      return {
-        send: sseCannotSend,
-        listen,
-        close() {
-          live = false;
-          source.close();
-        },
-      };
-    },
-  };
-}
-
-/** What `eventStreamTransport` takes: the options of both event-stream transports. */
-export interface EventStreamTransportOptions
-  extends FetchEventSourceTransportOptions,
-    Pick<EventSourceTransportOptions, "lastEventIdParam" | "EventSource"> {
-  /**
-   * Which EventSource: the browser's (`native`: GET with cookies, no headers) or
-   * `FetchEventSource` (`fetch`).
-   * @default `fetch` when headers, a non-GET method, a body or a `fetch` are given or there is no
-   * native EventSource; `native` otherwise
-   */
-  implementation?: "native" | "fetch";
-}
-
-/** The options of `eventStreamTransport` besides `url`: what an endpoint passes on. */
-export const EVENT_STREAM_TRANSPORT_KEYS = [
-  "events",
-  "implementation",
-  "headers",
-  "method",
-  "body",
-  "withCredentials",
-  "fetch",
-  "maxEventSize",
-  "EventSource",
-  "lastEventIdParam",
-] as const satisfies ReadonlyArray<keyof EventStreamTransportOptions>;
-
-/** The event-stream transport that fits the options (see `implementation`). */
-export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
-  const { implementation, EventSource, lastEventIdParam, ...fetchOptions } = options;
-  const { url, events, withCredentials, headers, method, body, fetch } = fetchOptions;
-  const needsFetch =
-    headers !== undefined ||
-    body !== undefined ||
-    fetch !== undefined ||
-    (method !== undefined && method.toUpperCase() !== "GET");
-  const hasNative =
-    EventSource !== undefined ||
-    typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
-  const chosen = implementation ?? (needsFetch || !hasNative ? "fetch" : "native");
-  if (chosen === "fetch") return fetchEventSourceTransport(fetchOptions);
-  return eventSourceTransport({
-    url,
-    ...defined({ events, withCredentials, EventSource, lastEventIdParam }),
-  });
-}
-
 /**
  * Hands `open` and the listened-to events of an EventSource to the connection while it is live;
  * returns what listens to more events on the same source.
  */
-function forward(
+export function forward(
   source: EventSourceLike,
   events: readonly string[],
   callbacks: TransportCallbacks,
@@ -239,11 +142,11 @@ function forward(
   return listen;
 }
 
-function read<T>(value: Dynamic<T>): T {
+export function read<T>(value: Dynamic<T>): T {
   return typeof value === "function" ? (value as () => T)() : value;
 }
 
-function sseCannotSend(): never {
+export function sseCannotSend(): never {
   throw new TypeError("wirekit: an event stream is one-way; use a WebSocket transport to send.");
 }
 

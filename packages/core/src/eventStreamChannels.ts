@@ -1,13 +1,17 @@
 import type { ChannelEvent } from "./channelClient.js";
+import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
 import { CONNECTION_SETTING_KEYS, type ConnectionOptions } from "./connectionOptions.js";
 import { pick } from "./defined.js";
+import { type Endpoint, settingsOf, wireKey } from "./endpoint.js";
 import {
   EVENT_STREAM_TRANSPORT_KEYS,
+  type EventStreamEndpointOptions,
   type EventStreamTransportOptions,
+  eventStreamEndpoint,
   eventStreamTransport,
-} from "./eventSourceTransport.js";
+} from "./eventStreamEndpoint.js";
 import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "./protocol.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
@@ -28,11 +32,6 @@ export interface EventStreamChannelsOptions
    */
   debounce?: number;
 }
-
-// The channel set decides the events to listen to; everything else goes to the transport.
-const TRANSPORT_KEYS = EVENT_STREAM_TRANSPORT_KEYS.filter(
-  (key): key is Exclude<typeof key, "events"> => key !== "events",
-);
 
 /**
  * Channels over one Server-Sent Events stream (PROTOCOL.md section 9): each channel is a named
@@ -75,7 +74,7 @@ export class EventStreamChannels {
       },
       // The reserved events too: where a fresh stream stands, and a stream that could not resume.
       events: () => [...this.#wired, STREAM_POSITION_EVENT, STREAM_GAP_EVENT],
-      ...pick(options, TRANSPORT_KEYS),
+      ...pick(options, EVENT_STREAM_TRANSPORT_KEYS),
     });
     const settings = pick(options, [...CONNECTION_SETTING_KEYS, "clock", "lifecycle"]);
     this.connection = new Connection({ ...settings, transport });
@@ -132,6 +131,11 @@ export class EventStreamChannels {
       this.#listeners.delete(channel);
       this.#scheduleRewire();
     };
+  }
+
+  /** Where the stream stands (one position for all its channels): the id a reconnect resumes from. */
+  lastId(_channel?: string): string | undefined {
+    return this.connection.lastEventId === "" ? undefined : this.connection.lastEventId;
   }
 
   /** Closes the stream. */
@@ -196,4 +200,38 @@ function emit(listeners: Iterable<(event: ChannelEvent) => void>, event: Channel
       rethrowAsync(error);
     }
   }
+}
+
+const channelsOfConnection = new WeakMap<Connection, EventStreamChannels>();
+
+/**
+ * Channels over one shared event stream, as `<RealtimeProvider endpoint>` and `useRealtime`
+ * take them: everyone who shares the endpoint adds to one channel set, and the stream connects
+ * once it has a channel. One-way: publish with an HTTP request.
+ *
+ * @example
+ * <RealtimeProvider endpoint={eventStreamChannels({ url: "/api/stream" })}>
+ */
+export function eventStreamChannels(
+  options: EventStreamEndpointOptions &
+    Pick<EventStreamChannelsOptions, "channelsParam" | "debounce">,
+): ChannelSource {
+  const stream = eventStreamEndpoint(options);
+  const endpoint: Endpoint = {
+    key: wireKey(["channels", stream.key, options.channelsParam ?? "channels"]),
+    url: options.url,
+    settings: settingsOf(options),
+    connect(environment, attach) {
+      const channels = new EventStreamChannels({ ...options, ...environment });
+      channelsOfConnection.set(channels.connection, channels);
+      attach(EventStreamChannels, channels);
+      return channels.connection;
+    },
+    // The stream connects when it has a channel, and reconnects when the set changes.
+    join() {},
+  };
+  return {
+    endpoint,
+    channelsOf: (lease) => channelsOfConnection.get(lease.connection) as EventStreamChannels,
+  };
 }

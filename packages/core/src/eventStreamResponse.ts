@@ -1,7 +1,7 @@
 // What makes a fetch Response an event stream FetchEventSource may open, and how it gives up on
 // one it will not read.
 import { ConnectionError } from "./errors.js";
-import { parseRetryAfter } from "./retry.js";
+import { parseRetryAfter } from "./eventSourceRetry.js";
 
 /**
  * The reader of a response that opens the stream and the origin its events carry, or why the

@@ -1,15 +1,11 @@
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionError, type EventStreamParseError } from "./errors.js";
+import { eventSourceShouldRetry, reconnectionDelay } from "./eventSourceRetry.js";
 import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import {
-  eventSourceShouldRetry,
-  type RetryDelay,
-  reconnectionDelay,
-  type ShouldRetry,
-} from "./retry.js";
+import type { RetryDelay, ShouldRetry } from "./retry.js";
 import { startTimer } from "./timers.js";
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);

@@ -7,19 +7,11 @@ export type {
 export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
 export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtocol.js";
 export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
+export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export { Connection } from "./connection.js";
-export type {
-  ChannelLease,
-  ConnectionLease,
-  ConnectionManagerOptions,
-  ConnectionSettings,
-  Endpoint,
-  EventStreamEndpoint,
-  StreamChannelLease,
-  WebSocketEndpoint,
-} from "./connectionManager.js";
+export type { ConnectionLease, ConnectionManagerOptions } from "./connectionManager.js";
 export { ConnectionManager, getDefaultConnectionManager } from "./connectionManager.js";
 export type {
   ConnectionOptions,
@@ -27,34 +19,30 @@ export type {
   ConnectionStatus,
 } from "./connectionOptions.js";
 export { IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
+export type {
+  Attach,
+  Attachment,
+  ConnectionEnvironment,
+  ConnectionSettings,
+  Endpoint,
+} from "./endpoint.js";
 export type { ConnectionErrorCode, EventStreamParseErrorCode } from "./errors.js";
 export { ConnectionError, EventStreamParseError } from "./errors.js";
-export type {
-  EventSourceMembers,
-  FetchEventSourceErrorEvent,
-  FetchEventSourceEvent,
-  FetchEventSourceEventMap,
-  FetchEventSourceListener,
-  FetchEventSourceMessageEvent,
-} from "./eventSourceTarget.js";
 export type {
   Dynamic,
   EventSourceConstructor,
   EventSourceTransportOptions,
-  FetchEventSourceTransportOptions,
 } from "./eventSourceTransport.js";
-export { eventSourceTransport, fetchEventSourceTransport } from "./eventSourceTransport.js";
+export { eventSourceTransport } from "./eventSourceTransport.js";
 export type { EventStreamChannelsOptions } from "./eventStreamChannels.js";
-export { EventStreamChannels } from "./eventStreamChannels.js";
+export { EventStreamChannels, eventStreamChannels } from "./eventStreamChannels.js";
 export type {
-  EventStreamMessage,
-  EventStreamParser,
-  EventStreamParserHandlers,
-  EventStreamParserOptions,
-} from "./eventStreamParser.js";
-export { createEventStreamParser, DEFAULT_MAX_EVENT_SIZE } from "./eventStreamParser.js";
-export type { FetchEventSourceInit } from "./fetchEventSource.js";
-export { FetchEventSource } from "./fetchEventSource.js";
+  EventStreamEndpointOptions,
+  EventStreamTransportOptions,
+} from "./eventStreamEndpoint.js";
+export { eventStreamEndpoint, eventStreamTransport } from "./eventStreamEndpoint.js";
+export type { FetchEventSourceTransportOptions } from "./fetchEventSourceTransport.js";
+export { fetchEventSourceTransport } from "./fetchEventSourceTransport.js";
 export { scheduleFrame } from "./frameScheduler.js";
 export type { HeartbeatOptions } from "./liveness.js";
 export type { Frame, OutboxOptions, SendRate } from "./outbox.js";
@@ -89,7 +77,12 @@ export type {
   RealtimeSource,
   StandardSchema,
 } from "./realtimeObserver.js";
-export { IDLE_REALTIME_SNAPSHOT, MessageError, RealtimeObserver } from "./realtimeObserver.js";
+export {
+  IDLE_REALTIME_SNAPSHOT,
+  MessageError,
+  RealtimeObserver,
+  sourceKey,
+} from "./realtimeObserver.js";
 export type {
   BackoffOptions,
   RetryDecision,
@@ -99,12 +92,9 @@ export type {
 } from "./retry.js";
 export {
   AUTH_CLOSE_CODES,
-  eventSourceShouldRetry,
   exponentialBackoff,
   FATAL_CLOSE_CODES,
   FATAL_HTTP_STATUSES,
-  parseRetryAfter,
-  reconnectionDelay,
   shouldRetry,
 } from "./retry.js";
 export { MAX_TIMER_DELAY } from "./timers.js";
@@ -115,6 +105,10 @@ export type {
   TransportSession,
 } from "./transport.js";
 export type { VisibilityPolicy } from "./visibility.js";
+export type { WebSocketChannelSource, WebSocketChannelsOptions } from "./webSocketChannels.js";
+export { webSocketChannels } from "./webSocketChannels.js";
+export type { WebSocketEndpointOptions } from "./webSocketEndpoint.js";
+export { webSocketEndpoint } from "./webSocketEndpoint.js";
 export type {
   WebSocketConstructor,
   WebSocketLike,

@@ -1,14 +1,10 @@
-import type { ChannelClient, ChannelEvent, ChannelServerError } from "./channelClient.js";
+import type { ChannelEvent, ChannelServerError } from "./channelClient.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
+import type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
 import type { Connection } from "./connection.js";
-import type {
-  ConnectionLease,
-  ConnectionManager,
-  Endpoint,
-  EventStreamEndpoint,
-  WebSocketEndpoint,
-} from "./connectionManager.js";
+import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
 import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
+import type { Endpoint } from "./endpoint.js";
 import type { ConnectionError, EventStreamParseError } from "./errors.js";
 import { scheduleFrame } from "./frameScheduler.js";
 import type { SendHandlers } from "./outgoingQueue.js";
@@ -117,16 +113,21 @@ export type RealtimeSource =
   | { readonly kind: "stream"; readonly endpoint: Endpoint; readonly events?: readonly string[] }
   | {
       readonly kind: "channel";
-      readonly endpoint: WebSocketEndpoint;
+      readonly channels: ChannelSource;
       readonly channel: string;
       /** Where to resume from when the channel is first subscribed: an id stored earlier. */
       readonly resumeFrom?: string;
-    }
-  | {
-      readonly kind: "stream-channel";
-      readonly endpoint: EventStreamEndpoint;
-      readonly channel: string;
     };
+
+/**
+ * What identifies a source: two observers with equal keys read the same messages. Hooks key
+ * their observer by it, so a re-render with equal options keeps the same one.
+ */
+export function sourceKey(source: RealtimeSource): string {
+  return source.kind === "stream"
+    ? JSON.stringify([source.endpoint.key, source.events ?? []])
+    : JSON.stringify([source.channels.endpoint.key, source.channel]);
+}
 
 export interface RealtimeObserverOptions<T, S> {
   source: RealtimeSource;
@@ -168,7 +169,7 @@ export class RealtimeObserver<T, S = undefined> {
   readonly #serverSnapshot: RealtimeSnapshot<T, S>;
   readonly #listeners = new Set<() => void>();
   #lease: ConnectionLease | undefined;
-  #channels: ChannelClient | undefined;
+  #channels: ChannelSubscriber | undefined;
   #stops: Array<() => void> = [];
   #cancelFrame: (() => void) | undefined;
   // What messages have made so far, published to the snapshot once per frame.
@@ -229,24 +230,19 @@ export class RealtimeObserver<T, S = undefined> {
           this.#take(message.data, { id: message.lastEventId, event });
         }),
       );
-    } else if (source.kind === "stream-channel") {
-      const lease = this.#manager.acquireStreamChannels(source.endpoint);
-      this.#lease = lease;
-      this.#stops.push(
-        lease.channels.subscribe(source.channel, (event) => this.#onChannelEvent(event)),
-      );
     } else {
-      const lease = this.#manager.acquireChannels(source.endpoint);
+      const lease = this.#manager.acquire(source.channels.endpoint);
       this.#lease = lease;
-      this.#channels = lease.channels;
+      const channels = source.channels.channelsOf(lease);
+      this.#channels = channels;
       const { channel, resumeFrom } = source;
       this.#stops.push(
-        lease.channels.subscribe(
+        channels.subscribe(
           channel,
           (event) => {
             // Before a channel's first message, where it stands is where its subscription started.
             if (event.type === "subscribed") {
-              this.#lastEventId = lease.channels.lastId(channel) ?? this.#lastEventId;
+              this.#lastEventId = channels.lastId(channel) ?? this.#lastEventId;
             }
             this.#onChannelEvent(event);
           },
@@ -271,12 +267,15 @@ export class RealtimeObserver<T, S = undefined> {
   /** Publishes on the channel; resolves on the server's ack. */
   publish(data: unknown): Promise<{ id: string | undefined }> {
     const source = this.#source;
-    if (source.kind !== "channel" || this.#channels === undefined) {
+    const publish = this.#channels?.publish;
+    if (source.kind !== "channel" || publish === undefined) {
       return Promise.reject(
-        new TypeError("wirekit: publish() needs a mounted channel (useRealtime)."),
+        new TypeError(
+          "wirekit: publish() needs a mounted channel on a connection that can send (an event stream is one-way: publish with an HTTP request).",
+        ),
       );
     }
-    return this.#channels.publish(source.channel, data);
+    return publish.call(this.#channels, source.channel, data);
   }
 
   reconnect(): void {

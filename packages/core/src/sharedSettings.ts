@@ -1,4 +1,4 @@
-import type { ConnectionSettings } from "./connectionManager.js";
+import type { ConnectionSettings } from "./endpoint.js";
 import type { VisibilityPolicy } from "./visibility.js";
 
 /**

@@ -10,7 +10,8 @@ import {
   exponentialBackoff,
   type OutgoingQueueOptions,
   PublishError,
-  type WebSocketEndpoint,
+  webSocketChannels,
+  webSocketEndpoint,
 } from "@wirekit/core";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
@@ -26,13 +27,14 @@ function clientFor(
   const { linger = 1000, ...clientOptions } = options;
   const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls(), linger });
   onTestFinished(() => manager.closeAll());
-  const lease = manager.acquire({
-    transport: "websocket",
-    url: server.url,
-    protocols: [CHANNEL_SUBPROTOCOL],
-    WebSocket,
-    retryDelay: quickRetry,
-  });
+  const lease = manager.acquire(
+    webSocketEndpoint({
+      url: server.url,
+      protocols: [CHANNEL_SUBPROTOCOL],
+      WebSocket,
+      retryDelay: quickRetry,
+    }),
+  );
   const channels = new ChannelClient(lease.connection, clientOptions);
   onTestFinished(() => channels.dispose());
   return { manager, lease, channels, connection: lease.connection };
@@ -174,14 +176,15 @@ describe("ChannelClient", () => {
     const server = await startChannelServer();
     const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => manager.closeAll());
-    const { connection, channels } = manager.acquireChannels({
-      transport: "websocket",
+    const source = webSocketChannels({
       url: server.url,
-      protocols: [CHANNEL_SUBPROTOCOL],
       WebSocket,
       retryDelay: () => 60_000,
       queue,
     });
+    const lease = manager.acquire(source.endpoint);
+    const { connection } = lease;
+    const channels = source.channelsOf(lease);
     await untilOpen(connection);
     await server.kill();
     await vi.waitFor(() => expect(connection.getSnapshot().status).not.toBe("open"));
@@ -288,14 +291,13 @@ describe("ChannelClient", () => {
     const server = await startChannelServer();
     const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => manager.closeAll());
-    const endpoint: WebSocketEndpoint = {
-      transport: "websocket",
-      url: server.url,
-      protocols: [CHANNEL_SUBPROTOCOL],
-      WebSocket,
+    const source = webSocketChannels({ url: server.url, WebSocket });
+    const acquire = () => {
+      const lease = manager.acquire(source.endpoint);
+      return { ...lease, channels: source.channelsOf(lease) };
     };
-    const first = manager.acquireChannels(endpoint);
-    const second = manager.acquireChannels(endpoint);
+    const first = acquire();
+    const second = acquire();
     expect(second.channels).toBe(first.channels);
     const stopFirst = first.channels.subscribe("room", () => {});
     const seen: unknown[] = [];
@@ -321,7 +323,7 @@ describe("ChannelClient", () => {
   });
 });
 
-describe("ConnectionManager.acquireChannels", () => {
+describe("webSocketChannels", () => {
   it("offers the channel subprotocol when the endpoint names none, as PROTOCOL.md servers require", async () => {
     const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -333,17 +335,13 @@ describe("ConnectionManager.acquireChannels", () => {
     const { port } = server.address() as AddressInfo;
     const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => manager.closeAll());
-    const lease = manager.acquireChannels({
-      transport: "websocket",
-      url: `ws://127.0.0.1:${port}`,
-      WebSocket,
-    });
-    const own = manager.acquireChannels({
-      transport: "websocket",
-      url: `ws://127.0.0.1:${port}/own`,
-      protocols: ["custom.v2"],
-      WebSocket,
-    });
+    const lease = manager.acquire(
+      webSocketChannels({ url: `ws://127.0.0.1:${port}`, WebSocket }).endpoint,
+    );
+    const own = manager.acquire(
+      webSocketChannels({ url: `ws://127.0.0.1:${port}/own`, protocols: ["custom.v2"], WebSocket })
+        .endpoint,
+    );
     lease.connection.connect();
     own.connection.connect();
     await vi.waitFor(() => expect(offered.sort()).toEqual(["custom.v2", CHANNEL_SUBPROTOCOL]));

@@ -1,5 +1,5 @@
 // Connections in real Chromium, through the browser's own EventSource and fetch.
-import { ConnectionManager, exponentialBackoff } from "@wirekit/core";
+import { ConnectionManager, eventStreamEndpoint, exponentialBackoff } from "@wirekit/core";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 
 const origin = inject("eventStreamServer");
@@ -28,22 +28,21 @@ const quickRetry = exponentialBackoff({ initialDelay: 20, maxDelay: 50 });
 
 describe("Connection in Chromium", () => {
   it("resumes the native EventSource across its reconnects, every event once", async () => {
-    const { connection } = manager().acquire({
-      transport: "sse",
-      url: `${origin}/numbers?total=40`,
-      retryDelay: quickRetry,
-    });
+    const { connection } = manager().acquire(
+      eventStreamEndpoint({ url: `${origin}/numbers?total=40`, retryDelay: quickRetry }),
+    );
     expect(await firstIds(connection, 40)).toEqual(expected);
   });
 
   it("resumes FetchEventSource with Last-Event-ID and fresh headers, every event once", async () => {
     let token = 0;
-    const { connection } = manager().acquire({
-      transport: "sse",
-      url: `${origin}/numbers?total=40`,
-      headers: () => ({ Authorization: `Bearer ${++token}` }),
-      retryDelay: quickRetry,
-    });
+    const { connection } = manager().acquire(
+      eventStreamEndpoint({
+        url: `${origin}/numbers?total=40`,
+        headers: () => ({ Authorization: `Bearer ${++token}` }),
+        retryDelay: quickRetry,
+      }),
+    );
     expect(await firstIds(connection, 40)).toEqual(expected);
     expect(token).toBeGreaterThanOrEqual(6);
   });

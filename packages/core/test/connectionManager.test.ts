@@ -3,9 +3,12 @@ import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   ConnectionManager,
-  type Endpoint,
+  type EventStreamEndpointOptions,
+  eventStreamEndpoint,
   RealtimeObserver,
-  type WebSocketEndpoint,
+  type WebSocketEndpointOptions,
+  webSocketChannels,
+  webSocketEndpoint,
 } from "@wirekit/core";
 import {
   createFakeServer,
@@ -41,7 +44,7 @@ describe("ConnectionManager", () => {
   it("opens exactly one physical connection through acquire, release, acquire (StrictMode)", async () => {
     const server = await startWebSocketServer();
     const { manager: connections } = manager();
-    const endpoint: Endpoint = { transport: "websocket", url: server.url, WebSocket };
+    const endpoint = webSocketEndpoint({ url: server.url, WebSocket });
     // React StrictMode: mount, unmount, mount again, synchronously.
     const first = connections.acquire(endpoint);
     first.release();
@@ -58,12 +61,10 @@ describe("ConnectionManager", () => {
 
   it("shares a connection among equal endpoints and counts its users", () => {
     const { manager: connections, clock } = manager();
-    const endpoint: Endpoint = {
-      transport: "sse",
-      url: "http://127.0.0.1:1/events",
-      headers: { "X-Team": "a" },
-    };
-    const leases = Array.from({ length: 5 }, () => connections.acquire({ ...endpoint }));
+    const options = { url: "http://127.0.0.1:1/events", headers: { "X-Team": "a" } };
+    const leases = Array.from({ length: 5 }, () =>
+      connections.acquire(eventStreamEndpoint({ ...options })),
+    );
     expect(new Set(leases.map((lease) => lease.connection)).size).toBe(1);
     expect(connections.size).toBe(1);
     for (const lease of leases.slice(0, 4)) lease.release();
@@ -81,33 +82,45 @@ describe("ConnectionManager", () => {
 
   it("keeps endpoints apart when what goes on the wire differs", () => {
     const { manager: connections } = manager();
-    const base = { transport: "sse", url: "http://127.0.0.1:1/events" } as const;
+    const base = { url: "http://127.0.0.1:1/events" } as const;
+    const stream = (options: Partial<EventStreamEndpointOptions> = {}) =>
+      connections.acquire(eventStreamEndpoint({ ...base, ...options }));
     const token = async () => ({ Authorization: "Bearer x" });
     const distinct = [
-      connections.acquire(base),
-      connections.acquire({ ...base, url: "http://127.0.0.1:1/other" }),
-      connections.acquire({ ...base, headers: { "X-Team": "a" } }),
-      connections.acquire({ ...base, headers: { "X-Team": "b" } }),
-      connections.acquire({ ...base, headers: token }),
-      connections.acquire({ ...base, method: "POST", body: "{}" }),
-      connections.acquire({ ...base, withCredentials: true }),
-      connections.acquire({ transport: "websocket", url: "ws://127.0.0.1:1/events", WebSocket }),
+      stream(),
+      stream({ url: "http://127.0.0.1:1/other" }),
+      stream({ headers: { "X-Team": "a" } }),
+      stream({ headers: { "X-Team": "b" } }),
+      stream({ headers: token }),
+      stream({ method: "POST", body: "{}" }),
+      stream({ withCredentials: true }),
+      connections.acquire(webSocketEndpoint({ url: "ws://127.0.0.1:1/events", WebSocket })),
     ];
     expect(new Set(distinct.map((lease) => lease.connection)).size).toBe(distinct.length);
-    // Same values, same connection: header order and case do not matter, a function by identity.
-    expect(connections.acquire({ ...base, headers: { "x-team": "a" } }).connection).toBe(
-      distinct[2]?.connection,
-    );
-    expect(connections.acquire({ ...base, headers: token }).connection).toBe(
-      distinct[4]?.connection,
-    );
+    // Same values, same connection: header order and case do not matter; any headers function
+    // computes the same headers (each component writes its own inline).
+    expect(stream({ headers: { "x-team": "a" } }).connection).toBe(distinct[2]?.connection);
+    expect(stream({ headers: async () => ({}) }).connection).toBe(distinct[4]?.connection);
+  });
+
+  it("shares a socket among endpoints written anew each render, subprotocols and all", () => {
+    const { manager: connections } = manager();
+    const socket = (protocols: string[]) =>
+      connections.acquire(webSocketEndpoint({ url: "ws://127.0.0.1:1/live", protocols, WebSocket }))
+        .connection;
+    expect(socket(["wirekit.v1"])).toBe(socket(["wirekit.v1"]));
+    expect(socket(["wirekit.v1"])).not.toBe(socket(["wirekit.v2"]));
+    // The channel source's endpoint offers the channel subprotocol: the same socket every time.
+    const channels = () => webSocketChannels({ url: "ws://127.0.0.1:1/live", WebSocket }).endpoint;
+    expect(channels().key).toBe(channels().key);
+    expect(connections.acquire(channels()).connection).toBe(socket(["wirekit.v1"]));
   });
 
   it("closes a lingering connection on the server side once the linger is over", async () => {
     const server = await startWebSocketServer();
     const connections = new ConnectionManager({ linger: 20 });
     onTestFinished(() => connections.closeAll());
-    const lease = connections.acquire({ transport: "websocket", url: server.url, WebSocket });
+    const lease = connections.acquire(webSocketEndpoint({ url: server.url, WebSocket }));
     await vi.waitFor(() => expect(lease.connection.getSnapshot().status).toBe("open"));
     lease.release();
     const [socket] = server.connections;
@@ -124,11 +137,9 @@ describe("ConnectionManager", () => {
     });
     const connections = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => connections.closeAll());
-    const lease = connections.acquire({
-      transport: "sse",
-      url: server.url("/events"),
-      headers: { Authorization: "Bearer t" },
-    });
+    const lease = connections.acquire(
+      eventStreamEndpoint({ url: server.url("/events"), headers: { Authorization: "Bearer t" } }),
+    );
     const message = await new Promise((resolve) => lease.connection.onMessage(resolve));
     expect(message).toEqual({ event: "message", data: "Bearer t", lastEventId: "" });
   });
@@ -142,20 +153,24 @@ describe("ConnectionManager", () => {
     });
     const connections = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => connections.closeAll());
-    const endpoint = {
-      transport: "sse",
-      url: server.url("/metrics"),
-      retryDelay: () => 10,
-    } as const;
+    const endpoint = { url: server.url("/metrics"), retryDelay: () => 10 } as const;
     const load = new RealtimeObserver<string>(connections, {
-      source: { kind: "stream", endpoint: { ...endpoint, events: ["load"] }, events: ["load"] },
+      source: {
+        kind: "stream",
+        endpoint: eventStreamEndpoint({ ...endpoint, events: ["load"] }),
+        events: ["load"],
+      },
       delivery: { mode: "history", size: 10 },
     });
     onTestFinished(load.mount());
     await vi.waitFor(() => expect(load.getSnapshot().status).toBe("open"));
     // A second user wants another event of the same stream: no second request, no reconnect.
     const memory = new RealtimeObserver<string>(connections, {
-      source: { kind: "stream", endpoint: { ...endpoint, events: ["memory"] }, events: ["memory"] },
+      source: {
+        kind: "stream",
+        endpoint: eventStreamEndpoint({ ...endpoint, events: ["memory"] }),
+        events: ["memory"],
+      },
       delivery: { mode: "history", size: 10 },
     });
     onTestFinished(memory.mount());
@@ -177,12 +192,8 @@ describe("ConnectionManager", () => {
     function shared() {
       const { manager: connections, clock, page } = manager();
       const server = createFakeServer({ clock });
-      const endpoint = (extra: Partial<WebSocketEndpoint> = {}): WebSocketEndpoint => ({
-        transport: "websocket",
-        url: "ws://live.test/",
-        WebSocket: server.WebSocket,
-        ...extra,
-      });
+      const endpoint = (extra: Partial<WebSocketEndpointOptions> = {}) =>
+        webSocketEndpoint({ url: "ws://live.test/", WebSocket: server.WebSocket, ...extra });
       return { connections, clock, page, server, endpoint };
     }
 

@@ -1,6 +1,6 @@
 // Runs in real Chromium: FetchEventSource against the browser's own EventSource, on the same
 // bytes from the same server. Where they differ, ours is wrong.
-import { FetchEventSource } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { describe, expect, inject, it } from "vitest";
 import { fixtures } from "./support/fixtures.js";
 

@@ -1,10 +1,6 @@
 // FetchEventSource waits to reconnect on the clock it is given, through the capped scheduler.
-import {
-  eventSourceShouldRetry,
-  FetchEventSource,
-  MAX_TIMER_DELAY,
-  shouldRetry,
-} from "@wirekit/core";
+import { MAX_TIMER_DELAY, shouldRetry } from "@wirekit/core";
+import { eventSourceShouldRetry, FetchEventSource } from "@wirekit/core/event-source";
 import { createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, vi } from "vitest";
 import { connect, EVENT_STREAM, next } from "./support/fetchEventSource.js";

@@ -7,7 +7,7 @@ import type {
   FetchEventSourceEvent,
   FetchEventSourceEventMap,
   FetchEventSourceMessageEvent,
-} from "@wirekit/core";
+} from "@wirekit/core/event-source";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { connect, EVENT_STREAM, next } from "./support/fetchEventSource.js";
 

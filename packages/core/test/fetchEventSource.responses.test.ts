@@ -3,12 +3,12 @@
 // nobody handles (which ends a Node process) or a source stuck OPEN.
 import { Readable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import type { RetryDecision } from "@wirekit/core";
 import {
   eventSourceShouldRetry,
   FetchEventSource,
   type FetchEventSourceInit,
-  type RetryDecision,
-} from "@wirekit/core";
+} from "@wirekit/core/event-source";
 import { describe, expect, it, vi } from "vitest";
 import { connect, EVENT_STREAM, next, unhandledRejections } from "./support/fetchEventSource.js";
 

@@ -1,13 +1,11 @@
+import { ConnectionError, type EventStreamParseError, type RetryDelayContext } from "@wirekit/core";
 import {
-  ConnectionError,
-  type EventStreamParseError,
   eventSourceShouldRetry,
   FetchEventSource,
   type FetchEventSourceErrorEvent,
   type FetchEventSourceMessageEvent,
-  type RetryDelayContext,
   reconnectionDelay,
-} from "@wirekit/core";
+} from "@wirekit/core/event-source";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { connect, next } from "./support/fetchEventSource.js";
 import { closedPort, EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";

@@ -35,6 +35,8 @@ const guarded = [
 // (@wirekit/server is Node-only: its ws dependency reads Node's globals when loaded.)
 const entryPoints = {
   "@wirekit/core": () => import("@wirekit/core"),
+  "@wirekit/core/event-source": () => import("@wirekit/core/event-source"),
+  "@wirekit/core/protocol": () => import("@wirekit/core/protocol"),
   "@wirekit/testing": () => import("@wirekit/testing"),
   "@wirekit/react": () => import("@wirekit/react"),
 };

@@ -1,6 +1,11 @@
 // Why notifications are batched per frame, not per microtask: measured with the real Connection
 // over @wirekit/testing's server, which (like a browser) delivers each message in its own task.
-import { ConnectionManager, RealtimeObserver, scheduleFrame } from "@wirekit/core";
+import {
+  ConnectionManager,
+  eventStreamEndpoint,
+  RealtimeObserver,
+  scheduleFrame,
+} from "@wirekit/core";
 import { createFakeServer, createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 
@@ -14,7 +19,10 @@ async function notificationsFor(schedule: (callback: () => void) => () => void) 
   const observer = new RealtimeObserver<number, number>(manager, {
     source: {
       kind: "stream",
-      endpoint: { transport: "sse", url: "http://stream.test/", EventSource: server.EventSource },
+      endpoint: eventStreamEndpoint({
+        url: "http://stream.test/",
+        EventSource: server.EventSource,
+      }),
     },
     parse: Number,
     delivery: { mode: "reducer", reducer: (count) => count + 1, initialState: 0 },
@@ -61,12 +69,11 @@ describe("RealtimeObserver message info", () => {
     const observer = new RealtimeObserver<string, string[]>(manager, {
       source: {
         kind: "stream",
-        endpoint: {
-          transport: "sse",
+        endpoint: eventStreamEndpoint({
           url: "http://stream.test/",
           EventSource: server.EventSource,
           events: ["load", "ignored"],
-        },
+        }),
         events: ["load"],
       },
       delivery: {

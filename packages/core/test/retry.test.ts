@@ -1,10 +1,9 @@
+import { ConnectionError, type ConnectionErrorCode } from "@wirekit/core";
 import {
-  ConnectionError,
-  type ConnectionErrorCode,
   eventSourceShouldRetry,
   parseRetryAfter,
   reconnectionDelay,
-} from "@wirekit/core";
+} from "@wirekit/core/event-source";
 import { describe, expect, it } from "vitest";
 
 function failure(code: ConnectionErrorCode, detail: { status?: number; retryAfter?: number } = {}) {

@@ -2,16 +2,24 @@
 
 import { type QueryClient, type QueryKey, useQueryClient } from "@tanstack/react-query";
 import {
-  type EventStreamEndpoint,
+  type ChannelSource,
+  type EventStreamEndpointOptions,
   type Parse,
   RealtimeObserver,
   type RealtimeSnapshot,
   type RealtimeSource,
   type StandardSchema,
-  type WebSocketEndpoint,
+  sourceKey,
+  type WebSocketEndpointOptions,
+  webSocketEndpoint,
 } from "@wirekit/core";
 import { useEffect, useMemo, useRef } from "react";
-import { toEndpoint, useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
+import {
+  type RealtimeEndpoint,
+  toChannelSource,
+  useConnectionManager,
+  useRealtimeChannels,
+} from "./realtimeContext.js";
 import { eventStreamSource } from "./useEventStream.js";
 
 /**
@@ -21,9 +29,9 @@ import { eventStreamSource } from "./useEventStream.js";
  * - `{ socket }`: a WebSocket URL and its options, like `useSocket`.
  */
 export type QueryStreamSource =
-  | { readonly channel: string; readonly endpoint?: Omit<WebSocketEndpoint, "transport"> }
-  | ({ readonly eventStream: string } & Omit<EventStreamEndpoint, "transport" | "url">)
-  | ({ readonly socket: string } & Omit<WebSocketEndpoint, "transport" | "url">);
+  | { readonly channel: string; readonly endpoint?: RealtimeEndpoint }
+  | ({ readonly eventStream: string } & Omit<EventStreamEndpointOptions, "url">)
+  | ({ readonly socket: string } & Omit<WebSocketEndpointOptions, "url">);
 
 export interface UseQueryStreamOptions<T, D> {
   /** The query the messages are folded into. */
@@ -76,13 +84,13 @@ export function useQueryStream<T = unknown, D = unknown>(
   const { queryKey, source, reduce, parse, schema, enabled = true } = options;
   const queryClient = useQueryClient();
   const manager = useConnectionManager();
-  const provided = useRealtimeEndpoint();
+  const provided = useRealtimeChannels();
   const latest = useRef<Latest<T, D>>({ queryClient, queryKey, reduce, headers: undefined });
   latest.current = {
     queryClient,
     queryKey,
     reduce,
-    headers: source !== null && "eventStream" in source ? source.headers : undefined,
+    headers: source !== null && "eventStream" in source ? source["headers"] : undefined,
   };
   const wire = enabled && source !== null ? toRealtimeSource(source, provided, latest) : null;
   if (wire === undefined) {
@@ -90,7 +98,7 @@ export function useQueryStream<T = unknown, D = unknown>(
       "useQueryStream: no endpoint for the channel. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `source.endpoint`.",
     );
   }
-  const key = wire === null ? null : JSON.stringify(wire, functionsByName);
+  const key = wire === null ? null : sourceKey(wire);
   const onMessage = (message: T) => {
     const { queryClient, queryKey, reduce } = latest.current;
     queryClient.setQueryData<D>(queryKey, (data) => reduce(data, message));
@@ -113,9 +121,9 @@ export function useQueryStream<T = unknown, D = unknown>(
     }
   });
   const resumption: Resumption =
-    wire?.kind === "channel"
+    source === null || "channel" in source
       ? "channel"
-      : wire?.endpoint.transport === "sse"
+      : "eventStream" in source
         ? "lastEventId"
         : "none";
   // biome-ignore lint/correctness/useExhaustiveDependencies: `resumption` follows from the key, as the observer does.
@@ -142,7 +150,7 @@ interface Latest<T, D> {
   queryClient: QueryClient;
   queryKey: QueryKey;
   reduce: (data: D | undefined, message: T) => D | undefined;
-  headers: EventStreamEndpoint["headers"];
+  headers: EventStreamEndpointOptions["headers"];
 }
 
 /**
@@ -178,24 +186,21 @@ function watchForGaps<T>(
 
 function toRealtimeSource<T, D>(
   source: QueryStreamSource,
-  provided: WebSocketEndpoint | EventStreamEndpoint | undefined,
+  provided: ChannelSource | undefined,
   latest: { readonly current: Latest<T, D> },
 ): RealtimeSource | undefined {
   if ("channel" in source) {
-    const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
-      source.endpoint === undefined ? provided : toEndpoint(source.endpoint);
-    if (endpoint === undefined) return undefined;
-    return endpoint.transport === "sse"
-      ? { kind: "stream-channel", endpoint, channel: source.channel }
-      : { kind: "channel", endpoint, channel: source.channel };
+    const channels = source.endpoint === undefined ? provided : toChannelSource(source.endpoint);
+    if (channels === undefined) return undefined;
+    return { kind: "channel", channels, channel: source.channel };
   }
   if ("socket" in source) {
     const { socket: url, ...endpoint } = source;
-    return { kind: "stream", endpoint: { ...endpoint, transport: "websocket", url } };
+    return { kind: "stream", endpoint: webSocketEndpoint({ ...endpoint, url }) };
   }
   const { eventStream: url, headers, ...endpoint } = source;
   // A headers function may be written anew every render; the connection calls the latest one.
-  const wireHeaders: EventStreamEndpoint["headers"] =
+  const wireHeaders: EventStreamEndpointOptions["headers"] =
     typeof headers === "function"
       ? () => {
           const current = latest.current.headers;
@@ -210,10 +215,4 @@ function decodeOptions<T>(parse: Parse<T> | undefined, schema: StandardSchema<T>
     ...(parse === undefined ? {} : { parse }),
     ...(schema === undefined ? {} : { schema }),
   };
-}
-
-// Functions (a headers getter, an injected WebSocket) are written anew by many renders: the key
-// holds that there is one, not which.
-function functionsByName(_key: string, value: unknown): unknown {
-  return typeof value === "function" ? `function ${value.name}` : value;
 }

@@ -1,22 +1,24 @@
 "use client";
 
 import {
-  CHANNEL_SUBPROTOCOL,
+  type ChannelSource,
   ConnectionManager,
-  type EventStreamEndpoint,
   getDefaultConnectionManager,
-  type WebSocketEndpoint,
+  type WebSocketChannelsOptions,
+  webSocketChannels,
 } from "@wirekit/core";
-import { createContext, type ReactNode, useContext, useState } from "react";
+import { createContext, type ReactNode, useContext, useMemo, useState } from "react";
 
-/** The shared connection `useRealtime` channels ride on: a WebSocket (the default) or an event stream. */
-export type RealtimeEndpoint =
-  | (Omit<WebSocketEndpoint, "transport"> & { transport?: "websocket" })
-  | (Omit<EventStreamEndpoint, "transport"> & { transport: "sse" });
+/**
+ * The channels `useRealtime` rides on: the options of a WebSocket speaking PROTOCOL.md (the
+ * default), or any channel source — `eventStreamChannels({ url })` for channels as named events
+ * of one stream.
+ */
+export type RealtimeEndpoint = WebSocketChannelsOptions | ChannelSource;
 
 interface RealtimeContextValue {
   readonly manager: ConnectionManager;
-  readonly endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined;
+  readonly channels: ChannelSource | undefined;
 }
 
 const RealtimeContext = createContext<RealtimeContextValue | null>(null);
@@ -27,17 +29,16 @@ export interface RealtimeProviderProps {
    */
   manager?: ConnectionManager;
   /**
-   * The endpoint `useRealtime` channels share: a WebSocket speaking PROTOCOL.md (the default
-   * transport), or `transport: "sse"` for channels as named events of one stream.
+   * The channels `useRealtime` shares: `{ url, ... }` for a WebSocket speaking PROTOCOL.md, or a
+   * channel source such as `eventStreamChannels({ url })`.
    */
   endpoint?: RealtimeEndpoint;
   children?: ReactNode;
 }
 
 /**
- * Gives the hooks below a `ConnectionManager` (yours, or one of its own) and the endpoint
- * `useRealtime` channels share. Hooks also work without a provider, on
- * `getDefaultConnectionManager()`.
+ * Gives the hooks below a `ConnectionManager` (yours, or one of its own) and the channels
+ * `useRealtime` shares. Hooks also work without a provider, on `getDefaultConnectionManager()`.
  */
 export function RealtimeProvider({
   manager,
@@ -45,10 +46,11 @@ export function RealtimeProvider({
   children,
 }: RealtimeProviderProps): ReactNode {
   const [own] = useState(() => (manager === undefined ? new ConnectionManager() : undefined));
-  const value: RealtimeContextValue = {
-    manager: manager ?? (own as ConnectionManager),
-    endpoint: toEndpoint(endpoint),
-  };
+  const channels = toChannelSource(endpoint);
+  const key = channels?.endpoint.key;
+  const shared = manager ?? (own as ConnectionManager);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the channels are keyed by what goes on the wire.
+  const value = useMemo(() => ({ manager: shared, channels }), [shared, key]);
   return <RealtimeContext.Provider value={value}>{children}</RealtimeContext.Provider>;
 }
 
@@ -57,25 +59,13 @@ export function useConnectionManager(): ConnectionManager {
   return useContext(RealtimeContext)?.manager ?? getDefaultConnectionManager();
 }
 
-/** The provider's channel endpoint, if any. */
-export function useRealtimeEndpoint(): WebSocketEndpoint | EventStreamEndpoint | undefined {
-  return useContext(RealtimeContext)?.endpoint;
+/** The provider's channels, if it has them. */
+export function useRealtimeChannels(): ChannelSource | undefined {
+  return useContext(RealtimeContext)?.channels;
 }
 
-/**
- * A channel endpoint as the manager keys it. A WebSocket offers the channel subprotocol unless it
- * names its own, as `acquireChannels` would, so that `useConnectionStatus()` and `useRealtime`
- * on the provider's endpoint share one socket.
- */
-export function toEndpoint(
-  endpoint: RealtimeEndpoint | undefined,
-): WebSocketEndpoint | EventStreamEndpoint | undefined {
+/** Channel options as a channel source: a WebSocket one unless it is a source already. */
+export function toChannelSource(endpoint: RealtimeEndpoint | undefined): ChannelSource | undefined {
   if (endpoint === undefined) return undefined;
-  return endpoint.transport === "sse"
-    ? { ...endpoint, transport: "sse" }
-    : {
-        ...endpoint,
-        transport: "websocket",
-        protocols: endpoint.protocols ?? [CHANNEL_SUBPROTOCOL],
-      };
+  return "channelsOf" in endpoint ? endpoint : webSocketChannels(endpoint);
 }

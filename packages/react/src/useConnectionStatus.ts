@@ -8,7 +8,7 @@ import {
   type RealtimeError,
 } from "@wirekit/core";
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { useConnectionManager, useRealtimeEndpoint } from "./realtimeContext.js";
+import { useConnectionManager, useRealtimeChannels } from "./realtimeContext.js";
 
 /** What a "reconnecting in 3 s… retry now" banner needs. */
 export interface ConnectionStatusView {
@@ -27,7 +27,8 @@ const idle = () => IDLE_CONNECTION_SNAPSHOT;
 const noSubscription = () => () => {};
 
 /**
- * The status of a shared connection — the provider's endpoint, or the one given — without its
+ * The status of a shared connection — the provider's channels' connection, or the endpoint
+ * given (`webSocketEndpoint(…)`, `eventStreamEndpoint(…)`) — without its
  * messages: it re-renders when the status changes, never per message. It takes a share in the
  * connection while mounted, like any other user of it.
  *
@@ -37,9 +38,9 @@ const noSubscription = () => () => {};
  */
 export function useConnectionStatus(endpoint?: Endpoint | null): ConnectionStatusView {
   const manager = useConnectionManager();
-  const provided = useRealtimeEndpoint();
+  const provided = useRealtimeChannels()?.endpoint;
   const target = endpoint === undefined ? provided : (endpoint ?? undefined);
-  const key = target === undefined ? null : JSON.stringify([target.transport, target.url]);
+  const key = target?.key;
   const [lease, setLease] = useState<ConnectionLease | undefined>(undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the endpoint's wire identity.
   useEffect(() => {

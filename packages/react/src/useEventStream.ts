@@ -1,6 +1,11 @@
 "use client";
 
-import type { EventStreamEndpoint, RealtimeSource } from "@wirekit/core";
+import {
+  type EventStreamEndpointOptions,
+  eventStreamEndpoint,
+  type RealtimeSource,
+  sourceKey,
+} from "@wirekit/core";
 import { useRef } from "react";
 import {
   type MessageOptions,
@@ -10,9 +15,9 @@ import {
 
 export interface UseEventStreamOptions<T, S, U = undefined>
   extends MessageOptions<T, S, U>,
-    Omit<EventStreamEndpoint, "transport" | "url" | "headers"> {
+    Omit<EventStreamEndpointOptions, "url" | "headers"> {
   /** Request headers; a function is called before every connect (the latest one passed). */
-  headers?: EventStreamEndpoint["headers"];
+  headers?: EventStreamEndpointOptions["headers"];
 }
 
 export interface UseEventStreamResult<T, S, U = undefined> extends RealtimeResult<T, S, U> {}
@@ -41,19 +46,11 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
   });
   const wireHeaders = typeof headers === "function" ? stableHeaders.current : headers;
   const source = url === null ? null : eventStreamSource(url, endpoint, wireHeaders);
-  const key =
-    url === null
-      ? null
-      : JSON.stringify([
-          url,
-          endpoint.events ?? [],
-          endpoint.method ?? "GET",
-          typeof endpoint.body === "string" ? endpoint.body : null,
-          typeof headers === "function" ? "function" : (headers ?? null),
-          endpoint.withCredentials ?? false,
-          endpoint.implementation ?? null,
-        ]);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, options);
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(
+    source,
+    source === null ? null : sourceKey(source),
+    options,
+  );
   return {
     ...snapshot,
     selected,
@@ -65,12 +62,16 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
 /** An event stream's url, endpoint fields and headers as the observer's source. */
 export function eventStreamSource(
   url: string,
-  endpoint: Omit<EventStreamEndpoint, "transport" | "url" | "headers">,
-  headers: EventStreamEndpoint["headers"],
+  endpoint: Omit<EventStreamEndpointOptions, "url" | "headers">,
+  headers: EventStreamEndpointOptions["headers"],
 ): RealtimeSource {
   return {
     kind: "stream",
-    endpoint: { ...endpoint, transport: "sse", url, ...(headers === undefined ? {} : { headers }) },
+    endpoint: eventStreamEndpoint({
+      ...endpoint,
+      url,
+      ...(headers === undefined ? {} : { headers }),
+    }),
     ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
   };
 }

@@ -1,7 +1,7 @@
 "use client";
 
-import type { EventStreamEndpoint, RealtimeSource, WebSocketEndpoint } from "@wirekit/core";
-import { type RealtimeEndpoint, toEndpoint, useRealtimeEndpoint } from "./realtimeContext.js";
+import { type RealtimeSource, sourceKey } from "@wirekit/core";
+import { type RealtimeEndpoint, toChannelSource, useRealtimeChannels } from "./realtimeContext.js";
 import {
   type MessageOptions,
   type RealtimeResult,
@@ -9,7 +9,7 @@ import {
 } from "./useRealtimeObserver.js";
 
 export interface UseRealtimeOptions<T, S, U = undefined> extends MessageOptions<T, S, U> {
-  /** The endpoint, when not the provider's. */
+  /** The channels, when not the provider's. */
   endpoint?: RealtimeEndpoint;
   /**
    * A WebSocket channel's place to resume from after a page load: the `lastEventId` an earlier
@@ -29,7 +29,7 @@ export interface UseRealtimeResult<T, S, U = undefined> extends RealtimeResult<T
 
 /**
  * One channel on the shared connection `<RealtimeProvider endpoint>` configures (PROTOCOL.md):
- * a WebSocket channel, or a named event of one shared event stream (`transport: "sse"`).
+ * a WebSocket channel, or a named event of one shared event stream (`eventStreamChannels`).
  * `subscription.recovered === false` after a reconnect is a gap: refetch what the channel shows.
  *
  * @example
@@ -39,33 +39,23 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
   channel: string | null,
   options: UseRealtimeOptions<T, S, U> = {},
 ): UseRealtimeResult<T, S, U> {
-  const provided = useRealtimeEndpoint();
+  const provided = useRealtimeChannels();
   const { endpoint: own, enabled, resumeFrom, ...rest } = options;
-  const endpoint: WebSocketEndpoint | EventStreamEndpoint | undefined =
-    own === undefined ? provided : toEndpoint(own);
-  if (endpoint === undefined && channel !== null && enabled !== false) {
+  const channels = own === undefined ? provided : toChannelSource(own);
+  if (channels === undefined && channel !== null && enabled !== false) {
     throw new TypeError(
       "useRealtime: no endpoint. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `endpoint`.",
     );
   }
-  let source: RealtimeSource | null = null;
-  if (channel !== null && endpoint !== undefined) {
-    source =
-      endpoint.transport === "sse"
-        ? { kind: "stream-channel", endpoint, channel }
-        : {
-            kind: "channel",
-            endpoint,
-            channel,
-            ...(resumeFrom === undefined ? {} : { resumeFrom }),
-          };
-  }
-  const key =
-    source === null ? null : JSON.stringify([endpoint?.transport, endpoint?.url, channel]);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, {
-    ...rest,
-    ...(enabled === undefined ? {} : { enabled }),
-  });
+  const source: RealtimeSource | null =
+    channel === null || channels === undefined
+      ? null
+      : { kind: "channel", channels, channel, ...(resumeFrom === undefined ? {} : { resumeFrom }) };
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(
+    source,
+    source === null ? null : sourceKey(source),
+    { ...rest, ...(enabled === undefined ? {} : { enabled }) },
+  );
   return {
     ...snapshot,
     selected,

@@ -1,6 +1,12 @@
 "use client";
 
-import type { SendHandlers, WebSocketEndpoint } from "@wirekit/core";
+import {
+  type RealtimeSource,
+  type SendHandlers,
+  sourceKey,
+  type WebSocketEndpointOptions,
+  webSocketEndpoint,
+} from "@wirekit/core";
 import {
   type MessageOptions,
   type RealtimeResult,
@@ -9,7 +15,7 @@ import {
 
 export interface UseSocketOptions<T, S, U = undefined>
   extends MessageOptions<T, S, U>,
-    Omit<WebSocketEndpoint, "transport" | "url"> {
+    Omit<WebSocketEndpointOptions, "url"> {
   /**
    * Turns what you pass to `send` into a frame. Strings and bytes go as they are by default.
    * @default JSON.stringify for anything else
@@ -36,15 +42,13 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
   // The message options are split off so that only the endpoint's own fields key the connection.
   const { enabled, parse, schema, delivery, onMessage, select, equals, serialize, ...endpoint } =
     options;
-  const source =
-    url === null
-      ? null
-      : ({ kind: "stream", endpoint: { ...endpoint, transport: "websocket", url } } as const);
-  const key =
-    url === null
-      ? null
-      : JSON.stringify([url, endpoint.protocols ?? null, endpoint.binaryType ?? null]);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, key, options);
+  const source: RealtimeSource | null =
+    url === null ? null : { kind: "stream", endpoint: webSocketEndpoint({ ...endpoint, url }) };
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(
+    source,
+    source === null ? null : sourceKey(source),
+    options,
+  );
   return {
     ...snapshot,
     selected,

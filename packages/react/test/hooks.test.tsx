@@ -1,7 +1,12 @@
 // Hook logic in jsdom, under StrictMode, against @wirekit/testing's in-memory server.
 
 import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
-import { ConnectionManager, type ConnectionStatus, type StandardSchema } from "@wirekit/core";
+import {
+  ConnectionManager,
+  type ConnectionStatus,
+  eventStreamChannels,
+  type StandardSchema,
+} from "@wirekit/core";
 import {
   RealtimeProvider,
   useConnectionStatus,
@@ -383,11 +388,10 @@ describe("useRealtime and useConnectionStatus", () => {
       <StrictMode>
         <RealtimeProvider
           manager={manager}
-          endpoint={{
-            transport: "sse",
+          endpoint={eventStreamChannels({
             url: "http://rt.test/stream",
             EventSource: server.EventSource,
-          }}
+          })}
         >
           <Channel name="a" />
           <Channel name="b" />

@@ -2,7 +2,7 @@
 // the stores themselves, and `useStore` under StrictMode for the component that reads them.
 
 import { cleanup, render, screen, waitFor } from "@testing-library/react";
-import { ConnectionManager } from "@wirekit/core";
+import { ConnectionManager, webSocketEndpoint } from "@wirekit/core";
 import {
   type ConnectionState,
   connectionState,
@@ -22,12 +22,13 @@ function setup() {
   const server = createFakeServer();
   const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
   onTestFinished(() => manager.closeAll());
-  const lease = manager.acquire({
-    transport: "websocket",
-    url: "ws://live.test/",
-    WebSocket: server.WebSocket,
-    retryDelay: () => 10,
-  });
+  const lease = manager.acquire(
+    webSocketEndpoint({
+      url: "ws://live.test/",
+      WebSocket: server.WebSocket,
+      retryDelay: () => 10,
+    }),
+  );
   onTestFinished(() => lease.release());
   return { server, connection: lease.connection };
 }

@@ -1,6 +1,6 @@
 // The channel server over real sockets: wirekit's ChannelClient for the happy paths, raw `ws`
 // clients for hostile input. Each hostile client is refused or cut while a good one carries on.
-import { ConnectionManager, PublishError } from "@wirekit/core";
+import { ConnectionManager, PublishError, webSocketChannels } from "@wirekit/core";
 import { createMemoryBroker } from "@wirekit/server";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
@@ -273,12 +273,12 @@ describe("createChannelServer", () => {
         });
         const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
         onTestFinished(() => manager.closeAll());
-        const { channels } = manager.acquireChannels({
-          transport: "websocket",
+        const source = webSocketChannels({
           url,
           WebSocket,
           hello: () => JSON.stringify({ type: "auth", token: "good" }),
         });
+        const channels = source.channelsOf(manager.acquire(source.endpoint));
         const heard: unknown[] = [];
         channels.subscribe("room", (event) => event.type === "message" && heard.push(event.data));
         // Queued before the socket opens: it goes out right behind the auth frame.

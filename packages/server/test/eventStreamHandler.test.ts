@@ -1,5 +1,6 @@
 // The SSE endpoint on a real node:http server, read by wirekit's clients and by raw requests.
-import { EventStreamChannels, exponentialBackoff, FetchEventSource } from "@wirekit/core";
+import { EventStreamChannels, exponentialBackoff } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import {
   type Broker,
   createEventStreamHandler,

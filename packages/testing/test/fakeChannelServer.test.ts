@@ -1,5 +1,10 @@
 // The channel protocol on the fake server, driven by wirekit's real ChannelClient.
-import { CHANNEL_SUBPROTOCOL, type ChannelEvent, ConnectionManager } from "@wirekit/core";
+import {
+  CHANNEL_SUBPROTOCOL,
+  type ChannelEvent,
+  ConnectionManager,
+  webSocketChannels,
+} from "@wirekit/core";
 import {
   createFakeChannelServer,
   createFakeServer,
@@ -14,13 +19,13 @@ function setup(options: Parameters<typeof createFakeChannelServer>[1] = {}) {
   const channelServer = createFakeChannelServer(server, options);
   const manager = new ConnectionManager({ clock, lifecycle: createPageLifecycleControls() });
   onTestFinished(() => manager.closeAll());
-  const lease = manager.acquireChannels({
-    transport: "websocket",
+  const source = webSocketChannels({
     url: "ws://fake/realtime",
-    protocols: [CHANNEL_SUBPROTOCOL],
     WebSocket: server.WebSocket,
     retryDelay: () => 100,
   });
+  const acquired = manager.acquire(source.endpoint);
+  const lease = { ...acquired, channels: source.channelsOf(acquired) };
   const events: string[] = [];
   const record = (event: ChannelEvent) => {
     if (event.type === "message") events.push(`message ${event.id} ${JSON.stringify(event.data)}`);

@@ -1,5 +1,6 @@
 // server.fetch: event streams over a fake fetch, read by wirekit's real FetchEventSource.
-import { ConnectionManager, FetchEventSource } from "@wirekit/core";
+import { ConnectionManager, eventStreamEndpoint } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import {
   createFakeServer,
   createPageLifecycleControls,
@@ -55,14 +56,15 @@ describe("FakeServer.fetch", () => {
     const { clock, server, streams } = setup();
     const manager = new ConnectionManager({ clock, lifecycle: createPageLifecycleControls() });
     onTestFinished(() => manager.closeAll());
-    const { connection } = manager.acquire({
-      transport: "sse",
-      url: "http://fake/chat",
-      fetch: server.fetch,
-      method: "POST",
-      body: "again",
-      retryDelay: () => 100,
-    });
+    const { connection } = manager.acquire(
+      eventStreamEndpoint({
+        url: "http://fake/chat",
+        fetch: server.fetch,
+        method: "POST",
+        body: "again",
+        retryDelay: () => 100,
+      }),
+    );
     const errors: string[] = [];
     connection.subscribe(() => {
       const { error } = connection.getSnapshot();

@@ -1,5 +1,5 @@
 // The README's example, run: the fakes drive wirekit's real ConnectionManager on a virtual clock.
-import { ConnectionManager } from "@wirekit/core";
+import { ConnectionManager, eventStreamEndpoint, webSocketEndpoint } from "@wirekit/core";
 import {
   createFakeServer,
   createPageLifecycleControls,
@@ -14,11 +14,12 @@ it("drives a shared WebSocket connection through pause, resume and a server drop
   server.onConnection((socket) => socket.send("welcome"));
 
   const manager = new ConnectionManager({ clock, lifecycle: page });
-  const { connection } = manager.acquire({
-    transport: "websocket",
-    url: "ws://chat.test/room",
-    WebSocket: server.WebSocket,
-  });
+  const { connection } = manager.acquire(
+    webSocketEndpoint({
+      url: "ws://chat.test/room",
+      WebSocket: server.WebSocket,
+    }),
+  );
   const messages: unknown[] = [];
   connection.onMessage((message) => messages.push(message.data));
 
@@ -61,11 +62,12 @@ it("drives an event stream that resumes from its last event id", () => {
     stream.event({ data: `event ${next}`, id: String(next) });
   });
   const manager = new ConnectionManager({ clock, lifecycle: createPageLifecycleControls() });
-  const { connection } = manager.acquire({
-    transport: "sse",
-    url: "http://events.test/stream",
-    EventSource: server.EventSource,
-  });
+  const { connection } = manager.acquire(
+    eventStreamEndpoint({
+      url: "http://events.test/stream",
+      EventSource: server.EventSource,
+    }),
+  );
   const data: unknown[] = [];
   connection.onMessage((message) => data.push(message.data));
   clock.advance(0);

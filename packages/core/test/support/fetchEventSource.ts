@@ -3,7 +3,7 @@ import {
   type FetchEventSourceEventMap,
   type FetchEventSourceInit,
   type FetchEventSourceMessageEvent,
-} from "@wirekit/core";
+} from "@wirekit/core/event-source";
 import { onTestFinished } from "vitest";
 
 /** A source closed when the test ends. */

@@ -1,4 +1,5 @@
-import type { EventStreamParseErrorCode, EventStreamParserOptions } from "@wirekit/core";
+import type { EventStreamParseErrorCode } from "@wirekit/core";
+import type { EventStreamParserOptions } from "@wirekit/core/event-source";
 
 export interface ExpectedOutcome {
   events: Array<{ type: string; data: string; lastEventId: string }>;

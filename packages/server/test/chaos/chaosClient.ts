@@ -6,10 +6,12 @@ import {
   type ChannelEvent,
   type Clock,
   ConnectionManager,
-  type EventStreamChannels,
+  EventStreamChannels,
+  eventStreamChannels,
   exponentialBackoff,
   PublishError,
   systemClock,
+  webSocketChannels,
 } from "@wirekit/core";
 import { createPageLifecycleControls, type PageLifecycleControls } from "@wirekit/testing";
 import { WebSocket } from "ws";
@@ -196,23 +198,25 @@ export class ChaosClient {
     let sse: EventStreamChannels | undefined;
     let release: () => void;
     if (this.kind === "ws") {
-      const lease = manager.acquireChannels({
-        transport: "websocket",
+      const source = webSocketChannels({
         url: `${this.#server.channelsUrl}?client=${this.name}`,
         WebSocket,
         ...settings,
       });
-      ws = lease.channels;
+      const lease = manager.acquire(source.endpoint);
+      ws = source.channelsOf(lease);
       release = lease.release;
     } else {
-      const lease = manager.acquireStreamChannels({
-        transport: "sse",
+      const source = eventStreamChannels({
         url: `${this.#server.streamUrl}?client=${this.name}`,
         implementation: "fetch",
         ...settings,
         ...(streamResume === undefined ? {} : { lastEventId: streamResume }),
       });
-      sse = lease.channels;
+      const lease = manager.acquire(source.endpoint);
+      const channels = source.channelsOf(lease);
+      if (!(channels instanceof EventStreamChannels)) throw new Error("not a stream's channels");
+      sse = channels;
       release = lease.release;
     }
     const session: Session = {

@@ -9,7 +9,8 @@ import {
   ConnectionManager,
   exponentialBackoff,
   type PageLifecycle,
-  type WebSocketEndpoint,
+  type WebSocketEndpointOptions,
+  webSocketEndpoint,
 } from "@wirekit/core";
 import {
   type Broker,
@@ -38,7 +39,7 @@ export async function startChannels(options: Options = {}) {
 export function clientFor(
   url: string,
   options: {
-    endpoint?: Partial<WebSocketEndpoint>;
+    endpoint?: Partial<WebSocketEndpointOptions>;
     channels?: ChannelClientOptions;
     lifecycle?: PageLifecycle;
   } = {},
@@ -47,14 +48,15 @@ export function clientFor(
     lifecycle: options.lifecycle ?? createPageLifecycleControls(),
   });
   onTestFinished(() => manager.closeAll());
-  const lease = manager.acquire({
-    transport: "websocket",
-    url,
-    protocols: [CHANNEL_SUBPROTOCOL],
-    WebSocket,
-    retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 60 }),
-    ...options.endpoint,
-  });
+  const lease = manager.acquire(
+    webSocketEndpoint({
+      url,
+      protocols: [CHANNEL_SUBPROTOCOL],
+      WebSocket,
+      retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 60 }),
+      ...options.endpoint,
+    }),
+  );
   const channels = new ChannelClient(lease.connection, options.channels);
   onTestFinished(() => channels.dispose());
   const events: ChannelEvent[] = [];

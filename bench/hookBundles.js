@@ -1,0 +1,242 @@
+// What an app pays, min+gzip, for importing one of wirekit's hooks: the built @wirekit/react and
+// @wirekit/core bundled by esbuild with React external, as the issue that set the budgets
+// measured them. Each entry is a one-line module; its entry chunk is what loads at once, and
+// code split off behind a dynamic import (FetchEventSource) is a chunk of its own.
+//
+//   node bench/hookBundles.js    prints the table
+
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+/**
+ * @typedef {object} HookBundleSpec
+ * @property {string} label
+ * @property {string} code The entry module.
+ * @property {number} budget Min+gzip bytes the measured chunks may weigh.
+ * @property {"entry" | "all"} measure What loads with the entry, or every chunk it can load.
+ * @property {string[]} forbidden Source modules (by file name) that must not load with the entry.
+ */
+
+const SSE_MODULES = [
+  "eventStreamParser.js",
+  "fetchEventSource.js",
+  "fetchEventSourceTransport.js",
+  "eventSourceTarget.js",
+  "eventStreamResponse.js",
+  "eventSourceTransport.js",
+  "eventStreamEndpoint.js",
+  "eventStreamChannels.js",
+];
+const CHANNEL_MODULES = [
+  "channelClient.js",
+  "channelProtocol.js",
+  "webSocketChannels.js",
+  "eventStreamChannels.js",
+];
+const WEBSOCKET_MODULES = [
+  "webSocketTransport.js",
+  "webSocketEndpoint.js",
+  "outbox.js",
+  "outgoingQueue.js",
+];
+
+/** @type {HookBundleSpec[]} */
+export const HOOK_BUNDLES = [
+  {
+    label: "useSocket",
+    code: `export { useSocket } from "@wirekit/react";`,
+    budget: 6144,
+    measure: "entry",
+    forbidden: [...SSE_MODULES, ...CHANNEL_MODULES],
+  },
+  {
+    label: "useEventStream (the browser's EventSource)",
+    code: `export { useEventStream } from "@wirekit/react";`,
+    budget: 6144,
+    measure: "entry",
+    forbidden: [
+      ...CHANNEL_MODULES,
+      ...WEBSOCKET_MODULES,
+      "fetchEventSource.js",
+      "eventStreamParser.js",
+    ],
+  },
+  {
+    label: "useRealtime + RealtimeProvider",
+    code: `export { useRealtime, RealtimeProvider } from "@wirekit/react";`,
+    budget: 8192,
+    measure: "entry",
+    forbidden: SSE_MODULES,
+  },
+  {
+    label: "every hook, both transports and channels",
+    code: [
+      `export * from "@wirekit/react";`,
+      `export { eventStreamChannels } from "@wirekit/core";`,
+      `export { FetchEventSource } from "@wirekit/core/event-source";`,
+    ].join("\n"),
+    budget: 12288,
+    measure: "all",
+    forbidden: [],
+  },
+];
+
+/** The peers the budgets were set against, measured the same way in the same run. */
+export const PEER_BUNDLES = [
+  {
+    label: "react-use-websocket `useWebSocket`",
+    code: `export { default } from "react-use-websocket";`,
+  },
+  {
+    label: "partysocket/react `usePartySocket`",
+    code: `export { default } from "partysocket/react";`,
+  },
+];
+
+/** What `FetchEventSource` (and the parser under it) costs on its own. */
+const FETCH_EVENT_SOURCE = `export { FetchEventSource } from "@wirekit/core/event-source";`;
+
+/**
+ * @typedef {object} BundleChunk
+ * @property {string} path
+ * @property {number} gzipBytes
+ * @property {string[]} modules Source files of the wirekit packages in the chunk (file names).
+ * @property {boolean} eager Loaded with the entry: the entry chunk, or one it imports statically.
+ */
+
+/**
+ * Bundles `code` and measures each chunk.
+ * @param {string} code
+ * @returns {Promise<BundleChunk[]>}
+ */
+export async function bundle(code) {
+  const result = await build({
+    stdin: { contents: code, resolveDir: process.cwd(), loader: "js" },
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    minify: true,
+    write: false,
+    outdir: "out",
+    metafile: true,
+    legalComments: "none",
+    external: ["react", "react/jsx-runtime", "react-dom"],
+    // What an app ships: every production build defines this, and development-only checks go.
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+  });
+  const metafile = result.metafile;
+  if (metafile === undefined) throw new Error("esbuild gave no metafile");
+  // The chunks that load with the entry: it, and what it (and they) import statically. A chunk
+  // behind a dynamic import loads only when asked for.
+  const eager = new Set();
+  const visit = (/** @type {string} */ name) => {
+    if (eager.has(name)) return;
+    eager.add(name);
+    for (const imported of metafile.outputs[name]?.imports ?? []) {
+      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+    }
+  };
+  for (const [name, output] of Object.entries(metafile.outputs)) {
+    // The module the app imports; chunks behind a dynamic import are entry points of their own.
+    if (output.entryPoint === "<stdin>") visit(name);
+  }
+  return result.outputFiles
+    .filter((file) => file.path.endsWith(".js"))
+    .map((file) => {
+      const key = Object.keys(metafile.outputs).find((name) => file.path.endsWith(name));
+      const output = key === undefined ? undefined : metafile.outputs[key];
+      return {
+        path: key ?? file.path,
+        gzipBytes: gzipSync(file.contents, { level: 9 }).length,
+        modules: Object.keys(output?.inputs ?? {})
+          .filter((input) => input.includes("packages/"))
+          .map((input) => input.slice(input.lastIndexOf("/") + 1)),
+        eager: key !== undefined && eager.has(key),
+      };
+    });
+}
+
+/**
+ * @typedef {object} HookBundleResult
+ * @property {HookBundleSpec} spec
+ * @property {number} gzipBytes What was measured: the entry chunk, or every chunk.
+ * @property {number} entryBytes The chunks that load with the entry.
+ * @property {number} lazyBytes The chunks loaded on demand.
+ * @property {string[]} modules The modules that load with the entry.
+ * @property {string[]} forbidden Forbidden modules that load with the entry.
+ */
+
+/**
+ * @returns {Promise<{ results: HookBundleResult[], fetchEventSourceBytes: number,
+ *   peers: Array<{ label: string, gzipBytes: number }> }>}
+ */
+export async function hookBundleSizes() {
+  const fetchEventSourceBytes = (await bundle(FETCH_EVENT_SOURCE)).reduce(
+    (sum, chunk) => sum + chunk.gzipBytes,
+    0,
+  );
+  const results = [];
+  for (const spec of HOOK_BUNDLES) {
+    const chunks = await bundle(spec.code);
+    const eager = chunks.filter((chunk) => chunk.eager);
+    const sum = (/** @type {BundleChunk[]} */ list) =>
+      list.reduce((total, chunk) => total + chunk.gzipBytes, 0);
+    const entryBytes = sum(eager);
+    const all = sum(chunks);
+    const modules = eager.flatMap((chunk) => chunk.modules);
+    results.push({
+      spec,
+      gzipBytes: spec.measure === "entry" ? entryBytes : all,
+      entryBytes,
+      lazyBytes: all - entryBytes,
+      modules,
+      forbidden: spec.forbidden.filter((name) => modules.includes(name)),
+    });
+  }
+  const peers = [];
+  for (const peer of PEER_BUNDLES) {
+    const chunks = await bundle(peer.code);
+    peers.push({
+      label: peer.label,
+      gzipBytes: chunks.filter((chunk) => chunk.eager).reduce((sum, c) => sum + c.gzipBytes, 0),
+    });
+  }
+  return { results, fetchEventSourceBytes, peers };
+}
+
+/**
+ * The Markdown table for BENCHMARKS.md.
+ * @param {Awaited<ReturnType<typeof hookBundleSizes>>} sizes
+ */
+export function hookBundleTable({ results, fetchEventSourceBytes, peers }) {
+  const lines = [
+    "| Import | Loads with it, B | On demand, B | Budget, B | Met |",
+    "| --- | ---: | ---: | ---: | :---: |",
+  ];
+  for (const { spec, gzipBytes, entryBytes, lazyBytes } of results) {
+    const budget = spec.budget;
+    lines.push(
+      `| ${spec.label} | ${entryBytes.toLocaleString("en")} | ${lazyBytes.toLocaleString("en")} | ${budget.toLocaleString("en")} | ${gzipBytes <= budget ? "yes" : "**no**"} |`,
+    );
+  }
+  for (const peer of peers) {
+    lines.push(`| ${peer.label} | ${peer.gzipBytes.toLocaleString("en")} | – | – | – |`);
+  }
+  lines.push(
+    `| \`FetchEventSource\` alone | ${fetchEventSourceBytes.toLocaleString("en")} | – | – | – |`,
+  );
+  return lines.join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { results, fetchEventSourceBytes, peers } = await hookBundleSizes();
+  for (const peer of peers) console.log(`${peer.label}: ${peer.gzipBytes} B`);
+  for (const { spec, gzipBytes, entryBytes, lazyBytes, forbidden } of results) {
+    console.log(
+      `${spec.label}: ${gzipBytes} B (entry ${entryBytes} B, on demand ${lazyBytes} B; budget ${spec.budget} B)${forbidden.length > 0 ? ` FORBIDDEN: ${forbidden.join(", ")}` : ""}`,
+    );
+  }
+  console.log(`FetchEventSource alone: ${fetchEventSourceBytes} B`);
+}

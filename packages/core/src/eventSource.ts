@@ -1,0 +1,22 @@
+// `@wirekit/core/event-source`: FetchEventSource, the event-stream parser under it, and the
+// browser's retry rules it follows. An entry of its own, so that an app pays for them only when
+// it imports them; connections that need them (headers, a method, a body) load them on demand.
+
+export { eventSourceShouldRetry, parseRetryAfter, reconnectionDelay } from "./eventSourceRetry.js";
+export type {
+  EventSourceMembers,
+  FetchEventSourceErrorEvent,
+  FetchEventSourceEvent,
+  FetchEventSourceEventMap,
+  FetchEventSourceListener,
+  FetchEventSourceMessageEvent,
+} from "./eventSourceTarget.js";
+export type {
+  EventStreamMessage,
+  EventStreamParser,
+  EventStreamParserHandlers,
+  EventStreamParserOptions,
+} from "./eventStreamParser.js";
+export { createEventStreamParser, DEFAULT_MAX_EVENT_SIZE } from "./eventStreamParser.js";
+export type { FetchEventSourceInit } from "./fetchEventSource.js";
+export { FetchEventSource } from "./fetchEventSource.js";

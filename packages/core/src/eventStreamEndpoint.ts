@@ -1,0 +1,135 @@
+import { Connection } from "./connection.js";
+import { pick } from "./defined.js";
+import { type ConnectionSettings, type Endpoint, settingsOf, wireKey } from "./endpoint.js";
+import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
+import {
+  type FetchEventSourceTransportOptions,
+  fetchEventSourceTransport,
+} from "./fetchEventSourceTransport.js";
+import type { Transport } from "./transport.js";
+
+/** What `eventStreamTransport` takes: the options of both event-stream transports. */
+export interface EventStreamTransportOptions
+  extends FetchEventSourceTransportOptions,
+    Pick<EventSourceTransportOptions, "lastEventIdParam" | "EventSource"> {
+  /**
+   * Which EventSource: the browser's (`native`: GET with cookies, no headers) or
+   * `FetchEventSource` (`fetch`, loaded when first needed: an app that never needs it does not
+   * download it).
+   * @default `fetch` when headers, a non-GET method, a body or a `fetch` are given or there is no
+   * native EventSource; `native` otherwise
+   */
+  implementation?: "native" | "fetch";
+}
+
+export interface EventStreamEndpointOptions
+  extends ConnectionSettings,
+    Omit<EventStreamTransportOptions, "url" | "events"> {
+  url: string;
+  /** Named events to deliver besides `message`. */
+  events?: readonly string[];
+}
+
+/**
+ * The event-stream transport that fits the options (see `implementation`).
+ */
+export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
+  const { implementation, EventSource, lastEventIdParam, ...fetchOptions } = options;
+  const { url, events, withCredentials, headers, method, body, fetch } = fetchOptions;
+  const needsFetch =
+    headers !== undefined ||
+    body !== undefined ||
+    fetch !== undefined ||
+    (method !== undefined && method.toUpperCase() !== "GET");
+  const hasNative =
+    EventSource !== undefined ||
+    typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
+  if (implementation === "fetch" || (implementation === undefined && (needsFetch || !hasNative))) {
+    return fetchEventSourceTransport(fetchOptions);
+  }
+  return eventSourceTransport({
+    url,
+    ...(events === undefined ? {} : { events }),
+    ...(withCredentials === undefined ? {} : { withCredentials }),
+    ...(EventSource === undefined ? {} : { EventSource }),
+    ...(lastEventIdParam === undefined ? {} : { lastEventIdParam }),
+  });
+}
+
+/** The options of `eventStreamTransport` besides `url` and `events`: what an endpoint passes on. */
+export const EVENT_STREAM_TRANSPORT_KEYS = [
+  "implementation",
+  "headers",
+  "method",
+  "body",
+  "withCredentials",
+  "fetch",
+  "maxEventSize",
+  "EventSource",
+  "lastEventIdParam",
+] as const satisfies ReadonlyArray<keyof EventStreamTransportOptions>;
+
+// The named events a shared stream listens to: every one any of its users asked for.
+const eventsOf = new WeakMap<Connection, Set<string>>();
+
+/**
+ * An event-stream endpoint: streams that send the same request — URL, headers, method, body,
+ * credentials — are one connection. Users who want different named events share it: it
+ * listens to every event any of them asked for (each user delivers only its own).
+ *
+ * @example
+ * const lease = manager.acquire(eventStreamEndpoint({ url: "/api/prices", events: ["price"] }));
+ */
+export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoint {
+  const { url, method, body, withCredentials, fetch, EventSource, lastEventIdParam } = options;
+  const events = options.events ?? [];
+  return {
+    key: wireKey([
+      "sse",
+      url,
+      options.implementation ?? "auto",
+      headersKey(options.headers),
+      method ?? "GET",
+      typeof body === "string" || body === undefined || body === null ? (body ?? null) : body,
+      withCredentials ?? false,
+      fetch ?? null,
+      EventSource ?? null,
+      lastEventIdParam ?? null,
+    ]),
+    url,
+    settings: settingsOf(options),
+    connect(environment) {
+      const listened = new Set(events);
+      const transport = eventStreamTransport({
+        ...pick(options, EVENT_STREAM_TRANSPORT_KEYS),
+        url,
+        events: () => [...listened],
+      });
+      const connection = new Connection({ ...this.settings, ...environment, transport });
+      eventsOf.set(connection, listened);
+      return connection;
+    },
+    join(connection) {
+      const listened = eventsOf.get(connection);
+      const added = events.filter((event) => listened !== undefined && !listened.has(event));
+      for (const event of added) listened?.add(event);
+      if (added.length > 0) connection.listen(added);
+      connection.connect();
+    },
+  };
+}
+
+function headersKey(headers: EventStreamEndpointOptions["headers"]): unknown {
+  if (headers === undefined) return null;
+  // A headers function is a way of computing headers (a token getter), written anew by every
+  // component that passes one inline: keying it by identity would give each its own connection.
+  // Equal endpoints with headers functions share a connection and call the first one's.
+  if (typeof headers === "function") return "computed";
+  const entries =
+    headers instanceof Headers
+      ? [...headers]
+      : Array.isArray(headers)
+        ? headers
+        : Object.entries(headers);
+  return JSON.stringify(entries.map(([name, value]) => [name.toLowerCase(), value]).sort());
+}

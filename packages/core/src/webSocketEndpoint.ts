@@ -1,0 +1,28 @@
+import { Connection } from "./connection.js";
+import { type ConnectionSettings, type Endpoint, settingsOf, wireKey } from "./endpoint.js";
+import { type WebSocketTransportOptions, webSocketTransport } from "./webSocketTransport.js";
+
+export interface WebSocketEndpointOptions extends ConnectionSettings, WebSocketTransportOptions {}
+
+/**
+ * A WebSocket endpoint: sockets to the same URL with the same subprotocols, binary type and
+ * WebSocket class are one connection, however many users share it.
+ *
+ * @example
+ * const lease = manager.acquire(webSocketEndpoint({ url: "wss://example.com/live", heartbeat: {} }));
+ */
+export function webSocketEndpoint(options: WebSocketEndpointOptions): Endpoint {
+  const { url, protocols, binaryType, WebSocket } = options;
+  return {
+    key: wireKey(["websocket", url, protocols ?? null, binaryType ?? null, WebSocket ?? null]),
+    url,
+    settings: settingsOf(options),
+    connect(environment) {
+      return new Connection({
+        ...this.settings,
+        ...environment,
+        transport: webSocketTransport(options),
+      });
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// What an app's bundle holds for each hook, measured on the built packages with esbuild
+// (bench/hookBundles.js): deterministic, so a test. `npm test` builds the packages first.
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { hookBundleSizes } from "../../../bench/hookBundles.js";
+
+describe("hook bundles", () => {
+  it("hold only what each hook runs: no event-stream code with a socket, no channels with a stream", async () => {
+    for (const built of ["../dist/index.js", "../../react/dist/index.js"]) {
+      if (!existsSync(new URL(built, import.meta.url))) {
+        throw new Error("the packages are not built: run `npm run build`.");
+      }
+    }
+    const { results } = await hookBundleSizes();
+    const loaded = Object.fromEntries(results.map(({ spec, modules }) => [spec.label, modules]));
+    for (const { spec, forbidden } of results) expect(forbidden, spec.label).toEqual([]);
+    // The hooks' own modules, to show the lists are real.
+    expect(loaded["useSocket"]).toContain("webSocketTransport.js");
+    expect(loaded["useEventStream (the browser's EventSource)"]).toContain(
+      "eventSourceTransport.js",
+    );
+    expect(loaded["useRealtime + RealtimeProvider"]).toContain("channelClient.js");
+  }, 60_000);
+});
