@@ -21,10 +21,14 @@ try {
   const reports = await Promise.all(packed.map(lint));
   const failures = reports.filter((report) => report !== "");
   for (const report of failures) console.error(report);
-  if (failures.length > 0) process.exit(1);
-  console.log(
-    `lint:packages: ${packed.map((entry) => entry.name).join(", ")}: publint and attw ok`,
-  );
+  if (failures.length > 0) {
+    // Not process.exit(): the temporary directory is removed on the way out.
+    process.exitCode = 1;
+  } else {
+    console.log(
+      `lint:packages: ${packed.map((entry) => entry.name).join(", ")}: publint and attw ok`,
+    );
+  }
 } finally {
   rmSync(destination, { recursive: true, force: true });
 }
