@@ -3,7 +3,7 @@
 import { storybookTest } from "@storybook/addon-vitest/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.js";
 
 const provider = playwright({
   launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },

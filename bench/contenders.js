@@ -1,6 +1,7 @@
 // One timed run of each implementation over a workload. Every run consumes the events (counts
 // them and sums `data.length`) and returns the elapsed milliseconds with those totals.
 
+import { createRequire } from "node:module";
 import { createEventStreamParser, FetchEventSource } from "@wirekit/core/event-source";
 
 // The competitors are imported by a specifier tsc does not follow: their package.json "exports"
@@ -13,6 +14,10 @@ const load = (name) => import(name);
 const { EventSource } = await load("eventsource");
 /** @type {typeof import("../node_modules/eventsource-parser/dist/index.js")} */
 const { createParser } = await load("eventsource-parser");
+const require = createRequire(import.meta.url);
+/** @param {string} name */
+const versionOf = (name) =>
+  /** @type {{ version: string }} */ (require(`${name}/package.json`)).version;
 
 /**
  * @typedef {object} RunResult
@@ -152,7 +157,7 @@ export function runEventSourcePackage(chunks) {
 export const PARSERS = {
   ours: { name: "@wirekit/core createEventStreamParser", run: async (c) => runWirekitParser(c) },
   theirs: {
-    name: "eventsource-parser 4.1.3 (+ TextDecoder)",
+    name: `eventsource-parser ${versionOf("eventsource-parser")} (+ TextDecoder)`,
     run: async (c) => runEventsourceParser(c),
   },
 };
@@ -160,5 +165,8 @@ export const PARSERS = {
 /** @type {{ ours: Contender, theirs: Contender }} */
 export const SOURCES = {
   ours: { name: "@wirekit/core FetchEventSource", run: runFetchEventSource },
-  theirs: { name: "eventsource 5.1.5 EventSource", run: runEventSourcePackage },
+  theirs: {
+    name: `eventsource ${versionOf("eventsource")} EventSource`,
+    run: runEventSourcePackage,
+  },
 };

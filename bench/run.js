@@ -500,7 +500,7 @@ on this machine; figures are shares of our parser's profile.
 
 - **small**: a third of the time is \`indexOf("\\n")\` finding line ends, 15–20% is the garbage
   collector (one string for each \`id\` and \`data\` value, one event object), the rest is per-line
-  field matching. eventsource-parser 4.1 does the same essential work with its own fast paths, so
+  field matching. eventsource-parser does the same essential work with its own fast paths, so
   the margin comes from the bytes-to-text step: a whole-buffer \`TextDecoder.decode\` runs at about
   6.7 GB/s in Node 20 against about 1 GB/s for \`decode(chunk, { stream: true })\`, and our parser
   keeps streaming semantics by holding back a character cut off at the end of a chunk itself.

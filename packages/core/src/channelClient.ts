@@ -158,8 +158,9 @@ interface PendingAck {
  * server's ack.
  *
  * @example
- * const lease = manager.acquire({ transport: "websocket", url, protocols: [CHANNEL_SUBPROTOCOL] });
- * const channels = new ChannelClient(lease.connection);
+ * // Shared with every other user of the socket: `webSocketChannels(…).channelsOf(lease)`.
+ * const connection = new Connection({ transport: webSocketTransport({ url, protocols: [CHANNEL_SUBPROTOCOL] }) });
+ * const channels = new ChannelClient(connection);
  * const stop = channels.subscribe("room:42", (event) => {
  *   if (event.type === "message") show(event.data);
  *   if (event.type === "subscribed" && !event.recovered) refetchHistory();

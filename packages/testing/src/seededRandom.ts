@@ -3,7 +3,7 @@
  * the same sequence, so jitter and random splits are reproducible in tests.
  *
  * @example
- * new ConnectionManager({ clock }).acquire({ url, transport: "sse", retryDelay: exponentialBackoff({ random: seededRandom(1) }) });
+ * new ConnectionManager({ clock }).acquire(eventStreamEndpoint({ url, retryDelay: exponentialBackoff({ random: seededRandom(1) }) }));
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

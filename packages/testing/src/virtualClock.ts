@@ -32,7 +32,7 @@ interface Timer {
  * @example
  * const clock = createVirtualClock();
  * const manager = new ConnectionManager({ clock });
- * manager.acquire({ transport: "sse", url });
+ * manager.acquire(eventStreamEndpoint({ url }));
  * clock.advance(30_000); // thirty seconds of retries, instantly
  */
 export function createVirtualClock(options: { now?: number } = {}): VirtualClock {

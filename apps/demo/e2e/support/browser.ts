@@ -1,10 +1,7 @@
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../../../scripts/chromium";
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-}
+export { launchChromium } from "../../../../scripts/chromium.js";
 
 /** Waits (with a deadline, never a sleep) until the page's `role="status"` shows `status`. */
 export async function untilStatus(page: Page, status: string, timeout = 30_000): Promise<void> {
