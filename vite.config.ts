@@ -20,6 +20,9 @@ const inChromium = () => ({
 // run on the TypeScript sources of our packages without a build, in the browser and in Node alike.
 // Vite replaces its default conditions when they are set, so they are spread back in.
 export default defineConfig({
+  // Known before the browser projects start: a dependency Vite discovers mid-run makes it
+  // re-optimize and reload the page under a running test file.
+  optimizeDeps: { include: ["@testing-library/dom", "@testing-library/react"] },
   resolve: {
     conditions: ["source", ...defaultClientConditions],
   },
@@ -59,6 +62,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "react (jsdom)",
+          setupFiles: ["test/patience.ts"],
           environment: "jsdom",
           include: ["packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.browser.test.tsx", "**/*.ssr.test.tsx"],
@@ -68,6 +72,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "templates",
+          setupFiles: ["test/patience.ts"],
           environment: "jsdom",
           include: ["templates/test/**/*.test.ts?(x)"],
         },
@@ -93,6 +98,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "react (chromium)",
+          setupFiles: ["test/patience.ts"],
           // The hook tests run here too: jsdom is not a browser.
           include: ["packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.ssr.test.tsx"],

@@ -3,13 +3,13 @@ import {
   ChannelProtocolError,
   jsonChannelProtocol,
 } from "./channelProtocol.js";
-import { type Clock, systemClock } from "./clock.js";
+import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
-import type { SendRate } from "./outbox.js";
-import type { DropReason } from "./outgoingQueue.js";
+import type { DropReason } from "./outbox.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callEach } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
+import { type SendRate, TokenBucket } from "./tokenBucket.js";
 
 /** What a channel's subscribers hear. */
 export type ChannelEvent =
@@ -35,14 +35,6 @@ export type ChannelEvent =
       readonly channel: string;
       readonly error: ChannelProtocolError | ChannelServerError;
     };
-
-function notify(listener: (event: ChannelEvent) => void, event: ChannelEvent): void {
-  try {
-    listener(event);
-  } catch (error) {
-    rethrowAsync(error);
-  }
-}
 
 function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
   return state.lastId === undefined
@@ -107,7 +99,7 @@ export interface ChannelClientOptions {
    * @default 10_000
    */
   ackTimeout?: number;
-  /** @default systemClock */
+  /** @default the connection's clock */
   clock?: Clock;
   /**
    * How fast to send until the server says its limits (PROTOCOL.md `limits`): frames beyond the
@@ -191,7 +183,7 @@ export class ChannelClient {
       protocol = jsonChannelProtocol,
       maxFrameSize = 1024 * 1024,
       ackTimeout = 10_000,
-      clock = systemClock,
+      clock = connection.clock,
       sendRate = { messages: 100, per: 1000 },
       rateLimitedRetries = 3,
     } = options;
@@ -201,7 +193,7 @@ export class ChannelClient {
     this.#ackTimeout = ackTimeout;
     this.#rateLimitedRetries = rateLimitedRetries;
     this.#clock = clock;
-    if (sendRate !== false) connection.pace(sendRate);
+    if (sendRate !== false) connection.pace(new TokenBucket(sendRate, clock));
     this.#detach = [
       connection.onSessionOpen((send) => this.#onSessionOpen(send)),
       connection.onMessage((message) => this.#onData(message.data)),
@@ -242,7 +234,7 @@ export class ChannelClient {
     held.listeners.add(listener);
     // A listener joining a live subscription hears where it stands, as the first one did.
     if (held.confirmed) {
-      notify(listener, { type: "subscribed", channel, recovered: true, position: held.lastId });
+      callEach([listener], { type: "subscribed", channel, recovered: true, position: held.lastId });
     }
     return () => {
       if (!held.listeners.delete(listener) || held.listeners.size > 0) return;
@@ -513,7 +505,8 @@ export class ChannelClient {
         return;
       case "limits":
         if (frame.messages !== undefined && frame.per !== undefined) {
-          this.#connection.pace({ messages: frame.messages, per: frame.per });
+          const rate = { messages: frame.messages, per: frame.per };
+          this.#connection.pace(new TokenBucket(rate, this.#clock));
         }
         this.#serverMaxFrameSize = frame.maxFrameSize ?? Number.POSITIVE_INFINITY;
         return;
@@ -521,7 +514,7 @@ export class ChannelClient {
   }
 
   #emit(state: ChannelState, event: ChannelEvent): void {
-    for (const listener of [...state.listeners]) notify(listener, event);
+    callEach(state.listeners, event);
   }
 
   /** Bad input or a server error goes to its channel's listeners, or to `onError` listeners. */
@@ -531,12 +524,6 @@ export class ChannelClient {
       this.#emit(state, { type: "error", channel: error.channel, error });
       return;
     }
-    for (const listener of [...this.#errorListeners]) {
-      try {
-        listener(error);
-      } catch (thrown) {
-        rethrowAsync(thrown);
-      }
-    }
+    callEach(this.#errorListeners, error);
   }
 }

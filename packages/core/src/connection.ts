@@ -6,14 +6,13 @@ import {
 } from "./connectionOptions.js";
 import { ConnectionError } from "./errors.js";
 import { Liveness } from "./liveness.js";
-import type { Frame, Outbox, SendRate } from "./outbox.js";
-import type { SendHandlers } from "./outgoingQueue.js";
+import type { Frame, Outbox, Pace, SendHandlers } from "./outbox.js";
 import {
   createBrowserPageLifecycle,
   type PageLifecycle,
   type PageSignal,
 } from "./pageLifecycle.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callEach, rethrowAsync } from "./rethrowAsync.js";
 import {
   shouldRetry as defaultShouldRetry,
   exponentialBackoff,
@@ -44,7 +43,8 @@ const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
  */
 export class Connection {
   readonly #transport: Transport;
-  readonly #clock: Clock;
+  /** The time its timers run on: what shares of it (a channel client) schedule on too. */
+  readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
   readonly #retryDelay: RetryDelay;
   readonly #shouldRetry: ShouldRetry;
@@ -93,7 +93,7 @@ export class Connection {
     }
     assertVisibility(visibility);
     this.#transport = transport;
-    this.#clock = clock;
+    this.clock = clock;
     this.#timers = new Timers(clock);
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.#retryDelay = retryDelay;
@@ -156,12 +156,11 @@ export class Connection {
   }
 
   /**
-   * Sends no faster than `rate` from now on (where the transport can send): what a channel
-   * server says its limit is. Frames beyond it wait in the outgoing queue, in order.
-   * `undefined` lifts the pace.
+   * Sends no faster than `pace` allows from now on (where the transport can send): a channel
+   * server's limit. Frames beyond it wait in the outgoing queue, in order. `undefined` lifts it.
    */
-  pace(rate: SendRate | undefined): void {
-    this.#outbox?.pace(rate);
+  pace(pace: Pace | undefined): void {
+    this.#outbox?.pace(pace);
   }
 
   /**
@@ -308,13 +307,7 @@ export class Connection {
 
   #onMessage(message: TransportMessage): void {
     if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
-    for (const listener of this.#messageListeners) {
-      try {
-        listener(message);
-      } catch (error) {
-        rethrowAsync(error);
-      }
-    }
+    callEach(this.#messageListeners, message);
   }
 
   async #onFailure(error: ConnectionError): Promise<void> {
@@ -363,7 +356,7 @@ export class Connection {
     const delay = timerDelay(
       this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
     );
-    this.#update({ status: "reconnecting", nextRetryAt: this.#clock.now() + delay });
+    this.#update({ status: "reconnecting", nextRetryAt: this.clock.now() + delay });
     this.#timers.set("retry", delay, () => {
       if (this.#mustPause()) this.#pause();
       else {

@@ -2,9 +2,12 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Connection } from "./connection.js";
 import type { Attachment, ConnectionSettings, Endpoint } from "./endpoint.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
-import { ignoredSettings, isDevelopment, sharedVisibility } from "./sharedSettings.js";
+import { sharedVisibility, warnIgnoredSettings } from "./sharedSettings.js";
 import { startTimer } from "./timers.js";
 import type { VisibilityPolicy } from "./visibility.js";
+
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** A share in a connection. Release it when done; the last release closes it after the linger. */
 export interface ConnectionLease {
@@ -70,8 +73,6 @@ export class ConnectionManager {
   readonly #lifecycle: PageLifecycle;
   readonly #linger: number;
   readonly #entries = new Map<string, Entry>();
-  // Entries whose users were warned about ignored settings: once is enough.
-  readonly #warned = new WeakSet<Entry>();
 
   constructor(options: ConnectionManagerOptions = {}) {
     const { clock = systemClock, lifecycle, linger = 1000 } = options;
@@ -97,8 +98,8 @@ export class ConnectionManager {
       });
       entry = { connection, attachments, settings, visibility: new Map(), cancelLinger: undefined };
       this.#entries.set(key, entry);
-    } else if (!this.#warned.has(entry) && warnIgnored(endpoint, entry.settings, settings)) {
-      this.#warned.add(entry);
+    } else if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      warnIgnoredSettings(entry.connection, endpoint.url, entry.settings, settings);
     }
     const held = entry;
     held.cancelLinger?.();
@@ -161,21 +162,4 @@ let defaultManager: ConnectionManager | undefined;
 export function getDefaultConnectionManager(): ConnectionManager {
   defaultManager ??= new ConnectionManager();
   return defaultManager;
-}
-
-/** Warns, in development, that `next`'s settings lose to `first`'s; true if it did. */
-function warnIgnored(
-  endpoint: Endpoint,
-  first: ConnectionSettings,
-  next: ConnectionSettings,
-): boolean {
-  if (!isDevelopment()) return false;
-  const ignored = ignoredSettings(first, next);
-  if (ignored.length === 0) return false;
-  console.warn(
-    `wirekit: ${endpoint.url} is shared, and keeps the settings of its first user; this one's ` +
-      `${ignored.join(", ")} differ and are ignored. Put them on the provider's endpoint, or pass ` +
-      "the same ones everywhere (visibility is the exception: the most permissive one wins).",
-  );
-  return true;
 }

@@ -1,8 +1,7 @@
 import type { Clock } from "./clock.js";
 import type { ConnectionError, EventStreamParseError } from "./errors.js";
 import type { HeartbeatOptions } from "./liveness.js";
-import type { Frame } from "./outbox.js";
-import type { OutgoingQueueOptions } from "./outgoingQueue.js";
+import type { Frame, OutgoingQueueOptions } from "./outbox.js";
 import type { PageLifecycle } from "./pageLifecycle.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
 import type { Transport } from "./transport.js";
@@ -126,23 +125,6 @@ export interface ConnectionOptions {
    */
   queue?: OutgoingQueueOptions | false;
 }
-
-/** The options of a connection besides its transport, clock and page lifecycle. */
-export const CONNECTION_SETTING_KEYS = [
-  "retryDelay",
-  "shouldRetry",
-  "maxAttempts",
-  "minUptime",
-  "connectTimeout",
-  "visibility",
-  "visibilityGrace",
-  "heartbeat",
-  "watchdog",
-  "onAuthFailure",
-  "hello",
-  "lastEventId",
-  "queue",
-] as const satisfies ReadonlyArray<keyof ConnectionOptions>;
 
 /** The snapshot of a connection that has not connected: also what a server render shows. */
 export const IDLE_CONNECTION_SNAPSHOT: ConnectionSnapshot = Object.freeze({

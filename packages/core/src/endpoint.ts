@@ -1,7 +1,6 @@
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
-import { CONNECTION_SETTING_KEYS, type ConnectionOptions } from "./connectionOptions.js";
-import { pick } from "./defined.js";
+import type { ConnectionOptions } from "./connectionOptions.js";
 import type { PageLifecycle } from "./pageLifecycle.js";
 
 /** How a connection behaves, beyond what goes on the wire. */
@@ -42,11 +41,6 @@ export interface Endpoint {
    * over one stream connect when they have a channel.)
    */
   join?(connection: Connection): void;
-}
-
-/** The settings among `options`: what every endpoint factory passes on. */
-export function settingsOf(options: ConnectionSettings): ConnectionSettings {
-  return pick(options, CONNECTION_SETTING_KEYS);
 }
 
 // Objects and functions in a key (a headers function, an injected fetch) compare by identity:

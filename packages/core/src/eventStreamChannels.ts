@@ -2,9 +2,9 @@ import type { ChannelEvent } from "./channelClient.js";
 import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
-import { CONNECTION_SETTING_KEYS, type ConnectionOptions } from "./connectionOptions.js";
+import type { ConnectionOptions } from "./connectionOptions.js";
 import { pick } from "./defined.js";
-import { type Endpoint, settingsOf, wireKey } from "./endpoint.js";
+import { type Endpoint, wireKey } from "./endpoint.js";
 import {
   EVENT_STREAM_TRANSPORT_KEYS,
   type EventStreamEndpointOptions,
@@ -13,7 +13,7 @@ import {
   eventStreamTransport,
 } from "./eventStreamEndpoint.js";
 import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "./protocol.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callEach } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions
@@ -76,8 +76,7 @@ export class EventStreamChannels {
       events: () => [...this.#wired, STREAM_POSITION_EVENT, STREAM_GAP_EVENT],
       ...pick(options, EVENT_STREAM_TRANSPORT_KEYS),
     });
-    const settings = pick(options, [...CONNECTION_SETTING_KEYS, "clock", "lifecycle"]);
-    this.connection = new Connection({ ...settings, transport });
+    this.connection = new Connection({ ...options, transport });
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
       if (channel === STREAM_GAP_EVENT) {
@@ -97,7 +96,7 @@ export class EventStreamChannels {
       const listeners = this.#listeners.get(channel);
       // Events of a channel left a moment ago can arrive until the stream is reconnected.
       if (listeners === undefined) return;
-      emit(listeners, {
+      callEach(listeners, {
         type: "message",
         channel,
         id: message.lastEventId ?? "",
@@ -124,7 +123,7 @@ export class EventStreamChannels {
     // A listener joining a channel the stream already carries hears where it stands now.
     if (this.#announced && this.#streaming.includes(channel)) {
       const position = this.connection.lastEventId;
-      emit([listener], { type: "subscribed", channel, recovered: true, position });
+      callEach([listener], { type: "subscribed", channel, recovered: true, position });
     }
     return () => {
       if (!held.delete(listener) || held.size > 0 || this.#listeners.get(channel) !== held) return;
@@ -157,7 +156,7 @@ export class EventStreamChannels {
     for (const channel of this.#streaming) {
       const listeners = this.#listeners.get(channel);
       if (listeners !== undefined)
-        emit(listeners, { type: "subscribed", channel, recovered, position });
+        callEach(listeners, { type: "subscribed", channel, recovered, position });
     }
   }
 
@@ -192,16 +191,6 @@ export class EventStreamChannels {
   }
 }
 
-function emit(listeners: Iterable<(event: ChannelEvent) => void>, event: ChannelEvent): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(event);
-    } catch (error) {
-      rethrowAsync(error);
-    }
-  }
-}
-
 const channelsOfConnection = new WeakMap<Connection, EventStreamChannels>();
 
 /**
@@ -220,7 +209,8 @@ export function eventStreamChannels(
   const endpoint: Endpoint = {
     key: wireKey(["channels", stream.key, options.channelsParam ?? "channels"]),
     url: options.url,
-    settings: settingsOf(options),
+    // The options hold the settings; the connection reads only those.
+    settings: options,
     connect(environment, attach) {
       const channels = new EventStreamChannels({ ...options, ...environment });
       channelsOfConnection.set(channels.connection, channels);

@@ -1,6 +1,6 @@
 import { Connection } from "./connection.js";
 import { pick } from "./defined.js";
-import { type ConnectionSettings, type Endpoint, settingsOf, wireKey } from "./endpoint.js";
+import { type ConnectionSettings, type Endpoint, wireKey } from "./endpoint.js";
 import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
 import {
   type FetchEventSourceTransportOptions,
@@ -97,7 +97,8 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
       lastEventIdParam ?? null,
     ]),
     url,
-    settings: settingsOf(options),
+    // The options hold the settings; the connection reads only those.
+    settings: options,
     connect(environment) {
       const listened = new Set(events);
       const transport = eventStreamTransport({

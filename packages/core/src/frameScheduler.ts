@@ -1,4 +1,4 @@
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callEach } from "./rethrowAsync.js";
 
 // Every observer waiting for a frame, run together in one callback. A browser runs pending
 // promise callbacks between two frame callbacks, so React commits after each of them: 100
@@ -11,13 +11,7 @@ function runFrame(): void {
   cancelFrame = undefined;
   const callbacks = [...waiting];
   waiting.clear();
-  for (const callback of callbacks) {
-    try {
-      callback();
-    } catch (error) {
-      rethrowAsync(error);
-    }
-  }
+  callEach(callbacks);
 }
 
 /**

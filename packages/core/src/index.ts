@@ -8,6 +8,7 @@ export { ChannelClient, ChannelServerError, PublishError } from "./channelClient
 export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtocol.js";
 export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
 export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
+export { channelSubscription } from "./channelSource.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export { Connection } from "./connection.js";
@@ -45,16 +46,16 @@ export type { FetchEventSourceTransportOptions } from "./fetchEventSourceTranspo
 export { fetchEventSourceTransport } from "./fetchEventSourceTransport.js";
 export { scheduleFrame } from "./frameScheduler.js";
 export type { HeartbeatOptions } from "./liveness.js";
-export type { Frame, OutboxOptions, SendRate } from "./outbox.js";
-export { Outbox } from "./outbox.js";
 export type {
-  DropCounts,
   DropReason,
+  Frame,
+  OutboxOptions,
   OutgoingQueueOptions,
+  Pace,
   QueueFullPolicy,
   SendHandlers,
-} from "./outgoingQueue.js";
-export { OutgoingQueue } from "./outgoingQueue.js";
+} from "./outbox.js";
+export { Outbox } from "./outbox.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
 export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./protocol.js";
@@ -70,19 +71,17 @@ export {
 export type {
   Delivery,
   MessageInfo,
+  OpenSource,
   Parse,
   RealtimeError,
   RealtimeObserverOptions,
   RealtimeSnapshot,
   RealtimeSource,
+  SourceSink,
   StandardSchema,
+  Subscription,
 } from "./realtimeObserver.js";
-export {
-  IDLE_REALTIME_SNAPSHOT,
-  MessageError,
-  RealtimeObserver,
-  sourceKey,
-} from "./realtimeObserver.js";
+export { IDLE_REALTIME_SNAPSHOT, MessageError, RealtimeObserver } from "./realtimeObserver.js";
 export type {
   BackoffOptions,
   RetryDecision,
@@ -97,7 +96,10 @@ export {
   FATAL_HTTP_STATUSES,
   shouldRetry,
 } from "./retry.js";
+export { streamSource } from "./streamSource.js";
 export { MAX_TIMER_DELAY } from "./timers.js";
+export type { SendRate } from "./tokenBucket.js";
+export { TokenBucket } from "./tokenBucket.js";
 export type {
   Transport,
   TransportCallbacks,

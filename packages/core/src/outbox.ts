@@ -1,73 +1,63 @@
 import type { Clock } from "./clock.js";
 import { ConnectionError } from "./errors.js";
-import {
-  type DropCounts,
-  OutgoingQueue,
-  type OutgoingQueueOptions,
-  type SendHandlers,
-} from "./outgoingQueue.js";
 import { rethrowAsync } from "./rethrowAsync.js";
-import { startTimer } from "./timers.js";
-
-/** How fast a server lets a connection send: `messages` frames per `per` milliseconds. */
-export interface SendRate {
-  readonly messages: number;
-  readonly per: number;
-}
+import { Timers } from "./timers.js";
 
 /** A frame a WebSocket takes. */
 export type Frame = string | ArrayBuffer | ArrayBufferView;
 
-// A server counting frames in fixed windows sees, in any window of `per`, at most the bucket's
-// capacity plus what refills within it. Keeping the two at a tenth and seven tenths of the limit
-// leaves a fifth for frames that bunch up on the way (TCP coalescing, timer jitter).
-const BURST_SHARE = 0.1;
-const NO_DROPS: DropCounts = { rejected: 0, evicted: 0, expired: 0, cleared: 0 };
-const RATE_SHARE = 0.7;
+/** What to do with a message that does not fit in a full queue. */
+export type QueueFullPolicy = "reject" | "drop-oldest";
 
-/** A token bucket: frames may go out while it holds a token. */
-class TokenBucket {
-  readonly #clock: Clock;
-  readonly #capacity: number;
-  readonly #perMillisecond: number;
-  #tokens: number;
-  #at: number;
+/**
+ * Why a message never went out:
+ * - `rejected`: the queue was full (policy `reject`), or the message alone is over `maxBytes`;
+ * - `evicted`: pushed out by a newer message (policy `drop-oldest`);
+ * - `expired`: it waited longer than `ttl`;
+ * - `cleared`: the connection was closed with it still queued.
+ */
+export type DropReason = "rejected" | "evicted" | "expired" | "cleared";
 
-  constructor(rate: SendRate, clock: Clock) {
-    this.#clock = clock;
-    this.#capacity = Math.max(1, Math.floor(rate.messages * BURST_SHARE));
-    this.#perMillisecond = (rate.messages * RATE_SHARE) / rate.per;
-    this.#tokens = this.#capacity;
-    this.#at = clock.now();
-  }
+export interface OutgoingQueueOptions {
+  /**
+   * The most messages waiting at once.
+   * @default 1000
+   */
+  maxMessages?: number;
+  /**
+   * The most bytes (UTF-8 for text) waiting at once.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxBytes?: number;
+  /**
+   * Milliseconds a message may wait for a connection before it is dropped as stale. Time spent
+   * behind the server's rate limit while connected does not count. `Infinity` keeps it until sent.
+   * @default 30_000
+   */
+  ttl?: number;
+  /**
+   * What a full queue does with one more message: refuse it, or make room by dropping the oldest.
+   * @default "reject"
+   */
+  whenFull?: QueueFullPolicy;
+}
 
-  /** Takes a token if one is there. */
-  take(): boolean {
-    this.#refill();
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
+/** What a message's sender hears about it. */
+export interface SendHandlers {
+  /** The message reached the socket. */
+  onSent?: () => void;
+  /** The message never will, and why. */
+  onDrop?: (reason: DropReason) => void;
+}
 
-  /** Counts a frame that had to go at once (a ping, a pong): the frames behind it wait longer. */
-  charge(): void {
-    this.#refill();
-    this.#tokens -= 1;
-  }
-
-  /** Milliseconds until the next token. */
-  wait(): number {
-    this.#refill();
-    return Math.max(1, Math.ceil((1 - this.#tokens) / this.#perMillisecond));
-  }
-
-  #refill(): void {
-    const now = this.#clock.now();
-    // A clock that jumped back (a changed system time) refills nothing rather than going negative.
-    const elapsed = Math.max(0, now - this.#at);
-    this.#at = now;
-    this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#perMillisecond);
-  }
+/**
+ * How fast frames may go out (a channel server's limit, PROTOCOL.md `limits`): `take` a turn
+ * before each frame; `charge` one that could not wait; `wait` is how long until the next turn.
+ */
+export interface Pace {
+  take(): boolean;
+  charge(): void;
+  wait(): number;
 }
 
 export interface OutboxOptions {
@@ -75,52 +65,69 @@ export interface OutboxOptions {
   /** The first frame of every session (credentials), before anything else. */
   hello: (() => Frame) | undefined;
   clock: Clock;
-  /** The queue's size or drop counts changed. */
+  /** What is queued or dropped changed. */
   onChange: () => void;
   /** A write found the socket closing: the connection is lost, its close event is on the way. */
   onClosing: () => void;
 }
 
+interface Queued {
+  readonly data: Frame;
+  readonly bytes: number;
+  readonly expiresAt: number;
+  readonly handlers: SendHandlers;
+}
+
 /**
  * What a WebSocket connection sends, in order: the frames a new session must start with (a
- * hello, subscriptions), then what waited in the outgoing queue, then live sends — never faster
- * than the server allows, once it said how fast that is. While no session is open, sends wait in
- * the queue; control frames are dropped, since every new session sends its own again.
+ * hello, subscriptions), then what waited in the queue, then live sends — never faster than
+ * the pace, once there is one. While no session is open, sends wait in a queue bounded by count
+ * and bytes, each with a time to live; control frames are dropped instead, since every new
+ * session sends its own again. Nothing leaves the queue silently: a message is sent, or dropped
+ * with a reason told to its `onDrop` and counted.
  */
 export class Outbox {
   readonly #clock: Clock;
-  readonly #queue: OutgoingQueue | undefined;
+  readonly #timers: Timers<"expiry" | "pace">;
+  readonly #limits: Required<OutgoingQueueOptions> | undefined;
+  readonly #hello: (() => Frame) | undefined;
+  readonly #onChange: () => void;
   readonly #onClosing: () => void;
   readonly #control: Frame[] = [];
-  readonly #hello: (() => Frame) | undefined;
   readonly #sessionOpenHandlers = new Set<(send: (data: Frame) => void) => void>();
-  #bucket: TokenBucket | undefined;
-  #rate: SendRate | undefined;
+  #queue: Queued[] = [];
+  #bytes = 0;
+  #dropped = 0;
+  // Messages age on "waiting time": the clock less the time a session was taking them.
+  #heldSince: number | undefined;
+  #heldTotal = 0;
+  #pace: Pace | undefined;
   #write: ((data: Frame) => boolean) | undefined;
-  #cancelDrain: (() => void) | undefined;
 
   constructor(options: OutboxOptions) {
     const { queue, hello, clock, onChange, onClosing } = options;
     this.#clock = clock;
-    this.#onClosing = onClosing;
+    this.#timers = new Timers(clock);
     this.#hello = hello;
-    this.#queue = queue === false ? undefined : new OutgoingQueue({ ...queue, clock, onChange });
+    this.#onChange = onChange;
+    this.#onClosing = onClosing;
+    if (queue !== false) {
+      const { maxMessages = 1000, maxBytes = 1024 * 1024, ttl = 30_000, whenFull } = queue;
+      if (whenFull !== undefined && whenFull !== "reject" && whenFull !== "drop-oldest") {
+        throw new TypeError(`queue.whenFull: "reject" or "drop-oldest", not ${String(whenFull)}.`);
+      }
+      this.#limits = { maxMessages, maxBytes, ttl, whenFull: whenFull ?? "reject" };
+    }
   }
 
   /** Messages waiting in the queue. */
   get queued(): number {
-    return this.#queue?.size ?? 0;
+    return this.#queue.length;
   }
 
-  /** Messages the queue dropped, whatever the reason (full, expired, cleared). */
+  /** Messages the queue dropped, whatever the reason. */
   get dropped(): number {
-    const { rejected, evicted, expired, cleared } = this.#queue?.dropped ?? NO_DROPS;
-    return rejected + evicted + expired + cleared;
-  }
-
-  /** The server's rate limit, as last set by `pace`. */
-  get rate(): SendRate | undefined {
-    return this.#rate;
+    return this.#dropped;
   }
 
   /**
@@ -142,26 +149,18 @@ export class Outbox {
    */
   open(write: (data: Frame) => boolean): void {
     const first: Frame[] = [];
-    const attempt = (step: () => void) => {
-      try {
-        step();
-      } catch (error) {
-        rethrowAsync(error);
-      }
-    };
     const hello = this.#hello;
-    if (hello !== undefined) attempt(() => first.push(hello()));
+    if (hello !== undefined) guard(() => first.push(hello()));
     let opening = true;
     const send = (data: Frame) => {
-      if (this.#write !== write && !opening) return;
       if (opening) first.push(data);
-      else this.sendControl(data);
+      else if (this.#write === write) this.sendControl(data);
     };
-    for (const handler of [...this.#sessionOpenHandlers]) attempt(() => handler(send));
+    for (const handler of [...this.#sessionOpenHandlers]) guard(() => handler(send));
     opening = false;
     this.#write = write;
     this.#control.push(...first);
-    this.#queue?.hold(true);
+    this.#hold(true);
     this.drain();
   }
 
@@ -169,15 +168,13 @@ export class Outbox {
   detach(): void {
     this.#write = undefined;
     this.#control.length = 0;
-    this.#cancelDrain?.();
-    this.#cancelDrain = undefined;
-    this.#queue?.hold(false);
+    this.#timers.clear("pace");
+    this.#hold(false);
   }
 
-  /** Sends no faster than `rate` from now on; `undefined` sends as fast as the socket takes. */
-  pace(rate: SendRate | undefined): void {
-    this.#rate = rate;
-    this.#bucket = rate === undefined ? undefined : new TokenBucket(rate, this.#clock);
+  /** Sends no faster than `pace` from now on; `undefined` sends as fast as the socket takes. */
+  pace(pace: Pace | undefined): void {
+    this.#pace = pace;
     this.drain();
   }
 
@@ -191,7 +188,7 @@ export class Outbox {
   /** A frame that cannot wait for the pace (a ping or a pong); false when there is no session. */
   sendNow(data: Frame): boolean {
     if (this.#write === undefined || !this.#write(data)) return false;
-    this.#bucket?.charge();
+    this.#pace?.charge();
     return true;
   }
 
@@ -201,39 +198,32 @@ export class Outbox {
    */
   send(data: Frame | Blob, handlers: SendHandlers): boolean {
     const write = this.#write;
-    if (isBlob(data)) {
-      // A Blob is read asynchronously by the socket, so it cannot wait its turn in the queue.
-      if (write === undefined || !write(data as unknown as Frame)) {
-        throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
+    const limits = this.#limits;
+    // A Blob is read asynchronously by the socket, so it cannot wait its turn in a queue.
+    const blob = typeof Blob !== "undefined" && data instanceof Blob;
+    if (blob || limits === undefined) {
+      if (write === undefined || !write(data as Frame)) {
+        throw blob
+          ? new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.")
+          : new ConnectionError("network", "Not open, and the queue is off.");
       }
-      handlers.onSent?.();
-      return true;
-    }
-    const queue = this.#queue;
-    if (queue === undefined) {
-      if (write === undefined || !write(data)) {
-        throw new ConnectionError(
-          "network",
-          "Cannot send while the connection is not open, and the queue is off.",
-        );
-      }
-      this.#bucket?.charge();
+      this.#pace?.charge();
       handlers.onSent?.();
       return true;
     }
     if (
       write !== undefined &&
       this.#control.length === 0 &&
-      queue.size === 0 &&
-      (this.#bucket === undefined || this.#bucket.take())
+      this.#queue.length === 0 &&
+      (this.#pace === undefined || this.#pace.take())
     ) {
-      if (write(data)) {
+      if (write(data as Frame)) {
         handlers.onSent?.();
         return true;
       }
       this.#onClosing();
     }
-    const accepted = queue.enqueue(data, handlers);
+    const accepted = this.#enqueue(data as Frame, handlers, limits);
     this.drain();
     return accepted;
   }
@@ -243,31 +233,134 @@ export class Outbox {
     const write = this.#write;
     if (write === undefined) return;
     const next = (data: Frame) => {
-      if (this.#write !== write || (this.#bucket !== undefined && !this.#bucket.take())) {
-        return false;
-      }
+      if (this.#write !== write || (this.#pace !== undefined && !this.#pace.take())) return false;
       if (write(data)) return true;
       this.#onClosing();
       return false;
     };
     while (this.#control.length > 0 && next(this.#control[0] as Frame)) this.#control.shift();
-    if (this.#control.length === 0) this.#queue?.drain(next);
-    const waiting = this.#control.length + (this.#queue?.size ?? 0);
-    if (waiting === 0 || this.#write !== write || this.#cancelDrain !== undefined) return;
-    const bucket = this.#bucket;
-    if (bucket === undefined) return;
-    this.#cancelDrain = startTimer(this.#clock, bucket.wait(), () => {
-      this.#cancelDrain = undefined;
-      this.drain();
-    });
+    let sent = 0;
+    if (this.#control.length === 0) {
+      for (const entry of this.#queue) {
+        if (!next(entry.data)) break;
+        sent++;
+        this.#bytes -= entry.bytes;
+        notify(entry.handlers.onSent);
+      }
+    }
+    if (sent > 0) {
+      this.#queue.splice(0, sent);
+      this.#onChange();
+    }
+    const pace = this.#pace;
+    const waiting = this.#control.length + this.#queue.length > 0;
+    if (waiting && pace !== undefined && this.#write === write && !this.#timers.has("pace")) {
+      this.#timers.set("pace", pace.wait(), () => this.drain());
+    }
   }
 
   /** Drops everything queued as `cleared`: the connection was closed for good. */
   clear(): void {
-    this.#queue?.clear();
+    this.#drop(this.#queue.length, "cleared");
+  }
+
+  #enqueue(data: Frame, handlers: SendHandlers, limits: Required<OutgoingQueueOptions>): boolean {
+    const bytes = byteLength(data);
+    const fits = () =>
+      this.#queue.length < limits.maxMessages && this.#bytes + bytes <= limits.maxBytes;
+    if (bytes > limits.maxBytes || (!fits() && limits.whenFull === "reject")) {
+      this.#dropped++;
+      notify(handlers.onDrop, "rejected");
+      this.#onChange();
+      return false;
+    }
+    while (!fits()) this.#drop(1, "evicted");
+    this.#queue.push({ data, bytes, expiresAt: this.#waited() + limits.ttl, handlers });
+    this.#bytes += bytes;
+    this.#armExpiry();
+    this.#onChange();
+    return true;
+  }
+
+  /** Drops the `count` oldest queued messages for `reason`. */
+  #drop(count: number, reason: DropReason): void {
+    if (count === 0) return;
+    const gone = this.#queue.splice(0, count);
+    this.#dropped += count;
+    for (const entry of gone) {
+      this.#bytes -= entry.bytes;
+      notify(entry.handlers.onDrop, reason);
+    }
+    if (this.#queue.length === 0) this.#timers.clear("expiry");
+    this.#onChange();
+  }
+
+  /**
+   * While a session is taking messages, waiting does not age them: a message that reached a
+   * connection is not stale for queueing behind the pace.
+   */
+  #hold(held: boolean): void {
+    const now = this.#clock.now();
+    if (held && this.#heldSince === undefined) {
+      this.#expire();
+      this.#heldSince = now;
+      this.#timers.clear("expiry");
+    } else if (!held && this.#heldSince !== undefined) {
+      this.#heldTotal += now - this.#heldSince;
+      this.#heldSince = undefined;
+      this.#armExpiry();
+    }
+  }
+
+  /** Milliseconds of waiting so far: the clock, less the time sessions held the queue. */
+  #waited(): number {
+    const now = this.#clock.now();
+    return now - this.#heldTotal - (this.#heldSince === undefined ? 0 : now - this.#heldSince);
+  }
+
+  #expire(): void {
+    const now = this.#waited();
+    // Messages are in send order and share one ttl, so they expire in order too.
+    const expired = this.#queue.findIndex((entry) => entry.expiresAt > now);
+    this.#drop(expired === -1 ? this.#queue.length : expired, "expired");
+  }
+
+  #armExpiry(): void {
+    const head = this.#queue[0];
+    if (head === undefined || this.#heldSince !== undefined || this.#timers.has("expiry")) return;
+    if (!Number.isFinite(head.expiresAt)) return;
+    this.#timers.set("expiry", head.expiresAt - this.#waited(), () => {
+      this.#expire();
+      this.#armExpiry();
+    });
   }
 }
 
-function isBlob(value: unknown): value is Blob {
-  return typeof Blob !== "undefined" && value instanceof Blob;
+function guard(step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    rethrowAsync(error);
+  }
+}
+
+function notify<A extends unknown[]>(handler: ((...args: A) => void) | undefined, ...args: A) {
+  guard(() => handler?.(...args));
+}
+
+/** UTF-8 bytes of a string, counted without encoding it; bytes of a buffer. */
+function byteLength(data: Frame): number {
+  if (typeof data !== "string") return data.byteLength;
+  let bytes = 0;
+  for (let index = 0; index < data.length; index++) {
+    const code = data.charCodeAt(index);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < data.length) {
+      // A surrogate pair is one four-byte character.
+      bytes += 4;
+      index++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

@@ -1,14 +1,13 @@
-import type { ChannelEvent, ChannelServerError } from "./channelClient.js";
+import type { ChannelServerError } from "./channelClient.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
-import type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
 import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
-import type { Endpoint } from "./endpoint.js";
 import type { ConnectionError, EventStreamParseError } from "./errors.js";
 import { scheduleFrame } from "./frameScheduler.js";
-import type { SendHandlers } from "./outgoingQueue.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import type { SendHandlers } from "./outbox.js";
+import { callEach } from "./rethrowAsync.js";
+import { SnapshotStore } from "./snapshotStore.js";
 
 /**
  * How messages become state:
@@ -102,31 +101,43 @@ export interface RealtimeSnapshot<T, S = undefined> {
   /** Messages delivered so far. */
   readonly received: number;
   /** For a channel: the server's latest answer to the subscription (`recovered: false` is a gap). */
-  readonly subscription: {
-    readonly recovered: boolean;
-    readonly position: string | undefined;
-  } | null;
+  readonly subscription: Subscription | null;
 }
 
-/** Where messages come from: a connection's stream, or one channel on a shared connection. */
-export type RealtimeSource =
-  | { readonly kind: "stream"; readonly endpoint: Endpoint; readonly events?: readonly string[] }
-  | {
-      readonly kind: "channel";
-      readonly channels: ChannelSource;
-      readonly channel: string;
-      /** Where to resume from when the channel is first subscribed: an id stored earlier. */
-      readonly resumeFrom?: string;
-    };
+/** A channel's subscription, as the server last answered it. */
+export interface Subscription {
+  /** False when the server could not resume from where the channel stood: a gap. */
+  readonly recovered: boolean;
+  /** Where the subscription starts: the newest message id before it. */
+  readonly position: string | undefined;
+}
+
+/** What a source tells the observer it was opened for. */
+export interface SourceSink {
+  message(data: unknown, info: MessageInfo): void;
+  /** The server answered a channel's subscription; `lastId` is where the channel stands now. */
+  subscribed(subscription: Subscription, lastId: string | undefined): void;
+  error(error: RealtimeError): void;
+}
+
+/** A source while an observer has it open: the share it holds, and what it can do. */
+export interface OpenSource {
+  readonly lease: ConnectionLease;
+  /** Publishes with the server's ack, for a channel on a connection that can send. */
+  publish?(data: unknown): Promise<{ id: string | undefined }>;
+  /** Stops delivering to the sink and releases the share. */
+  close(): void;
+}
 
 /**
- * What identifies a source: two observers with equal keys read the same messages. Hooks key
- * their observer by it, so a re-render with equal options keeps the same one.
+ * Where messages come from — a connection's stream (`streamSource`) or one channel of a shared
+ * connection (`channelSubscription`) — so that an observer holds only the code of the sources
+ * an app uses.
  */
-export function sourceKey(source: RealtimeSource): string {
-  return source.kind === "stream"
-    ? JSON.stringify([source.endpoint.key, source.events ?? []])
-    : JSON.stringify([source.channels.endpoint.key, source.channel]);
+export interface RealtimeSource {
+  /** Sources with equal keys read the same messages: hooks keep one observer per key. */
+  readonly key: string;
+  open(manager: ConnectionManager, sink: SourceSink): OpenSource;
 }
 
 export interface RealtimeObserverOptions<T, S> {
@@ -165,12 +176,10 @@ export class RealtimeObserver<T, S = undefined> {
   readonly #source: RealtimeSource;
   readonly #schedule: (callback: () => void) => () => void;
   #options: RealtimeObserverOptions<T, S>;
-  #snapshot: RealtimeSnapshot<T, S>;
+  readonly #store: SnapshotStore<RealtimeSnapshot<T, S>>;
   readonly #serverSnapshot: RealtimeSnapshot<T, S>;
-  readonly #listeners = new Set<() => void>();
-  #lease: ConnectionLease | undefined;
-  #channels: ChannelSubscriber | undefined;
-  #stops: Array<() => void> = [];
+  #open: OpenSource | undefined;
+  #stopStatus: (() => void) | undefined;
   #cancelFrame: (() => void) | undefined;
   // What messages have made so far, published to the snapshot once per frame.
   #latest: T | undefined;
@@ -188,8 +197,10 @@ export class RealtimeObserver<T, S = undefined> {
     this.#schedule = options.schedule ?? scheduleFrame;
     const delivery = options.delivery;
     this.#state = delivery?.mode === "reducer" ? delivery.initialState : undefined;
-    this.#snapshot = Object.freeze({ ...IDLE_REALTIME_SNAPSHOT, state: this.#state });
-    this.#serverSnapshot = this.#snapshot;
+    this.#serverSnapshot = Object.freeze({ ...IDLE_REALTIME_SNAPSHOT, state: this.#state });
+    this.#store = new SnapshotStore(this.#serverSnapshot);
+    this.getSnapshot = this.#store.get;
+    this.subscribe = this.#store.subscribe;
   }
 
   /** Takes the latest callbacks (parse, reducer, onMessage) without reconnecting. */
@@ -197,67 +208,41 @@ export class RealtimeObserver<T, S = undefined> {
     this.#options = options;
   }
 
-  getSnapshot = (): RealtimeSnapshot<T, S> => this.#snapshot;
+  readonly getSnapshot: () => RealtimeSnapshot<T, S>;
 
   /** The snapshot rendered on a server: idle, with the initial state. */
   getServerSnapshot = (): RealtimeSnapshot<T, S> => this.#serverSnapshot;
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  };
+  readonly subscribe: (listener: () => void) => () => void;
 
   /** The connection, while mounted. */
   get connection(): Connection | undefined {
-    return this.#lease?.connection;
+    return this.#open?.lease.connection;
   }
 
   /** Connects (sharing through the manager) and returns the function that lets go. */
   mount(): () => void {
-    if (this.#lease !== undefined) return () => this.#unmount();
-    const source = this.#source;
-    if (source.kind === "stream") {
-      const lease = this.#manager.acquire(source.endpoint);
-      this.#lease = lease;
-      // A shared stream delivers every named event any of its users asked for: keep ours.
-      const events = new Set(["message", ...(source.events ?? [])]);
-      this.#stops.push(
-        lease.connection.onMessage((message) => {
-          const event = message.event ?? "message";
-          if (!events.has(event)) return;
-          this.#take(message.data, { id: message.lastEventId, event });
-        }),
-      );
-    } else {
-      const lease = this.#manager.acquire(source.channels.endpoint);
-      this.#lease = lease;
-      const channels = source.channels.channelsOf(lease);
-      this.#channels = channels;
-      const { channel, resumeFrom } = source;
-      this.#stops.push(
-        channels.subscribe(
-          channel,
-          (event) => {
-            // Before a channel's first message, where it stands is where its subscription started.
-            if (event.type === "subscribed") {
-              this.#lastEventId = channels.lastId(channel) ?? this.#lastEventId;
-            }
-            this.#onChannelEvent(event);
-          },
-          resumeFrom === undefined ? {} : { resumeFrom },
-        ),
-      );
+    if (this.#open === undefined) {
+      const open = this.#source.open(this.#manager, {
+        message: (data, info) => this.#take(data, info),
+        subscribed: (subscription, lastId) => {
+          // Before a channel's first message, where it stands is where its subscription started.
+          this.#lastEventId = lastId ?? this.#lastEventId;
+          this.#subscription = subscription;
+          this.#publish();
+        },
+        error: (error) => this.#fail(error),
+      });
+      this.#open = open;
+      this.#stopStatus = open.lease.connection.subscribe(() => this.#publish());
+      this.#publish();
     }
-    this.#stops.push(this.#lease.connection.subscribe(() => this.#publish()));
-    this.#publish();
     return () => this.#unmount();
   }
 
   /** Sends on a WebSocket stream (queued while disconnected). */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob, handlers?: SendHandlers): boolean {
-    const connection = this.#lease?.connection;
+    const connection = this.connection;
     if (connection === undefined) {
       throw new TypeError("wirekit: send() before the component mounted, or after it unmounted.");
     }
@@ -266,45 +251,33 @@ export class RealtimeObserver<T, S = undefined> {
 
   /** Publishes on the channel; resolves on the server's ack. */
   publish(data: unknown): Promise<{ id: string | undefined }> {
-    const source = this.#source;
-    const publish = this.#channels?.publish;
-    if (source.kind !== "channel" || publish === undefined) {
+    const open = this.#open;
+    if (open?.publish === undefined) {
       return Promise.reject(
         new TypeError(
           "wirekit: publish() needs a mounted channel on a connection that can send (an event stream is one-way: publish with an HTTP request).",
         ),
       );
     }
-    return publish.call(this.#channels, source.channel, data);
+    return open.publish(data);
   }
 
   reconnect(): void {
-    this.#lease?.connection.reconnect();
+    this.connection?.reconnect();
   }
 
   /** Closes the connection (for everyone sharing it); `reconnect()` opens it again. */
   close(): void {
-    this.#lease?.connection.close();
+    this.connection?.close();
   }
 
   #unmount(): void {
-    for (const stop of this.#stops.splice(0)) stop();
+    this.#stopStatus?.();
+    this.#stopStatus = undefined;
     this.#cancelFrame?.();
     this.#cancelFrame = undefined;
-    this.#lease?.release();
-    this.#lease = undefined;
-    this.#channels = undefined;
-  }
-
-  #onChannelEvent(event: ChannelEvent): void {
-    if (event.type === "message") {
-      this.#take(event.data, { id: event.id, event: event.channel });
-    } else if (event.type === "subscribed") {
-      this.#subscription = { recovered: event.recovered, position: event.position };
-      this.#publish();
-    } else {
-      this.#fail(event.error);
-    }
+    this.#open?.close();
+    this.#open = undefined;
   }
 
   #take(data: unknown, info: MessageInfo): void {
@@ -325,11 +298,8 @@ export class RealtimeObserver<T, S = undefined> {
     if (info.id !== undefined) this.#lastEventId = info.id;
     this.#received += 1;
     this.#error = null;
-    try {
-      this.#options.onMessage?.(value, info);
-    } catch (error) {
-      rethrowAsync(error);
-    }
+    const { onMessage } = this.#options;
+    if (onMessage !== undefined) callEach([onMessage], value, info);
     this.#cancelFrame ??= this.#schedule(() => {
       this.#cancelFrame = undefined;
       this.#publish();
@@ -369,9 +339,9 @@ export class RealtimeObserver<T, S = undefined> {
   #publish(): void {
     this.#cancelFrame?.();
     this.#cancelFrame = undefined;
-    const connection = this.#lease?.connection.getSnapshot();
+    const connection = this.connection?.getSnapshot();
     const delivery = this.#options.delivery ?? { mode: "latest" };
-    const previous = this.#snapshot;
+    const previous = this.#store.get();
     const history =
       delivery.mode === "history" &&
       (previous.history.length !== this.#ring.length || previous.received !== this.#received)
@@ -391,15 +361,6 @@ export class RealtimeObserver<T, S = undefined> {
       received: this.#received,
       subscription: this.#subscription,
     };
-    const keys = Object.keys(next) as Array<keyof RealtimeSnapshot<T, S>>;
-    if (keys.every((key) => Object.is(next[key], previous[key]))) return;
-    this.#snapshot = Object.freeze(next);
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        rethrowAsync(error);
-      }
-    }
+    this.#store.update(next);
   }
 }

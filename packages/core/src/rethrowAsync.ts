@@ -8,3 +8,21 @@ export function rethrowAsync(error: unknown): void {
     throw error;
   });
 }
+
+/**
+ * Calls every listener with `args`, in order, each on its own: one that throws is reported (as
+ * `rethrowAsync` does) and the rest still run. Listeners added or removed meanwhile take effect
+ * from the next call.
+ */
+export function callEach<A extends unknown[]>(
+  listeners: Iterable<(...args: A) => void>,
+  ...args: A
+): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(...args);
+    } catch (error) {
+      rethrowAsync(error);
+    }
+  }
+}

@@ -34,9 +34,29 @@ const COMPARED = [
   "lastEventId",
 ] as const satisfies ReadonlyArray<keyof ConnectionSettings>;
 
-/** The settings of `next` that differ from `first`'s, which the connection keeps. */
-export function ignoredSettings(first: ConnectionSettings, next: ConnectionSettings): string[] {
-  return COMPARED.filter((key) => valueKey(first[key]) !== valueKey(next[key]));
+// Connections whose users were warned already: once is enough.
+const warned = new WeakSet<object>();
+
+/**
+ * Warns that `next`'s settings lose to `first`'s, once per connection. Development only: the
+ * caller guards it with `process.env.NODE_ENV`, which bundlers replace, so that production
+ * bundles drop this module's warning altogether.
+ */
+export function warnIgnoredSettings(
+  connection: object,
+  url: string,
+  first: ConnectionSettings,
+  next: ConnectionSettings,
+): void {
+  if (warned.has(connection)) return;
+  const ignored = COMPARED.filter((key) => valueKey(first[key]) !== valueKey(next[key]));
+  if (ignored.length === 0) return;
+  warned.add(connection);
+  console.warn(
+    `wirekit: ${url} is shared, and keeps the settings of its first user; this one's ` +
+      `${ignored.join(", ")} differ and are ignored. Put them on the provider's endpoint, or pass ` +
+      "the same ones everywhere (visibility is the exception: the most permissive one wins).",
+  );
 }
 
 function valueKey(value: unknown): string {
@@ -45,16 +65,4 @@ function valueKey(value: unknown): string {
       typeof member === "function" ? "function" : member,
     ) ?? "undefined"
   );
-}
-
-declare const process: { env: { NODE_ENV?: string } };
-
-/** Whether the app runs in development: bundlers replace `process.env.NODE_ENV`. */
-export function isDevelopment(): boolean {
-  try {
-    return process.env.NODE_ENV !== "production";
-  } catch {
-    // No bundler and no Node: an unbundled browser module, where nothing tells us.
-    return false;
-  }
 }

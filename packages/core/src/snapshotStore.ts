@@ -1,4 +1,4 @@
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callEach } from "./rethrowAsync.js";
 
 /**
  * An immutable snapshot with listeners, the contract `useSyncExternalStore` needs: `get`
@@ -35,12 +35,6 @@ export class SnapshotStore<T extends object> {
 
   #replace(next: T): void {
     this.#snapshot = next;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        rethrowAsync(error);
-      }
-    }
+    callEach(this.#listeners);
   }
 }

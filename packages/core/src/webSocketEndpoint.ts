@@ -1,5 +1,5 @@
 import { Connection } from "./connection.js";
-import { type ConnectionSettings, type Endpoint, settingsOf, wireKey } from "./endpoint.js";
+import { type ConnectionSettings, type Endpoint, wireKey } from "./endpoint.js";
 import { type WebSocketTransportOptions, webSocketTransport } from "./webSocketTransport.js";
 
 export interface WebSocketEndpointOptions extends ConnectionSettings, WebSocketTransportOptions {}
@@ -16,7 +16,8 @@ export function webSocketEndpoint(options: WebSocketEndpointOptions): Endpoint {
   return {
     key: wireKey(["websocket", url, protocols ?? null, binaryType ?? null, WebSocket ?? null]),
     url,
-    settings: settingsOf(options),
+    // The options hold the settings; the connection reads only those.
+    settings: options,
     connect(environment) {
       return new Connection({
         ...this.settings,

@@ -6,6 +6,7 @@ import {
   type EventStreamEndpointOptions,
   eventStreamEndpoint,
   RealtimeObserver,
+  streamSource,
   type WebSocketEndpointOptions,
   webSocketChannels,
   webSocketEndpoint,
@@ -155,22 +156,14 @@ describe("ConnectionManager", () => {
     onTestFinished(() => connections.closeAll());
     const endpoint = { url: server.url("/metrics"), retryDelay: () => 10 } as const;
     const load = new RealtimeObserver<string>(connections, {
-      source: {
-        kind: "stream",
-        endpoint: eventStreamEndpoint({ ...endpoint, events: ["load"] }),
-        events: ["load"],
-      },
+      source: streamSource(eventStreamEndpoint({ ...endpoint, events: ["load"] }), ["load"]),
       delivery: { mode: "history", size: 10 },
     });
     onTestFinished(load.mount());
     await vi.waitFor(() => expect(load.getSnapshot().status).toBe("open"));
     // A second user wants another event of the same stream: no second request, no reconnect.
     const memory = new RealtimeObserver<string>(connections, {
-      source: {
-        kind: "stream",
-        endpoint: eventStreamEndpoint({ ...endpoint, events: ["memory"] }),
-        events: ["memory"],
-      },
+      source: streamSource(eventStreamEndpoint({ ...endpoint, events: ["memory"] }), ["memory"]),
       delivery: { mode: "history", size: 10 },
     });
     onTestFinished(memory.mount());

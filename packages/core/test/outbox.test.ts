@@ -7,6 +7,7 @@ import {
   type ConnectionOptions,
   type ConnectionStatus,
   PublishError,
+  TokenBucket,
 } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it } from "vitest";
@@ -48,7 +49,7 @@ function outcome(promise: Promise<unknown>): { value: string | undefined } {
 describe("the server's pace", () => {
   it("never sends more in any window than a fixed-window limit allows", () => {
     const { clock, transport, connection } = setup();
-    connection.pace({ messages: 100, per: 1000 });
+    connection.pace(new TokenBucket({ messages: 100, per: 1000 }, clock));
     connection.connect();
     transport.last.open();
     const sentAt: number[] = [];
@@ -99,7 +100,7 @@ describe("the server's pace", () => {
 
   it("does not age queued messages while a connection is taking them at the pace", () => {
     const { clock, transport, connection } = setup({ queue: { ttl: 5000 } });
-    connection.pace({ messages: 10, per: 1000 });
+    connection.pace(new TokenBucket({ messages: 10, per: 1000 }, clock));
     const dropped: string[] = [];
     for (let n = 0; n < 50; n++) {
       connection.send(String(n), { onDrop: (reason) => dropped.push(`${n} ${reason}`) });

@@ -2,37 +2,46 @@ import {
   Connection,
   ConnectionError,
   type DropReason,
-  OutgoingQueue,
+  type Frame,
+  Outbox,
   type OutgoingQueueOptions,
 } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it } from "vitest";
 import { scriptedTransport } from "./support/scriptedTransport.js";
 
+/** An outbox with no session yet: what is sent waits in its queue. */
 function queueWith(options: OutgoingQueueOptions = {}) {
   const clock = createVirtualClock();
-  const queue = new OutgoingQueue({ ...options, clock });
+  const queue = new Outbox({
+    queue: options,
+    hello: undefined,
+    clock,
+    onChange: () => {},
+    onClosing: () => {},
+  });
   const drops: Array<[string, DropReason]> = [];
   const enqueue = (data: string | ArrayBuffer) =>
-    queue.enqueue(data, {
+    queue.send(data, {
       onDrop: (reason) => drops.push([typeof data === "string" ? data : "bytes", reason]),
     });
+  /** A session opens and takes everything queued; it closes again. */
   const flushed = () => {
     const sent: unknown[] = [];
-    queue.flush((data) => sent.push(data));
+    queue.open((data) => sent.push(data) > 0);
+    queue.detach();
     return sent;
   };
   return { clock, queue, drops, enqueue, flushed };
 }
 
-describe("OutgoingQueue", () => {
+describe("the outgoing queue", () => {
   it("tells each message's sender when it went out", () => {
-    const clock = createVirtualClock();
-    const queue = new OutgoingQueue({ clock });
+    const { queue } = queueWith();
     const sent: string[] = [];
-    queue.enqueue("a", { onSent: () => sent.push("a sent") });
-    queue.enqueue("b", { onSent: () => sent.push("b sent") });
-    queue.flush((data) => sent.push(`socket ${String(data)}`));
+    queue.send("a", { onSent: () => sent.push("a sent") });
+    queue.send("b", { onSent: () => sent.push("b sent") });
+    queue.open((data: Frame) => sent.push(`socket ${String(data)}`) > 0);
     expect(sent).toEqual(["socket a", "a sent", "socket b", "b sent"]);
   });
 
@@ -41,9 +50,9 @@ describe("OutgoingQueue", () => {
     enqueue("a");
     enqueue("b");
     enqueue(new Uint8Array([1, 2]).buffer);
-    expect(queue.size).toBe(3);
+    expect(queue.queued).toBe(3);
     expect(flushed()).toEqual(["a", "b", new Uint8Array([1, 2]).buffer]);
-    expect(queue.size).toBe(0);
+    expect(queue.queued).toBe(0);
     expect(flushed()).toEqual([]);
   });
 
@@ -53,14 +62,13 @@ describe("OutgoingQueue", () => {
     expect(enqueue("b")).toBe(true);
     expect(enqueue("c")).toBe(false);
     expect(drops).toEqual([["c", "rejected"]]);
-    expect(queue.dropped).toEqual({ rejected: 1, evicted: 0, expired: 0, cleared: 0 });
+    expect(queue.dropped).toBe(1);
     expect(flushed()).toEqual(["a", "b"]);
   });
 
   it("counts bytes as UTF-8 against maxBytes", () => {
-    const { enqueue, queue, drops } = queueWith({ maxBytes: 10 });
+    const { enqueue, drops } = queueWith({ maxBytes: 10 });
     expect(enqueue("héllo")).toBe(true); // 6 bytes
-    expect(queue.bytes).toBe(6);
     expect(enqueue("😀")).toBe(true); // 4 bytes
     expect(enqueue("x")).toBe(false);
     expect(drops).toEqual([["x", "rejected"]]);
@@ -75,7 +83,7 @@ describe("OutgoingQueue", () => {
     enqueue("b");
     expect(enqueue("c")).toBe(true);
     expect(drops).toEqual([["a", "evicted"]]);
-    expect(queue.dropped.evicted).toBe(1);
+    expect(queue.dropped).toBe(1);
     expect(flushed()).toEqual(["b", "c"]);
   });
 
@@ -84,7 +92,7 @@ describe("OutgoingQueue", () => {
     enqueue("ab");
     expect(enqueue("abcde")).toBe(false);
     expect(drops).toEqual([["abcde", "rejected"]]);
-    expect(queue.size).toBe(1);
+    expect(queue.queued).toBe(1);
   });
 
   it("drops a message when its time to live is over, not before", () => {
@@ -113,15 +121,14 @@ describe("OutgoingQueue", () => {
   });
 
   it("clears with 'cleared', and survives an onDrop that throws", () => {
-    const clock = createVirtualClock();
-    const queue = new OutgoingQueue({ clock });
+    const { queue, clock } = queueWith();
     const reasons: DropReason[] = [];
-    queue.enqueue("a", {
+    queue.send("a", {
       onDrop: () => {
         throw new Error("listener bug");
       },
     });
-    queue.enqueue("b", { onDrop: (reason) => reasons.push(reason) });
+    queue.send("b", { onDrop: (reason) => reasons.push(reason) });
     let rethrown = 0;
     const original = globalThis.queueMicrotask;
     globalThis.queueMicrotask = () => {
@@ -134,14 +141,12 @@ describe("OutgoingQueue", () => {
     }
     expect(reasons).toEqual(["cleared"]);
     expect(rethrown).toBe(1);
-    expect(queue.dropped.cleared).toBe(2);
+    expect(queue.dropped).toBe(2);
     expect(clock.pendingTimers).toBe(0);
   });
 
   it("rejects an unknown policy", () => {
-    expect(
-      () => new OutgoingQueue({ clock: createVirtualClock(), whenFull: "block" as never }),
-    ).toThrow(/whenFull/);
+    expect(() => queueWith({ whenFull: "block" as never })).toThrow(/whenFull/);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   eventStreamEndpoint,
   RealtimeObserver,
   scheduleFrame,
+  streamSource,
 } from "@wirekit/core";
 import { createFakeServer, createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
@@ -17,13 +18,12 @@ async function notificationsFor(schedule: (callback: () => void) => () => void) 
   const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
   onTestFinished(() => manager.closeAll());
   const observer = new RealtimeObserver<number, number>(manager, {
-    source: {
-      kind: "stream",
-      endpoint: eventStreamEndpoint({
+    source: streamSource(
+      eventStreamEndpoint({
         url: "http://stream.test/",
         EventSource: server.EventSource,
       }),
-    },
+    ),
     parse: Number,
     delivery: { mode: "reducer", reducer: (count) => count + 1, initialState: 0 },
     schedule,
@@ -67,15 +67,14 @@ describe("RealtimeObserver message info", () => {
     onTestFinished(() => manager.closeAll());
     const seen: string[] = [];
     const observer = new RealtimeObserver<string, string[]>(manager, {
-      source: {
-        kind: "stream",
-        endpoint: eventStreamEndpoint({
+      source: streamSource(
+        eventStreamEndpoint({
           url: "http://stream.test/",
           EventSource: server.EventSource,
           events: ["load", "ignored"],
         }),
-        events: ["load"],
-      },
+        ["load"],
+      ),
       delivery: {
         mode: "reducer",
         reducer: (log, message, { id, event }) => [...log, `${id} ${event} ${message}`],

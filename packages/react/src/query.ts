@@ -3,13 +3,14 @@
 import { type QueryClient, type QueryKey, useQueryClient } from "@tanstack/react-query";
 import {
   type ChannelSource,
+  channelSubscription,
   type EventStreamEndpointOptions,
   type Parse,
   RealtimeObserver,
   type RealtimeSnapshot,
   type RealtimeSource,
   type StandardSchema,
-  sourceKey,
+  streamSource,
   type WebSocketEndpointOptions,
   webSocketEndpoint,
 } from "@wirekit/core";
@@ -98,7 +99,7 @@ export function useQueryStream<T = unknown, D = unknown>(
       "useQueryStream: no endpoint for the channel. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `source.endpoint`.",
     );
   }
-  const key = wire === null ? null : sourceKey(wire);
+  const key = wire === null ? null : wire.key;
   const onMessage = (message: T) => {
     const { queryClient, queryKey, reduce } = latest.current;
     queryClient.setQueryData<D>(queryKey, (data) => reduce(data, message));
@@ -192,11 +193,11 @@ function toRealtimeSource<T, D>(
   if ("channel" in source) {
     const channels = source.endpoint === undefined ? provided : toChannelSource(source.endpoint);
     if (channels === undefined) return undefined;
-    return { kind: "channel", channels, channel: source.channel };
+    return channelSubscription(channels, source.channel);
   }
   if ("socket" in source) {
     const { socket: url, ...endpoint } = source;
-    return { kind: "stream", endpoint: webSocketEndpoint({ ...endpoint, url }) };
+    return streamSource(webSocketEndpoint({ ...endpoint, url }));
   }
   const { eventStream: url, headers, ...endpoint } = source;
   // A headers function may be written anew every render; the connection calls the latest one.

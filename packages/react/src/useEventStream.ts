@@ -4,7 +4,7 @@ import {
   type EventStreamEndpointOptions,
   eventStreamEndpoint,
   type RealtimeSource,
-  sourceKey,
+  streamSource,
 } from "@wirekit/core";
 import { useRef } from "react";
 import {
@@ -46,11 +46,7 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
   });
   const wireHeaders = typeof headers === "function" ? stableHeaders.current : headers;
   const source = url === null ? null : eventStreamSource(url, endpoint, wireHeaders);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(
-    source,
-    source === null ? null : sourceKey(source),
-    options,
-  );
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
     ...snapshot,
     selected,
@@ -65,13 +61,8 @@ export function eventStreamSource(
   endpoint: Omit<EventStreamEndpointOptions, "url" | "headers">,
   headers: EventStreamEndpointOptions["headers"],
 ): RealtimeSource {
-  return {
-    kind: "stream",
-    endpoint: eventStreamEndpoint({
-      ...endpoint,
-      url,
-      ...(headers === undefined ? {} : { headers }),
-    }),
-    ...(endpoint.events === undefined ? {} : { events: endpoint.events }),
-  };
+  return streamSource(
+    eventStreamEndpoint({ ...endpoint, url, ...(headers === undefined ? {} : { headers }) }),
+    endpoint.events,
+  );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { type RealtimeSource, sourceKey } from "@wirekit/core";
+import { channelSubscription } from "@wirekit/core";
 import { type RealtimeEndpoint, toChannelSource, useRealtimeChannels } from "./realtimeContext.js";
 import {
   type MessageOptions,
@@ -47,15 +47,14 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
       "useRealtime: no endpoint. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `endpoint`.",
     );
   }
-  const source: RealtimeSource | null =
+  const source =
     channel === null || channels === undefined
       ? null
-      : { kind: "channel", channels, channel, ...(resumeFrom === undefined ? {} : { resumeFrom }) };
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(
-    source,
-    source === null ? null : sourceKey(source),
-    { ...rest, ...(enabled === undefined ? {} : { enabled }) },
-  );
+      : channelSubscription(channels, channel, resumeFrom);
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, {
+    ...rest,
+    ...(enabled === undefined ? {} : { enabled }),
+  });
   return {
     ...snapshot,
     selected,

@@ -74,7 +74,6 @@ const noSubscription = () => () => {};
  */
 export function useRealtimeObserver<T, S, U = undefined>(
   source: RealtimeSource | null,
-  sourceKey: string | null,
   options: MessageOptions<T, S, U>,
 ): {
   snapshot: RealtimeSnapshot<T, S>;
@@ -83,7 +82,7 @@ export function useRealtimeObserver<T, S, U = undefined>(
 } {
   const manager = useConnectionManager();
   const enabled = options.enabled ?? true;
-  const key = enabled && source !== null ? sourceKey : null;
+  const key = enabled && source !== null ? source.key : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the observer is keyed by what goes on the wire, not by the source object's identity.
   const observer = useMemo(
     () =>

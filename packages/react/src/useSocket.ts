@@ -1,9 +1,8 @@
 "use client";
 
 import {
-  type RealtimeSource,
   type SendHandlers,
-  sourceKey,
+  streamSource,
   type WebSocketEndpointOptions,
   webSocketEndpoint,
 } from "@wirekit/core";
@@ -42,13 +41,8 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
   // The message options are split off so that only the endpoint's own fields key the connection.
   const { enabled, parse, schema, delivery, onMessage, select, equals, serialize, ...endpoint } =
     options;
-  const source: RealtimeSource | null =
-    url === null ? null : { kind: "stream", endpoint: webSocketEndpoint({ ...endpoint, url }) };
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(
-    source,
-    source === null ? null : sourceKey(source),
-    options,
-  );
+  const source = url === null ? null : streamSource(webSocketEndpoint({ ...endpoint, url }));
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
     ...snapshot,
     selected,
