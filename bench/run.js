@@ -24,6 +24,17 @@ import {
   THROUGHPUT_WARMUP_RUNS,
 } from "./channelThroughput.js";
 import { PARSERS, SOURCES } from "./contenders.js";
+import {
+  FAN_OUT_ROUNDS,
+  FAN_OUT_SUBSCRIBERS,
+  FAN_OUT_WARMUP,
+  FLAT_DURATION,
+  fanOut,
+  fanOutTable,
+  fanOutVerdict,
+  PACED_INTERVAL,
+  PACED_MESSAGES,
+} from "./fanOut.js";
 import { reconnectStorm } from "./storm.js";
 import {
   ATTACK_ROUNDS,
@@ -286,6 +297,12 @@ async function main() {
   const machine = `Node ${process.version}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${process.platform}/${process.arch}`;
   const theirParser = `eventsource-parser ${versionOf("eventsource-parser")}`;
   const theirSource = `eventsource ${versionOf("eventsource")}`;
+  const fanOutVersions = {
+    "socket.io": versionOf("socket.io"),
+    ws: versionOf("ws"),
+    "better-sse": versionOf("better-sse"),
+    "node:http": process.version,
+  };
 
   const startedAt = new Date();
   const list = benchmarks();
@@ -305,6 +322,12 @@ async function main() {
     `Under attack: ${FLOOD_CONNECTIONS} connections flooding ${FLOOD_FRAMES / 1000}k frames each, ${ATTACK_ROUNDS} rounds …`,
   );
   const attack = underAttack();
+  console.error(
+    `Fan-out: ${FAN_OUT_SUBSCRIBERS} WebSocket subscribers, ${FAN_OUT_ROUNDS} rounds …`,
+  );
+  const webSocketFanOut = fanOut("websocket");
+  console.error(`Fan-out: ${FAN_OUT_SUBSCRIBERS} event streams, ${FAN_OUT_ROUNDS} rounds …`);
+  const sseFanOut = fanOut("sse");
   console.error("Reconnect storm: 1,000 clients dropped at once …");
   const storm = stormTable();
   console.error(`Bundle size: ${BUNDLES.length} entries …`);
@@ -314,11 +337,24 @@ async function main() {
   const table = resultsTable(rows);
   const throughputResults = throughputTable(throughput);
   const attackResults = attackTable(attack);
-  const verdict = `${verdicts(rows, { parser: theirParser, source: theirSource })}\n${throughputVerdict(throughput)}\n${attackVerdict(attack)}`;
+  const verdict = [
+    verdicts(rows, { parser: theirParser, source: theirSource }),
+    throughputVerdict(throughput),
+    attackVerdict(attack),
+    fanOutVerdict("websocket", webSocketFanOut),
+    fanOutVerdict("sse", sseFanOut),
+  ].join("\n");
+  const fanOutResults = `### Channel server: ${FAN_OUT_SUBSCRIBERS.toLocaleString("en")} WebSocket subscribers on one channel
+
+${fanOutTable("websocket", webSocketFanOut, fanOutVersions)}
+
+### SSE handler: ${FAN_OUT_SUBSCRIBERS.toLocaleString("en")} event streams on one channel
+
+${fanOutTable("sse", sseFanOut, fanOutVersions)}`;
   const bundleTables = `${bundleSizeTable(bundles)}\n\n${bundleModuleTable(bundles)}`;
   const treeShaking = bundleTreeShaking(bundles);
   console.log(
-    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${storm}\n\n${bundleTables}\n\n${treeShaking}\n`,
+    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${fanOutResults}\n\n${storm}\n\n${bundleTables}\n\n${treeShaking}\n`,
   );
 
   const markdown = `# Benchmarks
@@ -328,7 +364,7 @@ built \`@wirekit/core\`). The script rewrites this file on every run.
 
 - **Machine:** ${machine}
 - **Date:** ${startedAt.toISOString()} (measuring took ${seconds} s)
-- **Compared with:** ${theirParser}; ${theirSource}
+- **Compared with:** ${theirParser}; ${theirSource}; socket.io ${fanOutVersions["socket.io"]}; better-sse ${fanOutVersions["better-sse"]}
 
 ## Results
 
@@ -468,6 +504,60 @@ ${attackResults}
   quiet round's p99 ranged from 0.3 to 4.0 ms over the runs made while writing this benchmark.
   No run lost, duplicated or reordered a message, and every flood's hostile connections were
   closed with 4429.
+
+## Fan-out
+
+\`bench/fanOut.js\`: what a server process spends to deliver one message to each of
+${FAN_OUT_SUBSCRIBERS.toLocaleString("en")} subscribers of one channel, for wirekit's two servers next to a widely used
+library and a bare loop (the floor: the same bytes written with nothing around them), all in the
+same run. The targets: the channel server's CPU per delivered message at or below socket.io's;
+the SSE handler's within 1.2× of the bare \`node:http\` floor's.
+
+${fanOutResults}
+
+Figures are the median over ${FAN_OUT_ROUNDS} rounds, and the range of the rounds. "× ours" is the row's CPU per
+delivered message over ours.
+
+- **Processes**: each contender runs alone in a fresh server process (\`bench/fanOutServer.js\`,
+  one per contender and round, on 127.0.0.1 port 0), so the process's CPU time is the
+  contender's; the ${FAN_OUT_SUBSCRIBERS.toLocaleString("en")} clients share one other process (\`bench/fanOutClients.js\`), and
+  this one only orchestrates. A round runs every contender once, in an order that rotates by one
+  each round.
+- **Clients** are raw TCP sockets, so that receiving costs as little as it can on a machine where
+  they share 2 cores with the server: a WebSocket client writes the upgrade by hand
+  (\`bench/rawSockets.js\`) and then the one frame its server needs (wirekit: a \`subscribe\` to
+  \`c1\`; socket.io: \`40\`, joining the main namespace, whose connection handler joins the room;
+  bare \`ws\`: none, every connection is a subscriber); an event-stream client sends the \`GET\`.
+  None decodes a message: each message's data starts with \`{"n":\`, which no server's framing
+  contains, and a client counts its occurrences in the bytes. The last column is what that costs.
+- **Contenders**, each publishing the same data (a JSON object of about 90 bytes) to channel \`c1\`:
+  - wirekit: \`createChannelServer\` / \`createEventStreamHandler\` with their default options
+    on \`createMemoryBroker()\`, and \`broker.publish("c1", data)\`;
+  - socket.io: \`new Server(http, { transports: ["websocket"] })\` and
+    \`io.to("c1").emit("message", data)\`; better-sse: a \`createSession\` per request registered
+    on one \`createChannel()\`, and \`channel.broadcast(data, "c1", { eventId })\`;
+  - the floors: the frame or event wirekit writes for the message, with the same ids (numbered
+    from the same clock epoch), encoded once into a \`Buffer\`, then \`client.send(bytes)\` for
+    each of a \`ws\` \`WebSocketServer\`'s clients, or \`response.write(bytes)\` for each open
+    \`node:http\` response (\`text/event-stream\`, headers flushed).
+- **A run**: the server publishes a probe every 100 ms until every client has received one
+  (then nothing is in flight), then ${FAN_OUT_WARMUP} messages that are not measured. **CPU per delivered
+  message**: ${PACED_MESSAGES} messages, one every ${PACED_INTERVAL} ms (each at its own due time); the server
+  process's \`process.cpuUsage()\`, user plus system, from the first publish until the clients
+  have counted every message, over messages × subscribers. **Held rate**: for ${FLAT_DURATION / 1000} s the server
+  publishes one message per event-loop turn (\`setImmediate\`, so its I/O is served between
+  them), waiting while any of its sockets has more than 64 KiB queued in the process; the rate is
+  the messages published over the time from the first publish until the clients have counted
+  them all, so a server that falls behind is charged for catching up. The next column is the
+  server's CPU time over that time: below 1, it waited for a core or for its clients.
+  **Heap per connection**: \`heapUsed\` after two full GCs (\`--expose-gc\`) with every client
+  subscribed and the warm-up delivered, minus the same before the first connection, over
+  ${FAN_OUT_SUBSCRIBERS.toLocaleString("en")}.
+- System time counts, and is most of each figure: on loopback the kernel does the receiving
+  socket's TCP work inside the sender's \`write\`, the same for every contender. The held rate is
+  wall-clock time on a shared 2-core VM and moves with whatever else runs on it (hence the share
+  column); CPU per delivered message does not depend on getting a core.
+- socket.io pings every 25 s and a run lasts less, so the raw clients never need to answer one.
 
 ## Reconnect storm
 
