@@ -26,8 +26,8 @@ export interface HandshakeSettings {
   readonly policy: ClosingPolicy;
   /** Whether the server is closing: new connections are refused with 503. */
   readonly closing: () => boolean;
-  /** Serves an accepted socket. */
-  readonly serve: (ws: WebSocket, connection: ChannelConnection) => void;
+  /** Serves an accepted socket; `socket` is the one the upgrade came on. */
+  readonly serve: (ws: WebSocket, socket: Duplex, connection: ChannelConnection) => void;
 }
 
 /**
@@ -89,7 +89,7 @@ export function createUpgradeListener(
           policy.close(ws, 1002, `the ${CHANNEL_SUBPROTOCOL} subprotocol is required`);
           return;
         }
-        serve(ws, { request, user });
+        serve(ws, socket, { request, user });
       });
     };
     if (authenticateRequest === undefined) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { CHANNEL_SUBPROTOCOL } from "@wirekit/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Broker } from "./broker.js";
+import { encodeServerFrame } from "./channelFrames.js";
 import { createUpgradeListener } from "./channelHandshake.js";
 import {
   type Authenticate,
@@ -10,10 +11,12 @@ import {
   type ChannelConnection,
   serveChannelSession,
 } from "./channelSession.js";
+import { encodeOnce } from "./encodeOnce.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
 import type { AllowedOrigins } from "./originPolicy.js";
 import type { RateLimit } from "./rateLimiter.js";
 import { closeWithin, createClosingPolicy } from "./socketClosing.js";
+import { webSocketFrame } from "./webSocketFrame.js";
 
 export type { ChannelConnection };
 export { CHANNEL_SUBPROTOCOL };
@@ -210,6 +213,8 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     noServer: true,
     maxPayload: maxFrameSize * OVERSIZE_READ_FACTOR,
     clientTracking: false,
+    // Compressed per socket, a message could not be encoded once for all its subscribers.
+    perMessageDeflate: false,
     handleProtocols: (offered) => (offered.has(CHANNEL_SUBPROTOCOL) ? CHANNEL_SUBPROTOCOL : false),
   });
 
@@ -238,6 +243,10 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     pongTimeout,
     counts,
     policy,
+    // Every subscriber of a channel gets the same bytes for a message: one encoding for them all.
+    messageFrame: encodeOnce(({ channel, id, data }) =>
+      webSocketFrame(encodeServerFrame({ type: "message", channel, id, data })),
+    ),
   };
   const onUpgrade = createUpgradeListener({
     http,
@@ -249,8 +258,8 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     counts,
     policy,
     closing: () => closed,
-    serve: (ws, connection) => {
-      const end = serveChannelSession(ws, connection, sessionSettings);
+    serve: (ws, socket, connection) => {
+      const end = serveChannelSession(ws, socket, connection, sessionSettings);
       sessions.set(ws, end);
       ws.once("close", () => {
         end();

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import { CLOSE_CODES } from "@wirekit/core/protocol";
 import type { WebSocket } from "ws";
-import type { Broker } from "./broker.js";
+import type { Broker, BrokerMessage } from "./broker.js";
 import {
   type ChannelErrorCode,
   type ClientFrame,
@@ -12,6 +13,7 @@ import {
 import { createChannelSubscriptions } from "./channelSubscriptions.js";
 import { createRateLimiter, type RateLimit } from "./rateLimiter.js";
 import type { ClosingPolicy } from "./socketClosing.js";
+import { webSocketFrame } from "./webSocketFrame.js";
 
 /** Who is connected, as `authenticate` and `authorize` see it. */
 export interface ChannelConnection {
@@ -50,6 +52,8 @@ export interface SessionSettings {
   readonly pongTimeout: number;
   readonly counts: SessionCounts;
   readonly policy: ClosingPolicy;
+  /** The WebSocket frame of a `message` frame, encoded once for every session. */
+  readonly messageFrame: (message: BrokerMessage) => Buffer;
 }
 
 // Frames a client may send behind its `auth` frame before it is verified.
@@ -57,15 +61,18 @@ const MAX_HELD_FRAMES = 256;
 
 /**
  * Serves one accepted channel socket (PROTOCOL.md): its frames, its subscriptions, its liveness.
- * Returns what ends the session (its timers and subscriptions) once the socket has closed.
+ * `socket` is the one the upgrade came on, which `ws` writes to: frames are written to it whole
+ * (`webSocketFrame`), so that a message encoded once goes to every subscriber as it is. Returns
+ * what ends the session (its timers and subscriptions) once the socket has closed.
  */
 export function serveChannelSession(
   ws: WebSocket,
+  socket: Duplex,
   accepted: ChannelConnection,
   settings: SessionSettings,
 ): () => void {
   const { broker, authenticateFrame, authTimeout, authorize, rateLimit, maxFrameSize } = settings;
-  const { pingInterval, pongTimeout, counts, policy } = settings;
+  const { pingInterval, pongTimeout, counts, policy, messageFrame } = settings;
   // With an `auth` frame, the user is known once that frame is verified.
   let user = accepted.user;
   const connection: ChannelConnection = {
@@ -90,10 +97,14 @@ export function serveChannelSession(
   let pongDeadline: ReturnType<typeof setTimeout> | undefined;
   let pingCount = 0;
 
+  // `ws` refuses to send once the closing handshake has begun; so do we.
+  const write = (frame: Buffer) => {
+    if (ws.readyState === ws.OPEN) socket.write(frame);
+  };
   const send = (frame: ServerFrame) => {
     if (ws.readyState !== ws.OPEN) return;
     if (frame.type === "error") counts.errorsSent++;
-    ws.send(encodeServerFrame(frame));
+    socket.write(webSocketFrame(encodeServerFrame(frame)));
   };
   const sendError = (
     code: ChannelErrorCode,
@@ -108,6 +119,8 @@ export function serveChannelSession(
         ? undefined
         : (channel) => authorize(connection, "subscribe", channel),
     send,
+    write,
+    messageFrame,
   });
 
   const publish = async (frame: Extract<ClientFrame, { type: "publish" }>) => {

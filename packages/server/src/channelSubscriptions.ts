@@ -7,8 +7,12 @@ export interface SubscriptionSettings {
   readonly broker: Broker;
   /** Whether the connection may subscribe to `channel`; unset, it may subscribe to any. */
   readonly maySubscribe: ((channel: string) => Promise<boolean> | boolean) | undefined;
-  /** Sends the connection a frame. */
+  /** Sends the connection a frame of its own (`subscribed`, `error`). */
   readonly send: (frame: ServerFrame) => void;
+  /** Writes a whole WebSocket frame to the connection: one shared by every subscriber. */
+  readonly write: (frame: Buffer) => void;
+  /** The WebSocket frame of a `message` frame, encoded once for every subscriber. */
+  readonly messageFrame: (message: BrokerMessage) => Buffer;
 }
 
 /** The channels one connection subscribes to. */
@@ -30,7 +34,7 @@ interface Subscription {
 }
 
 export function createChannelSubscriptions(settings: SubscriptionSettings): ChannelSubscriptions {
-  const { broker, maySubscribe, send } = settings;
+  const { broker, maySubscribe, send, write, messageFrame } = settings;
   const subscriptions = new Map<string, Subscription>();
   let closed = false;
 
@@ -40,7 +44,7 @@ export function createChannelSubscriptions(settings: SubscriptionSettings): Chan
       return;
     }
     subscription.lastId = message.id;
-    send({ type: "message", channel: message.channel, id: message.id, data: message.data });
+    write(messageFrame(message));
   };
 
   // The broker lost messages this subscription should have heard. PROTOCOL.md section 2: a
