@@ -16,13 +16,18 @@ import { setTimeout as delay } from "node:timers/promises";
 /**
  * Forks `script`.
  * @param {string} script
- * @param {{ args?: string[], execArgv?: string[], timeout?: number }} [options] `timeout`: the
- *   milliseconds a child has to answer one question; 30 s unless given.
+ * @param {{ args?: string[], execArgv?: string[], timeout?: number }} [options] `execArgv`: Node
+ *   flags besides this process's own; `timeout`: the milliseconds a child has to answer one
+ *   question, 30 s unless given.
  * @returns {ForkedChild}
  */
 export function startChild(script, options = {}) {
   const { args = [], execArgv = [], timeout = 30_000 } = options;
-  const child = fork(script, args, { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // This process's own flags first, so `node --cpu-prof bench/….js` profiles the children too.
+  const child = fork(script, args, {
+    execArgv: [...process.execArgv, ...execArgv],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   /** @type {Promise<never>} */
   const exited = new Promise((_, reject) => {
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
