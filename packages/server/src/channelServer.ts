@@ -9,6 +9,7 @@ import {
   type Authenticate,
   type Authorize,
   type ChannelConnection,
+  type SessionSettings,
   serveChannelSession,
 } from "./channelSession.js";
 import { encodeOnce } from "./encodeOnce.js";
@@ -232,7 +233,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
         ? Promise.resolve()
         : new Promise<void>((resolve) => http.once("listening", () => resolve()));
 
-  const sessionSettings = {
+  const sessionSettings: SessionSettings = {
     broker,
     authenticateFrame: credentials === "auth-frame" ? authenticate : undefined,
     authTimeout,
