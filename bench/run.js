@@ -3,9 +3,10 @@
 // medians. Prints a Markdown table and rewrites BENCHMARKS.md at the repo root.
 
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   BUNDLER,
@@ -78,9 +79,23 @@ const PARSER_TARGET = 1.5;
 const SOURCE_TARGET = 3;
 
 const require = createRequire(import.meta.url);
-/** @param {string} name */
-const versionOf = (name) =>
-  /** @type {{ version: string }} */ (require(`${name}/package.json`)).version;
+/**
+ * The installed version of package `name`, from the package.json above its entry point: not every
+ * package exports its package.json (better-sse does not).
+ * @param {string} name
+ * @returns {string}
+ */
+function versionOf(name) {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (!existsSync(file)) continue;
+    const manifest = /** @type {{ name?: string, version: string }} */ (
+      JSON.parse(readFileSync(file, "utf8"))
+    );
+    if (manifest.name === name) return manifest.version;
+  }
+  throw new Error(`no package.json found for ${name}`);
+}
 
 /**
  * @param {number[]} values
