@@ -15,14 +15,14 @@ import { startChild } from "./forkedChild.js";
 /** Subscribers on the one channel. */
 export const FAN_OUT_SUBSCRIBERS = 1000;
 /** Rounds; each runs every contender once, in a rotating order. */
-export const FAN_OUT_ROUNDS = 3;
+export const FAN_OUT_ROUNDS = 4;
 /** Messages of the CPU phase, and the milliseconds between them. */
 export const PACED_MESSAGES = 40;
 export const PACED_INTERVAL = 40;
 /** Milliseconds the held-rate phase publishes for. */
-export const FLAT_DURATION = 1500;
+export const FLAT_DURATION = 1000;
 /** Messages published (and discarded) before measuring, so every contender's code is optimized. */
-export const FAN_OUT_WARMUP = 20;
+export const FAN_OUT_WARMUP = 10;
 /** The channel server's CPU per delivered message over socket.io's, at most. */
 export const WEBSOCKET_TARGET = 1;
 /** The SSE handler's CPU per delivered message over the bare node:http floor's, at most. */
