@@ -589,8 +589,8 @@ inherit the flag), on this machine:
   \`message\` frame and \`ws\` converted it to UTF-8 and framed it again (11.3 µs per delivered
   message against socket.io's 11.8 in the run that introduced this section). It now costs
   about what the bare \`ws\` loop costs (0.84× to 1.07× of it over the runs made on this
-  machine), less where the loop's \`send\` shows: it builds a header per socket and writes
-  header and payload under a cork (a \`writev\`) where ours writes one buffer.
+  machine); the loop's \`send\` still builds a header per socket and writes header and
+  payload under a cork (a \`writev\`), where ours writes one buffer.
 - **socket.io** encodes a room broadcast once too (socket.io-adapter frames it with \`ws\`'s
   \`Sender.frame\`, engine.io writes it through \`ws\`'s private \`_sender.sendFrame\`), but per
   socket engine.io still makes a packet, emits events and waits for each write's callback before
