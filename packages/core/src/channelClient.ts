@@ -3,6 +3,7 @@ import {
   ChannelProtocolError,
   jsonChannelProtocol,
 } from "./channelProtocol.js";
+import { ChannelServerError } from "./channelServerError.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
 import type { DropReason } from "./outbox.js";
@@ -40,23 +41,6 @@ function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
   return state.lastId === undefined
     ? { type: "subscribe", channel }
     : { type: "subscribe", channel, resume: state.lastId };
-}
-
-/** An `error` frame from the server (PROTOCOL.md section 6). */
-export class ChannelServerError extends Error {
-  override readonly name = "ChannelServerError";
-  /** The server's code: `forbidden`, `rate-limited`, `bad-frame`, … */
-  readonly code: string;
-  /** The frame type it answers, when the server said. */
-  readonly frame: string | undefined;
-  readonly channel: string | undefined;
-
-  constructor(frame: Extract<ServerFrame, { type: "error" }>) {
-    super(frame.reason);
-    this.code = frame.code;
-    this.frame = frame.frame;
-    this.channel = frame.channel;
-  }
 }
 
 /**
@@ -502,6 +486,10 @@ export class ChannelClient {
         );
         return;
       case "pong":
+        return;
+      case "expiring":
+        // In band, on this socket: the server verifies the fresh `auth` and carries on.
+        void this.#connection.refreshCredentials();
         return;
       case "limits":
         if (frame.messages !== undefined && frame.per !== undefined) {

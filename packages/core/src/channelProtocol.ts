@@ -199,6 +199,13 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
         ...Object.fromEntries(Object.entries(limits).filter(([, member]) => member !== undefined)),
       };
     }
+    case "expiring": {
+      const expiresIn = frame["expiresIn"];
+      if (typeof expiresIn !== "number" || !(expiresIn >= 0)) {
+        return fail("needs a non-negative expiresIn");
+      }
+      return { type: "expiring", expiresIn };
+    }
     default:
       throw new ChannelProtocolError(
         "unknown-type",

@@ -54,6 +54,7 @@ export class Connection {
   #visibility: VisibilityPolicy;
   readonly #visibilityGrace: number;
   readonly #onAuthFailure: ((error: ConnectionError) => boolean | Promise<boolean>) | undefined;
+  readonly #hello: (() => Frame) | undefined;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
   readonly #liveness: Liveness;
@@ -104,6 +105,7 @@ export class Connection {
     this.#visibility = visibility;
     this.#visibilityGrace = visibilityGrace;
     this.#onAuthFailure = onAuthFailure;
+    this.#hello = hello;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
@@ -242,6 +244,39 @@ export class Connection {
       );
     }
     return this.#outbox.send(data as Frame | Blob, handlers);
+  }
+
+  /**
+   * Refreshes credentials the server says expire soon (PROTOCOL.md section 1a), losing nothing:
+   * asks `onAuthFailure` for fresh ones (`error.code` is `credentials-expiring`), then sends
+   * `hello` again on the open WebSocket, which a wirekit server verifies in band; without a
+   * `hello` (cookies, headers) it reconnects at once, resuming where it stood. Channels call it
+   * on the server's notice.
+   */
+  async refreshCredentials(): Promise<void> {
+    const session = this.#session;
+    const hook = this.#onAuthFailure;
+    try {
+      const notice = new ConnectionError("credentials-expiring", "The credentials expire soon.");
+      if (hook !== undefined && !(await hook(notice))) return;
+    } catch (hookError) {
+      rethrowAsync(hookError);
+      return;
+    }
+    const { status } = this.#store.get();
+    // Since the notice, the connection ended, or a new session began with fresh credentials.
+    if (status !== "open" && status !== "reconnecting") return;
+    if (this.#session !== undefined && this.#session !== session) return;
+    const hello = this.#hello;
+    if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
+      try {
+        this.#outbox.sendControl(hello());
+      } catch (helloError) {
+        rethrowAsync(helloError);
+      }
+    } else {
+      this.reconnect();
+    }
   }
 
   #open(): void {

@@ -4,9 +4,10 @@ export type {
   PublishErrorCode,
   SubscribeOptions,
 } from "./channelClient.js";
-export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
+export { ChannelClient, PublishError } from "./channelClient.js";
 export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtocol.js";
 export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
+export { ChannelServerError } from "./channelServerError.js";
 export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
 export { channelSubscription } from "./channelSource.js";
 export type { Clock } from "./clock.js";
@@ -65,6 +66,9 @@ export {
   compareIds,
   isMessageId,
   isNewerId,
+  STREAM_ERROR_EVENT,
+  STREAM_EXPIRED_EVENT,
+  STREAM_EXPIRING_EVENT,
   STREAM_GAP_EVENT,
   STREAM_POSITION_EVENT,
 } from "./protocol.js";

@@ -1,4 +1,4 @@
-import type { ChannelServerError } from "./channelClient.js";
+import type { ChannelServerError } from "./channelServerError.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
