@@ -1,4 +1,12 @@
 export type {
+  AuthRefusal,
+  Authenticate,
+  Authenticated,
+  Authorize,
+  ChannelAction,
+  ServerAuth,
+} from "./auth.js";
+export type {
   Broker,
   BrokerGap,
   BrokerMessage,
@@ -13,7 +21,6 @@ export type {
   ChannelServer,
   ChannelServerCounts,
   ChannelServerOptions,
-  Credentials,
 } from "./channelServer.js";
 export { CHANNEL_SUBPROTOCOL, createChannelServer } from "./channelServer.js";
 export type { ServerErrorCode } from "./errors.js";

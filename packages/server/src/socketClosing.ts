@@ -8,10 +8,23 @@ const CLOSE_GRACE = 1000;
  * that never completes the closing handshake must not hold the socket.
  */
 export function closeWithin(ws: WebSocket, code: number, reason: string): void {
-  ws.close(code, reason);
+  ws.close(code, closeReason(reason));
   const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE);
   timer.unref();
   ws.once("close", () => clearTimeout(timer));
+}
+
+// RFC 6455 section 5.5: a close frame's payload is at most 125 bytes, 2 of them the code; `ws`
+// throws on a longer reason, and reasons may come from the app's `authenticate`.
+const MAX_REASON_BYTES = 123;
+
+/** `reason`, cut at a character boundary to fit a close frame. */
+function closeReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
+  let cut = reason.slice(0, MAX_REASON_BYTES);
+  while (Buffer.byteLength(`${cut}…`) > MAX_REASON_BYTES) cut = cut.slice(0, -1);
+  // A lone high surrogate left at the end would not encode.
+  return `${cut.replace(/[\uD800-\uDBFF]$/, "")}…`;
 }
 
 /** What `createClosingPolicy` counts. */
