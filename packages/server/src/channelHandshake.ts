@@ -102,7 +102,7 @@ export function createUpgradeListener(
       upgrade((ws) => {
         if (!verdict.ok && verdict.status !== 401) {
           const code = verdict.status === 403 ? CLOSE_CODES.forbidden : 1011;
-          policy.close(ws, code, verdict.reason);
+          policy.end(ws, code, verdict.reason);
         } else if (ws.protocol !== CHANNEL_SUBPROTOCOL) {
           // PROTOCOL.md section 1: 1002 tells the client there is no common version; no retry.
           policy.close(ws, 1002, `the ${CHANNEL_SUBPROTOCOL} subprotocol is required`);

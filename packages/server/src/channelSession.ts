@@ -149,7 +149,7 @@ export function serveChannelSession(
     authTimeout,
     serve: handle,
     send,
-    close: (code, reason) => policy.close(ws, code, reason),
+    close: (code, reason) => policy.end(ws, code, reason),
   });
   const connection: ChannelConnection = {
     request,

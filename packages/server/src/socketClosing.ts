@@ -39,6 +39,12 @@ export interface ClosingPolicy {
    * and the kernel's buffers push back on the sender.
    */
   close(ws: WebSocket, code: number, reason: string): void;
+  /**
+   * Closes `ws` with `code` for a reason that is no abuse (credentials refused or expired): what
+   * it sends is no longer served, but it is still read, so its closing handshake completes at
+   * once and the client comes back with fresh credentials without waiting out the grace.
+   */
+  end(ws: WebSocket, code: number, reason: string): void;
   /** Counts `ws` as closed for a policy that `ws` enforced itself (a frame over `maxPayload`). */
   closedByWs(ws: WebSocket): void;
   /** Whether a verdict is out on `ws`: whatever it sends after that is not read. */
@@ -58,6 +64,9 @@ export function createClosingPolicy(counts: ClosingCounts): ClosingPolicy {
       if (!condemn(ws)) return;
       closeWithin(ws, code, reason);
       ws.pause();
+    },
+    end(ws, code, reason) {
+      if (condemn(ws)) closeWithin(ws, code, reason);
     },
     closedByWs(ws) {
       condemn(ws);
