@@ -66,6 +66,7 @@ export class Connection {
   #lastEventId: string;
   #serverRetry: number | undefined;
   #authRetried = false;
+  #refreshing: Promise<void> | undefined;
   #stopLifecycle: (() => void) | undefined;
 
   constructor(options: ConnectionOptions) {
@@ -253,7 +254,15 @@ export class Connection {
    * `hello` (cookies, headers) it reconnects at once, resuming where it stood. Channels call it
    * on the server's notice.
    */
-  async refreshCredentials(): Promise<void> {
+  refreshCredentials(): Promise<void> {
+    // One at a time: an event stream's notice and the expiry after it ask for the same refresh.
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
     const session = this.#session;
     const hook = this.#onAuthFailure;
     try {

@@ -55,6 +55,21 @@ describe("Connection.refreshCredentials", () => {
     expect(connection.getSnapshot()).toMatchObject({ status: "open", error: null });
   });
 
+  it("asks the hook once for refreshes asked while one is under way", async () => {
+    const { hook, answer } = gatedHook();
+    const { connection, transport } = setup({ hello: () => "auth", onAuthFailure: hook });
+    const first = connection.refreshCredentials();
+    const second = connection.refreshCredentials();
+    answer(true);
+    await Promise.all([first, second]);
+    expect(hook).toHaveBeenCalledTimes(1);
+    expect(transport.last.sent).toEqual(["auth", "auth"]);
+    const later = connection.refreshCredentials();
+    answer(true);
+    await later;
+    expect(hook).toHaveBeenCalledTimes(2);
+  });
+
   it("sends the hello again without a hook: it may read a token refreshed elsewhere", async () => {
     const { connection, transport } = setup({ hello: () => "auth" });
     await connection.refreshCredentials();

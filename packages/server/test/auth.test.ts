@@ -307,6 +307,56 @@ describe("ServerAuth on a WebSocket", () => {
     ]);
     await stillServes(url);
   });
+  it("answers garbage auth frames with bad-frame errors and a throwing hook with 1011, and no one else notices", async () => {
+    const store = credentialStore();
+    store.issue("t-ada", "ada");
+    store.issue("t-bob", "bob");
+    const { broker, url, server } = await startChannels({
+      auth: {
+        authenticate: (request, token) => {
+          if (token === "boom") throw new Error("database down");
+          return store.authenticate(request, token);
+        },
+      },
+    });
+    const bystander = clientFor(url, { endpoint: { hello: () => authFrame("t-bob") } });
+    const heard: ChannelEvent[] = [];
+    bystander.channels.subscribe("room", (event) => heard.push(event));
+    await vi.waitFor(() => expect(heard).toHaveLength(1));
+
+    const { socket, frames } = await rawClient(url);
+    // Before any credentials: each is refused as a frame, and the socket still waits for auth.
+    socket.send(JSON.stringify({ type: "auth" }));
+    socket.send(JSON.stringify({ type: "auth", token: 42 }));
+    socket.send("{ not json");
+    await vi.waitFor(() => expect(frames).toHaveLength(3));
+    expect(frames).toEqual([
+      expect.objectContaining({ type: "error", code: "bad-frame", frame: "auth" }),
+      expect.objectContaining({ type: "error", code: "bad-frame", frame: "auth" }),
+      expect.objectContaining({ type: "error", code: "bad-frame" }),
+    ]);
+    socket.send(authFrame("t-ada"));
+    socket.send(JSON.stringify({ type: "ping", nonce: "in" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(4));
+    // Once in, a garbage refresh leaves the credentials it has in force.
+    socket.send(JSON.stringify({ type: "auth", token: { forged: true } }));
+    socket.send(JSON.stringify({ type: "ping", nonce: "still" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(6));
+    expect(frames.slice(3)).toEqual([
+      { type: "pong", nonce: "in" },
+      expect.objectContaining({ type: "error", code: "bad-frame", frame: "auth" }),
+      { type: "pong", nonce: "still" },
+    ]);
+    // A hook that throws is the server's failure: 1011, which a client retries.
+    socket.send(authFrame("boom"));
+    expect(await closeOf(socket)).toEqual({ code: 1011, reason: "authentication failed" });
+
+    await broker.publish("room", "after");
+    await vi.waitFor(() => expect(heard).toHaveLength(2));
+    expect(heard[1]).toMatchObject({ type: "message", data: "after" });
+    expect(bystander.connection.getSnapshot()).toMatchObject({ status: "open", error: null });
+    expect(server.counts).toMatchObject({ accepted: 2, open: 1 });
+  });
 });
 
 describe("credentials in the URL", () => {
