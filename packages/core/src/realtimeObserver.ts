@@ -1,5 +1,5 @@
-import type { ChannelServerError } from "./channelServerError.js";
 import type { ChannelProtocolError } from "./channelProtocol.js";
+import type { ChannelServerError } from "./channelServerError.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
 import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";

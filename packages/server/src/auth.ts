@@ -157,7 +157,11 @@ export async function verifyCredentials<User>(
       const { refused, reason } = result as AuthRefusal;
       if (refused === 401 || refused === 403) {
         const fallback = refused === 401 ? "not authenticated" : "not allowed in";
-        return { ok: false, status: refused, reason: typeof reason === "string" ? reason : fallback };
+        return {
+          ok: false,
+          status: refused,
+          reason: typeof reason === "string" ? reason : fallback,
+        };
       }
     } else if ("user" in result) {
       const { user, expiresAt } = result as Authenticated<User>;

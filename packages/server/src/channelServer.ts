@@ -6,7 +6,11 @@ import { type ResolvedAuth, resolveAuth, type ServerAuth } from "./auth.js";
 import type { Broker } from "./broker.js";
 import { encodeServerFrame } from "./channelFrames.js";
 import { createUpgradeListener } from "./channelHandshake.js";
-import { type ChannelConnection, type SessionSettings, serveChannelSession } from "./channelSession.js";
+import {
+  type ChannelConnection,
+  type SessionSettings,
+  serveChannelSession,
+} from "./channelSession.js";
 import { encodeOnce } from "./encodeOnce.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
 import type { AllowedOrigins } from "./originPolicy.js";
@@ -127,7 +131,7 @@ const OVERSIZE_READ_FACTOR = 4;
  *
  * @example
  * const channels = createChannelServer({ broker, server: httpServer, path: "/channels",
- *   allowedOrigins: ["https://app.example.com"], authenticate: (req) => userFromCookie(req) });
+ *   allowedOrigins: ["https://app.example.com"], auth }); // the event-stream handler's `auth` too
  */
 export function createChannelServer<User = unknown>(
   options: ChannelServerOptions<User>,

@@ -10,6 +10,7 @@ import {
 } from "./auth.js";
 import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
 import { encodeOnce } from "./encodeOnce.js";
+import { assertPositive } from "./errors.js";
 import {
   EXPIRED_EVENT,
   expiringEvent,
@@ -18,7 +19,6 @@ import {
   positionEvent,
   refusalEvent,
 } from "./eventStreamEvents.js";
-import { assertPositive } from "./errors.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 
 export interface EventStreamHandlerOptions<User = unknown> {

@@ -1,8 +1,8 @@
 export type {
-  AuthRefusal,
   Authenticate,
   Authenticated,
   Authorize,
+  AuthRefusal,
   ChannelAction,
   ServerAuth,
 } from "./auth.js";

@@ -2,11 +2,11 @@
 // server says so ahead of time, the client refreshes through its auth hook, and every message —
 // those published while it refreshed too — arrives exactly once, in order. Expiry runs on a
 // virtual clock (`auth.clock`); the client's hook is answered when the test says.
-import { type ChannelEvent, EventStreamChannels, exponentialBackoff } from "@wirekit/core";
+import { type ChannelEvent, EventStreamChannels } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { WebSocket } from "ws";
-import { clientFor, startChannels } from "./support/channels.js";
+import { clientFor, rawClient, startChannels } from "./support/channels.js";
 import { authFrame, credentialStore, sessionCookie } from "./support/credentials.js";
 import { startStream } from "./support/listen.js";
 
@@ -226,7 +226,6 @@ describe("the expiry notice", () => {
     const { clock, store, auth } = expiringCredentials();
     store.issue("short", "ada", clock.now() + 10_000);
     const { url } = await startChannels({ auth });
-    const { rawClient } = await import("./support/channels.js");
     const { socket, frames } = await rawClient(url);
     socket.send(authFrame("short"));
     socket.send(JSON.stringify({ type: "ping", nonce: "verified" }));
