@@ -251,8 +251,9 @@ export class Connection {
    * Refreshes credentials the server says expire soon (PROTOCOL.md section 1a), losing nothing:
    * asks `onAuthFailure` for fresh ones (`error.code` is `credentials-expiring`), then sends
    * `hello` again on the open WebSocket, which a wirekit server verifies in band; without a
-   * `hello` (cookies, headers) it reconnects at once, resuming where it stood. Channels call it
-   * on the server's notice.
+   * `hello` (cookies, headers) it reconnects at once, resuming where it stood. Without
+   * `onAuthFailure` nothing can be refreshed: the server's close at expiry brings the
+   * reconnect, which resumes too. Channels call it on the server's notice.
    */
   refreshCredentials(): Promise<void> {
     // One at a time: an event stream's notice and the expiry after it ask for the same refresh.
@@ -266,8 +267,12 @@ export class Connection {
     const session = this.#session;
     const hook = this.#onAuthFailure;
     try {
-      const notice = new ConnectionError("credentials-expiring", "The credentials expire soon.");
-      if (hook !== undefined && !(await hook(notice))) return;
+      // Sending the same credentials again would only earn another notice, sooner.
+      if (hook === undefined) return;
+      if (
+        !(await hook(new ConnectionError("credentials-expiring", "The credentials expire soon.")))
+      )
+        return;
     } catch (hookError) {
       rethrowAsync(hookError);
       return;

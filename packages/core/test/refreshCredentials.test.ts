@@ -70,10 +70,13 @@ describe("Connection.refreshCredentials", () => {
     expect(hook).toHaveBeenCalledTimes(2);
   });
 
-  it("sends the hello again without a hook: it may read a token refreshed elsewhere", async () => {
-    const { connection, transport } = setup({ hello: () => "auth" });
-    await connection.refreshCredentials();
-    expect(transport.last.sent).toEqual(["auth", "auth"]);
+  it("does nothing without a hook: the same credentials again would only earn another notice", async () => {
+    const socket = setup({ hello: () => "auth" });
+    await socket.connection.refreshCredentials();
+    expect(socket.transport.last.sent).toEqual(["auth"]);
+    const stream = setup({ kind: "sse" });
+    await stream.connection.refreshCredentials();
+    expect(stream.transport.sessions).toHaveLength(1);
   });
 
   it("reconnects at once, resuming, where credentials cannot travel in band", async () => {

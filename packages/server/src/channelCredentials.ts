@@ -54,6 +54,8 @@ export function createChannelCredentials<User>(
   let ended = false;
   const held: ClientFrame[] = [];
   let cancelExpiry = () => {};
+  // The expiry the client was last told of.
+  let noticed: number | undefined;
   const authTimer = verified
     ? undefined
     : clock.setTimeout(() => {
@@ -66,7 +68,12 @@ export function createChannelCredentials<User>(
     expired = false;
     cancelExpiry();
     cancelExpiry = scheduleExpiry(auth, next.expiresAt, {
-      notice: (expiresIn) => send({ type: "expiring", expiresIn }),
+      notice: (expiresIn) => {
+        // The same credentials sent again: the client knows; telling it sooner would be a loop.
+        if (noticed === next.expiresAt) return;
+        noticed = next.expiresAt;
+        send({ type: "expiring", expiresIn });
+      },
       expire: () => {
         if (verifying) expired = true;
         else close(CLOSE_CODES.credentialsExpired, "credentials expired");

@@ -6,7 +6,7 @@ import { type ChannelEvent, EventStreamChannels } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { WebSocket } from "ws";
-import { clientFor, rawClient, startChannels } from "./support/channels.js";
+import { clientFor, closeOf, rawClient, startChannels } from "./support/channels.js";
 import { authFrame, credentialStore, sessionCookie } from "./support/credentials.js";
 import { startStream } from "./support/listen.js";
 
@@ -239,5 +239,33 @@ describe("the expiry notice", () => {
       { type: "pong", nonce: "before" },
       { type: "expiring", expiresIn: 5000 },
     ]);
+  });
+
+  it("is not repeated for the same credentials sent again, which expire as before with 4440", async () => {
+    const { clock, issue, auth } = expiringCredentials();
+    issue("t1");
+    const { url } = await startChannels({ auth });
+    const { socket, frames } = await rawClient(url);
+    socket.send(authFrame("t1"));
+    socket.send(JSON.stringify({ type: "ping", nonce: "in" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    clock.advance(LIFE - NOTICE);
+    await vi.waitFor(() => expect(frames).toHaveLength(2));
+    socket.send(authFrame("t1"));
+    socket.send(JSON.stringify({ type: "ping", nonce: "again" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(3));
+    // Where a notice for credentials verified now, with NOTICE left, would fall.
+    clock.advance(NOTICE / 2);
+    socket.send(JSON.stringify({ type: "ping", nonce: "later" }));
+    await vi.waitFor(() => expect(frames).toHaveLength(4));
+    expect(frames).toEqual([
+      { type: "pong", nonce: "in" },
+      { type: "expiring", expiresIn: NOTICE },
+      { type: "pong", nonce: "again" },
+      { type: "pong", nonce: "later" },
+    ]);
+    const closed = closeOf(socket);
+    clock.advance(NOTICE / 2);
+    expect(await closed).toEqual({ code: 4440, reason: "credentials expired" });
   });
 });
