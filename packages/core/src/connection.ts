@@ -267,29 +267,22 @@ export class Connection {
     const session = this.#session;
     const hook = this.#onAuthFailure;
     try {
-      // Sending the same credentials again would only earn another notice, sooner.
-      if (hook === undefined) return;
-      if (
-        !(await hook(new ConnectionError("credentials-expiring", "The credentials expire soon.")))
-      )
-        return;
-    } catch (hookError) {
-      rethrowAsync(hookError);
-      return;
-    }
-    const { status } = this.#store.get();
-    // Since the notice, the connection ended, or a new session began with fresh credentials.
-    if (status !== "open" && status !== "reconnecting") return;
-    if (this.#session !== undefined && this.#session !== session) return;
-    const hello = this.#hello;
-    if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
-      try {
+      const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
+      // Without a hook, the same credentials again would only earn another notice, sooner.
+      if (hook === undefined || !(await hook(expiring))) return;
+      const { status } = this.#store.get();
+      // Since the notice, the connection ended, or a new session began with fresh credentials.
+      if (status !== "open" && status !== "reconnecting") return;
+      if (this.#session !== undefined && this.#session !== session) return;
+      const hello = this.#hello;
+      if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
         this.#outbox.sendControl(hello());
-      } catch (helloError) {
-        rethrowAsync(helloError);
+      } else {
+        this.reconnect();
       }
-    } else {
-      this.reconnect();
+    } catch (error) {
+      // The app's hook or hello threw: its bug, reported, while the connection goes on.
+      rethrowAsync(error);
     }
   }
 
