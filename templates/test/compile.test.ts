@@ -66,7 +66,9 @@ describe.each(templates)("templates/%s", (name) => {
     expect(specifiers.filter((specifier) => !PUBLIC_ENTRY_POINTS.has(specifier))).toEqual([]);
   });
 
-  it("type-checks on its own with zero diagnostics", () => {
+  // The first program parses React's and wirekit's types for all the others: seconds on a busy
+  // machine. The deadline is there to catch a hang, not to measure speed.
+  it("type-checks on its own with zero diagnostics", { timeout: 60_000 }, () => {
     const program = ts.createProgram({ rootNames: [fileName], options: userOptions, host });
     const file = program.getSourceFile(fileName);
     const diagnostics = [
