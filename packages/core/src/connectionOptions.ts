@@ -26,6 +26,11 @@ export type ConnectionStatus =
   | "closed"
   | "failed";
 
+/** Whether a connection is at rest: not started, closed, or failed. `connect()` starts it. */
+export function isAtRest(status: ConnectionStatus): boolean {
+  return status === "idle" || status === "closed" || status === "failed";
+}
+
 /** An immutable picture of a connection; a new object only when something in it changed. */
 export interface ConnectionSnapshot {
   readonly status: ConnectionStatus;

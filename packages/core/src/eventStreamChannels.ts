@@ -2,7 +2,7 @@ import type { ChannelEvent } from "./channelClient.js";
 import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
-import type { ConnectionOptions } from "./connectionOptions.js";
+import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
 import { pick } from "./defined.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
 import {
@@ -184,7 +184,7 @@ export class EventStreamChannels {
       return;
     }
     const { status } = this.connection.getSnapshot();
-    if (status === "idle" || status === "closed" || status === "failed") this.connection.connect();
+    if (isAtRest(status)) this.connection.connect();
     // A stream that is up, or being opened, asks for the old set: reopen it. A paused or waiting
     // one reads the new set when it next connects.
     else if (status === "open" || status === "connecting") this.connection.reconnect();

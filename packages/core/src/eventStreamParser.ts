@@ -1,5 +1,5 @@
 import { EventStreamParseError, type EventStreamParseErrorCode } from "./errors.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callSafely, rethrowAsync } from "./rethrowAsync.js";
 
 /** One dispatched event, as the WHATWG HTML "server-sent events" rules define it. */
 export interface EventStreamMessage {
@@ -340,7 +340,7 @@ class StreamParser implements EventStreamParser {
       if (end - start > this.#maxEventSize) {
         this.#reportLineTooLarge();
       } else if (this.#onComment !== undefined) {
-        call(this.#onComment, source.slice(valueAfterName(source, start, end), end));
+        callSafely(this.#onComment, source.slice(valueAfterName(source, start, end), end));
       }
       return;
     }
@@ -414,7 +414,7 @@ class StreamParser implements EventStreamParser {
 
   #takeRetry(value: string): void {
     if (DIGITS.test(value)) {
-      if (this.#onRetry !== undefined) call(this.#onRetry, Number(value));
+      if (this.#onRetry !== undefined) callSafely(this.#onRetry, Number(value));
     } else {
       this.#report(
         "invalid-retry",
@@ -435,6 +435,7 @@ class StreamParser implements EventStreamParser {
     const eventData = this.#data;
     this.#data = undefined;
     this.#type = "";
+    // Not through callSafely: every event makes this call, and it needs no argument array.
     try {
       this.#emit(eventType, eventData, this.#lastEventId);
     } catch (error) {
@@ -468,7 +469,7 @@ class StreamParser implements EventStreamParser {
   #report(code: EventStreamParseErrorCode, message: string, field?: string, value?: string): void {
     if (this.#onError === undefined) return;
     const detail = field === undefined ? {} : value === undefined ? { field } : { field, value };
-    call(this.#onError, new EventStreamParseError(code, message, detail));
+    callSafely(this.#onError, new EventStreamParseError(code, message, detail));
   }
 
   #startOver(): void {
@@ -478,18 +479,6 @@ class StreamParser implements EventStreamParser {
     this.#afterCR = false;
     this.#discard = KEEP;
     this.#clearEvent();
-  }
-}
-
-/**
- * Runs a handler so that its exception cannot tear the parser's state: like a DOM event listener's,
- * it is reported asynchronously and parsing goes on.
- */
-function call<T>(handler: (value: T) => void, value: T): void {
-  try {
-    handler(value);
-  } catch (error) {
-    rethrowAsync(error);
   }
 }
 

@@ -55,38 +55,29 @@ type LivenessTimer = "ping" | "deadline" | "watchdog" | "wake";
  * slept. Started when a session opens, stopped when it ends; it only judges, the connection acts.
  */
 export class Liveness {
-  readonly #options: Omit<LivenessOptions, "heartbeat" | "watchdog"> & {
-    readonly heartbeat: Required<HeartbeatOptions> | undefined;
-    readonly watchdog: number | undefined;
-  };
+  readonly #options: LivenessOptions;
+  readonly #heartbeat: Required<HeartbeatOptions> | undefined;
   readonly #timers: Timers<LivenessTimer>;
   #lastActivity = 0;
   #running = false;
 
   constructor(options: LivenessOptions) {
-    const { heartbeat, watchdog } = options;
-    this.#options = {
-      ...options,
-      heartbeat:
-        heartbeat === false
-          ? undefined
-          : {
-              interval: heartbeat.interval ?? 25_000,
-              deadline: heartbeat.deadline ?? 10_000,
-              message: heartbeat.message ?? "ping",
-            },
-      watchdog: watchdog === false ? undefined : watchdog,
-    };
-    this.#timers = new Timers(options.clock);
+    const { heartbeat, clock } = options;
+    this.#options = options;
+    if (heartbeat !== false) {
+      const { interval = 25_000, deadline = 10_000, message = "ping" } = heartbeat;
+      this.#heartbeat = { interval, deadline, message };
+    }
+    this.#timers = new Timers(clock);
   }
 
   /** A session opened: start watching it. */
   start(): void {
-    const { heartbeat, watchdog } = this.#options;
+    const { watchdog } = this.#options;
     this.#running = true;
-    this.#lastActivity = this.#options.clock.now();
-    if (heartbeat !== undefined) this.#schedulePing(heartbeat.interval);
-    if (watchdog !== undefined) this.#armWatchdog(watchdog);
+    this.activity();
+    this.#schedulePing();
+    if (watchdog !== false) this.#armWatchdog(watchdog);
     this.#scheduleWakeCheck();
   }
 
@@ -109,69 +100,66 @@ export class Liveness {
    * a watchdog, when the machine just slept and nothing arrived since.
    */
   check(afterSleep: boolean): void {
+    const { ping, watchdog, clock, stale } = this.#options;
     if (!this.#running) return;
-    if (this.#options.ping !== undefined) {
+    if (ping !== undefined) {
       this.#ping();
       return;
     }
-    const quiet = this.#options.clock.now() - this.#lastActivity;
-    const limit =
-      this.#options.watchdog ?? (afterSleep ? WAKE_CHECK_INTERVAL : Number.POSITIVE_INFINITY);
-    if (quiet < limit) return;
-    this.#options.stale(
-      new ConnectionError("watchdog-timeout", `Nothing arrived for ${quiet} ms.`),
-    );
+    const quiet = clock.now() - this.#lastActivity;
+    const limit = watchdog === false ? (afterSleep ? WAKE_CHECK_INTERVAL : Infinity) : watchdog;
+    if (quiet >= limit) stale(new ConnectionError("watchdog-timeout", "Nothing arrived in time."));
   }
 
-  #schedulePing(delay: number): void {
-    const heartbeat = this.#options.heartbeat;
+  #schedulePing(): void {
+    const heartbeat = this.#heartbeat;
     if (heartbeat === undefined) return;
-    this.#timers.set("ping", delay, () => {
+    this.#timers.set("ping", heartbeat.interval, () => {
       this.#ping();
-      this.#schedulePing(heartbeat.interval);
+      this.#schedulePing();
     });
   }
 
   #ping(): void {
-    const { heartbeat, ping, clock } = this.#options;
+    const heartbeat = this.#heartbeat;
+    const { ping } = this.#options;
     if (heartbeat === undefined || ping === undefined || this.#timers.has("deadline")) return;
-    const { message } = heartbeat;
+    const { message, deadline } = heartbeat;
     if (!ping(typeof message === "function" ? message() : message)) return;
-    const sentAt = clock.now();
-    this.#timers.set("deadline", heartbeat.deadline, () => {
-      if (clock.now() - sentAt > heartbeat.deadline + LATE_TOLERANCE) {
-        // The deadline timer itself was throttled or frozen: ask again rather than judge.
-        this.#ping();
-        return;
-      }
-      this.#options.dead(
-        new ConnectionError(
-          "heartbeat-timeout",
-          `No answer to a ping within ${heartbeat.deadline} ms.`,
-        ),
-      );
-    });
+    this.#setChecked(
+      "deadline",
+      deadline,
+      () => this.#options.dead(new ConnectionError("heartbeat-timeout", "No answer to a ping.")),
+      () => this.#ping(),
+    );
   }
 
   #armWatchdog(delay: number): void {
-    const { watchdog: limit, clock } = this.#options;
-    if (limit === undefined) return;
-    const armedAt = clock.now();
-    this.#timers.set("watchdog", delay, () => {
-      const now = clock.now();
-      if (now - armedAt > delay + LATE_TOLERANCE) {
-        // Fired late (throttled or asleep): the wake check decides; give the stream a fresh window.
-        this.#armWatchdog(limit);
-        return;
-      }
-      const quiet = now - this.#lastActivity;
-      if (quiet >= limit) {
-        this.#options.dead(
-          new ConnectionError("watchdog-timeout", `Nothing arrived for ${limit} ms.`),
-        );
-      } else {
-        this.#armWatchdog(limit - quiet);
-      }
+    const { watchdog: limit, clock, dead } = this.#options;
+    if (limit === false) return;
+    this.#setChecked(
+      "watchdog",
+      delay,
+      () => {
+        const quiet = clock.now() - this.#lastActivity;
+        if (quiet >= limit) {
+          dead(new ConnectionError("watchdog-timeout", "Nothing arrived in time."));
+        } else this.#armWatchdog(limit - quiet);
+      },
+      () => this.#armWatchdog(limit),
+    );
+  }
+
+  /**
+   * Timer `name`, whose verdict counts only if it fired on time: one that fired much later than
+   * asked was throttled (a background tab) or frozen (a sleep), which says nothing about the
+   * socket, so `late` asks again instead.
+   */
+  #setChecked(name: LivenessTimer, delay: number, verdict: () => void, late: () => void): void {
+    const setAt = this.#options.clock.now();
+    this.#timers.set(name, delay, () => {
+      if (this.#options.clock.now() - setAt > delay + LATE_TOLERANCE) late();
+      else verdict();
     });
   }
 
