@@ -5,7 +5,8 @@ import {
   IDLE_CONNECTION_SNAPSHOT,
   isAtRest,
 } from "./connectionOptions.js";
-import { ConnectionError, type EventStreamParseError } from "./errors.js";
+import { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { Liveness } from "./liveness.js";
 import type { Frame, Outbox, Pace, SendHandlers } from "./outbox.js";
 import {
@@ -14,12 +15,7 @@ import {
   type PageSignal,
 } from "./pageLifecycle.js";
 import { callEach, rethrowAsync } from "./rethrowAsync.js";
-import {
-  shouldRetry as defaultShouldRetry,
-  exponentialBackoff,
-  type RetryDelay,
-  type ShouldRetry,
-} from "./retry.js";
+import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
@@ -77,7 +73,7 @@ export class Connection {
       clock = systemClock,
       lifecycle,
       retryDelay = exponentialBackoff(),
-      shouldRetry = defaultShouldRetry,
+      shouldRetry,
       maxAttempts = Number.POSITIVE_INFINITY,
       minUptime = 5000,
       connectTimeout = 20_000,
@@ -101,7 +97,7 @@ export class Connection {
     this.#timers = new Timers(clock);
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.#retryDelay = retryDelay;
-    this.#shouldRetry = shouldRetry;
+    this.#shouldRetry = shouldRetry ?? transport.shouldRetry ?? retryAlways;
     this.#maxAttempts = maxAttempts;
     this.#minUptime = minUptime;
     this.#connectTimeout = connectTimeout;
@@ -117,21 +113,17 @@ export class Connection {
       onClosing: () => this.#onClosing(),
     });
     this.#outbox = outbox;
-    this.#liveness = new Liveness({
+    const probe = transport.probe?.({
       clock,
-      isVisible: () => this.#lifecycle.isVisible(),
       heartbeat,
       watchdog,
       // Pings skip the pace: one stuck behind a long queue would miss its own deadline.
-      ping: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),
+      send: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),
       dead: (error) => this.#drop(error),
-      stale: (error) => {
-        // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
-        this.#teardown();
-        this.#update({ status: "reconnecting", error, nextRetryAt: null });
-        this.#open();
-      },
+      // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
+      stale: (error) => this.#reopen({ error }),
     });
+    this.#liveness = new Liveness(clock, () => this.#lifecycle.isVisible(), probe);
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -206,8 +198,7 @@ export class Connection {
     if (!isAtRest(this.#store.get().status)) return;
     this.#stopLifecycle ??= this.#lifecycle.subscribe((signal) => this.#onPageSignal(signal));
     this.#update({ status: "connecting", error: null, attempt: 0, nextRetryAt: null });
-    if (this.#mustPause()) this.#pause();
-    else this.#open();
+    this.#openUnlessPaused();
   }
 
   /** Closes for good (until `connect()`): no retry, no timer, no page listener. */
@@ -227,9 +218,7 @@ export class Connection {
       this.connect();
       return;
     }
-    this.#teardown();
-    this.#update({ status: "reconnecting", attempt: 0, nextRetryAt: null });
-    this.#open();
+    this.#reopen({ attempt: 0 });
   }
 
   /**
@@ -247,6 +236,7 @@ export class Connection {
 
   #open(): void {
     this.#timers.clear("retry");
+    this.#update({ nextRetryAt: null });
     // What a session reports counts only while it is the current one: a socket given up on may
     // still fire events.
     const current =
@@ -329,9 +319,8 @@ export class Connection {
       }
       // The connection may have been closed or restarted while the hook ran.
       if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
-      if (!allowed) this.#fail(error);
-      else if (this.#mustPause()) this.#pause();
-      else this.#open();
+      if (allowed) this.#openUnlessPaused();
+      else this.#fail(error);
       return;
     }
     const attempt = this.#store.get().attempt + 1;
@@ -354,13 +343,19 @@ export class Connection {
       this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
     );
     this.#update({ status: "reconnecting", nextRetryAt: this.clock.now() + delay });
-    this.#timers.set("retry", delay, () => {
-      if (this.#mustPause()) this.#pause();
-      else {
-        this.#update({ nextRetryAt: null });
-        this.#open();
-      }
-    });
+    this.#timers.set("retry", delay, () => this.#openUnlessPaused());
+  }
+
+  #openUnlessPaused(): void {
+    if (this.#mustPause()) this.#pause();
+    else this.#open();
+  }
+
+  /** Abandons whatever is under way and connects now, skipping any wait. */
+  #reopen(change?: Partial<ConnectionSnapshot>): void {
+    this.#teardown();
+    this.#update({ ...change, status: "reconnecting", nextRetryAt: null });
+    this.#open();
   }
 
   #fail(error: ConnectionError): void {
@@ -377,9 +372,7 @@ export class Connection {
   #resume(): void {
     const { status } = this.#store.get();
     if (status === "paused" || (status === "reconnecting" && this.#timers.has("retry"))) {
-      this.#teardown();
-      this.#update({ status: "reconnecting", nextRetryAt: null });
-      this.#open();
+      this.#reopen();
     }
   }
 
@@ -466,3 +459,5 @@ export class Connection {
     this.#store.update(change);
   }
 }
+
+const retryAlways: ShouldRetry = () => "retry";

@@ -1,4 +1,4 @@
-import { EventStreamParseError, type EventStreamParseErrorCode } from "./errors.js";
+import { EventStreamParseError, type EventStreamParseErrorCode } from "./eventStreamParseError.js";
 import { callSafely, rethrowAsync } from "./rethrowAsync.js";
 
 /** One dispatched event, as the WHATWG HTML "server-sent events" rules define it. */

@@ -1,7 +1,8 @@
 import { type Clock, systemClock } from "./clock.js";
-import { ConnectionError, type EventStreamParseError } from "./errors.js";
+import { ConnectionError } from "./errors.js";
 import { eventSourceShouldRetry, reconnectionDelay } from "./eventSourceRetry.js";
 import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";

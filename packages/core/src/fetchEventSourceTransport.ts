@@ -1,6 +1,12 @@
 import { defined } from "./defined.js";
 import { ConnectionError } from "./errors.js";
-import { type Dynamic, forward, read, sseCannotSend } from "./eventSourceTransport.js";
+import {
+  type Dynamic,
+  EVENT_STREAM_TRANSPORT,
+  forward,
+  read,
+  sseCannotSend,
+} from "./eventStreamSession.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
@@ -34,6 +40,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
   const { url, events = [], headers, method, body, withCredentials, fetch, maxEventSize } = options;
   const init = defined({ headers, method, body, withCredentials, fetch, maxEventSize });
   return {
+    ...EVENT_STREAM_TRANSPORT,
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
       let live = true;
       let session: TransportSession | undefined;

@@ -93,7 +93,6 @@ export class Outbox {
   readonly #clock: Clock;
   readonly #timers: Timers<"expiry" | "pace">;
   readonly #limits: Required<OutgoingQueueOptions> | undefined;
-  readonly #hello: (() => Frame) | undefined;
   readonly #onChange: () => void;
   readonly #onClosing: () => void;
   readonly #control: Frame[] = [];
@@ -111,7 +110,6 @@ export class Outbox {
     const { queue, hello, clock, onChange, onClosing } = options;
     this.#clock = clock;
     this.#timers = new Timers(clock);
-    this.#hello = hello;
     this.#onChange = onChange;
     this.#onClosing = onClosing;
     if (queue !== false) {
@@ -131,6 +129,8 @@ export class Outbox {
       }
       this.#limits = { maxMessages, maxBytes, ttl, whenFull };
     }
+    // Credentials go first, before any other session frame.
+    if (hello !== undefined) this.#sessionOpenHandlers.add((send) => send(hello()));
   }
 
   /** Messages waiting in the queue. */
@@ -162,8 +162,6 @@ export class Outbox {
    */
   open(write: (data: Frame) => boolean): void {
     const first: Frame[] = [];
-    const hello = this.#hello;
-    if (hello !== undefined) callSafely(() => first.push(hello()));
     let opening = true;
     const send = (data: Frame) => {
       if (opening) first.push(data);
@@ -327,8 +325,7 @@ export class Outbox {
 
   /** Milliseconds of waiting so far: the clock, less the time sessions held the queue. */
   #waited(): number {
-    const now = this.#clock.now();
-    return now - this.#heldTotal - (this.#heldSince === undefined ? 0 : now - this.#heldSince);
+    return (this.#heldSince ?? this.#clock.now()) - this.#heldTotal;
   }
 
   #expire(): void {

@@ -3,7 +3,8 @@ import type { ChannelProtocolError } from "./channelProtocol.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
 import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
-import type { ConnectionError, EventStreamParseError } from "./errors.js";
+import type { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { scheduleFrame } from "./frameScheduler.js";
 import type { SendHandlers } from "./outbox.js";
 import { callSafely } from "./rethrowAsync.js";
@@ -244,7 +245,7 @@ export class RealtimeObserver<T, S = undefined> {
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob, handlers?: SendHandlers): boolean {
     const connection = this.connection;
     if (connection === undefined) {
-      throw new TypeError("wirekit: send() before the component mounted, or after it unmounted.");
+      throw new TypeError("wirekit: send() while unmounted.");
     }
     return connection.send(data, handlers);
   }
@@ -253,10 +254,9 @@ export class RealtimeObserver<T, S = undefined> {
   publish(data: unknown): Promise<{ id: string | undefined }> {
     const open = this.#open;
     if (open?.publish === undefined) {
+      // An event stream is one-way: publish to it with an HTTP request.
       return Promise.reject(
-        new TypeError(
-          "wirekit: publish() needs a mounted channel on a connection that can send (an event stream is one-way: publish with an HTTP request).",
-        ),
+        new TypeError("wirekit: publish() needs a mounted channel that can send."),
       );
     }
     return open.publish(data);
@@ -318,7 +318,7 @@ export class RealtimeObserver<T, S = undefined> {
     if (schema === undefined) return value as T;
     const result = schema["~standard"].validate(value);
     if (result instanceof Promise) {
-      return new MessageError("schema", "Asynchronous schemas are not supported for messages.");
+      return new MessageError("schema", "Async schemas are not supported.");
     }
     if (result.issues !== undefined) {
       const first = result.issues[0]?.message ?? "invalid";
