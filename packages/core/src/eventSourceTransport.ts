@@ -28,7 +28,7 @@ export interface EventSourceTransportOptions {
    * Send cookies cross-origin.
    * @default false
    */
-  withCredentials?: boolean;
+  withCredentials?: boolean | undefined;
   /**
    * The native `EventSource` cannot send headers, so after a reconnect of ours the last event id
    * travels in this query parameter. `null` sends none.

@@ -3,10 +3,8 @@ import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
 import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
-import { pick } from "./defined.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
 import {
-  EVENT_STREAM_TRANSPORT_KEYS,
   type EventStreamEndpointOptions,
   type EventStreamTransportOptions,
   eventStreamEndpoint,
@@ -66,6 +64,7 @@ export class EventStreamChannels {
     this.#debounce = debounce;
     this.#clock = options.clock ?? systemClock;
     const transport = eventStreamTransport({
+      ...options,
       url: () => {
         this.#streaming = this.#wired;
         this.#gap = false;
@@ -74,7 +73,6 @@ export class EventStreamChannels {
       },
       // The reserved events too: where a fresh stream stands, and a stream that could not resume.
       events: () => [...this.#wired, STREAM_POSITION_EVENT, STREAM_GAP_EVENT],
-      ...pick(options, EVENT_STREAM_TRANSPORT_KEYS),
     });
     this.connection = new Connection({ ...options, transport });
     this.#stopMessages = this.connection.onMessage((message) => {

@@ -18,24 +18,24 @@ export interface FetchEventSourceInit {
    * attempt, so a refreshed token goes out on each reconnect. `Accept` and `Last-Event-ID` are
    * always set by the source.
    */
-  headers?: HeadersSource;
+  headers?: HeadersSource | undefined;
   /**
    * The request method.
    * @default "GET"
    */
-  method?: string;
+  method?: string | undefined;
   /** The request body, sent again on every reconnect (so not a one-shot `ReadableStream`). */
-  body?: Exclude<BodyInit, ReadableStream> | null;
+  body?: Exclude<BodyInit, ReadableStream> | null | undefined;
   /**
    * Send cookies and HTTP auth cross-origin (`credentials: "include"`).
    * @default false
    */
-  withCredentials?: boolean;
+  withCredentials?: boolean | undefined;
   /**
    * The `fetch` to use: a polyfill, a test double, or one with a proxy agent.
    * @default globalThis.fetch
    */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /**
    * The last event id to start from; sent as `Last-Event-ID` from the first request, so a stream
    * resumes across page loads.
@@ -67,7 +67,7 @@ export interface FetchEventSourceInit {
    * The largest event, in characters, the source buffers (see `createEventStreamParser`).
    * @default 4_194_304
    */
-  maxEventSize?: number;
+  maxEventSize?: number | undefined;
   /**
    * Told about stream content the parser skipped: an event over `maxEventSize` (discarded whole,
    * the stream goes on), a comment or unknown field longer than `maxEventSize`, a malformed

@@ -1,4 +1,3 @@
-import { defined } from "./defined.js";
 import { ConnectionError } from "./errors.js";
 import {
   type Dynamic,
@@ -38,7 +37,7 @@ export interface FetchEventSourceTransportOptions
  */
 export function fetchEventSourceTransport(options: FetchEventSourceTransportOptions): Transport {
   const { url, events = [], headers, method, body, withCredentials, fetch, maxEventSize } = options;
-  const init = defined({ headers, method, body, withCredentials, fetch, maxEventSize });
+
   return {
     ...EVENT_STREAM_TRANSPORT,
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
@@ -49,7 +48,12 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         ({ FetchEventSource }) => {
           if (!live) return;
           const source = new FetchEventSource(read(url), {
-            ...init,
+            headers,
+            method,
+            body,
+            withCredentials,
+            fetch,
+            maxEventSize,
             lastEventId,
             // The connection decides about every retry; 0 until the server advises otherwise.
             shouldRetry: () => "fatal",
