@@ -1,3 +1,4 @@
+import { ChannelProtocolError } from "./channelErrors.js";
 import {
   CHANNEL_SUBPROTOCOL,
   type ClientFrame,
@@ -18,41 +19,6 @@ export interface ChannelProtocol {
   encode(frame: ClientFrame): string | ArrayBuffer;
   /** One received WebSocket message as a frame. Throws on anything it cannot read. */
   decode(data: string | ArrayBuffer): ServerFrame;
-}
-
-/**
- * Bad input on a channel connection, reported while the connection goes on.
- * - `bad-frame`: not JSON, not an object, a member missing or of the wrong kind, a malformed
- *   binary frame;
- * - `unknown-type`: a `type` the protocol version does not define;
- * - `too-large`: a frame over the client's size limit (dropped unread);
- * - `unknown-channel`: a message for a channel nobody is subscribed to;
- * - `duplicate`: a message whose id is not newer than the last one delivered on its channel;
- * - `unexpected-ack`: an ack for no publish in flight.
- */
-export type ChannelProtocolErrorCode =
-  | "bad-frame"
-  | "unknown-type"
-  | "too-large"
-  | "unknown-channel"
-  | "duplicate"
-  | "unexpected-ack";
-
-export class ChannelProtocolError extends Error {
-  override readonly name = "ChannelProtocolError";
-  readonly code: ChannelProtocolErrorCode;
-  /** The channel the frame named, when it named one. */
-  readonly channel: string | undefined;
-
-  constructor(
-    code: ChannelProtocolErrorCode,
-    message: string,
-    detail: { channel?: string | undefined; cause?: unknown } = {},
-  ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
-    this.code = code;
-    this.channel = detail.channel;
-  }
 }
 
 const HEADER_LENGTH_BYTES = 4;

@@ -1,12 +1,9 @@
-export type {
-  ChannelClientOptions,
-  ChannelEvent,
-  PublishErrorCode,
-  SubscribeOptions,
-} from "./channelClient.js";
-export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
-export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtocol.js";
-export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
+export type { ChannelClientOptions, ChannelEvent, SubscribeOptions } from "./channelClient.js";
+export { ChannelClient } from "./channelClient.js";
+export type { ChannelProtocolErrorCode, PublishErrorCode } from "./channelErrors.js";
+export { ChannelProtocolError, ChannelServerError, PublishError } from "./channelErrors.js";
+export type { ChannelProtocol } from "./channelProtocol.js";
+export { jsonChannelProtocol } from "./channelProtocol.js";
 export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
 export { channelSubscription } from "./channelSource.js";
 export type { Clock } from "./clock.js";

@@ -1,5 +1,4 @@
-import type { ChannelServerError } from "./channelClient.js";
-import type { ChannelProtocolError } from "./channelProtocol.js";
+import type { ChannelProtocolError, ChannelServerError } from "./channelErrors.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
 import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
