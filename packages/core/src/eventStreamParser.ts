@@ -1,6 +1,9 @@
 import { EventStreamParseError, type EventStreamParseErrorCode } from "./eventStreamParseError.js";
 import { callSafely, rethrowAsync } from "./rethrowAsync.js";
 
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
+
 /** One dispatched event, as the WHATWG HTML "server-sent events" rules define it. */
 export interface EventStreamMessage {
   /** The `event` field, or `"message"` when the event had none. */
@@ -102,7 +105,11 @@ export function createEventStreamParser(
   options: EventStreamParserOptions = {},
 ): EventStreamParser {
   const { onEvent } = handlers;
-  if (typeof onEvent !== "function") {
+  if (
+    typeof process !== "undefined" &&
+    process.env.NODE_ENV !== "production" &&
+    typeof onEvent !== "function"
+  ) {
     throw new TypeError("createEventStreamParser: `handlers.onEvent` must be a function.");
   }
   return createDispatchingParser(
@@ -156,13 +163,15 @@ class StreamParser implements EventStreamParser {
   ) {
     const { onRetry, onComment, onError } = handlers;
     const { initialLastEventId = "", maxEventSize = DEFAULT_MAX_EVENT_SIZE } = options;
-    if (typeof initialLastEventId !== "string") {
-      throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
-    }
-    if (!(Number.isSafeInteger(maxEventSize) && maxEventSize > 0)) {
-      throw new RangeError(
-        `createEventStreamParser: \`maxEventSize\` must be a positive integer, got ${String(maxEventSize)}.`,
-      );
+    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      if (typeof initialLastEventId !== "string") {
+        throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
+      }
+      if (!(Number.isSafeInteger(maxEventSize) && maxEventSize > 0)) {
+        throw new RangeError(
+          `createEventStreamParser: \`maxEventSize\` must be a positive integer, got ${String(maxEventSize)}.`,
+        );
+      }
     }
     this.#emit = emit;
     this.#onRetry = onRetry;

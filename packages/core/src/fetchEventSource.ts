@@ -9,6 +9,9 @@ import { rethrowAsync } from "./rethrowAsync.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
 import { startTimer } from "./timers.js";
 
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
+
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -166,19 +169,8 @@ export class FetchEventSource extends EventSourceTarget {
         "FetchEventSource: no `fetch` in this environment; pass one in `init.fetch`.",
       );
     }
-    const upperMethod = method.toUpperCase();
-    if (body !== null && (upperMethod === "GET" || upperMethod === "HEAD")) {
-      throw new TypeError(
-        `FetchEventSource: a ${upperMethod} request cannot have a body; use POST.`,
-      );
-    }
-    if (typeof ReadableStream !== "undefined" && (body as unknown) instanceof ReadableStream) {
-      throw new TypeError(
-        "FetchEventSource: a ReadableStream body cannot be sent again on reconnect; pass a string, Blob, FormData or buffer.",
-      );
-    }
-    if (!(reconnectionTime >= 0)) {
-      throw new RangeError("FetchEventSource: `reconnectionTime` must be a number ≥ 0.");
+    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      checkInit(method, body, reconnectionTime);
     }
     // Called as a plain function: browsers throw "Illegal invocation" when fetch runs with any
     // `this` but the global object, and a stored method would get the source as `this`.
@@ -383,6 +375,22 @@ class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
 
   get status(): number | undefined {
     return this.error.status;
+  }
+}
+
+/** Misuse of the options, told in development. */
+function checkInit(method: string, body: unknown, reconnectionTime: number): void {
+  const upperMethod = method.toUpperCase();
+  if (body !== null && (upperMethod === "GET" || upperMethod === "HEAD")) {
+    throw new TypeError(`FetchEventSource: a ${upperMethod} request cannot have a body; use POST.`);
+  }
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
+    throw new TypeError(
+      "FetchEventSource: a ReadableStream body cannot be sent again on reconnect; pass a string, Blob, FormData or buffer.",
+    );
+  }
+  if (!(reconnectionTime >= 0)) {
+    throw new RangeError("FetchEventSource: `reconnectionTime` must be a number ≥ 0.");
   }
 }
 
