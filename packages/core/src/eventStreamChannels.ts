@@ -209,10 +209,9 @@ export function eventStreamChannels(
     url: options.url,
     // The options hold the settings; the connection reads only those.
     settings: options,
-    connect(environment, attach) {
+    connect(environment) {
       const channels = new EventStreamChannels({ ...options, ...environment });
       channelsOfConnection.set(channels.connection, channels);
-      attach(EventStreamChannels, channels);
       return channels.connection;
     },
     // The stream connects when it has a channel, and reconnects when the set changes.
@@ -220,6 +219,11 @@ export function eventStreamChannels(
   };
   return {
     endpoint,
-    channelsOf: (lease) => channelsOfConnection.get(lease.connection) as EventStreamChannels,
+    // An attachment, so that the channels are disposed with the connection.
+    channelsOf: (lease) =>
+      lease.attachment(
+        EventStreamChannels,
+        () => channelsOfConnection.get(lease.connection) as EventStreamChannels,
+      ),
   };
 }

@@ -18,7 +18,6 @@ export type {
 } from "./connectionOptions.js";
 export { IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
 export type {
-  Attach,
   Attachment,
   ConnectionEnvironment,
   ConnectionSettings,
