@@ -199,6 +199,26 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
         ...Object.fromEntries(Object.entries(limits).filter(([, member]) => member !== undefined)),
       };
     }
+    case "presence":
+    case "presence-diff": {
+      if (channel === undefined) return fail("needs a channel");
+      const list = <T>(name: string, valid: (item: unknown) => boolean): T[] => {
+        const member = frame[name] ?? [];
+        return Array.isArray(member) && member.every(valid) ? member : fail(`has a bad ${name}`);
+      };
+      const isMember = (item: unknown) => typeof (item as { id?: unknown } | null)?.id === "string";
+      if (frame["type"] === "presence-diff") {
+        return {
+          type: "presence-diff",
+          channel,
+          join: list("join", isMember),
+          leave: list("leave", (id) => typeof id === "string"),
+        };
+      }
+      const self = frame["self"];
+      if (typeof self !== "string") return fail("needs a self id");
+      return { type: "presence", channel, members: list("members", isMember), self };
+    }
     default:
       throw new ChannelProtocolError(
         "unknown-type",

@@ -1,6 +1,7 @@
 export type {
   ChannelClientOptions,
   ChannelEvent,
+  ChannelExtension,
   PublishErrorCode,
   SubscribeOptions,
 } from "./channelClient.js";
@@ -58,6 +59,10 @@ export type {
 export { Outbox } from "./outbox.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
+export type { PresenceHandle, PresenceMember, PresenceView } from "./presenceClient.js";
+export { EMPTY_PRESENCE_VIEW, PresenceClient } from "./presenceClient.js";
+export type { PresenceObserverOptions } from "./presenceObserver.js";
+export { PresenceObserver } from "./presenceObserver.js";
 export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./protocol.js";
 export {
   CHANNEL_SUBPROTOCOL,

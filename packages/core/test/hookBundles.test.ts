@@ -20,5 +20,6 @@ describe("hook bundles", () => {
       "eventSourceTransport.js",
     );
     expect(loaded["useRealtime + RealtimeProvider"]).toContain("channelClient.js");
+    expect(loaded["usePresence + RealtimeProvider"]).toContain("presenceClient.js");
   }, 60_000);
 });
