@@ -249,12 +249,15 @@ describe("presence on the server, against a model", () => {
 
   it("lists exactly who is connected or within the grace, and is heard joining and leaving only when that changes", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: "max" }), async (sequence) => {
-        const real = new Real();
-        await settle();
-        await fc.asyncModelRun(() => ({ model: initialModel(), real }), sequence);
-        for (const connection of real.connections.values()) connection.close();
-      }),
+      fc.asyncProperty(
+        fc.commands(commands, { maxCommands: 40, size: "max" }),
+        async (sequence) => {
+          const real = new Real();
+          await settle();
+          await fc.asyncModelRun(() => ({ model: initialModel(), real }), sequence);
+          for (const connection of real.connections.values()) connection.close();
+        },
+      ),
       {
         numRuns: RUNS,
         ...(SEED === undefined ? {} : { seed: Number(SEED) }),
