@@ -18,6 +18,13 @@ export interface PresenceObserverOptions {
    * @default null
    */
   readonly data?: unknown;
+  /**
+   * What makes this participant the same member on every connection (PROTOCOL.md section 11):
+   * one kept in `sessionStorage` makes a reload the same member, so others see no leave and
+   * join. The connection's first user sets it.
+   * @default a random key for as long as the shared connection lives
+   */
+  readonly key?: string;
 }
 
 /**
@@ -34,12 +41,14 @@ export class PresenceObserver {
   readonly #manager: ConnectionManager;
   readonly #source: ChannelSource;
   readonly #channel: string;
+  readonly #key: string | undefined;
   readonly #store = new SnapshotStore<{ view: PresenceView }>({ view: EMPTY_PRESENCE_VIEW });
   #data: unknown;
   #handle: PresenceHandle | undefined;
 
   constructor(manager: ConnectionManager, options: PresenceObserverOptions) {
-    const { source, channel, data = null } = options;
+    const { source, channel, data = null, key } = options;
+    this.#key = key;
     this.#manager = manager;
     this.#source = source;
     this.#channel = channel;
@@ -69,7 +78,11 @@ export class PresenceObserver {
         "wirekit: presence needs WebSocket channels (`webSocketChannels`, or `endpoint={{ url }}`); an event stream is one-way.",
       );
     }
-    const presence = lease.attachment(PresenceClient, () => new PresenceClient(channels));
+    const key = this.#key;
+    const presence = lease.attachment(
+      PresenceClient,
+      () => new PresenceClient(channels, key === undefined ? {} : { key }),
+    );
     const handle = presence.enter(this.#channel, this.#data, (view) =>
       this.#store.update({ view }),
     );

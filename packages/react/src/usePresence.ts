@@ -16,6 +16,13 @@ export interface UsePresenceOptions {
    * @default null
    */
   data?: unknown;
+  /**
+   * What makes this participant the same member on every connection: one kept in
+   * `sessionStorage` makes a reload the same member, so others see no leave and join. The
+   * connection's first user sets it.
+   * @default a random key for as long as the shared connection lives
+   */
+  key?: string;
   /** The channels, when not the provider's: WebSocket channels. */
   endpoint?: RealtimeEndpoint;
   /**
@@ -42,7 +49,7 @@ export function usePresence(
   channel: string | null,
   options: UsePresenceOptions = {},
 ): PresenceView {
-  const { data = null, endpoint: own, enabled = true } = options;
+  const { data = null, key: memberKey, endpoint: own, enabled = true } = options;
   const manager = useConnectionManager();
   const provided = useRealtimeChannels();
   const source = own === undefined ? provided : toChannelSource(own);
@@ -57,8 +64,13 @@ export function usePresence(
     () =>
       key === null || channel === null || source === undefined
         ? undefined
-        : new PresenceObserver(manager, { source, channel, data }),
-    [manager, key, channel],
+        : new PresenceObserver(manager, {
+            source,
+            channel,
+            data,
+            ...(memberKey === undefined ? {} : { key: memberKey }),
+          }),
+    [manager, key, channel, memberKey],
   );
   useEffect(() => observer?.mount(), [observer]);
   const json = JSON.stringify(data);
