@@ -51,6 +51,14 @@ async function errorOf(client: Raw, code: string): Promise<JsonFrame> {
   return found as JsonFrame;
 }
 
+/** A client present in "room" as "watcher", once it holds the room's first snapshot. */
+async function watching(url: string): Promise<Raw> {
+  const watcher = await rawClient(url);
+  enter(watcher, "room", "watcher", "w");
+  await nth(watcher, 1);
+  return watcher;
+}
+
 /** A memory store that records the leaves it finished. */
 function recordingStore(): { store: PresenceStore; leaves: Array<[string, string]> } {
   const inner = createMemoryPresence();
@@ -131,9 +139,7 @@ describe("presence on the channel server", () => {
 
   it("leaves at once on presence-leave, and after the grace when the socket just closes", async () => {
     const { url } = await startChannels({ presence: { grace: 20 } });
-    const watcher = await rawClient(url);
-    enter(watcher, "room", "watcher", "w");
-    await nth(watcher, 1);
+    const watcher = await watching(url);
     const leaver = await rawClient(url);
     const dropper = await rawClient(url);
     enter(leaver, "room", "leaver", "l");
@@ -149,9 +155,7 @@ describe("presence on the channel server", () => {
     const broker = createMemoryBroker({ epoch: 0 });
     const one = await startChannels({ broker, presence: { grace: 60_000 } });
     const two = await startChannels({ broker, presence: { grace: 60_000 } });
-    const watcher = await rawClient(two.url);
-    enter(watcher, "room", "watcher", "w");
-    await nth(watcher, 1);
+    const watcher = await watching(two.url);
     const ada = await rawClient(one.url);
     enter(ada, "room", "ada", "ada-key");
     await nth(watcher, 2);
@@ -181,9 +185,7 @@ describe("presence on the channel server", () => {
     const broker = createMemoryBroker({ epoch: 0 });
     const one = await startChannels({ broker, presence: { store, grace: 0 } });
     const two = await startChannels({ broker, presence: { store, grace: 0 } });
-    const watcher = await rawClient(two.url);
-    enter(watcher, "room", "watcher", "w");
-    await nth(watcher, 1);
+    const watcher = await watching(two.url);
     const first = await rawClient(one.url);
     enter(first, "room", "ada", "ada-key");
     await nth(first, 1);
@@ -205,9 +207,7 @@ describe("presence on the channel server", () => {
 
   it("gives a connection without a key an id of its own: a reconnect is a new member", async () => {
     const { url } = await startChannels({ presence: { grace: 0 } });
-    const watcher = await rawClient(url);
-    enter(watcher, "room", "watcher", "w");
-    await nth(watcher, 1);
+    const watcher = await watching(url);
     const first = await rawClient(url);
     enter(first, "room", "anon");
     enter(first, "other", "anon");
