@@ -60,6 +60,13 @@ export interface FakeChannelServer {
   history(channel: string): readonly FakeChannelMessage[];
   /** Who is present in `channel` now (PROTOCOL.md section 11), in the order they entered. */
   presence(channel: string): readonly PresenceMember[];
+  /**
+   * Makes a member that no socket holds present (a bot, another user in a story), or changes
+   * its data: everyone present in `channel` hears it.
+   */
+  addMember(channel: string, member: PresenceMember): void;
+  /** Removes member `id` from `channel`, whoever holds it. */
+  removeMember(channel: string, id: string): void;
   /** How many sockets are subscribed to `channel` now. */
   subscribers(channel: string): number;
   /** Stops serving: sockets that connect later are left alone. */
@@ -189,6 +196,8 @@ export function createFakeChannelServer(
     publish,
     history: (name) => [...(channels.get(name)?.history ?? [])],
     presence: presence.members,
+    addMember: presence.put,
+    removeMember: presence.remove,
     subscribers: (name) => channels.get(name)?.subscribers.size ?? 0,
     dispose: stop,
   };

@@ -7,13 +7,17 @@ export interface FakePresence {
   leave(socket: FakeServerSocket, channel: string): void;
   /** The socket closed: its members leave after the grace, unless entered again meanwhile. */
   closed(socket: FakeServerSocket): void;
+  /** A member no socket holds (a bot), entered or changed from the server side. */
+  put(channel: string, member: PresenceMember): void;
+  /** Removes a member, whoever holds it. */
+  remove(channel: string, id: string): void;
   members(channel: string): readonly PresenceMember[];
 }
 
 interface Held {
   member: PresenceMember;
-  /** The socket that entered it last: only its end starts the grace. */
-  socket: FakeServerSocket;
+  /** The socket that entered it last: only its end starts the grace. None for a bot. */
+  socket: FakeServerSocket | undefined;
   cancelGrace: (() => void) | undefined;
 }
 
@@ -40,8 +44,29 @@ export function createFakePresence(
   };
   const remove = (channel: string, id: string) => {
     const members = channels.get(channel);
+    const held = members?.get(id);
+    held?.cancelGrace?.();
     if (members?.delete(id)) tell(channel, { leave: [id] });
   };
+  const membersOf = (channel: string) => {
+    let members = channels.get(channel);
+    if (members === undefined) {
+      members = new Map();
+      channels.set(channel, members);
+    }
+    return members;
+  };
+  /** Stores `member`, held by `socket`; true when others must hear it. */
+  const store = (channel: string, member: PresenceMember, socket: FakeServerSocket | undefined) => {
+    const members = membersOf(channel);
+    const before = members.get(member.id);
+    before?.cancelGrace?.();
+    members.set(member.id, { member, socket, cancelGrace: undefined });
+    return JSON.stringify(before?.member.data) !== JSON.stringify(member.data);
+  };
+
+  const members = (channel: string) =>
+    [...(channels.get(channel)?.values() ?? [])].map((held) => held.member);
 
   return {
     enter(socket, channel, data, key) {
@@ -50,31 +75,16 @@ export function createFakePresence(
         id = `anonymous:${nextAnonymous++}`;
         anonymous.set(socket, id);
       }
-      let members = channels.get(channel);
-      if (members === undefined) {
-        members = new Map();
-        channels.set(channel, members);
-      }
       let hearing = listeners.get(channel);
       if (hearing === undefined) {
         hearing = new Map();
         listeners.set(channel, hearing);
       }
-      const before = members.get(id);
-      before?.cancelGrace?.();
       const member = { id, data: data ?? null };
-      members.set(id, { member, socket, cancelGrace: undefined });
-      const changed = JSON.stringify(before?.member.data) !== JSON.stringify(member.data);
       const first = !hearing.has(socket);
-      if (changed) tell(channel, { join: [member] });
+      if (store(channel, member, socket)) tell(channel, { join: [member] });
       hearing.set(socket, id);
-      if (first)
-        send(socket, {
-          type: "presence",
-          channel,
-          members: [...members.values()].map((held) => held.member),
-          self: id,
-        });
+      if (first) send(socket, { type: "presence", channel, members: members(channel), self: id });
     },
 
     leave(socket, channel) {
@@ -99,6 +109,11 @@ export function createFakePresence(
       }
     },
 
-    members: (channel) => [...(channels.get(channel)?.values() ?? [])].map((held) => held.member),
+    put(channel, member) {
+      if (store(channel, member, undefined)) tell(channel, { join: [member] });
+    },
+
+    remove,
+    members,
   };
 }
