@@ -38,8 +38,8 @@ export type Authenticate<User = unknown> = (
   token: string | undefined,
 ) => Authenticated<User> | AuthRefusal | Promise<Authenticated<User> | AuthRefusal>;
 
-/** What a user asks to do with a channel. */
-export type ChannelAction = "subscribe" | "publish";
+/** What a user asks to do with a channel: `presence` is entering it (PROTOCOL.md section 11). */
+export type ChannelAction = "subscribe" | "publish" | "presence";
 
 /** May `user` do `action` on `channel`? A refusal is that channel's `forbidden` error. */
 export type Authorize<User = unknown> = (
@@ -57,8 +57,9 @@ export interface ServerAuth<User = unknown> {
    */
   authenticate?: Authenticate<User>;
   /**
-   * May the user subscribe to or publish on a channel? Asked on every subscribe (each channel of
-   * an event stream) and publish; `false` refuses that channel alone.
+   * May the user subscribe to, publish on, or be present in a channel? Asked on every subscribe
+   * (each channel of an event stream), publish and presence enter; `false` refuses that channel
+   * alone.
    * @default undefined (everything is allowed)
    */
   authorize?: Authorize<User>;

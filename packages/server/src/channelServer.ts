@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { CHANNEL_SUBPROTOCOL } from "@wirekit/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type ResolvedAuth, resolveAuth, type ServerAuth } from "./auth.js";
-import type { Broker } from "./broker.js";
+import type { Broker, BrokerMessage } from "./broker.js";
 import { encodeServerFrame } from "./channelFrames.js";
 import { createUpgradeListener } from "./channelHandshake.js";
 import {
@@ -14,6 +14,7 @@ import {
 import { encodeOnce } from "./encodeOnce.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
 import type { AllowedOrigins } from "./originPolicy.js";
+import { type PresenceOptions, sessionPresence } from "./presenceOptions.js";
 import type { RateLimit } from "./rateLimiter.js";
 import { closeWithin, createClosingPolicy } from "./socketClosing.js";
 import { webSocketFrame } from "./webSocketFrame.js";
@@ -76,6 +77,13 @@ export interface ChannelServerOptions<User = unknown> {
    * @default 10_000
    */
   authTimeout?: number;
+  /**
+   * Presence (PROTOCOL.md section 11): who is connected to each channel, with data each client
+   * sets, snapshots and diffs, a grace on disconnect. `false` turns it off: presence frames are
+   * then answered as of an unknown type.
+   * @default {} (on, in the broker's presence store)
+   */
+  presence?: PresenceOptions | false;
   /**
    * Milliseconds between the server's `ping` frames to each client.
    * @default 30_000
@@ -148,6 +156,7 @@ export function createChannelServer<User = unknown>(
     authTimeout = 10_000,
     pingInterval = 30_000,
     pongTimeout = 10_000,
+    presence = {},
   } = options;
   const where = "createChannelServer";
   assertPositive(where, "maxFrameSize", maxFrameSize);
@@ -211,9 +220,10 @@ export function createChannelServer<User = unknown>(
     counts,
     policy,
     // Every subscriber of a channel gets the same bytes for a message: one encoding for them all.
-    messageFrame: encodeOnce(({ channel, id, data }) =>
+    messageFrame: encodeOnce(({ channel, id, data }: BrokerMessage) =>
       webSocketFrame(encodeServerFrame({ type: "message", channel, id, data })),
     ),
+    presence: sessionPresence(presence, broker),
   };
   const onUpgrade = createUpgradeListener({
     http,

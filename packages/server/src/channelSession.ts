@@ -12,7 +12,9 @@ import {
   encodeServerFrame,
   type ServerFrame,
 } from "./channelFrames.js";
+import { createChannelPresence } from "./channelPresence.js";
 import { createChannelSubscriptions } from "./channelSubscriptions.js";
+import type { PresenceChange, PresenceStore } from "./presenceStore.js";
 import { createRateLimiter, type RateLimit } from "./rateLimiter.js";
 import type { ClosingPolicy } from "./socketClosing.js";
 import { webSocketFrame } from "./webSocketFrame.js";
@@ -26,6 +28,20 @@ export interface ChannelConnection<User = unknown> {
    * refreshes: the one place to read a socket's user.
    */
   readonly user: User;
+}
+
+/** The server's presence settings, as every session uses them. */
+export interface SessionPresence {
+  readonly store: PresenceStore;
+  readonly grace: number;
+  readonly maxDataSize: number;
+  readonly maxChannels: number;
+  /** The member's `user` for a connection. */
+  readonly userId: (connection: ChannelConnection) => string | undefined;
+  /** A name for the next connection, unique across the servers sharing the store. */
+  readonly nextHolder: () => string;
+  /** The WebSocket frame of a change, encoded once for every watcher. */
+  readonly diffFrame: (change: PresenceChange) => Buffer;
 }
 
 /** What a session counts for the server. */
@@ -48,6 +64,8 @@ export interface SessionSettings {
   readonly policy: ClosingPolicy;
   /** The WebSocket frame of a `message` frame, encoded once for every session. */
   readonly messageFrame: (message: BrokerMessage) => Buffer;
+  /** Unset when the server does not track presence: its frames are then of an unknown type. */
+  readonly presence: SessionPresence | undefined;
 }
 
 /**
@@ -66,7 +84,7 @@ export function serveChannelSession(
   settings: SessionSettings,
 ): { readonly connection: ChannelConnection; readonly end: () => void } {
   const { broker, auth, authTimeout, rateLimit, maxFrameSize } = settings;
-  const { pingInterval, pongTimeout, counts, policy, messageFrame } = settings;
+  const { pingInterval, pongTimeout, counts, policy, messageFrame, presence } = settings;
   const limiter = createRateLimiter(rateLimit);
   let warnedThisWindow = false;
   let awaitingPong = false;
@@ -98,6 +116,30 @@ export function serveChannelSession(
     write,
     messageFrame,
   });
+
+  const present =
+    presence === undefined
+      ? undefined
+      : createChannelPresence({
+          store: presence.store,
+          grace: presence.grace,
+          maxDataSize: presence.maxDataSize,
+          maxChannels: presence.maxChannels,
+          holder: presence.nextHolder(),
+          user: () => presence.userId(connection),
+          mayEnter:
+            auth.authorize === undefined
+              ? undefined
+              : async (channel) => {
+                  const access = await mayAccess(auth, credentials.user, channel, "presence");
+                  // Presence answers a failed check as it answers a failed store: `internal`.
+                  if (access === "failed") throw new Error("authorization failed");
+                  return access === "allowed";
+                },
+          send,
+          write,
+          diffFrame: presence.diffFrame,
+        });
 
   const publish = async (frame: Extract<ClientFrame, { type: "publish" }>) => {
     const about = { frame: "publish", channel: frame.channel, ...ackOf(frame.ack) };
@@ -135,6 +177,19 @@ export function serveChannelSession(
         return;
       case "ping":
         send(frame.nonce === undefined ? { type: "pong" } : { type: "pong", nonce: frame.nonce });
+        return;
+      case "presence-enter":
+      case "presence-leave":
+        if (present === undefined) {
+          sendError("unknown-type", "this server does not track presence", {
+            frame: frame.type,
+            channel: frame.channel,
+          });
+        } else if (frame.type === "presence-enter") {
+          present.enter(frame.channel, frame.data, frame.key);
+        } else {
+          present.leave(frame.channel);
+        }
         return;
       case "pong":
       case "auth": // the credentials took it
@@ -224,6 +279,7 @@ export function serveChannelSession(
     credentials.end();
     if (pongDeadline !== undefined) clearTimeout(pongDeadline);
     subscriptions.close();
+    present?.close();
   };
   return { connection, end };
 }
