@@ -4,6 +4,7 @@ import { storybookTest } from "@storybook/addon-vitest/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.js";
+import { PATIENCE } from "./test/patience.js";
 
 const provider = playwright({
   launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
@@ -32,6 +33,12 @@ export default defineConfig({
     },
   },
   test: {
+    // Ceilings, not measures of speed (test/patience.ts): a test that starts servers,
+    // processes or a browser on a busy 2-core machine must never hit one.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    expect: { poll: { timeout: PATIENCE } },
+    setupFiles: ["test/setup/waits.ts"],
     projects: [
       {
         extends: true,
@@ -62,7 +69,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "react (jsdom)",
-          setupFiles: ["test/patience.ts"],
+          setupFiles: ["test/setup/dom.ts"],
           environment: "jsdom",
           include: ["packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.browser.test.tsx", "**/*.ssr.test.tsx"],
@@ -72,7 +79,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "templates",
-          setupFiles: ["test/patience.ts"],
+          setupFiles: ["test/setup/dom.ts"],
           environment: "jsdom",
           include: ["templates/test/**/*.test.ts?(x)"],
         },
@@ -98,7 +105,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "react (chromium)",
-          setupFiles: ["test/patience.ts"],
+          setupFiles: ["test/setup/dom.ts"],
           // The hook tests run here too: jsdom is not a browser.
           include: ["packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.ssr.test.tsx"],

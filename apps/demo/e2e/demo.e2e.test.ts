@@ -81,13 +81,9 @@ afterAll(async () => {
 describe("the demo", () => {
   it("dashboard: metrics arrive live as named events, with ids in order", async () => {
     await untilStatus(dashboard, "open");
-    await expect
-      .poll(() => shown(dashboard, "received"), { timeout: 15_000 })
-      .toBeGreaterThanOrEqual(8);
+    await expect.poll(() => shown(dashboard, "received")).toBeGreaterThanOrEqual(8);
     const first = await shown(dashboard, "last-event-id");
-    await expect
-      .poll(() => shown(dashboard, "last-event-id"), { timeout: 15_000 })
-      .toBeGreaterThan(first);
+    await expect.poll(() => shown(dashboard, "last-event-id")).toBeGreaterThan(first);
     for (const metric of ["load", "memory", "requests", "events"]) {
       await expect
         .poll(() => dashboard.getByTestId(`metric-${metric}`).textContent())
@@ -111,7 +107,7 @@ describe("the demo", () => {
       .toBe(10);
     const before = await shown(dashboard, "last-event-id");
     await dashboard.getByRole("button", { name: "Drop connection (server side)" }).click();
-    await expect.poll(() => resumes.length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => resumes.length).toBe(1);
     expect(Number(resumes[0])).toBeGreaterThanOrEqual(before);
     await untilStatus(dashboard, "open");
     await expect
@@ -129,8 +125,8 @@ describe("the demo", () => {
     await joinAs(alice, "alice");
     await joinAs(bob, "bob");
     const presence = (page: Page) => page.getByRole("complementary", { name: "Who is here" });
-    await expect.poll(() => presence(alice).textContent(), { timeout: 15_000 }).toContain("bob");
-    await expect.poll(() => presence(bob).textContent(), { timeout: 15_000 }).toContain("alice");
+    await expect.poll(() => presence(alice).textContent()).toContain("bob");
+    await expect.poll(() => presence(bob).textContent()).toContain("alice");
 
     await alice.getByRole("textbox", { name: "Message" }).pressSequentially("hel");
     await expect.poll(() => bob.locator(".typing").textContent()).toContain("alice is typing");
@@ -168,9 +164,7 @@ describe("the demo", () => {
     await demo.kill();
     for (const page of [dashboard, alice, bob]) {
       await expect
-        .poll(() => page.getByRole("status").first().getAttribute("data-status"), {
-          timeout: 20_000,
-        })
+        .poll(() => page.getByRole("status").first().getAttribute("data-status"))
         .not.toBe("open");
     }
     // Typed while the server is down: queued, then sent once it is back.
@@ -179,18 +173,16 @@ describe("the demo", () => {
     await expect.poll(() => alice.getByRole("log").textContent()).toContain("queued");
     await expect.poll(() => alice.getByRole("alert").textContent()).toContain("reconnecting");
 
-    demo = await startDemo(demo.port, dataDir);
+    demo = await startDemo(demo.port, dataDir, { built: true });
     for (const page of [dashboard, alice, bob]) await untilStatus(page, "open", 45_000);
 
     const expected = [...sentBefore, "sent while the server was down"];
     for (const page of [alice, bob]) {
-      await expect.poll(() => texts(page), { timeout: 20_000 }).toEqual(expected);
+      await expect.poll(() => texts(page)).toEqual(expected);
       const ids = await idsIn(page, '[role="log"]');
       expect(ids).toEqual(expected.map((_text, index) => index + 1));
     }
-    await expect
-      .poll(() => shown(dashboard, "last-event-id"), { timeout: 20_000 })
-      .toBeGreaterThan(before + 4);
+    await expect.poll(() => shown(dashboard, "last-event-id")).toBeGreaterThan(before + 4);
     const ids = await idsIn(dashboard, ".event-log");
     expect(ids).toContain(before);
     expect(contiguous(ids)).toBe(true);
@@ -201,7 +193,7 @@ describe("the demo", () => {
   it("a hidden tab pauses its stream, and resumes from Last-Event-ID with no gap", async () => {
     const page = await openPage("/dashboard");
     await untilStatus(page, "open");
-    await expect.poll(() => shown(page, "received"), { timeout: 15_000 }).toBeGreaterThan(4);
+    await expect.poll(() => shown(page, "received")).toBeGreaterThan(4);
     const resumes: string[] = [];
     page.on("request", (request) => {
       if (request.url().includes("/api/events")) resumes.push(resumeIdOf(request));
@@ -214,7 +206,7 @@ describe("the demo", () => {
     const pausedAt = await shown(page, "last-event-id");
     // The server goes on: wait until it has published well past where the page stopped.
     await expect
-      .poll(async () => Number((await status()).lastEventId), { timeout: 15_000 })
+      .poll(async () => Number((await status()).lastEventId))
       .toBeGreaterThan(pausedAt + 8);
     expect(await shown(page, "last-event-id")).toBe(pausedAt);
 

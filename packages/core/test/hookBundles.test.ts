@@ -20,5 +20,5 @@ describe("hook bundles", () => {
       "eventSourceTransport.js",
     );
     expect(loaded["useRealtime + RealtimeProvider"]).toContain("channelClient.js");
-  }, 60_000);
+  });
 });

@@ -1,10 +1,11 @@
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
+import { PATIENCE } from "../../../../test/patience.js";
 
 export { launchChromium } from "../../../../scripts/chromium.js";
 
-/** Waits (with a deadline, never a sleep) until the page's `role="status"` shows `status`. */
-export async function untilStatus(page: Page, status: string, timeout = 30_000): Promise<void> {
+/** Waits (on the page, never a sleep) until its `role="status"` shows `status`. */
+export async function untilStatus(page: Page, status: string, timeout = PATIENCE): Promise<void> {
   await expect
     .poll(() => page.getByRole("status").first().getAttribute("data-status"), { timeout })
     .toBe(status);
