@@ -14,6 +14,7 @@ import {
   launchChromium,
   setHidden,
   shown,
+  startHidden,
   untilStatus,
 } from "./support/browser.js";
 import { type DemoProcess, startDemo } from "./support/demoProcess.js";
@@ -30,9 +31,10 @@ let alice: Page;
 let bob: Page;
 const dialogs: string[] = [];
 
-async function openPage(path: string): Promise<Page> {
+async function openPage(path: string, { hidden = false } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
+  if (hidden) await page.addInitScript(startHidden);
   page.on("dialog", (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
@@ -62,6 +64,14 @@ async function status(): Promise<{ streams: number; sockets: number; lastEventId
   const response = await fetch(`${demo.url}/api/status`);
   return (await response.json()) as { streams: number; sockets: number; lastEventId: string };
 }
+
+/** The rate the server ticks at now. */
+async function serverRate(): Promise<number> {
+  const response = await fetch(`${demo.url}/api/rate`);
+  return ((await response.json()) as { perSecond: number }).perSecond;
+}
+
+const rateControl = (page: Page) => page.getByRole("combobox", { name: "Ticks per second" });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "wirekit-demo-"));
@@ -101,10 +111,8 @@ describe("the demo", () => {
       if (request.url().includes("/api/events")) resumes.push(resumeIdOf(request));
     });
     await expect.poll(() => shown(dashboard, "received")).toBeGreaterThan(0);
-    await dashboard.getByRole("combobox", { name: "Ticks per second" }).selectOption("10");
-    await expect
-      .poll(async () => (await fetch(`${demo.url}/api/rate`).then((r) => r.json())).perSecond)
-      .toBe(10);
+    await rateControl(dashboard).selectOption("10");
+    await expect.poll(serverRate).toBe(10);
     const before = await shown(dashboard, "last-event-id");
     await dashboard.getByRole("button", { name: "Drop connection (server side)" }).click();
     await expect.poll(() => resumes.length).toBe(1);
@@ -116,7 +124,8 @@ describe("the demo", () => {
     expect(contiguous(await idsIn(dashboard, ".event-log"))).toBe(true);
     expect(await shown(dashboard, "missed")).toBe(0);
     expect(await shown(dashboard, "duplicates")).toBe(0);
-    await dashboard.getByRole("combobox", { name: "Ticks per second" }).selectOption("2");
+    await rateControl(dashboard).selectOption("2");
+    await expect.poll(serverRate).toBe(2);
   });
 
   it("chat: two people in one room see each other, each other's typing and messages", async () => {
@@ -167,6 +176,11 @@ describe("the demo", () => {
         .poll(() => page.getByRole("status").first().getAttribute("data-status"))
         .not.toBe("open");
     }
+    // What happened, in words: no URL.
+    await expect
+      .poll(() => dashboard.getByRole("alert").textContent())
+      .toBe("The connection to the server was lost.");
+
     // Typed while the server is down: queued, then sent once it is back.
     await alice.getByRole("textbox", { name: "Message" }).fill("sent while the server was down");
     await alice.getByRole("button", { name: "Send" }).click();
@@ -219,6 +233,21 @@ describe("the demo", () => {
     expect(contiguous(ids)).toBe(true);
     expect(await shown(page, "missed")).toBe(0);
     expect(await shown(page, "duplicates")).toBe(0);
+    await page.context().close();
+  });
+
+  it("a tab opened hidden says why its event log is empty, and fills it once shown", async () => {
+    const page = await openPage("/dashboard", { hidden: true });
+    await untilStatus(page, "paused");
+    expect(await page.getByTestId("event-log-empty").textContent()).toBe(
+      "No events yet: the stream is paused while this tab is hidden or offline.",
+    );
+    expect(await page.locator(".event-log [data-id]").count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-hidden.png"), fullPage: true });
+    await setHidden(page, false);
+    await untilStatus(page, "open");
+    await expect.poll(() => page.locator(".event-log [data-id]").count()).toBeGreaterThan(0);
+    expect(await page.getByTestId("event-log-empty").count()).toBe(0);
     await page.context().close();
   });
 

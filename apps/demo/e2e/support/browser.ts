@@ -31,6 +31,12 @@ export function setHidden(page: Page, hidden: boolean): Promise<void> {
   }, hidden);
 }
 
+/** For `page.addInitScript`: the page loads hidden, as a tab opened in the background. */
+export function startHidden(): void {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+}
+
 /** The ids a list shows in `data-id`, as numbers, ascending. */
 export async function idsIn(page: Page, selector: string): Promise<number[]> {
   const ids = await page

@@ -3,7 +3,9 @@ import type { MessageInfo } from "@wirekit/core";
 import { useEventStream } from "@wirekit/react";
 import { useState } from "react";
 import { ConnectionBadge } from "../ConnectionBadge.js";
+import { describeError } from "../describeError.js";
 import { demoRetryDelay } from "../retry.js";
+import { emptyLogText } from "./emptyLog.js";
 import { LiveChart } from "./LiveChart.js";
 import { createLiveSeries, type LiveSeries } from "./liveSeries.js";
 
@@ -18,6 +20,7 @@ const EVENTS = METRICS.map((metric) => metric.event);
 const STREAM_URL = `/api/events?channels=${EVENTS.join(",")}`;
 const LOG_SIZE = 200;
 const HIDDEN_GRACE = 3000;
+const RATE_KEY = ["rate"];
 
 interface Sample {
   readonly t: number;
@@ -141,7 +144,7 @@ export function Dashboard() {
         <Controls onReconnect={stream.reconnect} />
         {stream.error === null ? null : (
           <p className="error" role="alert">
-            {stream.error.message}
+            {describeError(stream.error)}
           </p>
         )}
       </section>
@@ -162,6 +165,11 @@ export function Dashboard() {
 
       <section className="event-log" aria-labelledby="event-log-title">
         <h2 id="event-log-title">Event log</h2>
+        {log.entries.length === 0 && (
+          <p className="empty" data-testid="event-log-empty">
+            {emptyLogText(stream.status, stream.error)}
+          </p>
+        )}
         <ol role="log" aria-live="off" aria-label="Events, newest first" reversed>
           {[...log.entries].reverse().map((entry) => (
             <li key={entry.id} data-id={entry.id}>
@@ -192,7 +200,7 @@ const json = async <T,>(response: Response): Promise<T> => {
 function Controls({ onReconnect }: { onReconnect: () => void }) {
   const queryClient = useQueryClient();
   const rate = useQuery({
-    queryKey: ["rate"],
+    queryKey: RATE_KEY,
     queryFn: () => fetch("/api/rate").then((response) => json<Rate>(response)),
   });
   const setRate = useMutation({
@@ -202,7 +210,7 @@ function Controls({ onReconnect }: { onReconnect: () => void }) {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ perSecond }),
       }).then((response) => json<Rate>(response)),
-    onSuccess: (data) => queryClient.setQueryData(["rate"], data),
+    onSuccess: (data) => queryClient.setQueryData(RATE_KEY, data),
   });
   const drop = useMutation({
     mutationFn: () =>
@@ -230,6 +238,12 @@ function Controls({ onReconnect }: { onReconnect: () => void }) {
       <button type="button" onClick={onReconnect}>
         Reconnect now
       </button>
+      {(setRate.isError || drop.isError) && (
+        <p className="error" role="alert">
+          {setRate.isError ? "The rate was not changed" : "The stream was not dropped"}: the server
+          did not answer. Try again once the stream is live.
+        </p>
+      )}
     </div>
   );
 }
