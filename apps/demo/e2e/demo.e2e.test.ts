@@ -167,6 +167,9 @@ describe("the demo", () => {
 
   it("a killed and restarted server: every page recovers, nothing lost or repeated", async () => {
     await expect.poll(() => shown(dashboard, "received")).toBeGreaterThan(0);
+    // A rate other than the default, which a restarted server does not remember.
+    await rateControl(dashboard).selectOption("5");
+    await expect.poll(serverRate).toBe(5);
     const before = await shown(dashboard, "last-event-id");
     const sentBefore = await texts(bob);
 
@@ -180,7 +183,7 @@ describe("the demo", () => {
     await expect
       .poll(() => dashboard.getByRole("alert").textContent())
       .toBe("The connection to the server was lost.");
-
+    expect(await rateControl(dashboard).isDisabled()).toBe(true);
     // Typed while the server is down: queued, then sent once it is back.
     await alice.getByRole("textbox", { name: "Message" }).fill("sent while the server was down");
     await alice.getByRole("button", { name: "Send" }).click();
@@ -202,6 +205,10 @@ describe("the demo", () => {
     expect(contiguous(ids)).toBe(true);
     expect(await shown(dashboard, "missed")).toBe(0);
     expect(await shown(dashboard, "duplicates")).toBe(0);
+    // The control shows the rate the new process runs at, its default, not the one before.
+    expect(await serverRate()).toBe(2);
+    await expect.poll(() => rateControl(dashboard).inputValue()).toBe("2");
+    expect(await rateControl(dashboard).isDisabled()).toBe(false);
   });
 
   it("a hidden tab pauses its stream, and resumes from Last-Event-ID with no gap", async () => {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MessageInfo } from "@wirekit/core";
 import { useEventStream } from "@wirekit/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { ConnectionBadge } from "../ConnectionBadge.js";
 import { describeError } from "../describeError.js";
 import { demoRetryDelay } from "../retry.js";
@@ -102,6 +102,13 @@ export function Dashboard() {
     retryDelay: demoRetryDelay,
   });
   const log = stream.state ?? EMPTY_LOG;
+  const live = stream.status === "open";
+  const queryClient = useQueryClient();
+  // The rate lives in the server: a restarted one runs at its default, another visitor may have
+  // changed it. Every time the stream (re)opens, ask again.
+  useEffect(() => {
+    if (live) void queryClient.invalidateQueries({ queryKey: RATE_KEY });
+  }, [live, queryClient]);
 
   return (
     <main className="page dashboard">
@@ -141,7 +148,7 @@ export function Dashboard() {
             <dd data-testid="duplicates">{log.duplicates}</dd>
           </div>
         </dl>
-        <Controls onReconnect={stream.reconnect} />
+        <Controls live={live} onReconnect={stream.reconnect} />
         {stream.error === null ? null : (
           <p className="error" role="alert">
             {describeError(stream.error)}
@@ -196,8 +203,11 @@ const json = async <T,>(response: Response): Promise<T> => {
   return (await response.json()) as T;
 };
 
-/** Server-side controls: drop every stream from the server, and change how often it ticks. */
-function Controls({ onReconnect }: { onReconnect: () => void }) {
+/**
+ * Server-side controls: drop every stream from the server, and change how often it ticks. The
+ * rate shown is the server's, so it can only be changed while the stream is live.
+ */
+function Controls({ live, onReconnect }: { live: boolean; onReconnect: () => void }) {
   const queryClient = useQueryClient();
   const rate = useQuery({
     queryKey: RATE_KEY,
@@ -222,7 +232,7 @@ function Controls({ onReconnect }: { onReconnect: () => void }) {
         Ticks per second{" "}
         <select
           value={rate.data?.perSecond ?? ""}
-          disabled={rate.data === undefined || setRate.isPending}
+          disabled={!live || rate.data === undefined || setRate.isPending}
           onChange={(event) => setRate.mutate(Number(event.target.value))}
         >
           {(rate.data?.choices ?? []).map((choice) => (
