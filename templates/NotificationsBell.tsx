@@ -7,7 +7,7 @@
 //   id: 42
 //   data: {"title":"Build passed","body":"main is green"}
 
-import type { ConnectionStatus } from "@wirekit/core";
+import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { useEffect, useId, useState } from "react";
 
@@ -62,24 +62,22 @@ export function NotificationsBell({
   const [open, setOpen] = useState(false);
   const panelId = useId();
 
-  const { status, state, lastEventId } = useEventStream<NotificationData, readonly Notification[]>(
-    url,
-    {
-      ...options,
-      events: ["notification"],
-      lastEventId: saved.lastEventId,
-      parse: parseNotification,
-      delivery: {
-        mode: "reducer",
-        initialState: saved.items,
-        // The reducer also gets each event's id: the notification's identity, and no repeat.
-        reducer: (items, data, { id = "" }) =>
-          items.some((item) => item.id === id)
-            ? items
-            : [{ id, ...data }, ...items].slice(0, limit),
-      },
+  const { status, error, state, lastEventId } = useEventStream<
+    NotificationData,
+    readonly Notification[]
+  >(url, {
+    ...options,
+    events: ["notification"],
+    lastEventId: saved.lastEventId,
+    parse: parseNotification,
+    delivery: {
+      mode: "reducer",
+      initialState: saved.items,
+      // The reducer also gets each event's id: the notification's identity, and no repeat.
+      reducer: (items, data, { id = "" }) =>
+        items.some((item) => item.id === id) ? items : [{ id, ...data }, ...items].slice(0, limit),
     },
-  );
+  });
   const items = state ?? saved.items;
 
   // Before the first new event the position is the one we resumed from.
@@ -113,7 +111,9 @@ export function NotificationsBell({
         )}
       </button>{" "}
       <span role="status" style={{ fontSize: 12, color: "#52525b" }}>
-        {statusLabel(status)}
+        {status === "failed"
+          ? `${STATUS_LABELS.failed}: ${failureReason(error)}`
+          : STATUS_LABELS[status]}
       </span>
       <ul id={panelId} hidden={!open} aria-label="Notifications" style={panel}>
         {items.length === 0 && <li>Nothing yet.</li>}
@@ -153,18 +153,40 @@ function save(key: string, saved: Saved): void {
   }
 }
 
-function statusLabel(status: ConnectionStatus): string {
-  switch (status) {
-    case "open":
-      return "Live";
-    case "reconnecting":
-      return "Reconnecting…";
-    case "paused":
-      return "Paused";
-    case "failed":
-      return "Offline";
+/** The status line's words: a `Record`, so a status missing here is a compile error, never a blank. */
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  idle: "Not connected",
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+  paused: "Paused",
+  closed: "Stopped",
+  failed: "Offline",
+};
+
+/**
+ * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
+ * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
+ * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ */
+function failureReason(error: RealtimeError | null): string {
+  if (error?.name !== "ConnectionError") return "the connection failed";
+  if (error.code === "retries-exhausted") return "the server could not be reached";
+  if (error.code === "content-type") return "the server did not answer with an event stream";
+  if (error.code !== "http-status") return "the connection failed";
+  switch (error.status) {
+    case undefined:
+      return "the server refused the stream";
+    case 400:
+      return "the server rejected the request (400)";
+    case 401:
+      return "sign-in required (401)";
+    case 403:
+      return "access denied (403)";
+    case 404:
+      return "no such stream (404)";
     default:
-      return "Connecting…";
+      return `the server answered ${error.status}`;
   }
 }
 
