@@ -22,6 +22,8 @@ export interface Notification extends NotificationData {
   readonly id: string;
 }
 
+const NONE: readonly Notification[] = [];
+
 interface Saved {
   readonly items: readonly Notification[];
   /** The stream position to resume from: sent as Last-Event-ID on the first request. */
@@ -56,35 +58,43 @@ export function NotificationsBell({
   limit = 50,
   options,
 }: NotificationsBellProps) {
-  // Read once: the stream starts after the newest notification we already have.
-  const [saved] = useState(() => load(storageKey));
-  const [readThrough, setReadThrough] = useState(saved.readThrough);
+  // Read after mounting, never while rendering: a server has no localStorage, and the first
+  // render in the browser must match the server's HTML. The stream starts once it is read, after
+  // the newest notification we already have.
+  const [saved, setSaved] = useState<Saved | null>(null);
+  const [readThrough, setReadThrough] = useState("");
   const [open, setOpen] = useState(false);
   const panelId = useId();
+  useEffect(() => {
+    const loaded = load(storageKey);
+    setSaved(loaded);
+    setReadThrough(loaded.readThrough);
+  }, [storageKey]);
 
   const { status, error, state, lastEventId } = useEventStream<
     NotificationData,
     readonly Notification[]
-  >(url, {
+  >(saved === null ? null : url, {
     ...options,
     events: ["notification"],
-    lastEventId: saved.lastEventId,
+    lastEventId: saved?.lastEventId ?? "",
     parse: parseNotification,
     delivery: {
       mode: "reducer",
-      initialState: saved.items,
+      initialState: saved?.items ?? NONE,
       // The reducer also gets each event's id: the notification's identity, and no repeat.
       reducer: (items, data, { id = "" }) =>
         items.some((item) => item.id === id) ? items : [{ id, ...data }, ...items].slice(0, limit),
     },
   });
-  const items = state ?? saved.items;
+  const items = state ?? saved?.items ?? NONE;
 
   // Before the first new event the position is the one we resumed from.
-  const position = lastEventId || saved.lastEventId;
+  const position = lastEventId || (saved?.lastEventId ?? "");
   useEffect(() => {
-    save(storageKey, { items, lastEventId: position, readThrough });
-  }, [storageKey, items, position, readThrough]);
+    // Not before it was read: that would overwrite what is saved with nothing.
+    if (saved !== null) save(storageKey, { items, lastEventId: position, readThrough });
+  }, [saved, storageKey, items, position, readThrough]);
 
   const readIndex = items.findIndex((item) => item.id === readThrough);
   const unread = readIndex === -1 ? items.length : readIndex;
