@@ -17,9 +17,7 @@
 // child → parent: { type: "opened" } then { type: "flooded", connections: FloodReport[] } once
 // every socket has closed. It exits when the parent disconnects.
 
-import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { connect } from "node:net";
+import { maskedTextFrame, openRawWebSocket } from "./rawSockets.js";
 
 if (process.send === undefined) {
   throw new Error("bench/attackFlood.js runs as a forked child of bench/underAttack.js");
@@ -51,43 +49,17 @@ const notify = process.send.bind(process);
 let sockets = [];
 
 /**
- * Opens a WebSocket by hand: the HTTP upgrade, then a reader that counts the server's frames.
+ * Opens a WebSocket by hand, then reads the server's frames to count them.
  * @param {string} url
  * @returns {Promise<RawSocket>}
  */
 async function openRaw(url) {
-  const { hostname, port, pathname, search } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  socket.setNoDelay(true);
-  socket.on("error", () => {});
-  await once(socket, "connect");
-  socket.write(
-    `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\n` +
-      `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
-      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: wirekit.v1\r\n\r\n",
-  );
+  const { socket, rest } = await openRawWebSocket(url, "wirekit.v1");
   /** @type {RawSocket} */
   const raw = { socket, pongs: 0, errors: 0, code: 1006, reason: "" };
-  /** @type {Buffer} */
-  let buffered = Buffer.alloc(0);
-  let upgraded = false;
-  await new Promise((resolve, reject) => {
-    socket.on("data", (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (!upgraded) {
-        const end = buffered.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        const head = buffered.subarray(0, end).toString();
-        if (!head.startsWith("HTTP/1.1 101")) {
-          reject(new Error(`the handshake was refused: ${head.split("\r\n")[0]}`));
-          return;
-        }
-        upgraded = true;
-        buffered = buffered.subarray(end + 4);
-        resolve(undefined);
-      }
-      buffered = readFrames(raw, buffered);
-    });
+  let buffered = readFrames(raw, rest);
+  socket.on("data", (chunk) => {
+    buffered = readFrames(raw, Buffer.concat([buffered, chunk]));
   });
   return raw;
 }
@@ -130,15 +102,12 @@ function readFrames(raw, bytes) {
 }
 
 /**
- * `count` copies of the text frame `text`, masked as a client's must be (with a zero key, which
- * leaves the payload as it is), in one buffer.
+ * `count` copies of the client text frame `text`, in one buffer.
  * @param {string} text
  * @param {number} count
  */
 function encodeFlood(text, count) {
-  const payload = Buffer.from(text);
-  if (payload.length > 125) throw new Error("the flood frame must be short");
-  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+  const frame = maskedTextFrame(text);
   const flood = Buffer.alloc(frame.length * count);
   for (let index = 0; index < count; index++) frame.copy(flood, index * frame.length);
   return flood;

@@ -10,7 +10,7 @@
 //   node bench/underAttack.js --burn 400 the control: the attacker's process spins the CPU for
 //                                        400 ms instead of flooding (with --client: as JSON)
 
-import { fork, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import {
@@ -22,6 +22,7 @@ import {
 } from "@wirekit/core";
 import { WebSocket } from "ws";
 import { median } from "./channelThroughput.js";
+import { startChild } from "./forkedChild.js";
 
 /** Rounds; each has one quiet and one flooded phase, alternating which comes first. */
 export const ATTACK_ROUNDS = 5;
@@ -110,43 +111,6 @@ function percentile(values, share) {
 }
 
 /**
- * A forked child spoken to over IPC: `ask` sends a message and resolves with the first reply of
- * the given type.
- * @param {string} script
- */
-async function start(script) {
-  const child = fork(script, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  /** @type {Promise<never>} */
-  const exited = new Promise((_, reject) => {
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  exited.catch(() => {});
-  /**
-   * @param {object | undefined} message
-   * @param {string} type
-   * @returns {Promise<any>}
-   */
-  const ask = (message, type) => {
-    const reply = new Promise((resolve) => {
-      /** @param {unknown} raw */
-      const listener = (raw) => {
-        if (/** @type {{ type: string }} */ (raw).type !== type) return;
-        child.off("message", listener);
-        resolve(raw);
-      };
-      child.on("message", listener);
-    });
-    if (message !== undefined) child.send(message);
-    const abort = new AbortController();
-    const timeout = delay(STEP_TIMEOUT, undefined, { signal: abort.signal }).then(() => {
-      throw new Error(`${script} did not answer ${type} within ${STEP_TIMEOUT} ms`);
-    });
-    return Promise.race([reply, exited, timeout]).finally(() => abort.abort());
-  };
-  return { ask, stop: () => child.disconnect() };
-}
-
-/**
  * A connected Connection to `url`, as a channel client would use it.
  * @param {string} url
  * @returns {Promise<Connection>}
@@ -184,8 +148,8 @@ function openConnection(url) {
 
 /** Measures in this process, against fresh server and flood processes. */
 async function measureHere() {
-  const server = await start(SERVER);
-  const flood = await start(FLOOD);
+  const server = startChild(SERVER, { timeout: STEP_TIMEOUT });
+  const flood = startChild(FLOOD, { timeout: STEP_TIMEOUT });
   try {
     const { port } = await server.ask(undefined, "listening");
     const url = `ws://127.0.0.1:${port}/channels`;

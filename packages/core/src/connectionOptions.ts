@@ -75,7 +75,12 @@ export interface ConnectionOptions {
    * @default 5000
    */
   minUptime?: number;
-  /** @default "pause" */
+  /**
+   * While the page is hidden: `"keep"` stays connected, `"pause"` disconnects after
+   * `visibilityGrace` (a quick tab switch keeps the connection), `"close"` disconnects at once.
+   * Nothing is retried while hidden, except with `"keep"`.
+   * @default "pause"
+   */
   visibility?: VisibilityPolicy;
   /**
    * How long the page may stay hidden before `visibility: "pause"` disconnects.

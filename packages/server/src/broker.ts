@@ -67,7 +67,9 @@ export interface SubscribeOptions {
  *
  * Listeners are called in publish order within a channel, and a listener added by `subscribe`
  * before a `replay` starts hears every message the replay does not return — or is told, by its
- * `onGap`, where it lost track.
+ * `onGap`, where it lost track. Every listener of a channel should be handed the same message
+ * object, one listener after the other, and nobody may change it afterwards: the servers encode
+ * a message once for all their subscribers by remembering the last object they encoded.
  *
  * Ids and seqs are never given out twice, not even by a broker that lost its data and started
  * over: a client resuming from an id the broker cannot vouch for gets `complete: false`, never a

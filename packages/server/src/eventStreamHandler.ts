@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "@wirekit/core/protocol";
 import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
+import { encodeOnce } from "./encodeOnce.js";
 import { assertPositive } from "./errors.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 
@@ -96,6 +97,8 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
   assertPositive(where, "endTimeout", endTimeout);
   const open = new Set<() => void>();
   let slowClientsCut = 0;
+  // Every stream of a channel writes the same bytes for a message: one encoding for them all.
+  const eventOf = encodeOnce(messageEvent);
 
   const refuse = (response: ServerResponse, status: number, reason: string) => {
     response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", Vary: "Origin" });
@@ -190,9 +193,9 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     };
     const stop = () => end("server closing");
 
-    const write = (text: string) => {
+    const write = (chunk: string | Buffer) => {
       if (ended) return;
-      const flushed = response.write(text);
+      const flushed = response.write(chunk);
       if (!flushed && response.writableLength > maxBufferedBytes) {
         slowClientsCut++;
         end(`closed: the client reads too slowly (over ${maxBufferedBytes} bytes buffered)`);
@@ -210,7 +213,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         return;
       }
       lastSeq = message.seq;
-      write(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
+      write(eventOf(message));
     };
 
     // The broker lost messages of a channel. Everything up to the gap's stream position was
@@ -224,14 +227,17 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       covered = lastSeq;
       write(`id: ${lastSeq}\nevent: ${STREAM_POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
     };
-    const hear = (event: () => void) => {
-      if (live) event();
-      else pending.push(event);
+    // Once live, a message is delivered at once: no closure per message and stream.
+    const hear = (message: BrokerMessage) => {
+      if (live) deliver(message);
+      else pending.push(() => deliver(message));
+    };
+    const hearGap = (gap: BrokerGap) => {
+      if (live) skip(gap);
+      else pending.push(() => skip(gap));
     };
     const unsubscribes = channels.map((channel) =>
-      broker.subscribe(channel, (message) => hear(() => deliver(message)), {
-        onGap: (gap) => hear(() => skip(gap)),
-      }),
+      broker.subscribe(channel, hear, { onGap: hearGap }),
     );
     const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatInterval);
     open.add(stop);
@@ -275,6 +281,11 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       },
     },
   }) as EventStreamHandler;
+}
+
+/** The event of `message`, as every stream that delivers it writes it. */
+function messageEvent(message: BrokerMessage): Buffer {
+  return Buffer.from(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
 }
 
 /** `data:` lines for one event: strings as they are, bytes as base64, anything else as JSON. */

@@ -5,6 +5,7 @@ import {
   isMessageId,
   type ReplayResult,
 } from "./broker.js";
+import { callEach } from "./callEach.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
 
 export interface MemoryBrokerOptions {
@@ -145,16 +146,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
       log.lastId += 1;
       seq += 1;
       store(log, message);
-      for (const listener of [...log.listeners]) {
-        try {
-          listener(message);
-        } catch (error) {
-          // One broken listener must not starve the others; the error still surfaces.
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
-      }
+      callEach(log.listeners, (listener) => listener(message));
       return { id: message.id, seq: message.seq };
     },
 

@@ -1,5 +1,6 @@
 import { compareIds } from "@wirekit/core/protocol";
 import type { BrokerGap, BrokerMessage, SubscribeOptions } from "./broker.js";
+import { callEach } from "./callEach.js";
 import { decodeNote, type StoredMessage, toBrokerMessage } from "./redisRecords.js";
 
 /** What the feeds need of Redis; the broker provides it over its two connections. */
@@ -85,24 +86,11 @@ export function createFeeds(source: FeedSource): Feeds {
   const feeds = new Map<string, Feed>();
   const current = (feed: Feed) => feeds.get(feed.channel) === feed;
 
-  const notify = (feed: Feed, call: (listener: Listener) => void) => {
-    for (const listener of [...feed.listeners]) {
-      try {
-        call(listener);
-      } catch (error) {
-        // One broken listener must not starve the others; the error still surfaces.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  };
-
   const deliver = (feed: Feed, message: StoredMessage) => {
     if (feed.lastId !== undefined && compareIds(message.id, feed.lastId) <= 0) return;
     feed.lastId = message.id;
     const out = toBrokerMessage(message);
-    notify(feed, (listener) => listener.message(out));
+    callEach(feed.listeners, (listener) => listener.message(out));
   };
 
   // Only what was read from the stream proves a gap: a note that does not follow on may just
@@ -110,7 +98,7 @@ export function createFeeds(source: FeedSource): Feeds {
   const skipTo = (feed: Feed, position: string, streamPosition: number) => {
     feed.lastId = position;
     const gap: BrokerGap = { channel: feed.channel, position, streamPosition };
-    notify(feed, (listener) => listener.gap?.(gap));
+    callEach(feed.listeners, (listener) => listener.gap?.(gap));
   };
 
   /** Delivers what the stream holds after `lastId`, telling listeners of any link it lacks. */

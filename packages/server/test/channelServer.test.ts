@@ -225,6 +225,37 @@ describe("createChannelServer", () => {
     expect([...frame.subarray(4 + headerLength)]).toEqual([1, 2, 3]);
   });
 
+  it("encodes a message once for all its subscribers, and each gets it whole at any size", async () => {
+    const { broker, url } = await startChannels();
+    const clients = await Promise.all([0, 1, 2].map(() => rawClient(url)));
+    for (const { socket } of clients) {
+      socket.send(JSON.stringify({ type: "subscribe", channel: "room" }));
+    }
+    await vi.waitFor(() => {
+      for (const { frames } of clients) expect(frames).toHaveLength(1);
+    });
+    let encodings = 0;
+    const text = (length: number) => ({
+      toJSON: () => {
+        encodings++;
+        return "x".repeat(length);
+      },
+    });
+    // One message per WebSocket payload-length encoding (RFC 6455 section 5.2): 7, 16, 64 bits.
+    for (const length of [10, 1_000, 70_000]) await broker.publish("room", text(length));
+    await vi.waitFor(() => {
+      for (const { frames } of clients) expect(frames).toHaveLength(4);
+    });
+    expect(encodings).toBe(3);
+    for (const { frames } of clients) {
+      expect(frames.slice(1).map(({ id, data }) => [id, String(data).length])).toEqual([
+        ["1", 10],
+        ["2", 1_000],
+        ["3", 70_000],
+      ]);
+    }
+  });
+
   it("terminates a half-open client that never answers pings, and keeps a live one", async () => {
     // Pings often; the deadline is one the live client in this process meets however busy the
     // machine, and the raw client, which never answers, misses whatever its speed.

@@ -255,6 +255,23 @@ describe("createEventStreamHandler", () => {
     );
   });
 
+  it("encodes an event once for every stream of its channel", async () => {
+    const { broker, url } = await startStream();
+    const streams = await Promise.all([0, 1, 2].map(() => openStream(`${url}?channels=room`)));
+    for (const stream of streams) await untilContains(stream.text, "event: wirekit-position\n");
+    let encodings = 0;
+    await broker.publish("room", {
+      toJSON: () => {
+        encodings++;
+        return { text: "hi" };
+      },
+    });
+    for (const stream of streams) {
+      await untilContains(stream.text, 'id: 1\nevent: room\ndata: {"text":"hi"}\n\n');
+    }
+    expect(encodings).toBe(1);
+  });
+
   it("sends heartbeat comments on its interval", async () => {
     const { url } = await startStream({ heartbeatInterval: 10 });
     const stream = await openStream(`${url}?channels=a`);

@@ -1,4 +1,4 @@
-// The README's nginx config, run by real nginx in front of two server processes on one Redis:
+// The nginx config of docs/scaling.md, run by real nginx in front of two server processes on one Redis:
 // Server-Sent Events must come through as they are written, WebSocket channels must work.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { startNginx } from "./support/nginxServer.js";
 import { type RedisServer, startRedisServer } from "./support/redisServer.js";
 import { startServerProcess } from "./support/serverProcess.js";
 
-const README = join(import.meta.dirname, "..", "..", "..", "README.md");
+const SCALING = join(import.meta.dirname, "..", "..", "..", "docs", "scaling.md");
 // Polled often, so a wait ends soon after what it waits for; its ceiling is test/patience.ts's.
 const UNTIL = { interval: 20 };
 
@@ -19,11 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => redis?.stop());
 
-/** The README's block, pointed at `backends` and listening on 127.0.0.1:`port`. */
+/** The documented block, pointed at `backends` and listening on 127.0.0.1:`port`. */
 async function readmeConfig(backends: readonly number[], port: number): Promise<string> {
-  const readme = await readFile(README, "utf8");
-  const block = /```nginx\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Scaling out")));
-  if (block?.[1] === undefined) throw new Error("README.md: no nginx block under Scaling out");
+  const page = await readFile(SCALING, "utf8");
+  const block = /```nginx\n([\s\S]*?)```/.exec(page);
+  if (block?.[1] === undefined) throw new Error("docs/scaling.md: no nginx block");
   const servers = backends.map((backend) => `    server 127.0.0.1:${backend};`).join("\n");
   const config = block[1]
     .replace(/(upstream wirekit \{)[^}]*\}/, `$1\n${servers}\n}`)
@@ -49,7 +49,7 @@ async function startBehindNginx() {
   return { instances, origin: `127.0.0.1:${nginx.port}` };
 }
 
-describe("the README's nginx config, in real nginx", () => {
+describe("the documented nginx config, in real nginx", () => {
   it("passes each Server-Sent Event on as it is written, while the stream stays open", async () => {
     const { instances, origin } = await startBehindNginx();
     const stream = await openStream(`http://${origin}/stream?channels=news`);

@@ -1,4 +1,4 @@
-// The README's example, run: the fakes drive wirekit's real ConnectionManager on a virtual clock.
+// The example of docs/testing.md, run: the fakes drive wirekit's real ConnectionManager on a virtual clock.
 import { ConnectionManager, eventStreamEndpoint, webSocketEndpoint } from "@wirekit/core";
 import {
   createFakeServer,

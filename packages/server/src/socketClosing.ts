@@ -1,0 +1,54 @@
+import type { WebSocket } from "ws";
+
+/** Milliseconds a socket has to finish its closing handshake before it is cut. */
+const CLOSE_GRACE = 1000;
+
+/**
+ * Closes `ws` with `code`, and cuts it if the client has not answered within a second: a client
+ * that never completes the closing handshake must not hold the socket.
+ */
+export function closeWithin(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE);
+  timer.unref();
+  ws.once("close", () => clearTimeout(timer));
+}
+
+/** What `createClosingPolicy` counts. */
+export interface ClosingCounts {
+  closedByPolicy: number;
+}
+
+/** Closes the sockets that broke the protocol or its limits, each once. */
+export interface ClosingPolicy {
+  /**
+   * Closes `ws` with `code` and stops reading it: a flood already in flight costs nothing more,
+   * and the kernel's buffers push back on the sender.
+   */
+  close(ws: WebSocket, code: number, reason: string): void;
+  /** Counts `ws` as closed for a policy that `ws` enforced itself (a frame over `maxPayload`). */
+  closedByWs(ws: WebSocket): void;
+  /** Whether a verdict is out on `ws`: whatever it sends after that is not read. */
+  condemned(ws: WebSocket): boolean;
+}
+
+export function createClosingPolicy(counts: ClosingCounts): ClosingPolicy {
+  const condemned = new WeakSet<WebSocket>();
+  const condemn = (ws: WebSocket): boolean => {
+    if (condemned.has(ws)) return false;
+    condemned.add(ws);
+    counts.closedByPolicy++;
+    return true;
+  };
+  return {
+    close(ws, code, reason) {
+      if (!condemn(ws)) return;
+      closeWithin(ws, code, reason);
+      ws.pause();
+    },
+    closedByWs(ws) {
+      condemn(ws);
+    },
+    condemned: (ws) => condemned.has(ws),
+  };
+}
