@@ -57,7 +57,7 @@ export const QueueWhileOffline: Story = {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     const replies = canvas.getByRole("log", { name: "Replies" });
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
     await userEvent.type(canvas.getByRole("textbox", { name: "Say" }), "one{enter}");
     await waitFor(() => expect(replies).toHaveTextContent("echo: one"));
 
@@ -69,9 +69,7 @@ export const QueueWhileOffline: Story = {
     });
     await step("online, it goes out first thing", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Go online" }));
-      await waitFor(() => expect(replies).toHaveTextContent("echo: oneecho: two"), {
-        timeout: 3000,
-      });
+      await waitFor(() => expect(replies).toHaveTextContent("echo: oneecho: two"));
       expect(canvas.getByText("0 queued")).toBeInTheDocument();
     });
   },

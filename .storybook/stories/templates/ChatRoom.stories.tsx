@@ -28,9 +28,7 @@ export const Lobby: StoryObj<typeof meta> = {
   play: async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const room = within(canvas.getByRole("region", { name: "Chat: lobby" }));
-    await waitFor(() => expect(room.getByText("Online: grace, you")).toBeInTheDocument(), {
-      timeout: 5000,
-    });
+    await waitFor(() => expect(room.getByText("Online: grace, you")).toBeInTheDocument());
     await step("with latency, a message shows as sending until the server acks it", async () => {
       fireEvent.change(canvas.getByRole("slider", { name: "Latency (ms)" }), {
         target: { value: "600" },
@@ -38,8 +36,8 @@ export const Lobby: StoryObj<typeof meta> = {
       await userEvent.type(room.getByRole("textbox", { name: "Message" }), "hello{enter}");
       expect(room.getByText("sending…")).toBeInTheDocument();
       const log = room.getByRole("log", { name: "Messages" });
-      await waitFor(() => expect(log).toHaveTextContent("you hello"), { timeout: 5000 });
-      await waitFor(() => expect(room.queryByText("sending…")).toBeNull(), { timeout: 5000 });
+      await waitFor(() => expect(log).toHaveTextContent("you hello"));
+      await waitFor(() => expect(room.queryByText("sending…")).toBeNull());
     });
   },
 };

@@ -27,12 +27,8 @@ export const Completes: StoryObj<typeof meta> = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const bar = canvas.getByRole("progressbar", { name: "Export" });
-    await waitFor(() => expect(Number(bar.getAttribute("aria-valuenow"))).toBeGreaterThan(0), {
-      timeout: 5000,
-    });
-    await waitFor(() => expect(canvas.getByRole("status")).toHaveTextContent("Done."), {
-      timeout: 5000,
-    });
+    await waitFor(() => expect(Number(bar.getAttribute("aria-valuenow"))).toBeGreaterThan(0));
+    await waitFor(() => expect(canvas.getByRole("status")).toHaveTextContent("Done."));
     expect(bar).toHaveAttribute("aria-valuenow", "100");
     expect(canvas.getByRole("link", { name: "Download the result" })).toBeInTheDocument();
   },

@@ -32,9 +32,7 @@ export const Bell_: StoryObj<typeof meta> = {
   play: async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const bell = () => canvas.getByRole("button", { name: /^Notifications/ });
-    await waitFor(() => expect(bell()).toHaveAccessibleName(/Notifications, [2-9] unread/), {
-      timeout: 6000,
-    });
+    await waitFor(() => expect(bell()).toHaveAccessibleName(/Notifications, [2-9] unread/));
     await step("opening the bell marks everything read", async () => {
       await userEvent.click(bell());
       expect(bell()).toHaveAccessibleName("Notifications");

@@ -222,7 +222,7 @@ describe("the demo", () => {
     const streamsWhileVisible = (await status()).streams;
 
     await setHidden(page, true);
-    await untilStatus(page, "paused", 15_000);
+    await untilStatus(page, "paused");
     await expect.poll(async () => (await status()).streams).toBe(streamsWhileVisible - 1);
     const pausedAt = await shown(page, "last-event-id");
     // The server goes on: wait until it has published well past where the page stopped.
