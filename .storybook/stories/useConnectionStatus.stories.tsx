@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
 import { ConnectionStatusBadge, ReconnectingBanner } from "../playground/pieces.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** The status of one shared connection, without its messages. */
 function Status() {
@@ -34,7 +35,7 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const OfflineAndBack: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     await waitFor(() => expect(badge).toHaveTextContent("Live"));
@@ -49,5 +50,5 @@ export const OfflineAndBack: Story = {
       await userEvent.click(canvas.getByRole("button", { name: "Go online" }));
       await waitFor(() => expect(badge).toHaveTextContent("Live"));
     });
-  },
+  }),
 };

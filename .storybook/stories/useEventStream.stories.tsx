@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
 import { ConnectionStatusBadge, EventLog, ReconnectingBanner } from "../playground/pieces.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 const URL = "http://playground.test/ticks";
 
@@ -53,7 +54,7 @@ function ticks(canvas: ReturnType<typeof within>): number[] {
 
 export const History: Story = {
   args: { size: 50 },
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     await waitFor(() => expect(badge).toHaveTextContent("Live"));
@@ -77,12 +78,12 @@ export const History: Story = {
       expect(seen).toEqual(seen.map((_, index) => (seen[0] ?? 0) + index));
       expect(canvas.getByRole("status", { name: "Connection banner" })).toHaveTextContent("");
     });
-  },
+  }),
 };
 
 export const PauseWhenHidden: Story = {
   args: { size: 50 },
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     await waitFor(() => expect(badge).toHaveTextContent("Live"));
@@ -100,5 +101,5 @@ export const PauseWhenHidden: Story = {
       const seen = ticks(canvas);
       expect(seen).toEqual(seen.map((_, index) => (seen[0] ?? 0) + index));
     });
-  },
+  }),
 };

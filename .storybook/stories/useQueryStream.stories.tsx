@@ -13,6 +13,7 @@ import {
   usePlayground,
   withPlayground,
 } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 interface Order {
   readonly id: number;
@@ -105,7 +106,7 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const LiveList: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const ids = () =>
       within(canvas.getByRole("list", { name: "Orders" }))
@@ -122,5 +123,5 @@ export const LiveList: Story = {
         expect(seen).toEqual(seen.map((_id, index) => index + 1));
       },
     );
-  },
+  }),
 };

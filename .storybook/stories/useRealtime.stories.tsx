@@ -10,6 +10,7 @@ import {
   usePlayground,
   withPlayground,
 } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** A price channel, published at the playground's rate. */
 function pricesBackend({ channels, rate }: Playground) {
@@ -57,7 +58,7 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const ResumeAfterDrop: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     const id = () => Number(canvas.getByText(/^message id/).textContent?.replace(/\D+/g, ""));
@@ -70,5 +71,5 @@ export const ResumeAfterDrop: Story = {
       await waitFor(() => expect(id()).toBeGreaterThan(dropped + 2));
       expect(canvas.queryByText(/a gap/)).toBeNull();
     });
-  },
+  }),
 };

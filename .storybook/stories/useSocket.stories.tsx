@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ConnectionStatusBadge, EventLog } from "../playground/pieces.js";
 import type { Playground } from "../playground/playground.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** An echo server: every frame comes back prefixed. */
 function echoBackend({ server }: Playground) {
@@ -53,7 +54,7 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const QueueWhileOffline: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     const replies = canvas.getByRole("log", { name: "Replies" });
@@ -72,5 +73,5 @@ export const QueueWhileOffline: Story = {
       await waitFor(() => expect(replies).toHaveTextContent("echo: oneecho: two"));
       expect(canvas.getByText("0 queued")).toBeInTheDocument();
     });
-  },
+  }),
 };

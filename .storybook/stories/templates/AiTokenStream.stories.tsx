@@ -3,6 +3,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { AiTokenStream } from "../../../templates/AiTokenStream.js";
 import { assistantBackend } from "../../playground/backends.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { playInTests } from "../../playground/playInTests.js";
 
 function Assistant() {
   const { server } = usePlayground();
@@ -26,7 +27,7 @@ const FULL_ANSWER =
   /^Server-Sent Events are a plain HTTP response .* survives the Drop connection button\.$/;
 
 export const ResumeAfterDrop: StoryObj<typeof meta> = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const answer = canvas.getByRole("log", { name: "Answer" });
     await userEvent.type(canvas.getByRole("textbox", { name: "Prompt" }), "What is SSE?");
@@ -40,11 +41,11 @@ export const ResumeAfterDrop: StoryObj<typeof meta> = {
       await waitFor(() => expect(canvas.getByText("Done.")).toBeInTheDocument());
       expect(answer.textContent).toMatch(FULL_ANSWER);
     });
-  },
+  }),
 };
 
 export const Stop: StoryObj<typeof meta> = {
-  play: async ({ canvasElement }) => {
+  play: playInTests(async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const answer = canvas.getByRole("log", { name: "Answer" });
     await userEvent.type(canvas.getByRole("textbox", { name: "Prompt" }), "Tell me everything");
@@ -57,5 +58,5 @@ export const Stop: StoryObj<typeof meta> = {
     await userEvent.click(canvas.getByRole("button", { name: "Ask" }));
     await waitFor(() => expect(canvas.getByText("Answering…")).toBeInTheDocument());
     expect(stoppedAt).not.toMatch(FULL_ANSWER);
-  },
+  }),
 };

@@ -4,6 +4,7 @@ import { expect, fireEvent, userEvent, waitFor, within } from "storybook/test";
 import { ChatRoom } from "../../../templates/ChatRoom.js";
 import { chatBackend } from "../../playground/backends.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { playInTests } from "../../playground/playInTests.js";
 
 function Room() {
   const { server } = usePlayground();
@@ -25,7 +26,7 @@ const meta = {
 export default meta;
 
 export const Lobby: StoryObj<typeof meta> = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const room = within(canvas.getByRole("region", { name: "Chat: lobby" }));
     await waitFor(() => expect(room.getByText("Online: grace, you")).toBeInTheDocument());
@@ -39,5 +40,5 @@ export const Lobby: StoryObj<typeof meta> = {
       await waitFor(() => expect(log).toHaveTextContent("you hello"));
       await waitFor(() => expect(room.queryByText("sending…")).toBeNull());
     });
-  },
+  }),
 };

@@ -3,6 +3,7 @@ import { expect, fireEvent, userEvent, waitFor, within } from "storybook/test";
 import { LiveMetricCard } from "../../../templates/LiveMetricCard.js";
 import { metricsBackend } from "../../playground/backends.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { playInTests } from "../../playground/playInTests.js";
 
 function Dashboard() {
   const { server } = usePlayground();
@@ -37,7 +38,7 @@ export default meta;
 
 export const Dashboard_: StoryObj<typeof meta> = {
   name: "Dashboard",
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const cpu = within(canvas.getByRole("region", { name: "CPU" }));
     const samples = () =>
@@ -59,5 +60,5 @@ export const Dashboard_: StoryObj<typeof meta> = {
       );
       await waitFor(() => expect(cpu.getByRole("status")).toHaveTextContent("Live"));
     });
-  },
+  }),
 };
