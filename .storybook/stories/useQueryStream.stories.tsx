@@ -5,6 +5,7 @@ import { useConnectionStatus } from "@wirekit/react";
 import { useQueryStream } from "@wirekit/react/query";
 import { useState } from "react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
+import { useFollowNewest } from "../playground/followNewest.js";
 import { ConnectionStatusBadge } from "../playground/pieces.js";
 import {
   every,
@@ -79,13 +80,19 @@ function OrderList({ endpoint }: { endpoint: { url: string; WebSocket: typeof We
   // The channel's socket: the one the channels ride on.
   const connection = useConnectionStatus(webSocketChannels(endpoint).endpoint);
   const ids = (orders.data ?? []).map((o) => o.id);
+  const follow = useFollowNewest<HTMLOListElement>(orders.data);
   return (
     <div style={{ display: "grid", gap: 8 }}>
       <ConnectionStatusBadge status={connection.status} />
       <p style={{ margin: 0 }}>
         {ids.length} orders, newest #{ids.at(-1) ?? "–"}
       </p>
-      <ol aria-label="Orders" style={{ margin: 0, maxHeight: 200, overflow: "auto" }}>
+      <ol
+        ref={follow.ref}
+        onScroll={follow.onScroll}
+        aria-label="Orders"
+        style={{ margin: 0, maxHeight: 200, overflow: "auto" }}
+      >
         {(orders.data ?? []).map((o) => (
           <li key={o.id}>
             #{o.id} {o.item}
