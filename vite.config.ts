@@ -96,6 +96,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The docs site's pages against the hooks, templates and stories they describe.
+          name: "storybook (docs)",
+          environment: "node",
+          include: [".storybook/test/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "react (ssr)",
           environment: "node",
           include: ["packages/react/test/**/*.ssr.test.tsx"],

@@ -24,7 +24,7 @@ const quietBuild: UserConfig = {
 // in-memory server (no backend), with a docs page per hook.
 const config: StorybookConfig = {
   framework: "@storybook/react-vite",
-  stories: ["./*.stories.@(ts|tsx)", "./docs/*.mdx", "./stories/**/*.stories.@(ts|tsx)"],
+  stories: ["./docs/*.mdx", "./stories/**/*.stories.@(ts|tsx)"],
   addons: ["@storybook/addon-docs", "@storybook/addon-vitest"],
   core: { disableTelemetry: true },
   viteFinal: (vite) => mergeConfig(vite, quietBuild),

@@ -6,6 +6,11 @@ import { PATIENCE } from "../test/patience.js";
 // every other test has (test/patience.ts), not Testing Library's 1 s.
 configure({ asyncUtilTimeout: PATIENCE });
 
-const preview: Preview = {};
+const preview: Preview = {
+  parameters: {
+    // The Welcome page first, then the hooks' docs, then what they are made of.
+    options: { storySort: { order: ["Welcome", "Docs", "Hooks", "UI", "Templates"] } },
+  },
+};
 
 export default preview;
