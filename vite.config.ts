@@ -35,6 +35,11 @@ export default defineConfig({
   test: {
     // Ceilings, not measures of speed (test/patience.ts): a test that starts servers,
     // processes or a browser on a busy 2-core machine must never hit one.
+    // Most test files wait on sockets, child processes and Chromium, not on the CPU: Vitest's
+    // default (a worker per core but one: a single worker on 2 cores) ran them one at a time
+    // with the CPU half idle. More than 3 starved the chaos test's real server processes on a
+    // busy 2-core machine.
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     expect: { poll: { timeout: PATIENCE } },
