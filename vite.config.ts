@@ -118,10 +118,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: "react (chromium)",
+          // Core's browser tests and every React test (jsdom is not a browser), in one project:
+          // one Chromium and one loopback server for both.
+          name: "chromium",
           setupFiles: ["test/setup/dom.ts"],
-          // The hook tests run here too: jsdom is not a browser.
-          include: ["packages/react/test/**/*.test.tsx"],
+          include: ["packages/core/test/**/*.browser.test.ts", "packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.ssr.test.tsx"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],
           browser: inChromium(),
@@ -144,15 +145,6 @@ export default defineConfig({
           include: ["apps/demo/e2e/**/*.e2e.test.ts"],
           testTimeout: 90_000,
           hookTimeout: 120_000,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: "core (chromium)",
-          include: ["packages/core/test/**/*.browser.test.ts"],
-          globalSetup: ["packages/core/test/support/browserServer.ts"],
-          browser: inChromium(),
         },
       },
     ],
