@@ -381,9 +381,7 @@ describe("credentials in the URL", () => {
       endpoint: { hello: () => authFrame("t-ada") },
     });
     client.channels.subscribe("room", () => {});
-    await vi.waitFor(() => expect(client.connection.getSnapshot().status).toBe("failed"), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(() => expect(client.connection.getSnapshot().status).toBe("failed"));
     expect(client.connection.getSnapshot().error).toMatchObject({ closeCode: 4400 });
     expect(store.asked).toEqual([]);
   });
