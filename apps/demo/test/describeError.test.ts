@@ -3,9 +3,9 @@ import {
   ConnectionError,
   type ConnectionErrorCode,
   type ConnectionStatus,
-  EventStreamParseError,
   MessageError,
 } from "@wirekit/core";
+import { EventStreamParseError } from "@wirekit/core/event-source";
 import { describe, expect, it } from "vitest";
 import { emptyLogText } from "../src/dashboard/emptyLog.js";
 import { describeError } from "../src/describeError.js";
