@@ -5,7 +5,6 @@ import {
   type ConnectionStatus,
   MessageError,
 } from "@wirekit/core";
-// The class itself lives with the parser's entry point; the main one exports only its type.
 import { EventStreamParseError } from "@wirekit/core/event-source";
 import { describe, expect, it } from "vitest";
 import { emptyLogText } from "../src/dashboard/emptyLog.js";
