@@ -3,10 +3,8 @@
 // medians. Prints a Markdown table and rewrites BENCHMARKS.md at the repo root.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   channelThroughput,
@@ -45,6 +43,7 @@ import {
   underAttack,
   WARMUP_MESSAGES,
 } from "./underAttack.js";
+import { versionOf } from "./versions.js";
 import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js";
 
 /** @typedef {import("./workloads.js").Workload} Workload */
@@ -70,25 +69,6 @@ const WARMUP_RUNS = 7;
 const TIMED_RUNS = 15;
 const PARSER_TARGET = 1.5;
 const SOURCE_TARGET = 3;
-
-const require = createRequire(import.meta.url);
-/**
- * The installed version of package `name`, from the package.json above its entry point: not every
- * package exports its package.json (better-sse does not).
- * @param {string} name
- * @returns {string}
- */
-function versionOf(name) {
-  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, "package.json");
-    if (!existsSync(file)) continue;
-    const manifest = /** @type {{ name?: string, version: string }} */ (
-      JSON.parse(readFileSync(file, "utf8"))
-    );
-    if (manifest.name === name) return manifest.version;
-  }
-  throw new Error(`no package.json found for ${name}`);
-}
 
 /**
  * @param {number[]} values
