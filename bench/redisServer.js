@@ -19,6 +19,7 @@ const READY_WITHIN = 10_000;
  * @property {() => Promise<number>} cpu Microseconds of CPU the server has used so far, user plus
  *   system, all its threads (`INFO cpu`: `getrusage` with microsecond precision, where
  *   /proc/<pid>/stat counts in 10 ms ticks).
+ * @property {() => Promise<number>} rss Bytes of its resident set now (`INFO memory`).
  * @property {string} version The redis-server version (`INFO server`).
  * @property {() => Promise<void>} stop Kills it and removes its directory.
  */
@@ -79,6 +80,7 @@ export async function startRedisServer() {
       const [user, system] = await Promise.all([seconds("used_cpu_user"), seconds("used_cpu_sys")]);
       return Math.round((user + system) * 1e6);
     },
+    rss: async () => Number(await info("memory", "used_memory_rss")),
     version: await info("server", "redis_version"),
     stop,
   };
