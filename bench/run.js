@@ -27,6 +27,9 @@ import {
   PACED_MESSAGES,
 } from "./fanOut.js";
 import { HOOK_BUNDLES, hookBundleSizes, hookBundleTable } from "./hookBundles.js";
+import { scaleOut } from "./scaleOut.js";
+import { SCALE_OUT_LOAD } from "./scaleOutPlan.js";
+import { scaleOutSection } from "./scaleOutReport.js";
 import { reconnectStorm } from "./storm.js";
 import {
   ATTACK_ROUNDS,
@@ -316,6 +319,11 @@ async function main() {
   const webSocketFanOut = fanOut("websocket");
   console.error(`Fan-out: ${FAN_OUT_SUBSCRIBERS} event streams, ${FAN_OUT_ROUNDS} rounds …`);
   const sseFanOut = fanOut("sse");
+  console.error(
+    `Scale-out: memory vs Redis broker vs socket.io's redis-streams-adapter, ${SCALE_OUT_LOAD.subscribers} subscribers, ${SCALE_OUT_LOAD.rounds} rounds …`,
+  );
+  const scale = scaleOut();
+  const scaleOutResults = scaleOutSection(scale);
   console.error("Reconnect storm: 1,000 clients dropped at once …");
   const storm = stormTable();
   console.error(`Bundle size: ${HOOK_BUNDLES.length} imports and their peers …`);
@@ -341,7 +349,7 @@ ${fanOutTable("websocket", webSocketFanOut, fanOutVersions)}
 ${fanOutTable("sse", sseFanOut, fanOutVersions)}`;
   const bundleTables = hookBundleTable(bundles);
   console.log(
-    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${fanOutResults}\n\n${storm}\n\n${bundleTables}\n`,
+    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${fanOutResults}\n\n${scaleOutResults}\n\n${storm}\n\n${bundleTables}\n`,
   );
 
   const markdown = `# Benchmarks
@@ -351,7 +359,7 @@ built \`@wirekit/core\`). The script rewrites this file on every run.
 
 - **Machine:** ${machine}
 - **Date:** ${startedAt.toISOString()} (measuring took ${seconds} s)
-- **Compared with:** ${theirParser}; ${theirSource}; socket.io ${fanOutVersions["socket.io"]}; better-sse ${fanOutVersions["better-sse"]}
+- **Compared with:** ${theirParser}; ${theirSource}; socket.io ${fanOutVersions["socket.io"]}; better-sse ${fanOutVersions["better-sse"]}; @socket.io/redis-streams-adapter ${scale.versions["@socket.io/redis-streams-adapter"]}
 
 ## Results
 
@@ -572,6 +580,8 @@ inherit the flag), on this machine:
   \`node:http\`'s: a chunked \`response.write\` is four writes under a cork, the same for the
   floor. Our own code per stream is 2–3% of the profile. **better-sse** serializes and sanitizes
   the event for every session (\`JSON.stringify\` and two regular expressions per push).
+
+${scaleOutResults}
 
 ## Reconnect storm
 
