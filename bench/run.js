@@ -599,9 +599,10 @@ ${storm}
 ## Bundle size
 
 \`bench/hookBundles.js\`: what an app pays, min+gzip, for importing one of the hooks, with its
-peers measured the same way in the same run. The budgets are absolute bytes, enforced by
-\`npm test\` (\`packages/core/test/hookBundles.test.ts\`) together with which modules each one may
-hold: no event-stream module with \`useSocket\`, no channel module with \`useEventStream\`.
+peers measured the same way in the same run. The budgets are absolute bytes (issue 12).
+\`npm test\` (\`packages/core/test/hookBundles.test.ts\`) enforces which modules each import may
+hold (no event-stream module with \`useSocket\`, no channel module with \`useEventStream\`), what
+\`FetchEventSource\` may add, and each byte budget that is met.
 
 ${bundleTables}
 

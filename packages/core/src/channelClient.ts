@@ -1,11 +1,13 @@
 import {
-  type ChannelProtocol,
   ChannelProtocolError,
-  jsonChannelProtocol,
-} from "./channelProtocol.js";
+  type ChannelProtocolErrorCode,
+  ChannelServerError,
+  PublishError,
+  type PublishErrorCode,
+} from "./channelErrors.js";
+import { type ChannelProtocol, jsonChannelProtocol } from "./channelProtocol.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
-import type { DropReason } from "./outbox.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
 import { callEach } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
@@ -40,47 +42,6 @@ function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
   return state.lastId === undefined
     ? { type: "subscribe", channel }
     : { type: "subscribe", channel, resume: state.lastId };
-}
-
-/** An `error` frame from the server (PROTOCOL.md section 6). */
-export class ChannelServerError extends Error {
-  override readonly name = "ChannelServerError";
-  /** The server's code: `forbidden`, `rate-limited`, `bad-frame`, … */
-  readonly code: string;
-  /** The frame type it answers, when the server said. */
-  readonly frame: string | undefined;
-  readonly channel: string | undefined;
-
-  constructor(frame: Extract<ServerFrame, { type: "error" }>) {
-    super(frame.reason);
-    this.code = frame.code;
-    this.frame = frame.frame;
-    this.channel = frame.channel;
-  }
-}
-
-/**
- * Why a publish was not acknowledged:
- * - `rejected`, `evicted`, `expired`, `cleared`: the outgoing queue dropped it before it went out;
- * - `timeout`: it went out, and no ack came within `ackTimeout`;
- * - `disconnected`: the connection dropped after it went out and before the ack (it may or may
- *   not have arrived; PROTOCOL.md section 4);
- * - `server`: the server answered with an error (`cause` is the `ChannelServerError`);
- * - `too-large`: the frame is over the server's `maxFrameSize` (it said so in its `limits`
- *   frame), so it was never sent.
- */
-export type PublishErrorCode = DropReason | "timeout" | "disconnected" | "server" | "too-large";
-
-export class PublishError extends Error {
-  override readonly name = "PublishError";
-  readonly code: PublishErrorCode;
-  readonly channel: string;
-
-  constructor(code: PublishErrorCode, channel: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.channel = channel;
-  }
 }
 
 export interface ChannelClientOptions {
@@ -255,12 +216,9 @@ export class ChannelClient {
       const frame = this.#protocol.encode({ type: "publish", channel, data, ack });
       const size = typeof frame === "string" ? frame.length : frame.byteLength;
       if (size > this.#serverMaxFrameSize) {
+        const limit = this.#serverMaxFrameSize;
         reject(
-          new PublishError(
-            "too-large",
-            channel,
-            `A publish of ${size} exceeds the server's maxFrameSize (${this.#serverMaxFrameSize}).`,
-          ),
+          new PublishError("too-large", channel, `Over the server's maxFrameSize (${limit}).`),
         );
         return;
       }
@@ -279,25 +237,21 @@ export class ChannelClient {
 
   /** Sends (or queues) a pending publish; every way it can end settles it exactly once. */
   #sendPublish(ack: string, pending: PendingAck): void {
-    const fail = (code: PublishErrorCode, message: string, cause?: unknown) => {
-      if (this.#pending.get(ack) !== pending) return;
-      this.#settle(ack);
-      pending.reject(new PublishError(code, pending.channel, message, cause));
-    };
+    const fail = (code: PublishErrorCode, message: string, cause?: unknown) =>
+      this.#settle(ack, new PublishError(code, pending.channel, message, cause));
     try {
       this.#connection.send(pending.frame, {
         onSent: () => {
           if (this.#pending.get(ack) !== pending) return;
           pending.cancelTimeout = startTimer(this.#clock, this.#ackTimeout, () =>
-            fail("timeout", `No ack within ${this.#ackTimeout} ms.`),
+            fail("timeout", "No ack in time."),
           );
         },
-        onDrop: (reason) =>
-          fail(reason, `The publish was dropped from the outgoing queue (${reason}).`),
+        onDrop: (reason) => fail(reason, `Dropped from the outgoing queue (${reason}).`),
       });
     } catch (error) {
       // The connection cannot send at all (its queue is off and it is not open).
-      fail("rejected", "The connection is not open and has no outgoing queue.", error);
+      fail("rejected", "Not open, and the queue is off.", error);
     }
   }
 
@@ -347,22 +301,18 @@ export class ChannelClient {
     for (const [ack, pending] of [...this.#pending]) {
       // Still queued: it goes out on the next connection.
       if (pending.cancelTimeout === undefined) continue;
-      this.#settle(ack);
-      pending.reject(
-        new PublishError(
-          "disconnected",
-          pending.channel,
-          "The connection dropped before the server acknowledged the publish.",
-        ),
-      );
+      this.#settle(ack, new PublishError("disconnected", pending.channel, "Lost before the ack."));
     }
   }
 
-  #settle(ack: string): void {
+  /** Ends a pending publish, once: resolved with the broker's id, or rejected with why not. */
+  #settle(ack: string, outcome: { id: string | undefined } | PublishError): void {
     const pending = this.#pending.get(ack);
     if (pending === undefined) return;
     this.#pending.delete(ack);
     pending.cancelTimeout?.();
+    if (outcome instanceof PublishError) pending.reject(outcome);
+    else pending.resolve(outcome);
   }
 
   /** Writes a control frame now if connected; otherwise it is sent on the next open. */
@@ -380,12 +330,7 @@ export class ChannelClient {
     const size =
       typeof data === "string" ? data.length : data instanceof ArrayBuffer ? data.byteLength : 0;
     if (size > this.#maxFrameSize) {
-      this.#report(
-        new ChannelProtocolError(
-          "too-large",
-          `A frame of ${size} exceeds maxFrameSize (${this.#maxFrameSize}).`,
-        ),
-      );
+      this.#bad("too-large", `A frame of ${size} is over maxFrameSize.`);
       return;
     }
     let frame: ServerFrame;
@@ -405,23 +350,11 @@ export class ChannelClient {
       case "message": {
         const state = this.#channels.get(frame.channel);
         if (state === undefined) {
-          this.#report(
-            new ChannelProtocolError(
-              "unknown-channel",
-              `A message for ${frame.channel}, which nobody subscribed to.`,
-              { channel: frame.channel },
-            ),
-          );
+          this.#bad("unknown-channel", "A message for no subscription.", frame.channel);
           return;
         }
         if (state.lastId !== undefined && !isNewerId(frame.id, state.lastId)) {
-          this.#report(
-            new ChannelProtocolError(
-              "duplicate",
-              `Message ${frame.id} on ${frame.channel} was already delivered.`,
-              { channel: frame.channel },
-            ),
-          );
+          this.#bad("duplicate", `Message ${frame.id} came already.`, frame.channel);
           return;
         }
         state.lastId = frame.id;
@@ -455,18 +388,8 @@ export class ChannelClient {
         return;
       }
       case "ack": {
-        const pending = this.#pending.get(frame.ack);
-        if (pending === undefined) {
-          this.#report(
-            new ChannelProtocolError(
-              "unexpected-ack",
-              `An ack for ${frame.ack}, which is not in flight.`,
-            ),
-          );
-          return;
-        }
-        this.#settle(frame.ack);
-        pending.resolve({ id: frame.id });
+        if (this.#pending.has(frame.ack)) this.#settle(frame.ack, { id: frame.id });
+        else this.#bad("unexpected-ack", `No publish awaits ack ${frame.ack}.`);
         return;
       }
       case "error": {
@@ -482,15 +405,8 @@ export class ChannelClient {
             this.#sendPublish(frame.ack, pending);
             return;
           }
-          this.#settle(frame.ack);
-          pending.reject(
-            new PublishError(
-              "server",
-              pending.channel,
-              `The server refused the publish: ${frame.reason}`,
-              error,
-            ),
-          );
+          const refused = `The server refused it: ${frame.reason}`;
+          this.#settle(frame.ack, new PublishError("server", pending.channel, refused, error));
           return;
         }
         this.#report(error);
@@ -515,6 +431,10 @@ export class ChannelClient {
 
   #emit(state: ChannelState, event: ChannelEvent): void {
     callEach(state.listeners, event);
+  }
+
+  #bad(code: ChannelProtocolErrorCode, message: string, channel?: string): void {
+    this.#report(new ChannelProtocolError(code, message, { channel }));
   }
 
   /** Bad input or a server error goes to its channel's listeners, or to `onError` listeners. */

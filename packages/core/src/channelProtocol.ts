@@ -1,3 +1,4 @@
+import { ChannelProtocolError } from "./channelErrors.js";
 import {
   CHANNEL_SUBPROTOCOL,
   type ClientFrame,
@@ -18,41 +19,6 @@ export interface ChannelProtocol {
   encode(frame: ClientFrame): string | ArrayBuffer;
   /** One received WebSocket message as a frame. Throws on anything it cannot read. */
   decode(data: string | ArrayBuffer): ServerFrame;
-}
-
-/**
- * Bad input on a channel connection, reported while the connection goes on.
- * - `bad-frame`: not JSON, not an object, a member missing or of the wrong kind, a malformed
- *   binary frame;
- * - `unknown-type`: a `type` the protocol version does not define;
- * - `too-large`: a frame over the client's size limit (dropped unread);
- * - `unknown-channel`: a message for a channel nobody is subscribed to;
- * - `duplicate`: a message whose id is not newer than the last one delivered on its channel;
- * - `unexpected-ack`: an ack for no publish in flight.
- */
-export type ChannelProtocolErrorCode =
-  | "bad-frame"
-  | "unknown-type"
-  | "too-large"
-  | "unknown-channel"
-  | "duplicate"
-  | "unexpected-ack";
-
-export class ChannelProtocolError extends Error {
-  override readonly name = "ChannelProtocolError";
-  readonly code: ChannelProtocolErrorCode;
-  /** The channel the frame named, when it named one. */
-  readonly channel: string | undefined;
-
-  constructor(
-    code: ChannelProtocolErrorCode,
-    message: string,
-    detail: { channel?: string | undefined; cause?: unknown } = {},
-  ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
-    this.code = code;
-    this.channel = detail.channel;
-  }
 }
 
 const HEADER_LENGTH_BYTES = 4;
@@ -123,87 +89,87 @@ function parseJson(text: string): unknown {
   }
 }
 
+type Member = readonly [name: string, valid: (value: unknown) => boolean, optional?: "optional"];
+
+const isString = (value: unknown) => typeof value === "string";
+const isPositive = (value: unknown) =>
+  typeof value === "number" && Number.isFinite(value) && value > 0;
+
+// What a server sends (PROTOCOL.md section 2): each frame's members, what each must be, and
+// whether it may be missing. Other members are dropped.
+const SERVER_FRAMES = new Map<string, readonly Member[]>([
+  [
+    "message",
+    [
+      ["channel", isString],
+      ["id", isMessageId],
+      ["data", (value) => value !== undefined],
+    ],
+  ],
+  [
+    "subscribed",
+    [
+      ["channel", isString],
+      ["recovered", (value) => typeof value === "boolean"],
+      ["position", isString, "optional"],
+    ],
+  ],
+  [
+    "ack",
+    [
+      ["ack", isString],
+      ["id", isString, "optional"],
+    ],
+  ],
+  [
+    "error",
+    [
+      ["code", isString],
+      ["reason", isString],
+      ["frame", isString, "optional"],
+      ["channel", isString, "optional"],
+      ["ack", isString, "optional"],
+    ],
+  ],
+  ["ping", [["nonce", isString, "optional"]]],
+  ["pong", [["nonce", isString, "optional"]]],
+  [
+    "limits",
+    [
+      ["messages", isPositive, "optional"],
+      ["per", isPositive, "optional"],
+      ["maxFrameSize", isPositive, "optional"],
+    ],
+  ],
+]);
+
 /** Checks a decoded object against PROTOCOL.md; `payload` is the bytes of a binary frame. */
 function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ChannelProtocolError("bad-frame", "A frame must be a JSON object.");
   }
   const frame = value as Record<string, unknown>;
-  const channel = typeof frame["channel"] === "string" ? frame["channel"] : undefined;
-  const fail = (what: string): never => {
-    throw new ChannelProtocolError("bad-frame", `A ${String(frame["type"])} frame ${what}.`, {
-      channel,
-    });
-  };
-  const optionalString = (name: string): string | undefined => {
-    const member = frame[name];
-    if (member === undefined) return undefined;
-    return typeof member === "string" ? member : fail(`has a non-string ${name}`);
-  };
-  switch (frame["type"]) {
-    case "message": {
-      if (channel === undefined) return fail("needs a channel");
-      const id = frame["id"];
-      if (!isMessageId(id)) return fail("needs a decimal string id");
-      if (payload === undefined && !("data" in frame)) return fail("needs data");
-      return { type: "message", channel, id, data: payload ?? frame["data"] };
-    }
-    case "subscribed": {
-      if (channel === undefined) return fail("needs a channel");
-      if (typeof frame["recovered"] !== "boolean") return fail("needs a boolean recovered");
-      const position = optionalString("position");
-      return position === undefined
-        ? { type: "subscribed", channel, recovered: frame["recovered"] }
-        : { type: "subscribed", channel, recovered: frame["recovered"], position };
-    }
-    case "ack": {
-      const ack = frame["ack"];
-      if (typeof ack !== "string") return fail("needs an ack string");
-      const id = optionalString("id");
-      return id === undefined ? { type: "ack", ack } : { type: "ack", ack, id };
-    }
-    case "error": {
-      const code = frame["code"];
-      const reason = frame["reason"];
-      if (typeof code !== "string" || typeof reason !== "string") {
-        return fail("needs a code and a reason");
-      }
-      const details = { frame: optionalString("frame"), channel, ack: optionalString("ack") };
-      return {
-        type: "error",
-        code,
-        reason,
-        ...Object.fromEntries(Object.entries(details).filter(([, member]) => member !== undefined)),
-      };
-    }
-    case "ping":
-    case "pong": {
-      const nonce = optionalString("nonce");
-      return nonce === undefined ? { type: frame["type"] } : { type: frame["type"], nonce };
-    }
-    case "limits": {
-      const positive = (name: string): number | undefined => {
-        const member = frame[name];
-        if (member === undefined) return undefined;
-        return typeof member === "number" && Number.isFinite(member) && member > 0
-          ? member
-          : fail(`has a ${name} that is not a positive number`);
-      };
-      const limits = {
-        messages: positive("messages"),
-        per: positive("per"),
-        maxFrameSize: positive("maxFrameSize"),
-      };
-      return {
-        type: "limits",
-        ...Object.fromEntries(Object.entries(limits).filter(([, member]) => member !== undefined)),
-      };
-    }
-    default:
-      throw new ChannelProtocolError(
-        "unknown-type",
-        `Unknown frame type ${JSON.stringify(frame["type"])?.slice(0, 64) ?? "undefined"}.`,
-        { channel },
-      );
+  const type = frame["type"];
+  // Bad input about a channel goes to that channel's listeners.
+  const channel = isString(frame["channel"]) ? (frame["channel"] as string) : undefined;
+  const members = typeof type === "string" ? SERVER_FRAMES.get(type) : undefined;
+  if (members === undefined) {
+    throw new ChannelProtocolError(
+      "unknown-type",
+      `Unknown frame type ${JSON.stringify(type)?.slice(0, 64) ?? "undefined"}.`,
+      { channel },
+    );
   }
+  const valid: Record<string, unknown> = { type };
+  for (const [name, isValid, optional] of members) {
+    const member = name === "data" ? (payload ?? frame[name]) : frame[name];
+    if (member === undefined && optional) continue;
+    if (!isValid(member)) {
+      throw new ChannelProtocolError("bad-frame", `A ${type} frame has no valid ${name}.`, {
+        channel,
+      });
+    }
+    valid[name] = member;
+  }
+  return valid as ServerFrame;
 }

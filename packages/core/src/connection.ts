@@ -3,8 +3,10 @@ import {
   type ConnectionOptions,
   type ConnectionSnapshot,
   IDLE_CONNECTION_SNAPSHOT,
+  isAtRest,
 } from "./connectionOptions.js";
 import { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { Liveness } from "./liveness.js";
 import type { Frame, Outbox, Pace, SendHandlers } from "./outbox.js";
 import {
@@ -13,16 +15,14 @@ import {
   type PageSignal,
 } from "./pageLifecycle.js";
 import { callEach, rethrowAsync } from "./rethrowAsync.js";
-import {
-  shouldRetry as defaultShouldRetry,
-  exponentialBackoff,
-  type RetryDelay,
-  type ShouldRetry,
-} from "./retry.js";
+import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
 import { assertVisibility, mustPause, pageAction, type VisibilityPolicy } from "./visibility.js";
+
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
 
 type MessageListener = (message: TransportMessage) => void;
 
@@ -73,7 +73,7 @@ export class Connection {
       clock = systemClock,
       lifecycle,
       retryDelay = exponentialBackoff(),
-      shouldRetry = defaultShouldRetry,
+      shouldRetry,
       maxAttempts = Number.POSITIVE_INFINITY,
       minUptime = 5000,
       connectTimeout = 20_000,
@@ -86,18 +86,18 @@ export class Connection {
       lastEventId = "",
       queue = {},
     } = options;
-    if (transport === undefined || typeof transport.open !== "function") {
-      throw new TypeError(
-        "Connection: `transport` is required (e.g. webSocketTransport({ url })).",
-      );
+    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      if (typeof transport?.open !== "function") {
+        throw new TypeError("Connection: pass a `transport`, e.g. webSocketTransport({ url }).");
+      }
+      assertVisibility(visibility);
     }
-    assertVisibility(visibility);
     this.#transport = transport;
     this.clock = clock;
     this.#timers = new Timers(clock);
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.#retryDelay = retryDelay;
-    this.#shouldRetry = shouldRetry;
+    this.#shouldRetry = shouldRetry ?? transport.shouldRetry ?? retryAlways;
     this.#maxAttempts = maxAttempts;
     this.#minUptime = minUptime;
     this.#connectTimeout = connectTimeout;
@@ -113,21 +113,17 @@ export class Connection {
       onClosing: () => this.#onClosing(),
     });
     this.#outbox = outbox;
-    this.#liveness = new Liveness({
+    const probe = transport.probe?.({
       clock,
-      isVisible: () => this.#lifecycle.isVisible(),
       heartbeat,
       watchdog,
       // Pings skip the pace: one stuck behind a long queue would miss its own deadline.
-      ping: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),
+      send: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),
       dead: (error) => this.#drop(error),
-      stale: (error) => {
-        // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
-        this.#teardown();
-        this.#update({ status: "reconnecting", error, nextRetryAt: null });
-        this.#open();
-      },
+      // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
+      stale: (error) => this.#reopen({ error }),
     });
+    this.#liveness = new Liveness(clock, () => this.#lifecycle.isVisible(), probe);
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -177,12 +173,13 @@ export class Connection {
    * for. A connection paused by the old policy resumes at once if the new one keeps it.
    */
   setVisibility(visibility: VisibilityPolicy): void {
-    assertVisibility(visibility);
+    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      assertVisibility(visibility);
+    }
     if (visibility === this.#visibility) return;
     this.#visibility = visibility;
     const { status } = this.#store.get();
-    if (status === "idle" || status === "closed" || status === "failed") return;
-    if (this.#lifecycle.isVisible()) return;
+    if (isAtRest(status) || this.#lifecycle.isVisible()) return;
     this.#timers.clear("grace");
     if (this.#mustPause()) {
       if (status !== "paused") this.#onPageSignal("hidden");
@@ -198,12 +195,10 @@ export class Connection {
 
   /** Starts connecting. Does nothing unless `idle`, `closed` or `failed`. */
   connect(): void {
-    const { status } = this.#store.get();
-    if (status !== "idle" && status !== "closed" && status !== "failed") return;
+    if (!isAtRest(this.#store.get().status)) return;
     this.#stopLifecycle ??= this.#lifecycle.subscribe((signal) => this.#onPageSignal(signal));
     this.#update({ status: "connecting", error: null, attempt: 0, nextRetryAt: null });
-    if (this.#mustPause()) this.#pause();
-    else this.#open();
+    this.#openUnlessPaused();
   }
 
   /** Closes for good (until `connect()`): no retry, no timer, no page listener. */
@@ -218,15 +213,12 @@ export class Connection {
 
   /** Reconnects now, whatever the state: the "retry now" button. Resets the attempt counter. */
   reconnect(): void {
-    const { status } = this.#store.get();
-    if (status === "idle" || status === "closed" || status === "failed") {
+    if (isAtRest(this.#store.get().status)) {
       this.#update({ status: "closed" });
       this.connect();
       return;
     }
-    this.#teardown();
-    this.#update({ status: "reconnecting", attempt: 0, nextRetryAt: null });
-    this.#open();
+    this.#reopen({ attempt: 0 });
   }
 
   /**
@@ -237,54 +229,54 @@ export class Connection {
    */
   send(data: Frame | ArrayBufferLike | Blob, handlers: SendHandlers = {}): boolean {
     if (this.#outbox === undefined) {
-      throw new TypeError(
-        "Connection.send: an event stream is one-way; use a WebSocket transport.",
-      );
+      throw new TypeError("Connection.send: an event stream is one-way.");
     }
     return this.#outbox.send(data as Frame | Blob, handlers);
   }
 
   #open(): void {
     this.#timers.clear("retry");
+    this.#update({ nextRetryAt: null });
+    // What a session reports counts only while it is the current one: a socket given up on may
+    // still fire events.
+    const current =
+      <A extends unknown[]>(act: (...args: A) => void) =>
+      (...args: A) => {
+        if (this.#session === session) act(...args);
+      };
     const session: TransportSession = this.#transport.open(
       {
-        onOpen: () => {
-          if (this.#session === session) this.#onOpen();
-        },
-        onMessage: (message) => {
-          if (this.#session === session) this.#onMessage(message);
-        },
-        onActivity: () => {
-          if (this.#session === session) this.#liveness.activity();
-        },
-        onClose: (error) => {
-          if (this.#session !== session) return;
+        onOpen: current(() => this.#onOpen()),
+        onMessage: current((message: TransportMessage) => {
+          if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
+          callEach(this.#messageListeners, message);
+        }),
+        onActivity: current(() => this.#liveness.activity()),
+        onClose: current((error: ConnectionError) => {
           this.#endSession();
           void this.#onFailure(error);
-        },
-        onBadInput: (error) => {
-          if (this.#session !== session) return;
-          const current = this.#store.get().error;
-          if (current?.name !== error.name || current.message !== error.message) {
+        }),
+        onBadInput: current((error: EventStreamParseError) => {
+          const shown = this.#store.get().error;
+          if (shown?.name !== error.name || shown.message !== error.message) {
             this.#update({ error });
           }
-        },
+        }),
         onRetryAdvice: (milliseconds) => {
           if (milliseconds > 0) this.#serverRetry = milliseconds;
         },
-        onPosition: (lastEventId) => {
-          if (this.#session === session) this.#lastEventId = lastEventId;
-        },
+        onPosition: current((lastEventId: string) => {
+          this.#lastEventId = lastEventId;
+        }),
       },
       { lastEventId: this.#lastEventId },
     );
     this.#session = session;
-    this.#timers.set("connect", this.#connectTimeout, () => {
-      if (this.#session !== session) return;
-      this.#drop(
-        new ConnectionError("connect-timeout", `No answer within ${this.#connectTimeout} ms.`),
-      );
-    });
+    this.#timers.set(
+      "connect",
+      this.#connectTimeout,
+      current(() => this.#drop(new ConnectionError("connect-timeout", "No answer in time."))),
+    );
   }
 
   #onOpen(): void {
@@ -303,11 +295,6 @@ export class Connection {
     });
     this.#liveness.start();
     if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
-  }
-
-  #onMessage(message: TransportMessage): void {
-    if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
-    callEach(this.#messageListeners, message);
   }
 
   async #onFailure(error: ConnectionError): Promise<void> {
@@ -332,9 +319,8 @@ export class Connection {
       }
       // The connection may have been closed or restarted while the hook ran.
       if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
-      if (!allowed) this.#fail(error);
-      else if (this.#mustPause()) this.#pause();
-      else this.#open();
+      if (allowed) this.#openUnlessPaused();
+      else this.#fail(error);
       return;
     }
     const attempt = this.#store.get().attempt + 1;
@@ -342,7 +328,7 @@ export class Connection {
       this.#fail(
         new ConnectionError(
           "retries-exhausted",
-          `Gave up after ${this.#maxAttempts} failed attempts: ${error.message}`,
+          `Gave up after ${this.#maxAttempts} attempts: ${error.message}`,
           { cause: error },
         ),
       );
@@ -357,13 +343,19 @@ export class Connection {
       this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
     );
     this.#update({ status: "reconnecting", nextRetryAt: this.clock.now() + delay });
-    this.#timers.set("retry", delay, () => {
-      if (this.#mustPause()) this.#pause();
-      else {
-        this.#update({ nextRetryAt: null });
-        this.#open();
-      }
-    });
+    this.#timers.set("retry", delay, () => this.#openUnlessPaused());
+  }
+
+  #openUnlessPaused(): void {
+    if (this.#mustPause()) this.#pause();
+    else this.#open();
+  }
+
+  /** Abandons whatever is under way and connects now, skipping any wait. */
+  #reopen(change?: Partial<ConnectionSnapshot>): void {
+    this.#teardown();
+    this.#update({ ...change, status: "reconnecting", nextRetryAt: null });
+    this.#open();
   }
 
   #fail(error: ConnectionError): void {
@@ -380,9 +372,7 @@ export class Connection {
   #resume(): void {
     const { status } = this.#store.get();
     if (status === "paused" || (status === "reconnecting" && this.#timers.has("retry"))) {
-      this.#teardown();
-      this.#update({ status: "reconnecting", nextRetryAt: null });
-      this.#open();
+      this.#reopen();
     }
   }
 
@@ -469,3 +459,5 @@ export class Connection {
     this.#store.update(change);
   }
 }
+
+const retryAlways: ShouldRetry = () => "retry";

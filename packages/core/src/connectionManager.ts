@@ -45,7 +45,7 @@ interface Entry {
   readonly settings: ConnectionSettings;
   /** Each current share's visibility wish: the most permissive one rules (sharedSettings.ts). */
   readonly visibility: Map<object, VisibilityPolicy>;
-  cancelLinger: (() => void) | undefined;
+  cancelLinger?: (() => void) | undefined;
 }
 
 /**
@@ -91,12 +91,8 @@ export class ConnectionManager {
     const { key, settings } = endpoint;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const attachments = new Map<object, Attachment>();
-      const environment = { clock: this.#clock, lifecycle: this.#lifecycle };
-      const connection = endpoint.connect(environment, (name, value) => {
-        attachments.set(name, value);
-      });
-      entry = { connection, attachments, settings, visibility: new Map(), cancelLinger: undefined };
+      const connection = endpoint.connect({ clock: this.#clock, lifecycle: this.#lifecycle });
+      entry = { connection, attachments: new Map(), settings, visibility: new Map() };
       this.#entries.set(key, entry);
     } else if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
       warnIgnoredSettings(entry.connection, endpoint.url, entry.settings, settings);

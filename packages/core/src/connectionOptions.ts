@@ -1,6 +1,7 @@
 import type { Clock } from "./clock.js";
-import type { ConnectionError, EventStreamParseError } from "./errors.js";
-import type { HeartbeatOptions } from "./liveness.js";
+import type { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
+import type { HeartbeatOptions } from "./heartbeat.js";
 import type { Frame, OutgoingQueueOptions } from "./outbox.js";
 import type { PageLifecycle } from "./pageLifecycle.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
@@ -25,6 +26,11 @@ export type ConnectionStatus =
   | "paused"
   | "closed"
   | "failed";
+
+/** Whether a connection is at rest: not started, closed, or failed. `connect()` starts it. */
+export function isAtRest(status: ConnectionStatus): boolean {
+  return status === "idle" || status === "closed" || status === "failed";
+}
 
 /** An immutable picture of a connection; a new object only when something in it changed. */
 export interface ConnectionSnapshot {
@@ -61,7 +67,8 @@ export interface ConnectionOptions {
   retryDelay?: RetryDelay;
   /**
    * Whether a failure is worth retrying. Pure.
-   * @default shouldRetry — see its documentation for the fatal codes
+   * @default the transport's: `retryByCloseCode` (WebSocket) or `retryByHttpStatus` (event
+   * streams) — see their documentation for the fatal codes
    */
   shouldRetry?: ShouldRetry;
   /**

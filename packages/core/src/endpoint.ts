@@ -17,9 +17,6 @@ export interface Attachment {
   dispose(): void;
 }
 
-/** Keeps `value` with the connection, under `key`, until the connection closes. */
-export type Attach = (key: object, value: Attachment) => void;
-
 /**
  * A server and how to talk to it, as `webSocketEndpoint`, `eventStreamEndpoint` and the channel
  * sources make them. An endpoint owns its wire: the key that says which users can share one
@@ -33,8 +30,8 @@ export interface Endpoint {
   readonly url: string;
   /** How the connection behaves; see the manager for how sharers' settings combine. */
   readonly settings: ConnectionSettings;
-  /** Makes the shared connection, for its first user; `attach` keeps what lives with it. */
-  connect(environment: ConnectionEnvironment, attach: Attach): Connection;
+  /** Makes the shared connection, for its first user. */
+  connect(environment: ConnectionEnvironment): Connection;
   /**
    * Every user, the first included, joins the shared connection through this; without it, a
    * user's joining connects it. (An event stream listens to the user's named events too; channels

@@ -1,5 +1,5 @@
-// `@wirekit/core/event-source`: FetchEventSource, the event-stream parser under it, and the
-// browser's retry rules it follows. An entry of its own, so that an app pays for them only when
+// `@wirekit/core/event-source`: FetchEventSource, the event-stream parser under it with its
+// error, and the browser's retry rules it follows. An entry of its own, so that an app pays for them only when
 // it imports them; connections that need them (headers, a method, a body) load them on demand.
 
 export { eventSourceShouldRetry, parseRetryAfter, reconnectionDelay } from "./eventSourceRetry.js";
@@ -11,6 +11,8 @@ export type {
   FetchEventSourceListener,
   FetchEventSourceMessageEvent,
 } from "./eventSourceTarget.js";
+export type { EventStreamParseErrorCode } from "./eventStreamParseError.js";
+export { EventStreamParseError } from "./eventStreamParseError.js";
 export type {
   EventStreamMessage,
   EventStreamParser,

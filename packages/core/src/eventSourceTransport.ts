@@ -1,24 +1,19 @@
 import { ConnectionError } from "./errors.js";
-import { STREAM_POSITION_EVENT } from "./protocol.js";
+import {
+  type Dynamic,
+  EVENT_STREAM_TRANSPORT,
+  type EventSourceLike,
+  forward,
+  read,
+  sseCannotSend,
+} from "./eventStreamSession.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
-
-interface EventSourceLike {
-  readonly readyState: number;
-  close(): void;
-  addEventListener(
-    type: string,
-    listener: (event: { data?: unknown; lastEventId?: string; error?: unknown }) => void,
-  ): void;
-}
 
 /** The browser's `EventSource` class, or a test double with its shape. */
 export type EventSourceConstructor = new (
   url: string,
   init?: { withCredentials?: boolean },
 ) => EventSourceLike;
-
-/** A value, or a function read at every connect (for URLs and event sets that change). */
-export type Dynamic<T> = T | (() => T);
 
 export interface EventSourceTransportOptions {
   /** The stream's URL; a function is called at every connect. */
@@ -33,7 +28,7 @@ export interface EventSourceTransportOptions {
    * Send cookies cross-origin.
    * @default false
    */
-  withCredentials?: boolean;
+  withCredentials?: boolean | undefined;
   /**
    * The native `EventSource` cannot send headers, so after a reconnect of ours the last event id
    * travels in this query parameter. `null` sends none.
@@ -57,6 +52,7 @@ const CLOSED = 2;
 export function eventSourceTransport(options: EventSourceTransportOptions): Transport {
   const { events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
   return {
+    ...EVENT_STREAM_TRANSPORT,
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
       const url = read(options.url);
       const EventSourceImpl =
@@ -100,54 +96,6 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
       };
     },
   };
-}
-
-/**
- * Hands `open` and the listened-to events of an EventSource to the connection while it is live;
- * returns what listens to more events on the same source.
- */
-export function forward(
-  source: EventSourceLike,
-  events: readonly string[],
-  callbacks: TransportCallbacks,
-  live: () => boolean,
-): (events: readonly string[]) => void {
-  source.addEventListener("open", () => {
-    if (!live()) return;
-    callbacks.onActivity();
-    callbacks.onOpen();
-  });
-  source.addEventListener(STREAM_POSITION_EVENT, (event) => {
-    if (!live()) return;
-    callbacks.onActivity();
-    if (event.lastEventId) callbacks.onPosition(event.lastEventId);
-  });
-  const listened = new Set<string>();
-  const listen = (types: readonly string[]) => {
-    for (const type of types) {
-      if (listened.has(type)) continue;
-      listened.add(type);
-      source.addEventListener(type, (event) => {
-        if (!live()) return;
-        callbacks.onActivity();
-        callbacks.onMessage({
-          event: type,
-          data: event.data,
-          lastEventId: event.lastEventId ?? "",
-        });
-      });
-    }
-  };
-  listen(["message", ...events]);
-  return listen;
-}
-
-export function read<T>(value: Dynamic<T>): T {
-  return typeof value === "function" ? (value as () => T)() : value;
-}
-
-export function sseCannotSend(): never {
-  throw new TypeError("wirekit: an event stream is one-way; use a WebSocket transport to send.");
 }
 
 function missing(name: string): never {

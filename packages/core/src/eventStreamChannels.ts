@@ -2,11 +2,9 @@ import type { ChannelEvent } from "./channelClient.js";
 import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
-import type { ConnectionOptions } from "./connectionOptions.js";
-import { pick } from "./defined.js";
+import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
 import {
-  EVENT_STREAM_TRANSPORT_KEYS,
   type EventStreamEndpointOptions,
   type EventStreamTransportOptions,
   eventStreamEndpoint,
@@ -66,6 +64,7 @@ export class EventStreamChannels {
     this.#debounce = debounce;
     this.#clock = options.clock ?? systemClock;
     const transport = eventStreamTransport({
+      ...options,
       url: () => {
         this.#streaming = this.#wired;
         this.#gap = false;
@@ -74,7 +73,6 @@ export class EventStreamChannels {
       },
       // The reserved events too: where a fresh stream stands, and a stream that could not resume.
       events: () => [...this.#wired, STREAM_POSITION_EVENT, STREAM_GAP_EVENT],
-      ...pick(options, EVENT_STREAM_TRANSPORT_KEYS),
     });
     this.connection = new Connection({ ...options, transport });
     this.#stopMessages = this.connection.onMessage((message) => {
@@ -184,7 +182,7 @@ export class EventStreamChannels {
       return;
     }
     const { status } = this.connection.getSnapshot();
-    if (status === "idle" || status === "closed" || status === "failed") this.connection.connect();
+    if (isAtRest(status)) this.connection.connect();
     // A stream that is up, or being opened, asks for the old set: reopen it. A paused or waiting
     // one reads the new set when it next connects.
     else if (status === "open" || status === "connecting") this.connection.reconnect();
@@ -211,10 +209,9 @@ export function eventStreamChannels(
     url: options.url,
     // The options hold the settings; the connection reads only those.
     settings: options,
-    connect(environment, attach) {
+    connect(environment) {
       const channels = new EventStreamChannels({ ...options, ...environment });
       channelsOfConnection.set(channels.connection, channels);
-      attach(EventStreamChannels, channels);
       return channels.connection;
     },
     // The stream connects when it has a channel, and reconnects when the set changes.
@@ -222,6 +219,11 @@ export function eventStreamChannels(
   };
   return {
     endpoint,
-    channelsOf: (lease) => channelsOfConnection.get(lease.connection) as EventStreamChannels,
+    // An attachment, so that the channels are disposed with the connection.
+    channelsOf: (lease) =>
+      lease.attachment(
+        EventStreamChannels,
+        () => channelsOfConnection.get(lease.connection) as EventStreamChannels,
+      ),
   };
 }

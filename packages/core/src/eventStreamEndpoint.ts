@@ -1,5 +1,4 @@
 import { Connection } from "./connection.js";
-import { pick } from "./defined.js";
 import { type ConnectionSettings, type Endpoint, wireKey } from "./endpoint.js";
 import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
 import {
@@ -34,8 +33,7 @@ export interface EventStreamEndpointOptions
  * The event-stream transport that fits the options (see `implementation`).
  */
 export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
-  const { implementation, EventSource, lastEventIdParam, ...fetchOptions } = options;
-  const { url, events, withCredentials, headers, method, body, fetch } = fetchOptions;
+  const { implementation, EventSource, headers, method, body, fetch } = options;
   const needsFetch =
     headers !== undefined ||
     body !== undefined ||
@@ -44,30 +42,11 @@ export function eventStreamTransport(options: EventStreamTransportOptions): Tran
   const hasNative =
     EventSource !== undefined ||
     typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
-  if (implementation === "fetch" || (implementation === undefined && (needsFetch || !hasNative))) {
-    return fetchEventSourceTransport(fetchOptions);
-  }
-  return eventSourceTransport({
-    url,
-    ...(events === undefined ? {} : { events }),
-    ...(withCredentials === undefined ? {} : { withCredentials }),
-    ...(EventSource === undefined ? {} : { EventSource }),
-    ...(lastEventIdParam === undefined ? {} : { lastEventIdParam }),
-  });
+  // Each transport reads its own fields from the options.
+  return implementation === "fetch" || (implementation === undefined && (needsFetch || !hasNative))
+    ? fetchEventSourceTransport(options)
+    : eventSourceTransport(options);
 }
-
-/** The options of `eventStreamTransport` besides `url` and `events`: what an endpoint passes on. */
-export const EVENT_STREAM_TRANSPORT_KEYS = [
-  "implementation",
-  "headers",
-  "method",
-  "body",
-  "withCredentials",
-  "fetch",
-  "maxEventSize",
-  "EventSource",
-  "lastEventIdParam",
-] as const satisfies ReadonlyArray<keyof EventStreamTransportOptions>;
 
 // The named events a shared stream listens to: every one any of its users asked for.
 const eventsOf = new WeakMap<Connection, Set<string>>();
@@ -81,31 +60,27 @@ const eventsOf = new WeakMap<Connection, Set<string>>();
  * const lease = manager.acquire(eventStreamEndpoint({ url: "/api/prices", events: ["price"] }));
  */
 export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoint {
-  const { url, method, body, withCredentials, fetch, EventSource, lastEventIdParam } = options;
-  const events = options.events ?? [];
+  const { url, method = "GET", body, withCredentials = false, events = [] } = options;
   return {
+    // Missing members key as null, as JSON writes them.
     key: wireKey([
       "sse",
       url,
-      options.implementation ?? "auto",
+      options.implementation,
       headersKey(options.headers),
-      method ?? "GET",
-      typeof body === "string" || body === undefined || body === null ? (body ?? null) : body,
-      withCredentials ?? false,
-      fetch ?? null,
-      EventSource ?? null,
-      lastEventIdParam ?? null,
+      method,
+      body,
+      withCredentials,
+      options.fetch,
+      options.EventSource,
+      options.lastEventIdParam,
     ]),
     url,
     // The options hold the settings; the connection reads only those.
     settings: options,
     connect(environment) {
       const listened = new Set(events);
-      const transport = eventStreamTransport({
-        ...pick(options, EVENT_STREAM_TRANSPORT_KEYS),
-        url,
-        events: () => [...listened],
-      });
+      const transport = eventStreamTransport({ ...options, events: () => [...listened] });
       const connection = new Connection({ ...this.settings, ...environment, transport });
       eventsOf.set(connection, listened);
       return connection;

@@ -1,5 +1,8 @@
-import { EventStreamParseError, type EventStreamParseErrorCode } from "./errors.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { EventStreamParseError, type EventStreamParseErrorCode } from "./eventStreamParseError.js";
+import { callSafely, rethrowAsync } from "./rethrowAsync.js";
+
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** One dispatched event, as the WHATWG HTML "server-sent events" rules define it. */
 export interface EventStreamMessage {
@@ -102,7 +105,11 @@ export function createEventStreamParser(
   options: EventStreamParserOptions = {},
 ): EventStreamParser {
   const { onEvent } = handlers;
-  if (typeof onEvent !== "function") {
+  if (
+    typeof process !== "undefined" &&
+    process.env.NODE_ENV !== "production" &&
+    typeof onEvent !== "function"
+  ) {
     throw new TypeError("createEventStreamParser: `handlers.onEvent` must be a function.");
   }
   return createDispatchingParser(
@@ -156,13 +163,15 @@ class StreamParser implements EventStreamParser {
   ) {
     const { onRetry, onComment, onError } = handlers;
     const { initialLastEventId = "", maxEventSize = DEFAULT_MAX_EVENT_SIZE } = options;
-    if (typeof initialLastEventId !== "string") {
-      throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
-    }
-    if (!(Number.isSafeInteger(maxEventSize) && maxEventSize > 0)) {
-      throw new RangeError(
-        `createEventStreamParser: \`maxEventSize\` must be a positive integer, got ${String(maxEventSize)}.`,
-      );
+    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      if (typeof initialLastEventId !== "string") {
+        throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
+      }
+      if (!(Number.isSafeInteger(maxEventSize) && maxEventSize > 0)) {
+        throw new RangeError(
+          `createEventStreamParser: \`maxEventSize\` must be a positive integer, got ${String(maxEventSize)}.`,
+        );
+      }
     }
     this.#emit = emit;
     this.#onRetry = onRetry;
@@ -340,7 +349,7 @@ class StreamParser implements EventStreamParser {
       if (end - start > this.#maxEventSize) {
         this.#reportLineTooLarge();
       } else if (this.#onComment !== undefined) {
-        call(this.#onComment, source.slice(valueAfterName(source, start, end), end));
+        callSafely(this.#onComment, source.slice(valueAfterName(source, start, end), end));
       }
       return;
     }
@@ -414,7 +423,7 @@ class StreamParser implements EventStreamParser {
 
   #takeRetry(value: string): void {
     if (DIGITS.test(value)) {
-      if (this.#onRetry !== undefined) call(this.#onRetry, Number(value));
+      if (this.#onRetry !== undefined) callSafely(this.#onRetry, Number(value));
     } else {
       this.#report(
         "invalid-retry",
@@ -435,6 +444,7 @@ class StreamParser implements EventStreamParser {
     const eventData = this.#data;
     this.#data = undefined;
     this.#type = "";
+    // Not through callSafely: every event makes this call, and it needs no argument array.
     try {
       this.#emit(eventType, eventData, this.#lastEventId);
     } catch (error) {
@@ -468,7 +478,7 @@ class StreamParser implements EventStreamParser {
   #report(code: EventStreamParseErrorCode, message: string, field?: string, value?: string): void {
     if (this.#onError === undefined) return;
     const detail = field === undefined ? {} : value === undefined ? { field } : { field, value };
-    call(this.#onError, new EventStreamParseError(code, message, detail));
+    callSafely(this.#onError, new EventStreamParseError(code, message, detail));
   }
 
   #startOver(): void {
@@ -478,18 +488,6 @@ class StreamParser implements EventStreamParser {
     this.#afterCR = false;
     this.#discard = KEEP;
     this.#clearEvent();
-  }
-}
-
-/**
- * Runs a handler so that its exception cannot tear the parser's state: like a DOM event listener's,
- * it is reported asynchronously and parsing goes on.
- */
-function call<T>(handler: (value: T) => void, value: T): void {
-  try {
-    handler(value);
-  } catch (error) {
-    rethrowAsync(error);
   }
 }
 

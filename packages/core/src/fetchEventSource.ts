@@ -1,12 +1,16 @@
 import { type Clock, systemClock } from "./clock.js";
-import { ConnectionError, type EventStreamParseError } from "./errors.js";
+import { ConnectionError } from "./errors.js";
 import { eventSourceShouldRetry, reconnectionDelay } from "./eventSourceRetry.js";
 import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
 import { startTimer } from "./timers.js";
+
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -17,24 +21,24 @@ export interface FetchEventSourceInit {
    * attempt, so a refreshed token goes out on each reconnect. `Accept` and `Last-Event-ID` are
    * always set by the source.
    */
-  headers?: HeadersSource;
+  headers?: HeadersSource | undefined;
   /**
    * The request method.
    * @default "GET"
    */
-  method?: string;
+  method?: string | undefined;
   /** The request body, sent again on every reconnect (so not a one-shot `ReadableStream`). */
-  body?: Exclude<BodyInit, ReadableStream> | null;
+  body?: Exclude<BodyInit, ReadableStream> | null | undefined;
   /**
    * Send cookies and HTTP auth cross-origin (`credentials: "include"`).
    * @default false
    */
-  withCredentials?: boolean;
+  withCredentials?: boolean | undefined;
   /**
    * The `fetch` to use: a polyfill, a test double, or one with a proxy agent.
    * @default globalThis.fetch
    */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /**
    * The last event id to start from; sent as `Last-Event-ID` from the first request, so a stream
    * resumes across page loads.
@@ -66,7 +70,7 @@ export interface FetchEventSourceInit {
    * The largest event, in characters, the source buffers (see `createEventStreamParser`).
    * @default 4_194_304
    */
-  maxEventSize?: number;
+  maxEventSize?: number | undefined;
   /**
    * Told about stream content the parser skipped: an event over `maxEventSize` (discarded whole,
    * the stream goes on), a comment or unknown field longer than `maxEventSize`, a malformed
@@ -165,19 +169,8 @@ export class FetchEventSource extends EventSourceTarget {
         "FetchEventSource: no `fetch` in this environment; pass one in `init.fetch`.",
       );
     }
-    const upperMethod = method.toUpperCase();
-    if (body !== null && (upperMethod === "GET" || upperMethod === "HEAD")) {
-      throw new TypeError(
-        `FetchEventSource: a ${upperMethod} request cannot have a body; use POST.`,
-      );
-    }
-    if (typeof ReadableStream !== "undefined" && (body as unknown) instanceof ReadableStream) {
-      throw new TypeError(
-        "FetchEventSource: a ReadableStream body cannot be sent again on reconnect; pass a string, Blob, FormData or buffer.",
-      );
-    }
-    if (!(reconnectionTime >= 0)) {
-      throw new RangeError("FetchEventSource: `reconnectionTime` must be a number ≥ 0.");
+    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+      checkInit(method, body, reconnectionTime);
     }
     // Called as a plain function: browsers throw "Illegal invocation" when fetch runs with any
     // `this` but the global object, and a stored method would get the source as `this`.
@@ -382,6 +375,22 @@ class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
 
   get status(): number | undefined {
     return this.error.status;
+  }
+}
+
+/** Misuse of the options, told in development. */
+function checkInit(method: string, body: unknown, reconnectionTime: number): void {
+  const upperMethod = method.toUpperCase();
+  if (body !== null && (upperMethod === "GET" || upperMethod === "HEAD")) {
+    throw new TypeError(`FetchEventSource: a ${upperMethod} request cannot have a body; use POST.`);
+  }
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
+    throw new TypeError(
+      "FetchEventSource: a ReadableStream body cannot be sent again on reconnect; pass a string, Blob, FormData or buffer.",
+    );
+  }
+  if (!(reconnectionTime >= 0)) {
+    throw new RangeError("FetchEventSource: `reconnectionTime` must be a number ≥ 0.");
   }
 }
 

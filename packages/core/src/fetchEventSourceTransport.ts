@@ -1,6 +1,11 @@
-import { defined } from "./defined.js";
 import { ConnectionError } from "./errors.js";
-import { type Dynamic, forward, read, sseCannotSend } from "./eventSourceTransport.js";
+import {
+  type Dynamic,
+  EVENT_STREAM_TRANSPORT,
+  forward,
+  read,
+  sseCannotSend,
+} from "./eventStreamSession.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
@@ -32,8 +37,9 @@ export interface FetchEventSourceTransportOptions
  */
 export function fetchEventSourceTransport(options: FetchEventSourceTransportOptions): Transport {
   const { url, events = [], headers, method, body, withCredentials, fetch, maxEventSize } = options;
-  const init = defined({ headers, method, body, withCredentials, fetch, maxEventSize });
+
   return {
+    ...EVENT_STREAM_TRANSPORT,
     open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
       let live = true;
       let session: TransportSession | undefined;
@@ -42,7 +48,12 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
         ({ FetchEventSource }) => {
           if (!live) return;
           const source = new FetchEventSource(read(url), {
-            ...init,
+            headers,
+            method,
+            body,
+            withCredentials,
+            fetch,
+            maxEventSize,
             lastEventId,
             // The connection decides about every retry; 0 until the server advises otherwise.
             shouldRetry: () => "fatal",

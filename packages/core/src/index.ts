@@ -1,12 +1,9 @@
-export type {
-  ChannelClientOptions,
-  ChannelEvent,
-  PublishErrorCode,
-  SubscribeOptions,
-} from "./channelClient.js";
-export { ChannelClient, ChannelServerError, PublishError } from "./channelClient.js";
-export type { ChannelProtocol, ChannelProtocolErrorCode } from "./channelProtocol.js";
-export { ChannelProtocolError, jsonChannelProtocol } from "./channelProtocol.js";
+export type { ChannelClientOptions, ChannelEvent, SubscribeOptions } from "./channelClient.js";
+export { ChannelClient } from "./channelClient.js";
+export type { ChannelProtocolErrorCode, PublishErrorCode } from "./channelErrors.js";
+export { ChannelProtocolError, ChannelServerError, PublishError } from "./channelErrors.js";
+export type { ChannelProtocol } from "./channelProtocol.js";
+export { jsonChannelProtocol } from "./channelProtocol.js";
 export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
 export { channelSubscription } from "./channelSource.js";
 export type { Clock } from "./clock.js";
@@ -21,16 +18,14 @@ export type {
 } from "./connectionOptions.js";
 export { IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
 export type {
-  Attach,
   Attachment,
   ConnectionEnvironment,
   ConnectionSettings,
   Endpoint,
 } from "./endpoint.js";
-export type { ConnectionErrorCode, EventStreamParseErrorCode } from "./errors.js";
-export { ConnectionError, EventStreamParseError } from "./errors.js";
+export type { ConnectionErrorCode } from "./errors.js";
+export { ConnectionError } from "./errors.js";
 export type {
-  Dynamic,
   EventSourceConstructor,
   EventSourceTransportOptions,
 } from "./eventSourceTransport.js";
@@ -42,10 +37,16 @@ export type {
   EventStreamTransportOptions,
 } from "./eventStreamEndpoint.js";
 export { eventStreamEndpoint, eventStreamTransport } from "./eventStreamEndpoint.js";
+// The class is exported by `@wirekit/core/event-source`, with the parser that makes it: exported
+// here, it would load with every app, since FetchEventSource shares it.
+export type { EventStreamParseError, EventStreamParseErrorCode } from "./eventStreamParseError.js";
+export type { Dynamic } from "./eventStreamSession.js";
 export type { FetchEventSourceTransportOptions } from "./fetchEventSourceTransport.js";
 export { fetchEventSourceTransport } from "./fetchEventSourceTransport.js";
 export { scheduleFrame } from "./frameScheduler.js";
-export type { HeartbeatOptions } from "./liveness.js";
+export type { HeartbeatOptions } from "./heartbeat.js";
+export { Heartbeat } from "./heartbeat.js";
+export type { ProbeOptions, SessionProbe } from "./liveness.js";
 export type {
   DropReason,
   Frame,
@@ -94,6 +95,8 @@ export {
   exponentialBackoff,
   FATAL_CLOSE_CODES,
   FATAL_HTTP_STATUSES,
+  retryByCloseCode,
+  retryByHttpStatus,
   shouldRetry,
 } from "./retry.js";
 export { streamSource } from "./streamSource.js";
@@ -107,6 +110,7 @@ export type {
   TransportSession,
 } from "./transport.js";
 export type { VisibilityPolicy } from "./visibility.js";
+export { Watchdog } from "./watchdog.js";
 export type { WebSocketChannelSource, WebSocketChannelsOptions } from "./webSocketChannels.js";
 export { webSocketChannels } from "./webSocketChannels.js";
 export type { WebSocketEndpointOptions } from "./webSocketEndpoint.js";

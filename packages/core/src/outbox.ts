@@ -1,7 +1,10 @@
 import type { Clock } from "./clock.js";
 import { ConnectionError } from "./errors.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callSafely } from "./rethrowAsync.js";
 import { Timers } from "./timers.js";
+
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** A frame a WebSocket takes. */
 export type Frame = string | ArrayBuffer | ArrayBufferView;
@@ -90,7 +93,6 @@ export class Outbox {
   readonly #clock: Clock;
   readonly #timers: Timers<"expiry" | "pace">;
   readonly #limits: Required<OutgoingQueueOptions> | undefined;
-  readonly #hello: (() => Frame) | undefined;
   readonly #onChange: () => void;
   readonly #onClosing: () => void;
   readonly #control: Frame[] = [];
@@ -108,16 +110,27 @@ export class Outbox {
     const { queue, hello, clock, onChange, onClosing } = options;
     this.#clock = clock;
     this.#timers = new Timers(clock);
-    this.#hello = hello;
     this.#onChange = onChange;
     this.#onClosing = onClosing;
     if (queue !== false) {
-      const { maxMessages = 1000, maxBytes = 1024 * 1024, ttl = 30_000, whenFull } = queue;
-      if (whenFull !== undefined && whenFull !== "reject" && whenFull !== "drop-oldest") {
+      const {
+        maxMessages = 1000,
+        maxBytes = 1024 * 1024,
+        ttl = 30_000,
+        whenFull = "reject",
+      } = queue;
+      if (
+        typeof process !== "undefined" &&
+        process.env.NODE_ENV !== "production" &&
+        whenFull !== "reject" &&
+        whenFull !== "drop-oldest"
+      ) {
         throw new TypeError(`queue.whenFull: "reject" or "drop-oldest", not ${String(whenFull)}.`);
       }
-      this.#limits = { maxMessages, maxBytes, ttl, whenFull: whenFull ?? "reject" };
+      this.#limits = { maxMessages, maxBytes, ttl, whenFull };
     }
+    // Credentials go first, before any other session frame.
+    if (hello !== undefined) this.#sessionOpenHandlers.add((send) => send(hello()));
   }
 
   /** Messages waiting in the queue. */
@@ -149,14 +162,12 @@ export class Outbox {
    */
   open(write: (data: Frame) => boolean): void {
     const first: Frame[] = [];
-    const hello = this.#hello;
-    if (hello !== undefined) guard(() => first.push(hello()));
     let opening = true;
     const send = (data: Frame) => {
       if (opening) first.push(data);
       else if (this.#write === write) this.sendControl(data);
     };
-    for (const handler of [...this.#sessionOpenHandlers]) guard(() => handler(send));
+    for (const handler of [...this.#sessionOpenHandlers]) callSafely(handler, send);
     opening = false;
     this.#write = write;
     this.#control.push(...first);
@@ -245,7 +256,7 @@ export class Outbox {
         if (!next(entry.data)) break;
         sent++;
         this.#bytes -= entry.bytes;
-        notify(entry.handlers.onSent);
+        callSafely(entry.handlers.onSent);
       }
     }
     if (sent > 0) {
@@ -270,7 +281,7 @@ export class Outbox {
       this.#queue.length < limits.maxMessages && this.#bytes + bytes <= limits.maxBytes;
     if (bytes > limits.maxBytes || (!fits() && limits.whenFull === "reject")) {
       this.#dropped++;
-      notify(handlers.onDrop, "rejected");
+      callSafely(handlers.onDrop, "rejected");
       this.#onChange();
       return false;
     }
@@ -289,7 +300,7 @@ export class Outbox {
     this.#dropped += count;
     for (const entry of gone) {
       this.#bytes -= entry.bytes;
-      notify(entry.handlers.onDrop, reason);
+      callSafely(entry.handlers.onDrop, reason);
     }
     if (this.#queue.length === 0) this.#timers.clear("expiry");
     this.#onChange();
@@ -314,8 +325,7 @@ export class Outbox {
 
   /** Milliseconds of waiting so far: the clock, less the time sessions held the queue. */
   #waited(): number {
-    const now = this.#clock.now();
-    return now - this.#heldTotal - (this.#heldSince === undefined ? 0 : now - this.#heldSince);
+    return (this.#heldSince ?? this.#clock.now()) - this.#heldTotal;
   }
 
   #expire(): void {
@@ -334,18 +344,6 @@ export class Outbox {
       this.#armExpiry();
     });
   }
-}
-
-function guard(step: () => void): void {
-  try {
-    step();
-  } catch (error) {
-    rethrowAsync(error);
-  }
-}
-
-function notify<A extends unknown[]>(handler: ((...args: A) => void) | undefined, ...args: A) {
-  guard(() => handler?.(...args));
 }
 
 /** UTF-8 bytes of a string, counted without encoding it; bytes of a buffer. */

@@ -14,15 +14,14 @@ export interface PageLifecycle {
   subscribe(listener: (signal: PageSignal) => void): () => void;
 }
 
-interface BrowserGlobals {
-  document?: {
-    visibilityState?: string;
-    addEventListener(type: string, listener: () => void): void;
-    removeEventListener(type: string, listener: () => void): void;
-  };
-  navigator?: { onLine?: boolean };
+interface EventTargetLike {
   addEventListener?(type: string, listener: (event: { persisted?: boolean }) => void): void;
   removeEventListener?(type: string, listener: (event: { persisted?: boolean }) => void): void;
+}
+
+interface BrowserGlobals extends EventTargetLike {
+  document?: EventTargetLike & { visibilityState?: string };
+  navigator?: { onLine?: boolean };
 }
 
 /**
@@ -38,41 +37,34 @@ export function createBrowserPageLifecycle(
   const emit = (signal: PageSignal) => {
     for (const listener of [...listeners]) listener(signal);
   };
-  const onVisibilityChange = () => emit(isVisible() ? "visible" : "hidden");
-  const onOnline = () => emit("online");
-  const onOffline = () => emit("offline");
-  const onPageShow = (event: { persisted?: boolean }) => {
-    if (event.persisted === true) emit("resumed");
-  };
-
-  function isVisible(): boolean {
+  const isVisible = () => {
     const state = globals.document?.visibilityState;
     return state === undefined || state === "visible";
-  }
-
-  function attach(): void {
-    globals.document?.addEventListener("visibilitychange", onVisibilityChange);
-    globals.addEventListener?.("online", onOnline);
-    globals.addEventListener?.("offline", onOffline);
-    globals.addEventListener?.("pageshow", onPageShow);
-  }
-
-  function detach(): void {
-    globals.document?.removeEventListener("visibilitychange", onVisibilityChange);
-    globals.removeEventListener?.("online", onOnline);
-    globals.removeEventListener?.("offline", onOffline);
-    globals.removeEventListener?.("pageshow", onPageShow);
-  }
+  };
+  const pageListeners: Record<string, (event: { persisted?: boolean }) => void> = {
+    visibilitychange: () => emit(isVisible() ? "visible" : "hidden"),
+    online: () => emit("online"),
+    offline: () => emit("offline"),
+    pageshow: (event) => {
+      if (event.persisted === true) emit("resumed");
+    },
+  };
+  // The globals are read when listeners are attached, never before: a server render touches none.
+  const toggle = (method: "addEventListener" | "removeEventListener") => {
+    for (const [type, listener] of Object.entries(pageListeners)) {
+      (type === "visibilitychange" ? globals.document : globals)?.[method]?.(type, listener);
+    }
+  };
 
   return {
     isVisible,
     isOnline: () => globals.navigator?.onLine !== false,
     subscribe(listener) {
       if (globals.document === undefined) return () => {};
-      if (listeners.size === 0) attach();
+      if (listeners.size === 0) toggle("addEventListener");
       listeners.add(listener);
       return () => {
-        if (listeners.delete(listener) && listeners.size === 0) detach();
+        if (listeners.delete(listener) && listeners.size === 0) toggle("removeEventListener");
       };
     },
   };

@@ -1,12 +1,12 @@
-import type { ChannelServerError } from "./channelClient.js";
-import type { ChannelProtocolError } from "./channelProtocol.js";
+import type { ChannelProtocolError, ChannelServerError } from "./channelErrors.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionLease, ConnectionManager } from "./connectionManager.js";
 import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
-import type { ConnectionError, EventStreamParseError } from "./errors.js";
+import type { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { scheduleFrame } from "./frameScheduler.js";
 import type { SendHandlers } from "./outbox.js";
-import { callEach } from "./rethrowAsync.js";
+import { callSafely } from "./rethrowAsync.js";
 import { SnapshotStore } from "./snapshotStore.js";
 
 /**
@@ -143,14 +143,14 @@ export interface RealtimeSource {
 export interface RealtimeObserverOptions<T, S> {
   source: RealtimeSource;
   /** @default "text" */
-  parse?: Parse<T>;
-  schema?: StandardSchema<T>;
+  parse?: Parse<T> | undefined;
+  schema?: StandardSchema<T> | undefined;
   /** @default { mode: "latest" } */
-  delivery?: Delivery<T, S>;
+  delivery?: Delivery<T, S> | undefined;
   /** Called with every delivered message, without waiting for a frame. */
-  onMessage?: (message: T, info: MessageInfo) => void;
+  onMessage?: ((message: T, info: MessageInfo) => void) | undefined;
   /** Batches notifications. @default scheduleFrame */
-  schedule?: (callback: () => void) => () => void;
+  schedule?: ((callback: () => void) => () => void) | undefined;
 }
 
 /** The snapshot of an observer that is not connected: disabled, unmounted, or on a server. */
@@ -244,7 +244,7 @@ export class RealtimeObserver<T, S = undefined> {
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob, handlers?: SendHandlers): boolean {
     const connection = this.connection;
     if (connection === undefined) {
-      throw new TypeError("wirekit: send() before the component mounted, or after it unmounted.");
+      throw new TypeError("wirekit: send() while unmounted.");
     }
     return connection.send(data, handlers);
   }
@@ -253,10 +253,9 @@ export class RealtimeObserver<T, S = undefined> {
   publish(data: unknown): Promise<{ id: string | undefined }> {
     const open = this.#open;
     if (open?.publish === undefined) {
+      // An event stream is one-way: publish to it with an HTTP request.
       return Promise.reject(
-        new TypeError(
-          "wirekit: publish() needs a mounted channel on a connection that can send (an event stream is one-way: publish with an HTTP request).",
-        ),
+        new TypeError("wirekit: publish() needs a mounted channel that can send."),
       );
     }
     return open.publish(data);
@@ -286,20 +285,20 @@ export class RealtimeObserver<T, S = undefined> {
       this.#fail(value);
       return;
     }
-    const delivery = this.#options.delivery ?? { mode: "latest" };
+    const { delivery, onMessage } = this.#options;
     this.#latest = value;
-    if (delivery.mode === "history") {
+    if (delivery?.mode === "history") {
       this.#ring.push(value);
-      if (this.#ring.length > delivery.size)
+      if (this.#ring.length > delivery.size) {
         this.#ring.splice(0, this.#ring.length - delivery.size);
-    } else if (delivery.mode === "reducer") {
+      }
+    } else if (delivery?.mode === "reducer") {
       this.#state = delivery.reducer(this.#state as S, value, info);
     }
     if (info.id !== undefined) this.#lastEventId = info.id;
     this.#received += 1;
     this.#error = null;
-    const { onMessage } = this.#options;
-    if (onMessage !== undefined) callEach([onMessage], value, info);
+    callSafely(onMessage, value, info);
     this.#cancelFrame ??= this.#schedule(() => {
       this.#cancelFrame = undefined;
       this.#publish();
@@ -318,7 +317,7 @@ export class RealtimeObserver<T, S = undefined> {
     if (schema === undefined) return value as T;
     const result = schema["~standard"].validate(value);
     if (result instanceof Promise) {
-      return new MessageError("schema", "Asynchronous schemas are not supported for messages.");
+      return new MessageError("schema", "Async schemas are not supported.");
     }
     if (result.issues !== undefined) {
       const first = result.issues[0]?.message ?? "invalid";
@@ -340,27 +339,21 @@ export class RealtimeObserver<T, S = undefined> {
     this.#cancelFrame?.();
     this.#cancelFrame = undefined;
     const connection = this.connection?.getSnapshot();
-    const delivery = this.#options.delivery ?? { mode: "latest" };
     const previous = this.#store.get();
-    const history =
-      delivery.mode === "history" &&
-      (previous.history.length !== this.#ring.length || previous.received !== this.#received)
-        ? Object.freeze([...this.#ring])
-        : previous.history;
-    const next: RealtimeSnapshot<T, S> = {
-      status: connection?.status ?? previous.status,
+    this.#store.update({
+      ...connection,
       error: connection?.error ?? this.#error,
-      attempt: connection?.attempt ?? previous.attempt,
-      nextRetryAt: connection?.nextRetryAt ?? null,
-      queued: connection?.queued ?? 0,
-      dropped: connection?.dropped ?? previous.dropped,
       data: this.#latest,
-      history,
+      // A new array only when the ring changed, so that a selector of it sees a change only then.
+      history:
+        this.#options.delivery?.mode === "history" &&
+        (previous.history.length !== this.#ring.length || previous.received !== this.#received)
+          ? Object.freeze([...this.#ring])
+          : previous.history,
       state: this.#state,
       lastEventId: this.#lastEventId,
       received: this.#received,
       subscription: this.#subscription,
-    };
-    this.#store.update(next);
+    });
   }
 }

@@ -9,6 +9,18 @@ export function rethrowAsync(error: unknown): void {
   });
 }
 
+/** Calls `handler`, if there is one, with `args`; an exception it throws is reported as `rethrowAsync` does. */
+export function callSafely<A extends unknown[]>(
+  handler: ((...args: A) => unknown) | undefined,
+  ...args: A
+): void {
+  try {
+    handler?.(...args);
+  } catch (error) {
+    rethrowAsync(error);
+  }
+}
+
 /**
  * Calls every listener with `args`, in order, each on its own: one that throws is reported (as
  * `rethrowAsync` does) and the rest still run. Listeners added or removed meanwhile take effect
@@ -18,11 +30,5 @@ export function callEach<A extends unknown[]>(
   listeners: Iterable<(...args: A) => void>,
   ...args: A
 ): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(...args);
-    } catch (error) {
-      rethrowAsync(error);
-    }
-  }
+  for (const listener of [...listeners]) callSafely(listener, ...args);
 }

@@ -87,15 +87,25 @@ export const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * `Connection`'s default classifier. Retries: network errors, ended streams, heartbeat and
- * watchdog timeouts, WebSocket 1000/1001 (the server went away), 1006 (abnormal), 1011 (server
- * error), 1012 (restart), 1013 (try again later), 4429 (over the server's rate limit: a queue
- * flushed too fast must not end the connection for good) and every other code not listed as
- * fatal; HTTP 408, 425, 429, 5xx. Fatal: a wrong Content-Type (an HTML page is no event stream),
- * a response body that is not a readable stream (the same `fetch` would give another), the codes
- * in `FATAL_CLOSE_CODES` and `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403, close 4401/4403.
+ * How a WebSocket transport classifies failures: retry, except the close codes in
+ * `FATAL_CLOSE_CODES` (fatal) and `AUTH_CLOSE_CODES` (auth). Retried: 1000/1001 (the server went
+ * away), 1006 (abnormal), 1011 (server error), 1012 (restart), 1013 (try again later), 4429 (over
+ * the server's rate limit: a queue flushed too fast must not end the connection for good) and
+ * every other code; network errors and timeouts.
  */
-export function shouldRetry(error: ConnectionError): RetryDecision {
+export function retryByCloseCode(error: ConnectionError): RetryDecision {
+  if (error.code !== "closed") return "retry";
+  const code = error.closeCode ?? 1006;
+  return AUTH_CLOSE_CODES.has(code) ? "auth" : FATAL_CLOSE_CODES.has(code) ? "fatal" : "retry";
+}
+
+/**
+ * How an event-stream transport classifies failures. Fatal: a wrong Content-Type (an HTML page
+ * is no event stream), a response body that is not a readable stream (the same `fetch` would
+ * give another), the statuses in `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403. Retried: network
+ * errors, ended streams, timeouts, HTTP 408, 425, 429, 5xx.
+ */
+export function retryByHttpStatus(error: ConnectionError): RetryDecision {
   switch (error.code) {
     case "content-type":
     case "invalid-response":
@@ -103,17 +113,20 @@ export function shouldRetry(error: ConnectionError): RetryDecision {
     case "http-status": {
       // The browser's EventSource fails a connection without saying the status: it does so only
       // for statuses the spec deems final, so we do too.
-      if (error.status === undefined) return "fatal";
-      const status = error.status;
+      const { status } = error;
       if (status === 401 || status === 403) return "auth";
-      return FATAL_HTTP_STATUSES.has(status) ? "fatal" : "retry";
-    }
-    case "closed": {
-      const code = error.closeCode ?? 1006;
-      if (AUTH_CLOSE_CODES.has(code)) return "auth";
-      return FATAL_CLOSE_CODES.has(code) ? "fatal" : "retry";
+      return status === undefined || FATAL_HTTP_STATUSES.has(status) ? "fatal" : "retry";
     }
     default:
       return "retry";
   }
+}
+
+/**
+ * Both transports' rules in one classifier, for a custom transport that can fail either way (the
+ * built-in ones bring their own): `retryByCloseCode` for a closed WebSocket, `retryByHttpStatus`
+ * for everything else.
+ */
+export function shouldRetry(error: ConnectionError): RetryDecision {
+  return error.code === "closed" ? retryByCloseCode(error) : retryByHttpStatus(error);
 }

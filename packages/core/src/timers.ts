@@ -22,6 +22,10 @@ export function startTimer(clock: Clock, delay: number, callback: () => void): (
   return () => clock.clearTimeout(handle);
 }
 
+// A timer that fires this much later than asked was throttled (a background tab) or frozen (a
+// sleep).
+const LATE_TOLERANCE = 2000;
+
 /**
  * Timers by name, at most one per name: setting a name again replaces its timer. The names are a
  * typed union, so a misspelt timer is a compile error rather than one that is never cleared.
@@ -41,6 +45,16 @@ export class Timers<Name extends string> {
       callback();
     });
     this.#cancels.set(name, cancel);
+  }
+
+  /**
+   * Like `set`, for a timer that judges something (a deadline, a silence): `late` runs instead of
+   * `callback` when it fired well after it was due, since a throttled or frozen timer proves
+   * nothing yet.
+   */
+  setChecked(name: Name, delay: number, callback: () => void, late: () => void): void {
+    const due = this.#clock.now() + delay;
+    this.set(name, delay, () => (this.#clock.now() - due > LATE_TOLERANCE ? late() : callback()));
   }
 
   has(name: Name): boolean {

@@ -1,5 +1,8 @@
-import type { ConnectionError, EventStreamParseError } from "./errors.js";
+import type { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
+import type { ProbeOptions, SessionProbe } from "./liveness.js";
 import type { Outbox, OutboxOptions } from "./outbox.js";
+import type { ShouldRetry } from "./retry.js";
 
 /** One message from the server, whatever the transport. */
 export interface TransportMessage {
@@ -53,4 +56,16 @@ export interface Transport {
    * code for it comes with the transports that need it, so an event stream's bundle has none.
    */
   readonly outbox?: (options: OutboxOptions) => Outbox;
+  /**
+   * How a session is judged alive between messages: pinged (`Heartbeat`) where the transport
+   * can send, timed for silence (`Watchdog`) on an event stream. Without one, only a session's
+   * own close ends it.
+   */
+  readonly probe?: (options: ProbeOptions) => SessionProbe;
+  /**
+   * Which of this transport's failures are worth retrying, unless the connection is given its
+   * own `shouldRetry`: `retryByCloseCode` for WebSocket, `retryByHttpStatus` for event streams.
+   * Without one, every failure is retried.
+   */
+  readonly shouldRetry?: ShouldRetry;
 }

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from "./connectionOptions.js";
+import { type ConnectionStatus, isAtRest } from "./connectionOptions.js";
 import type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 
 /**
@@ -43,7 +43,7 @@ export function pageAction(
   status: ConnectionStatus,
   page: PageLifecycle,
 ): PageAction {
-  if (status === "idle" || status === "closed" || status === "failed") return "stay";
+  if (isAtRest(status)) return "stay";
   switch (signal) {
     case "hidden":
       if (policy === "close") return "pause";

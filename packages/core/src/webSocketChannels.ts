@@ -2,16 +2,7 @@ import { ChannelClient, type ChannelClientOptions } from "./channelClient.js";
 import { jsonChannelProtocol } from "./channelProtocol.js";
 import type { ChannelSource } from "./channelSource.js";
 import type { ConnectionLease } from "./connectionManager.js";
-import { pick } from "./defined.js";
 import { type WebSocketEndpointOptions, webSocketEndpoint } from "./webSocketEndpoint.js";
-
-const CLIENT_KEYS = [
-  "protocol",
-  "maxFrameSize",
-  "ackTimeout",
-  "sendRate",
-  "rateLimitedRetries",
-] as const satisfies ReadonlyArray<keyof ChannelClientOptions>;
 
 /** Channels over a WebSocket: the channels of a lease are its connection's `ChannelClient`. */
 export interface WebSocketChannelSource extends ChannelSource {
@@ -46,7 +37,8 @@ export function webSocketChannels(options: WebSocketChannelsOptions): WebSocketC
     channelsOf: (lease) =>
       lease.attachment(
         ChannelClient,
-        () => new ChannelClient(lease.connection, pick(options, CLIENT_KEYS)),
+        // The client reads its own fields from the options.
+        () => new ChannelClient(lease.connection, options),
       ),
   };
 }

@@ -14,7 +14,8 @@ export interface WebSocketEndpointOptions extends ConnectionSettings, WebSocketT
 export function webSocketEndpoint(options: WebSocketEndpointOptions): Endpoint {
   const { url, protocols, binaryType, WebSocket } = options;
   return {
-    key: wireKey(["websocket", url, protocols ?? null, binaryType ?? null, WebSocket ?? null]),
+    // Missing members key as null, as JSON writes them.
+    key: wireKey(["websocket", url, protocols, binaryType, WebSocket]),
     url,
     // The options hold the settings; the connection reads only those.
     settings: options,

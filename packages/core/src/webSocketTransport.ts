@@ -1,5 +1,7 @@
 import { ConnectionError } from "./errors.js";
+import { Heartbeat } from "./heartbeat.js";
 import { Outbox } from "./outbox.js";
+import { retryByCloseCode } from "./retry.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
 /** The part of the WebSocket API the transport uses: the browser's, or `ws` in Node. */
@@ -40,13 +42,17 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   const { url, protocols, binaryType = "arraybuffer" } = options;
   return {
     outbox: (outboxOptions) => new Outbox(outboxOptions),
+    probe: (probeOptions) => new Heartbeat(probeOptions),
+    shouldRetry: retryByCloseCode,
     open(callbacks: TransportCallbacks): TransportSession {
       const WebSocketImpl =
         options.WebSocket ??
         (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
         missingWebSocket();
       let live = true;
-      let socket: WebSocketLike;
+      let socket: WebSocketLike | undefined;
+      const on = <E>(type: string, listener: (event: E) => void) =>
+        socket?.addEventListener(type, (event: E) => live && listener(event));
       try {
         socket = new WebSocketImpl(url, protocols) as WebSocketLike;
       } catch (cause) {
@@ -55,50 +61,39 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
           cause,
         });
         queueMicrotask(() => live && callbacks.onClose(error));
-        return {
-          send: notOpen,
-          close: () => {
-            live = false;
-          },
-        };
       }
-      socket.binaryType = binaryType;
-      socket.addEventListener("open", () => {
-        if (!live) return;
+      if (socket !== undefined) socket.binaryType = binaryType;
+      on("open", () => {
         callbacks.onActivity();
         callbacks.onOpen();
       });
-      socket.addEventListener("message", (event: { data: unknown }) => {
-        if (!live) return;
+      on("message", (event: { data: unknown }) => {
         callbacks.onActivity();
         callbacks.onMessage({ data: event.data });
       });
-      socket.addEventListener(
-        "close",
-        (event: { code: number; reason: string; wasClean: boolean }) => {
-          if (!live) return;
-          live = false;
-          callbacks.onClose(
-            new ConnectionError(
-              "closed",
-              `The WebSocket closed with code ${event.code}${event.reason ? ` (${event.reason})` : ""}.`,
-              { closeCode: event.code, closeReason: event.reason },
-            ),
-          );
-        },
-      );
+      on("close", ({ code, reason }: { code: number; reason: string }) => {
+        live = false;
+        callbacks.onClose(
+          new ConnectionError("closed", `The WebSocket closed (${code} ${reason}).`, {
+            closeCode: code,
+            closeReason: reason,
+          }),
+        );
+      });
       // An `error` event is always followed by `close`, which carries the code. It still needs a
       // listener: `ws` (Node) throws an error event nobody listens to.
-      socket.addEventListener("error", () => {});
+      on("error", () => {});
       return {
         send(data) {
-          if (socket.readyState !== OPEN) notOpen();
+          if (socket?.readyState !== OPEN) {
+            throw new ConnectionError("network", "The WebSocket is not open.");
+          }
           socket.send(data);
         },
         close() {
           live = false;
           try {
-            socket.close(1000);
+            socket?.close(1000);
           } catch {
             // Closing a socket that never opened may throw in some implementations; it is gone either way.
           }
@@ -108,12 +103,6 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   };
 }
 
-function notOpen(): never {
-  throw new ConnectionError("network", "The WebSocket is not open.");
-}
-
 function missingWebSocket(): never {
-  throw new TypeError(
-    "wirekit: no WebSocket in this environment; pass one (e.g. `ws`'s) as `WebSocket` in the options.",
-  );
+  throw new TypeError("wirekit: no WebSocket here; pass one (`ws`'s in Node) as `WebSocket`.");
 }

@@ -5,12 +5,12 @@ import type { AddressInfo } from "node:net";
 import {
   Connection,
   type ConnectionSnapshot,
-  EventStreamParseError,
   exponentialBackoff,
   fetchEventSourceTransport,
   type Transport,
   webSocketTransport,
 } from "@wirekit/core";
+import { EventStreamParseError } from "@wirekit/core/event-source";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";

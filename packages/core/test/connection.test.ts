@@ -2,12 +2,12 @@ import {
   Connection,
   ConnectionError,
   type ConnectionOptions,
-  EventStreamParseError,
   exponentialBackoff,
   MAX_TIMER_DELAY,
   type RetryDelayContext,
   shouldRetry,
 } from "@wirekit/core";
+import { EventStreamParseError } from "@wirekit/core/event-source";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, vi } from "vitest";
 import { scriptedTransport } from "./support/scriptedTransport.js";

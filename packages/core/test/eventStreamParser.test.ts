@@ -1,9 +1,10 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { EventStreamParseError, type EventStreamParseErrorCode } from "@wirekit/core";
 import {
   createEventStreamParser,
   DEFAULT_MAX_EVENT_SIZE,
+  EventStreamParseError,
+  type EventStreamParseErrorCode,
   type EventStreamParserOptions,
 } from "@wirekit/core/event-source";
 import { afterEach, describe, expect, it, vi } from "vitest";

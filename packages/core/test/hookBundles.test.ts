@@ -1,17 +1,24 @@
 // What an app's bundle holds for each hook, measured on the built packages with esbuild
 // (bench/hookBundles.js): deterministic, so a test. `npm test` builds the packages first.
 import { existsSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { hookBundleSizes } from "../../../bench/hookBundles.js";
 
+type Sizes = Awaited<ReturnType<typeof hookBundleSizes>>;
+
 describe("hook bundles", () => {
-  it("hold only what each hook runs: no event-stream code with a socket, no channels with a stream", async () => {
+  let sizes: Sizes;
+  beforeAll(async () => {
     for (const built of ["../dist/index.js", "../../react/dist/index.js"]) {
       if (!existsSync(new URL(built, import.meta.url))) {
         throw new Error("the packages are not built: run `npm run build`.");
       }
     }
-    const { results } = await hookBundleSizes();
+    sizes = await hookBundleSizes();
+  }, 60_000);
+
+  it("hold only what each hook runs: no event-stream code with a socket, no channels with a stream", () => {
+    const { results } = sizes;
     const loaded = Object.fromEntries(results.map(({ spec, modules }) => [spec.label, modules]));
     for (const { spec, forbidden } of results) expect(forbidden, spec.label).toEqual([]);
     // The hooks' own modules, to show the lists are real.
@@ -20,5 +27,12 @@ describe("hook bundles", () => {
       "eventSourceTransport.js",
     );
     expect(loaded["useRealtime + RealtimeProvider"]).toContain("channelClient.js");
-  }, 60_000);
+  });
+
+  it("load FetchEventSource on demand for no more than it costs alone", () => {
+    const { results, fetchEventSourceBytes } = sizes;
+    const stream = results.find(({ spec }) => spec.label.startsWith("useEventStream"));
+    expect(stream?.lazyBytes).toBeGreaterThan(0);
+    expect(stream?.lazyBytes).toBeLessThanOrEqual(fetchEventSourceBytes);
+  });
 });

@@ -34,9 +34,7 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
   url: string | null,
   options: UseEventStreamOptions<T, S, U> = {},
 ): UseEventStreamResult<T, S, U> {
-  // The message options are split off so that only the endpoint's own fields key the connection.
-  const { enabled, parse, schema, delivery, onMessage, select, equals, headers, ...endpoint } =
-    options;
+  const { headers } = options;
   // A headers function may change every render; the connection calls the latest one.
   const latestHeaders = useRef(headers);
   latestHeaders.current = headers;
@@ -45,7 +43,8 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
     return typeof current === "function" ? current() : (current ?? {});
   });
   const wireHeaders = typeof headers === "function" ? stableHeaders.current : headers;
-  const source = url === null ? null : eventStreamSource(url, endpoint, wireHeaders);
+  // The endpoint reads its own fields from the options, the observer the message options.
+  const source = url === null ? null : eventStreamSource(url, options, wireHeaders);
   const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
     ...snapshot,

@@ -40,7 +40,7 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
   options: UseRealtimeOptions<T, S, U> = {},
 ): UseRealtimeResult<T, S, U> {
   const provided = useRealtimeChannels();
-  const { endpoint: own, enabled, resumeFrom, ...rest } = options;
+  const { endpoint: own, enabled, resumeFrom } = options;
   const channels = own === undefined ? provided : toChannelSource(own);
   if (channels === undefined && channel !== null && enabled !== false) {
     throw new TypeError(
@@ -51,10 +51,7 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
     channel === null || channels === undefined
       ? null
       : channelSubscription(channels, channel, resumeFrom);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, {
-    ...rest,
-    ...(enabled === undefined ? {} : { enabled }),
-  });
+  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
     ...snapshot,
     selected,

@@ -57,10 +57,10 @@ export interface RealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T,
 }
 
 interface Selection<T, S, U> {
-  select: ((snapshot: RealtimeSnapshot<T, S>) => U) | undefined;
-  equals: ((a: U, b: U) => boolean) | undefined;
-  from: RealtimeSnapshot<T, S> | undefined;
-  value: U | undefined;
+  options: MessageOptions<T, S, U>;
+  /** The snapshot `value` was selected from. */
+  from?: RealtimeSnapshot<T, S>;
+  value?: U;
 }
 
 const idleSnapshot = () => IDLE_REALTIME_SNAPSHOT;
@@ -81,18 +81,17 @@ export function useRealtimeObserver<T, S, U = undefined>(
   observer: RealtimeObserver<T, S> | undefined;
 } {
   const manager = useConnectionManager();
-  const enabled = options.enabled ?? true;
-  const key = enabled && source !== null ? source.key : null;
+  const key = (options.enabled ?? true) && source !== null ? source.key : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the observer is keyed by what goes on the wire, not by the source object's identity.
   const observer = useMemo(
     () =>
       key === null || source === null
         ? undefined
-        : new RealtimeObserver<T, S>(manager, { ...observerOptions(options), source }),
+        : new RealtimeObserver<T, S>(manager, { ...options, source }),
     [manager, key],
   );
   useEffect(() => {
-    observer?.setOptions({ ...observerOptions(options), source: source as RealtimeSource });
+    observer?.setOptions({ ...options, source: source as RealtimeSource });
   });
   useEffect(() => observer?.mount(), [observer]);
 
@@ -101,24 +100,19 @@ export function useRealtimeObserver<T, S, U = undefined>(
     observer?.getServerSnapshot ?? idleSnapshot;
   // The latest select/equals, read by the store's getSnapshot: with a selector the component
   // subscribes to the slice, so a message that leaves it equal renders nothing.
-  const selection = useRef<Selection<T, S, U>>({
-    select: undefined,
-    equals: undefined,
-    from: undefined,
-    value: undefined,
-  });
-  selection.current.select = options.select;
-  selection.current.equals = options.equals;
+  const selection = useRef<Selection<T, S, U>>({ options });
+  selection.current.options = options;
   const [readClient, readServer] = useMemo(() => {
     const read = (get: () => RealtimeSnapshot<T, S>) => (): RealtimeSnapshot<T, S> | U => {
       const state = selection.current;
+      const { select, equals = Object.is } = state.options;
       const snapshot = get();
-      if (state.select === undefined) return snapshot;
-      if (state.from === snapshot) return state.value as U;
-      const value = state.select(snapshot);
-      const same = state.from !== undefined && (state.equals ?? Object.is)(state.value as U, value);
-      state.from = snapshot;
-      if (!same) state.value = value;
+      if (select === undefined) return snapshot;
+      if (state.from !== snapshot) {
+        const value = select(snapshot);
+        if (state.from === undefined || !equals(state.value as U, value)) state.value = value;
+        state.from = snapshot;
+      }
       return state.value as U;
     };
     return [read(getSnapshot), read(getServerSnapshot)];
@@ -133,15 +127,5 @@ export function useRealtimeObserver<T, S, U = undefined>(
     snapshot: selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>),
     selected: selecting ? (current as U) : undefined,
     observer,
-  };
-}
-
-function observerOptions<T, S, U>(options: MessageOptions<T, S, U>) {
-  const { parse, schema, delivery, onMessage } = options;
-  return {
-    ...(parse === undefined ? {} : { parse }),
-    ...(schema === undefined ? {} : { schema }),
-    ...(delivery === undefined ? {} : { delivery }),
-    ...(onMessage === undefined ? {} : { onMessage }),
   };
 }

@@ -38,28 +38,27 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
   url: string | null,
   options: UseSocketOptions<T, S, U> = {},
 ): UseSocketResult<T, S, U> {
-  // The message options are split off so that only the endpoint's own fields key the connection.
-  const { enabled, parse, schema, delivery, onMessage, select, equals, serialize, ...endpoint } =
-    options;
-  const source = url === null ? null : streamSource(webSocketEndpoint({ ...endpoint, url }));
+  // The endpoint reads its own fields from the options, the observer the message options.
+  const source = url === null ? null : streamSource(webSocketEndpoint({ ...options, url }));
   const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
+  const { serialize = toFrame } = options;
   return {
     ...snapshot,
     selected,
     send: (message, handlers) => {
-      if (observer === undefined)
-        throw new TypeError("useSocket: send() while disabled or before mount.");
-      const frame =
-        serialize !== undefined
-          ? serialize(message)
-          : typeof message === "string" ||
-              message instanceof ArrayBuffer ||
-              ArrayBuffer.isView(message)
-            ? message
-            : JSON.stringify(message);
-      return observer.send(frame, handlers);
+      if (observer === undefined) throw new TypeError("useSocket: send() while disabled.");
+      return observer.send(serialize(message), handlers);
     },
     reconnect: () => observer?.reconnect(),
     close: () => observer?.close(),
   };
+}
+
+/** Strings and bytes go as they are; anything else as JSON. */
+function toFrame(message: unknown): string | ArrayBufferLike | ArrayBufferView {
+  return typeof message === "string" ||
+    message instanceof ArrayBuffer ||
+    ArrayBuffer.isView(message)
+    ? message
+    : JSON.stringify(message);
 }

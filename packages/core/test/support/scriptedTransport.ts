@@ -1,10 +1,13 @@
 import {
   ConnectionError,
   type EventStreamParseError,
+  Heartbeat,
   Outbox,
+  shouldRetry,
   type Transport,
   type TransportCallbacks,
   type TransportMessage,
+  Watchdog,
 } from "@wirekit/core";
 
 /** One physical connection the scripted transport opened, driven by the test. */
@@ -33,8 +36,12 @@ export function scriptedTransport(kind: "sse" | "websocket" = "websocket"): Tran
 } {
   const sessions: ScriptedSession[] = [];
   return {
-    // Over a WebSocket the connection can send: it gets an outbox, as over the real transport.
-    ...(kind === "websocket" ? { outbox: (options) => new Outbox(options) } : {}),
+    // Over a WebSocket the connection can send: it gets an outbox and pings, as over the real
+    // transport; an event stream gets a watchdog. Either fails as both real ones can.
+    ...(kind === "websocket"
+      ? { outbox: (options) => new Outbox(options), probe: (options) => new Heartbeat(options) }
+      : { probe: (options) => new Watchdog(options) }),
+    shouldRetry,
     sessions,
     get last() {
       const session = sessions.at(-1);
