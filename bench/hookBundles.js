@@ -36,6 +36,7 @@ const CHANNEL_MODULES = [
   "channelErrors.js",
   "channelProtocol.js",
   "channelSource.js",
+  "channelSubscription.js",
   "tokenBucket.js",
   "webSocketChannels.js",
   "eventStreamChannels.js",

@@ -1,7 +1,6 @@
 import type { ChannelEvent, SubscribeOptions } from "./channelClient.js";
 import type { ConnectionLease } from "./connectionManager.js";
 import type { Endpoint } from "./endpoint.js";
-import type { RealtimeSource } from "./realtimeObserver.js";
 
 /** The channels of one shared connection, whatever carries them. */
 export interface ChannelSubscriber {
@@ -25,48 +24,4 @@ export interface ChannelSubscriber {
 export interface ChannelSource {
   readonly endpoint: Endpoint;
   channelsOf(lease: ConnectionLease): ChannelSubscriber;
-}
-
-/**
- * The messages of one channel of a shared connection; `resumeFrom` is where to resume when the
- * channel is first subscribed (an id stored earlier).
- *
- * @example
- * new RealtimeObserver(manager, { source: channelSubscription(webSocketChannels({ url }), "room:42") });
- */
-export function channelSubscription(
-  channels: ChannelSource,
-  channel: string,
-  resumeFrom?: string,
-): RealtimeSource {
-  return {
-    key: JSON.stringify([channels.endpoint.key, channel]),
-    open(manager, sink) {
-      const lease = manager.acquire(channels.endpoint);
-      const subscriber = channels.channelsOf(lease);
-      const stop = subscriber.subscribe(
-        channel,
-        (event) => {
-          if (event.type === "message") {
-            sink.message(event.data, { id: event.id, event: event.channel });
-          } else if (event.type === "subscribed") {
-            const { recovered, position } = event;
-            sink.subscribed({ recovered, position }, subscriber.lastId(channel));
-          } else sink.error(event.error);
-        },
-        resumeFrom === undefined ? {} : { resumeFrom },
-      );
-      const publish = subscriber.publish;
-      return {
-        lease,
-        ...(publish === undefined
-          ? {}
-          : { publish: (data: unknown) => publish.call(subscriber, channel, data) }),
-        close() {
-          stop();
-          lease.release();
-        },
-      };
-    },
-  };
 }

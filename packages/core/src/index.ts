@@ -5,7 +5,7 @@ export { ChannelProtocolError, ChannelServerError, PublishError } from "./channe
 export type { ChannelProtocol } from "./channelProtocol.js";
 export { jsonChannelProtocol } from "./channelProtocol.js";
 export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
-export { channelSubscription } from "./channelSource.js";
+export { channelSubscription } from "./channelSubscription.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export { Connection } from "./connection.js";
