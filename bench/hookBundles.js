@@ -19,6 +19,7 @@ import { build } from "esbuild";
 
 const SSE_MODULES = [
   "eventStreamParser.js",
+  "utf8Chunks.js",
   "eventStreamParseError.js",
   "fetchEventSource.js",
   "fetchEventSourceTransport.js",
@@ -67,6 +68,7 @@ export const HOOK_BUNDLES = [
       ...WEBSOCKET_MODULES,
       "fetchEventSource.js",
       "eventStreamParser.js",
+      "utf8Chunks.js",
       "eventStreamParseError.js",
       "eventStreamResponse.js",
       "eventSourceTarget.js",

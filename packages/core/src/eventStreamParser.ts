@@ -1,5 +1,6 @@
 import { EventStreamParseError, type EventStreamParseErrorCode } from "./eventStreamParseError.js";
 import { callSafely, rethrowAsync } from "./rethrowAsync.js";
+import { bytesOf, Utf8Chunks } from "./utf8Chunks.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
 declare const process: { env: { NODE_ENV?: string } };
@@ -140,9 +141,7 @@ class StreamParser implements EventStreamParser {
   readonly #onError: ((error: EventStreamParseError) => void) | undefined;
   readonly #maxEventSize: number;
   readonly #initialLastEventId: string;
-  #decoder: TextDecoder | undefined;
-  // The bytes of a character cut off at the end of the last chunk (see #decode).
-  #heldBytes: Uint8Array | undefined;
+  readonly #utf8 = new Utf8Chunks();
   #atStreamStart = true;
   #afterCR = false;
   // The unterminated line so far. Appending makes a rope that is flattened once, when the line
@@ -199,20 +198,15 @@ class StreamParser implements EventStreamParser {
 
   feed(chunk: Uint8Array | ArrayBuffer | string): void {
     let text: string;
-    if (typeof chunk === "string") {
-      text = this.#heldBytes === undefined ? chunk : this.#flushHeldBytes() + chunk;
-    } else if (chunk instanceof Uint8Array) {
-      text = this.#decode(chunk);
-    } else if (ArrayBuffer.isView(chunk)) {
-      // Bytes from another realm (an iframe, jsdom's TextEncoder, a vm context) fail
-      // `instanceof`; they are still bytes.
-      text = this.#decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    } else if (isArrayBuffer(chunk)) {
-      text = this.#decode(new Uint8Array(chunk));
-    } else {
-      throw new TypeError(
-        `EventStreamParser.feed: expected a string, Uint8Array or ArrayBuffer, got ${describe(chunk)}.`,
-      );
+    if (typeof chunk === "string") text = this.#utf8.append(chunk);
+    else {
+      const bytes = bytesOf(chunk);
+      if (bytes === undefined) {
+        throw new TypeError(
+          `EventStreamParser.feed: expected a string, Uint8Array or ArrayBuffer, got ${describe(chunk)}.`,
+        );
+      }
+      text = this.#utf8.decode(bytes);
     }
     if (text.length === 0) return;
     let start = 0;
@@ -226,37 +220,6 @@ class StreamParser implements EventStreamParser {
       if (text.charCodeAt(start) === LF) start++;
     }
     this.#parse(text, start);
-  }
-
-  /**
-   * Streaming UTF-8 decoding, done as whole-buffer decodes: a character cut off at the end of a
-   * chunk is held back and decoded with the next one. The output is what a streaming decoder
-   * gives, and a whole-buffer decode is several times faster than `{ stream: true }` in V8/Node.
-   */
-  #decode(chunk: Uint8Array): string {
-    let bytes = chunk;
-    if (this.#heldBytes !== undefined) {
-      bytes = new Uint8Array(this.#heldBytes.length + chunk.length);
-      bytes.set(this.#heldBytes);
-      bytes.set(chunk, this.#heldBytes.length);
-      this.#heldBytes = undefined;
-    }
-    const complete = completeCharacters(bytes);
-    if (complete < bytes.length) this.#heldBytes = bytes.slice(complete);
-    if (complete === 0) return "";
-    // ignoreBOM keeps the decoder from eating a BOM: the parser strips exactly one itself, for
-    // text and bytes alike (a second BOM must survive: WPT format-bom-2).
-    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
-    return this.#decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete));
-  }
-
-  /** The held bytes of a character the stream never finished: U+FFFD, as a streaming decoder flushes them. */
-  #flushHeldBytes(): string {
-    const bytes = this.#heldBytes;
-    this.#heldBytes = undefined;
-    if (bytes === undefined) return "";
-    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
-    return this.#decoder.decode(bytes);
   }
 
   #parse(text: string, from: number): void {
@@ -482,7 +445,7 @@ class StreamParser implements EventStreamParser {
   }
 
   #startOver(): void {
-    this.#heldBytes = undefined;
+    this.#utf8.reset();
     this.#pending = "";
     this.#atStreamStart = true;
     this.#afterCR = false;
@@ -521,27 +484,4 @@ function valueAfterName(source: string, nameEnd: number, end: number): number {
   if (source.charCodeAt(nameEnd) !== COLON) return -1;
   const valueStart = nameEnd + 1;
   return valueStart < end && source.charCodeAt(valueStart) === SPACE ? valueStart + 1 : valueStart;
-}
-
-/**
- * How many bytes of `bytes` end on a character boundary: all of them, unless the last UTF-8
- * sequence is shorter than its lead byte announces. Only a sequence that could still complete is
- * cut; invalid bytes decode to U+FFFD the same whichever chunk they are decoded in.
- */
-function completeCharacters(bytes: Uint8Array): number {
-  const length = bytes.length;
-  const last = length - 1;
-  if (last < 0 || (bytes[last] as number) < 0x80) return length;
-  // Walk back over up to three continuation bytes (10xxxxxx) to the sequence's lead byte.
-  let lead = last;
-  while (lead > last - 3 && lead > 0 && ((bytes[lead] as number) & 0xc0) === 0x80) lead--;
-  const byte = bytes[lead] as number;
-  const announced = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-  return length - lead >= announced ? length : lead;
-}
-
-function isArrayBuffer(value: unknown): value is ArrayBuffer {
-  return (
-    value instanceof ArrayBuffer || Object.prototype.toString.call(value) === "[object ArrayBuffer]"
-  );
 }
