@@ -1,10 +1,12 @@
 // A real redis-server (Debian's package, which .ci/run installs) for one benchmark run: on a unix
 // socket in a fresh temporary directory, without TCP and without persistence, killed and removed
-// by `stop`. The same setup as the Redis broker's tests (packages/server/test/support), in
-// JavaScript so that the benchmarks run on the built packages without a TypeScript loader.
+// by `stop` or when this process exits. The same setup as the Redis broker's tests
+// (packages/server/test/support), in JavaScript so that the benchmarks run on the built packages
+// without a TypeScript loader.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,7 +39,14 @@ export async function startRedisServer() {
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   const exited = once(child, "exit");
+  // A harness that exits before stopping it (an error, Ctrl-C) leaves no server or directory.
+  const onExit = () => {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", onExit);
   const stop = async () => {
+    process.off("exit", onExit);
     admin.destroy();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");
