@@ -28,7 +28,7 @@ import {
 } from "./fanOut.js";
 import { HOOK_BUNDLES, hookBundleSizes, hookBundleTable } from "./hookBundles.js";
 import { scaleOut } from "./scaleOut.js";
-import { SCALE_OUT_LOAD } from "./scaleOutPlan.js";
+import { ISSUE_LOAD, SCALE_OUT_LOAD } from "./scaleOutPlan.js";
 import { scaleOutSection } from "./scaleOutReport.js";
 import { reconnectStorm } from "./storm.js";
 import {
@@ -320,7 +320,7 @@ async function main() {
   console.error(`Fan-out: ${FAN_OUT_SUBSCRIBERS} event streams, ${FAN_OUT_ROUNDS} rounds …`);
   const sseFanOut = fanOut("sse");
   console.error(
-    `Scale-out: memory vs Redis broker vs socket.io's redis-streams-adapter, ${SCALE_OUT_LOAD.subscribers} subscribers, ${SCALE_OUT_LOAD.rounds} rounds …`,
+    `Scale-out: memory vs Redis broker vs socket.io's redis-streams-adapter, ${ISSUE_LOAD.rate} then ${SCALE_OUT_LOAD.rate} messages/s …`,
   );
   const scale = scaleOut();
   const scaleOutResults = scaleOutSection(scale);

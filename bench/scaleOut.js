@@ -1,165 +1,108 @@
-// Scale-out: publish-to-deliver latency and CPU per delivered message for @wirekit/server on its
-// memory broker in one process, and on its Redis broker with one and with three instances, next
-// to socket.io on @socket.io/redis-streams-adapter with one and three instances, in the same run
-// (issue 14). Processes: this one only orchestrates; each server instance runs in its own
-// (bench/scaleOutServer.js), the subscribers all in one other (bench/scaleOutClients.js), and a
-// fresh redis-server (bench/redisServer.js) serves each run that needs one.
+// Scale-out: publish-to-deliver latency, throughput and CPU per delivered message for
+// @wirekit/server on its memory broker in one process, and on its Redis broker with one and with
+// three instances, next to socket.io on @socket.io/redis-streams-adapter with one and three
+// instances, in the same run (issue 14). Two tables: issue 14's load exactly (1,000 WebSocket
+// subscribers and 1,000 event streams at once, 200 messages a second), which a 2-core machine
+// cannot hold, and a rate every configuration holds, one transport per run, where latencies
+// compare. Processes: this one only orchestrates; each server instance runs in its own
+// (bench/scaleOutServer.js), the subscribers of each transport in one other
+// (bench/scaleOutClients.js), and a fresh redis-server (bench/redisServer.js) serves each run
+// that needs one. A run is bench/scaleOutRun.js.
 //
 //   node bench/scaleOut.js --measure [options]   the measurement, as JSON (run.js uses this)
 //   node bench/scaleOut.js [options]             the same, as the Markdown section
 //   node bench/scaleOut.js --write [options]     and puts that section into BENCHMARKS.md
 // options: --rate <messages/s> --subscribers <per run> --rounds <n> --seconds <measured, per run>
-//          --only <configuration/transport,…> (e.g. redis-3/sse: to profile one row, with
-//          `node --cpu-prof`, which the child processes inherit)
+//          for the sustainable-rate table; --issue-rounds <n> --issue-seconds <s> for the
+//          issue's; --only <row,…> (issue/redis-3, sustained/redis-3/sse, …: to profile one row,
+//          with `node --cpu-prof`, which the child processes inherit)
 
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { startChild } from "./forkedChild.js";
-import { startRedisServer } from "./redisServer.js";
 import {
+  ISSUE_LOAD,
   SCALE_OUT_CONFIGURATIONS,
   SCALE_OUT_DRAIN,
   SCALE_OUT_LOAD,
-  SCALE_OUT_PROBE_INTERVAL,
-  SCALE_OUT_WARMUP,
 } from "./scaleOutPlan.js";
 import { scaleOutSection, writeScaleOutSection } from "./scaleOutReport.js";
-import { machineBusy, scheduling } from "./schedStat.js";
+import { measureRun } from "./scaleOutRun.js";
 import { versionOf } from "./versions.js";
 
-const SERVER = fileURLToPath(new URL("./scaleOutServer.js", import.meta.url));
 const CLIENTS = fileURLToPath(new URL("./scaleOutClients.js", import.meta.url));
 
 /**
  * @typedef {import("./scaleOutPlan.js").Load} Load
- * @typedef {import("./scaleOutPlan.js").Configuration} Configuration
+ * @typedef {import("./scaleOutPlan.js").ScaleOutTable} ScaleOutTable
  * @typedef {import("./scaleOutPlan.js").ScaleOutRun} ScaleOutRun
+ * @typedef {import("./scaleOutPlan.js").ScaleOutResults} ScaleOutResults
  * @typedef {import("./scaleOutPlan.js").ScaleOutMeasurement} ScaleOutMeasurement
+ * @typedef {import("./forkedChild.js").ForkedChild} ForkedChild
  */
 
 /**
- * Measures one configuration on one transport with fresh server processes (and a fresh
- * redis-server), the clients' process being `clients`.
- * @param {import("./forkedChild.js").ForkedChild} clients
- * @param {Configuration} configuration
- * @param {"websocket" | "sse"} transport
- * @param {Load} load
- * @param {Record<string, string>} versions Where the redis-server version is noted.
- * @returns {Promise<ScaleOutRun>}
+ * The rows of `table`, each a configuration with the transports subscribed in the same run.
+ * @param {ScaleOutTable} table
+ * @returns {{ key: string, configuration: import("./scaleOutPlan.js").Configuration,
+ *   transports: ("websocket" | "sse")[] }[]}
  */
-async function measureRun(clients, configuration, transport, load, versions) {
-  const redis = configuration.kind === "wirekit-memory" ? undefined : await startRedisServer();
-  if (redis !== undefined) versions["redis-server"] = redis.version;
-  const config = JSON.stringify({ kind: configuration.kind, redis: redis?.path });
-  const servers = Array.from({ length: configuration.instances }, () =>
-    startChild(SERVER, { args: [config] }),
+function rowsOf(table) {
+  return SCALE_OUT_CONFIGURATIONS.flatMap((configuration) =>
+    table.together
+      ? [{ key: configuration.key, configuration, transports: configuration.transports }]
+      : configuration.transports.map((transport) => ({
+          key: `${configuration.key}/${transport}`,
+          configuration,
+          transports: [transport],
+        })),
   );
-  try {
-    const listening = await Promise.all(
-      servers.map((server) => server.ask(undefined, "listening")),
-    );
-    const [publisher] = servers;
-    if (publisher === undefined) throw new Error("no instance");
-    await clients.ask(
-      {
-        type: "open",
-        ports: listening.map(({ port }) => port),
-        dialect: listening[0].dialects[transport],
-        connections: load.subscribers,
-      },
-      "opened",
-    );
-    let n = 0;
-    for (;;) {
-      await publisher.ask({ type: "probe", n: ++n }, "probed");
-      await delay(SCALE_OUT_PROBE_INTERVAL);
-      if ((await clients.ask({ type: "status" }, "status")).silent === 0) break;
-    }
-    const warmup = Math.round(load.rate * SCALE_OUT_WARMUP);
-    await publisher.ask(
-      { type: "stream", from: n + 1, count: warmup, rate: load.rate },
-      "streamed",
-    );
-    n += warmup;
-    await clients.ask({ type: "reach", last: n, timeout: SCALE_OUT_DRAIN }, "reached");
-
-    const count = Math.round(load.rate * load.seconds);
-    const from = n + 1;
-    const to = n + count;
-    await clients.ask({ type: "measure", from, to }, "measuring");
-    await Promise.all(servers.map((server) => server.ask({ type: "mark" }, "marked")));
-    const redisFrom = (await redis?.cpu()) ?? 0;
-    const redisScheduledFrom = redis === undefined ? undefined : scheduling(redis.pid);
-    const machineFrom = machineBusy();
-    const harnessFrom = process.cpuUsage();
-    const started = performance.now();
-    const streamed = await publisher.ask(
-      { type: "stream", from, count, rate: load.rate },
-      "streamed",
-    );
-    const reached = /** @type {import("./scaleOutClients.js").Reached} */ (
-      await clients.ask({ type: "reach", last: to, timeout: SCALE_OUT_DRAIN }, "reached")
-    );
-    const elapsed = (performance.now() - started) * 1000;
-    /** @type {{ cpu: number, ran: number, waited: number, rss: number }[]} */
-    const used = await Promise.all(servers.map((server) => server.ask({ type: "cpu" }, "cpu")));
-    const serverCpu = used.reduce((sum, { cpu }) => sum + cpu, 0);
-    const serverRss = used.reduce((sum, { rss }) => sum + rss, 0);
-    const redisCpu = redis === undefined ? 0 : (await redis.cpu()) - redisFrom;
-    const redisRss = (await redis?.rss()) ?? 0;
-    if (redis !== undefined && redisScheduledFrom !== undefined) {
-      const { ran, waited } = scheduling(redis.pid);
-      used.push({
-        rss: redisRss,
-        cpu: redisCpu,
-        ran: ran - redisScheduledFrom.ran,
-        waited: waited - redisScheduledFrom.waited,
-      });
-    }
-    const harness = process.cpuUsage(harnessFrom);
-    const machine = machineBusy() - machineFrom;
-    await clients.ask({ type: "close" }, "closed");
-
-    const deliveries = count * load.subscribers;
-    const ran = used.reduce((sum, thread) => sum + thread.ran, 0);
-    const waited = used.reduce((sum, thread) => sum + thread.waited, 0);
-    const ours = serverCpu + redisCpu + reached.cpu + harness.user + harness.system;
-    return {
-      p50: reached.p50 / 1000,
-      p99: reached.p99 / 1000,
-      max: reached.max / 1000,
-      serverCpu: serverCpu / deliveries,
-      redisCpu: redisCpu / deliveries,
-      serverRss,
-      redisRss,
-      delivered: reached.delivered,
-      expected: reached.expected,
-      duplicates: reached.duplicates,
-      failed: streamed.failed,
-      lateMax: streamed.lateMax,
-      serverShare: (serverCpu + redisCpu) / elapsed,
-      clientShare: reached.cpu / elapsed,
-      serverGot: ran / (ran + waited),
-      clientGot: reached.ran / (reached.ran + reached.waited),
-      othersShare: Math.max(0, machine - ours) / elapsed,
-    };
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-    await redis?.stop();
-  }
 }
 
 /**
- * Measures every configuration and transport in this process (those in `only`, when given),
- * `load.rounds` times; each round runs them all in an order that starts a third of the way
- * further along than the last one's.
- * @param {Load} load
- * @param {string[]} [only] Keys `<configuration key>/<transport>`.
+ * Measures every row of `table` (those in `only`, when given), `table.load.rounds` times; each
+ * round runs them all in an order that starts a third of the way further along than the last
+ * one's.
+ * @param {ScaleOutTable} table
+ * @param {Record<"websocket" | "sse", ForkedChild>} clients A process for each transport's
+ *   subscribers, kept from run to run.
+ * @param {Record<string, string>} versions
+ * @param {string[]} [only] `<table key>/<row key>`.
+ * @returns {Promise<ScaleOutResults>}
+ */
+async function measureTable(table, clients, versions, only) {
+  const { load } = table;
+  const list = rowsOf(table).filter(
+    ({ key }) => only === undefined || only.includes(`${table.key}/${key}`),
+  );
+  /** @type {Record<string, ScaleOutRun[]>} */
+  const runs = {};
+  const step = Math.ceil(list.length / load.rounds);
+  for (let round = 0; round < load.rounds && list.length > 0; round++) {
+    for (let index = 0; index < list.length; index++) {
+      const entry = list[(index + round * step) % list.length];
+      if (entry === undefined) continue;
+      const { key, configuration, transports } = entry;
+      const groups = transports.map((transport) => ({ transport, clients: clients[transport] }));
+      const started = Date.now();
+      const run = await measureRun(configuration, groups, load, versions);
+      console.error(
+        `  ${table.key}, round ${round + 1}/${load.rounds}: ${key}, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
+      runs[key] = [...(runs[key] ?? []), run];
+    }
+  }
+  return { load, runs };
+}
+
+/**
+ * Measures both tables in this process: issue 14's load first, then the sustainable rate.
+ * @param {Record<"issue" | "sustained", ScaleOutTable>} tables
+ * @param {string[]} [only]
  * @returns {Promise<ScaleOutMeasurement>}
  */
-async function measureHere(load, only) {
+async function measureHere(tables, only) {
   const startedAt = new Date();
   const cpu = cpus();
   const versions = {
@@ -168,47 +111,37 @@ async function measureHere(load, only) {
     redis: versionOf("redis"),
     "redis-server": "",
   };
-  const list = SCALE_OUT_CONFIGURATIONS.flatMap((configuration) =>
-    configuration.transports.map((transport) => ({ configuration, transport })),
-  ).filter(({ configuration, transport }) =>
-    only === undefined ? true : only.includes(`${configuration.key}/${transport}`),
-  );
-  if (list.length === 0) throw new Error(`--only matches nothing: ${only}`);
-  /** @type {Record<string, ScaleOutRun[]>} */
-  const runs = {};
-  const clients = startChild(CLIENTS, { timeout: 60_000 });
-  try {
-    const step = Math.ceil(list.length / load.rounds);
-    for (let round = 0; round < load.rounds; round++) {
-      for (let index = 0; index < list.length; index++) {
-        const entry = list[(index + round * step) % list.length];
-        if (entry === undefined) continue;
-        const { configuration, transport } = entry;
-        const key = `${configuration.key}/${transport}`;
-        console.error(`  round ${round + 1}/${load.rounds}: ${key}`);
-        const run = await measureRun(clients, configuration, transport, load, versions);
-        runs[key] = [...(runs[key] ?? []), run];
-      }
-    }
-  } finally {
-    await clients.stop();
-  }
-  return {
-    load,
-    runs,
-    versions,
-    machine: `Node ${process.version}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${process.platform}/${process.arch}`,
-    date: startedAt.toISOString(),
-    seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+  // A saturated run's clients answer `reached` only once it has drained.
+  const timeout = SCALE_OUT_DRAIN + 60_000;
+  const clients = {
+    websocket: startChild(CLIENTS, { timeout }),
+    sse: startChild(CLIENTS, { timeout }),
   };
+  try {
+    const issue = await measureTable(tables.issue, clients, versions, only);
+    const sustained = await measureTable(tables.sustained, clients, versions, only);
+    if (Object.keys({ ...issue.runs, ...sustained.runs }).length === 0) {
+      throw new Error(`--only matches nothing: ${only}`);
+    }
+    return {
+      issue,
+      sustained,
+      versions,
+      machine: `Node ${process.version}, ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${process.platform}/${process.arch}`,
+      date: startedAt.toISOString(),
+      seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    };
+  } finally {
+    await Promise.all([clients.websocket.stop(), clients.sse.stop()]);
+  }
 }
 
 /**
- * The options given on the command line, over the defaults.
+ * The two tables, with the options given on the command line over their defaults.
  * @param {string[]} argv
- * @returns {Load}
+ * @returns {Record<"issue" | "sustained", ScaleOutTable>}
  */
-function loadOf(argv) {
+function tablesOf(argv) {
   /** @param {string} name @param {number} fallback */
   const option = (name, fallback) => {
     const index = argv.indexOf(`--${name}`);
@@ -218,10 +151,25 @@ function loadOf(argv) {
     return value;
   };
   return {
-    rate: option("rate", SCALE_OUT_LOAD.rate),
-    subscribers: option("subscribers", SCALE_OUT_LOAD.subscribers),
-    rounds: option("rounds", SCALE_OUT_LOAD.rounds),
-    seconds: option("seconds", SCALE_OUT_LOAD.seconds),
+    issue: {
+      key: "issue",
+      together: true,
+      load: {
+        ...ISSUE_LOAD,
+        rounds: option("issue-rounds", ISSUE_LOAD.rounds),
+        seconds: option("issue-seconds", ISSUE_LOAD.seconds),
+      },
+    },
+    sustained: {
+      key: "sustained",
+      together: false,
+      load: {
+        rate: option("rate", SCALE_OUT_LOAD.rate),
+        subscribers: option("subscribers", SCALE_OUT_LOAD.subscribers),
+        rounds: option("rounds", SCALE_OUT_LOAD.rounds),
+        seconds: option("seconds", SCALE_OUT_LOAD.seconds),
+      },
+    },
   };
 }
 
@@ -241,11 +189,14 @@ export function scaleOut(options = []) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const load = loadOf(process.argv);
+  const tables = tablesOf(process.argv);
   const onlyIndex = process.argv.indexOf("--only");
   const only = onlyIndex === -1 ? undefined : (process.argv[onlyIndex + 1] ?? "").split(",");
+  // Exiting runs the redis-servers' exit hooks (bench/redisServer.js); the forked children exit
+  // when their IPC channel closes.
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(1));
   const main = process.argv.includes("--measure")
-    ? measureHere(load, only).then((result) => {
+    ? measureHere(tables, only).then((result) => {
         process.stdout.write(JSON.stringify(result));
       })
     : Promise.resolve().then(() => {

@@ -5,20 +5,27 @@
 // receiving costs as little as it can on a machine where it shares 2 cores with the servers. It
 // decodes no protocol: every message's data starts with `{"n":<n>,"t":<t>` (bench/scaleOutServer.js),
 // which no server's framing contains and every server writes as it is, so finding that marker in
-// the bytes finds each message, its number and the time it was published. A read's arrival time is
-// taken once, when the read is handed to JavaScript: a message that a read completes arrived then.
+// the bytes finds each message, its number and the time it was due to be published. A read's
+// arrival time is taken once, when the read is handed to JavaScript: a message that a read
+// completes arrived then.
 //
 // Each connection must hear the messages in order, each once: a number at or below the last one it
 // heard is a duplicate, one further on skips the ones between (lost, unless the run's count of
 // what arrived says otherwise).
 //
 // IPC, parent → child: { type: "open", ports, dialect, connections } | { type: "status" } |
-// { type: "measure", from, to } | { type: "reach", last, timeout } | { type: "close" };
+// { type: "measure", from, to, due, interval } | { type: "mark" } | { type: "window" } |
+// { type: "reach", last, timeout } | { type: "close" };
 // child → parent: { type: "opened" } | { type: "status", silent }: connections that have heard
-// nothing yet | { type: "measuring" }: latencies of messages `from`…`to` are kept from now on, and
-// CPU counted | { type: "reached", … } (see Reached) once every connection has heard message
-// `last`, or `timeout` ms after asking | { type: "closed" }. It exits when the parent disconnects.
+// nothing yet | { type: "measuring" }: latencies of messages `from`…`to` are kept from now on
+// (message `from` is due at `due`, each next one `interval` µs later; asked before the first is
+// due, so that none arrives unmeasured) | { type: "marked" }: deliveries and CPU are counted
+// from now on | { type: "window", … } (see Window): what was counted since | { type: "reached", … }
+// (see Reached) once every connection has heard message `last`, or `timeout` ms after asking |
+// { type: "closed" }. It exits when the parent disconnects. A run may use several of these
+// processes, one per transport; the harness merges what they report.
 
+import { bucketsOf } from "./latencyBuckets.js";
 import { openSubscribers } from "./rawSockets.js";
 import { scheduling } from "./schedStat.js";
 
@@ -36,21 +43,28 @@ const NINE = 0x39;
 const microseconds = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
+ * @typedef {object} Window
+ * @property {number} deliveries Of any message, since `mark`; each connection's first of each.
+ * @property {number} seconds Since `mark`.
+ * @property {number} cpu Microseconds of this process's CPU since `mark`.
+ * @property {number} ran Microseconds its main thread ran since then (bench/schedStat.js).
+ * @property {number} waited Microseconds it waited for a core meanwhile.
+ */
+
+/**
  * @typedef {object} Reached
  * @property {boolean} complete Every connection heard message `last` in time.
- * @property {number} p50 Microseconds from publish to arrival, over every delivery of the measured
- *   messages (nearest rank).
- * @property {number} p99
- * @property {number} max
+ * @property {import("./latencyBuckets.js").Buckets} heard Microseconds from each measured
+ *   message's due time to its arrival, over every delivery.
+ * @property {import("./latencyBuckets.js").Buckets} censored For each measured message a
+ *   connection had not heard when this was sent, the microseconds from its due time until then:
+ *   its latency is more.
  * @property {number} delivered Deliveries of the measured messages, each connection's first of
  *   each message only.
  * @property {number} expected Measured messages × connections.
  * @property {number} duplicates Deliveries of a message a connection had already heard (or of one
  *   before it), over the whole run.
  * @property {number} skipped Messages a connection skipped over, over the whole run.
- * @property {number} cpu Microseconds of this process's CPU since `measure`.
- * @property {number} ran Microseconds its main thread ran since then (bench/schedStat.js).
- * @property {number} waited Microseconds it waited for a core meanwhile.
  */
 
 /**
@@ -66,9 +80,17 @@ let subscribers = [];
 let silent = 0;
 let duplicates = 0;
 let skipped = 0;
-let measured = { from: Number.POSITIVE_INFINITY, to: Number.NEGATIVE_INFINITY };
+const NOTHING_MEASURED = {
+  from: Number.POSITIVE_INFINITY,
+  to: Number.NEGATIVE_INFINITY,
+  due: 0,
+  interval: 0,
+};
+let measured = NOTHING_MEASURED;
 let latencies = new Float64Array(0);
 let delivered = 0;
+let counted = 0;
+let countedFrom = 0;
 let target = Number.POSITIVE_INFINITY;
 let reached = 0;
 /** @type {(() => void) | undefined} */
@@ -124,10 +146,10 @@ function stampAt(bytes, at) {
 /**
  * @param {Subscriber} subscriber
  * @param {number} n
- * @param {number} sentAt
+ * @param {number} dueAt
  * @param {number} arrived
  */
-function hear(subscriber, n, sentAt, arrived) {
+function hear(subscriber, n, dueAt, arrived) {
   const { last } = subscriber;
   if (last === -1) silent--;
   else if (n <= last) {
@@ -135,7 +157,8 @@ function hear(subscriber, n, sentAt, arrived) {
     return;
   } else skipped += n - last - 1;
   subscriber.last = n;
-  if (n >= measured.from && n <= measured.to) latencies[delivered++] = arrived - sentAt;
+  counted++;
+  if (n >= measured.from && n <= measured.to) latencies[delivered++] = arrived - dueAt;
   if (last < target && n >= target && ++reached === subscribers.length) onReached?.();
 }
 
@@ -172,14 +195,6 @@ function listen(socket, rest) {
 }
 
 /**
- * The value at `share` of `sorted` (nearest rank, as bench/underAttack.js's percentiles).
- * @param {Float64Array} sorted
- * @param {number} share
- */
-const rank = (sorted, share) =>
-  sorted[Math.max(0, Math.ceil(share * sorted.length) - 1)] ?? Number.NaN;
-
-/**
  * @param {number} last
  * @param {number} timeout
  */
@@ -195,32 +210,43 @@ function reach(last, timeout) {
     if (reached === subscribers.length) onReached();
   });
   void done.then((complete) => {
-    const { user, system } = process.cpuUsage(cpuFrom);
-    const { ran, waited } = scheduling();
     onReached = undefined;
     target = Number.POSITIVE_INFINITY;
-    const sorted = latencies.subarray(0, delivered).sort();
     /** @type {Reached} */
     const result = {
       complete: Boolean(complete),
-      p50: rank(sorted, 0.5),
-      p99: rank(sorted, 0.99),
-      max: sorted[sorted.length - 1] ?? Number.NaN,
+      heard: bucketsOf(latencies.subarray(0, delivered)),
+      censored: bucketsOf(unheard(microseconds())),
       delivered,
       expected: (measured.to - measured.from + 1) * subscribers.length,
       duplicates,
       skipped,
-      cpu: user + system,
-      ran: ran - scheduledFrom.ran,
-      waited: waited - scheduledFrom.waited,
     };
     notify({ type: "reached", ...result });
   });
 }
 
+/**
+ * How long each measured message a connection has not heard has been due at `now`: the latency
+ * it will have is more, so a run that could not deliver everything in time is not reported as
+ * if the deliveries it missed never were asked of it.
+ * @param {number} now
+ * @returns {number[]}
+ */
+function unheard(now) {
+  const { from, to, due, interval } = measured;
+  /** @type {number[]} */
+  const waiting = [];
+  for (const { last } of subscribers) {
+    for (let n = Math.max(last + 1, from); n <= to; n++)
+      waiting.push(now - due - (n - from) * interval);
+  }
+  return waiting;
+}
+
 process.on("message", (raw) => {
   const request =
-    /** @type {{ type: "open", ports: number[], dialect: import("./rawSockets.js").Dialect, connections: number } | { type: "status" } | { type: "measure", from: number, to: number } | { type: "reach", last: number, timeout: number } | { type: "close" }} */ (
+    /** @type {{ type: "open", ports: number[], dialect: import("./rawSockets.js").Dialect, connections: number } | { type: "status" } | { type: "measure", from: number, to: number, due: number, interval: number } | { type: "mark" } | { type: "window" } | { type: "reach", last: number, timeout: number } | { type: "close" }} */ (
       raw
     );
   switch (request.type) {
@@ -235,14 +261,35 @@ process.on("message", (raw) => {
     case "status":
       notify({ type: "status", silent });
       return;
-    case "measure":
-      measured = { from: request.from, to: request.to };
-      latencies = new Float64Array((request.to - request.from + 1) * subscribers.length);
+    case "measure": {
+      const { from, to, due, interval } = request;
+      measured = { from, to, due, interval };
+      latencies = new Float64Array((to - from + 1) * subscribers.length);
       delivered = 0;
-      cpuFrom = process.cpuUsage();
-      scheduledFrom = scheduling();
       notify({ type: "measuring" });
       return;
+    }
+    case "mark":
+      counted = 0;
+      countedFrom = microseconds();
+      cpuFrom = process.cpuUsage();
+      scheduledFrom = scheduling();
+      notify({ type: "marked" });
+      return;
+    case "window": {
+      const { user, system } = process.cpuUsage(cpuFrom);
+      const { ran, waited } = scheduling();
+      /** @type {Window} */
+      const window = {
+        deliveries: counted,
+        seconds: (microseconds() - countedFrom) / 1e6,
+        cpu: user + system,
+        ran: ran - scheduledFrom.ran,
+        waited: waited - scheduledFrom.waited,
+      };
+      notify({ type: "window", ...window });
+      return;
+    }
     case "reach":
       reach(request.last, request.timeout);
       return;
@@ -253,7 +300,7 @@ process.on("message", (raw) => {
       silent = 0;
       duplicates = 0;
       skipped = 0;
-      measured = { from: Number.POSITIVE_INFINITY, to: Number.NEGATIVE_INFINITY };
+      measured = NOTHING_MEASURED;
       notify({ type: "closed" });
   }
 });

@@ -8,18 +8,21 @@
 // subscribers on /channels, event streams on /events.
 //
 // The instance the harness makes the publisher publishes message n of channel `c1` itself, as an
-// application's server code would, with `dataOf(n)`: its data starts with `{"n":<n>,"t":<t>`,
-// where t is the monotonic clock in microseconds just before the publish call. The clients
-// (bench/scaleOutClients.js) read the same clock on arrival.
+// application's server code would, with `dataOf(n, t)`: its data starts with `{"n":<n>,"t":<t>`,
+// where t is the time the message was due on the monotonic clock, in microseconds: when the
+// publisher falls behind its schedule, the lag counts in the latency the clients
+// (bench/scaleOutClients.js) measure on the same clock, rather than hiding in a lower rate.
 //
 // IPC, parent → child: { type: "probe", n } | { type: "stream", from, count, rate } |
 // { type: "mark" } | { type: "cpu" };
 // child → parent: { type: "listening", port, dialects } | { type: "probed" } |
-// { type: "streamed", published, failed, lateMax } once `count` messages, from n = `from`, went
-// out `rate` a second, each at its own due time | { type: "marked" } | { type: "cpu", cpu, ran,
-// waited, rss }: microseconds of CPU, user plus system, since the last `mark`, and of the main
-// thread's time on a core and waiting for one (bench/schedStat.js), and the bytes of the
-// process's resident set now. It exits when the parent disconnects.
+// { type: "streaming", start, interval } as it starts publishing `count` messages from
+// n = `from`, `rate` a second: message from + k is due at start + k × interval (microseconds on
+// the monotonic clock) | { type: "marked" } | { type: "cpu", cpu, ran, waited, rss, failed,
+// behind }: microseconds of CPU, user plus system, since the last `mark`, and of the main
+// thread's time on a core and waiting for one (bench/schedStat.js), the bytes of the process's
+// resident set now, failed publishes, and how far behind its schedule the stream is, in ms. It
+// exits when the parent disconnects.
 
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -47,10 +50,11 @@ const microseconds = () => Number(process.hrtime.bigint() / 1000n);
 /**
  * A realistic small message (about 110 bytes of JSON), the fan-out benchmark's with the stamp.
  * @param {number} n
+ * @param {number} t When it was due, in microseconds on the monotonic clock.
  */
-const dataOf = (n) => ({
+const dataOf = (n, t) => ({
   n,
-  t: microseconds(),
+  t,
   symbol: "ACME",
   price: 100 + (n % 400) / 4,
   note: "a line of chat, about as long as most",
@@ -59,7 +63,7 @@ const dataOf = (n) => ({
 /**
  * @typedef {import("./rawSockets.js").Dialect} Dialect
  * @typedef {{ dialects: Partial<Record<"websocket" | "sse", Dialect>>,
- *   publish: (n: number) => Promise<unknown> }} Instance
+ *   publish: (n: number, t: number) => Promise<unknown> }} Instance
  */
 
 /** @type {Record<string, (http: import("node:http").Server, redis: string) => Promise<Instance>>} */
@@ -91,7 +95,7 @@ const KINDS = {
       },
       // The adapter appends the broadcast to the stream (XADD), then delivers it to this
       // instance's sockets; the other instances read it with XREAD BLOCK.
-      publish: async (n) => io.to(CHANNEL).emit("message", dataOf(n)),
+      publish: async (n, t) => io.to(CHANNEL).emit("message", dataOf(n, t)),
     };
   },
 };
@@ -114,7 +118,7 @@ function wirekit(http, broker) {
       },
       sse: { transport: "sse", path: `/events?channels=${CHANNEL}` },
     },
-    publish: (n) => broker.publish(CHANNEL, dataOf(n)),
+    publish: (n, t) => broker.publish(CHANNEL, dataOf(n, t)),
   };
 }
 
@@ -126,36 +130,48 @@ if (make === undefined) throw new Error(`unknown kind ${kind}`);
 const http = createServer();
 const { dialects, publish } = await make(http, redis);
 let failed = 0;
-/** @param {number} n */
-const publishOne = (n) => {
-  publish(n).catch(() => failed++);
+// The stream: message from + k is due at start + k × interval; `published` have gone out, the
+// last of them `late` ms after its due time.
+const schedule = { start: 0, interval: 0, count: 0, published: 0, late: 0 };
+/** @param {number} n @param {number} t */
+const publishOne = (n, t) => {
+  publish(n, t).catch(() => failed++);
 };
 
 /**
- * Publishes `count` messages from n = `from`, `rate` a second, each at its own due time so that a
- * late timer does not slow the stream down; how late the latest publish was is reported.
+ * Publishes `count` messages from n = `from`, `rate` a second, each stamped with its due time.
+ * One publish per turn of the event loop, as events arriving on sockets would come: a publish
+ * made late is followed by the next at once, but only after the I/O that queued meanwhile (a
+ * burst within one turn would also hold back the event streams' writes, which node:http corks
+ * until the turn ends).
  * @param {number} from
  * @param {number} count
  * @param {number} rate
  */
 function stream(from, count, rate) {
-  const interval = 1000 / rate;
-  const start = performance.now();
-  let sent = 0;
-  let lateMax = 0;
+  const interval = 1e6 / rate;
+  const start = microseconds();
+  Object.assign(schedule, { start, interval, count, published: 0, late: 0 });
   const tick = () => {
-    const late = performance.now() - (start + sent * interval);
+    const due = start + schedule.published * interval;
+    const late = microseconds() - due;
     if (late < 0) {
-      setTimeout(tick, -late);
+      setTimeout(tick, -late / 1000);
       return;
     }
-    lateMax = Math.max(lateMax, late);
-    publishOne(from + sent);
-    sent++;
-    if (sent === count) notify({ type: "streamed", published: sent, failed, lateMax });
-    else setTimeout(tick, start + sent * interval - performance.now());
+    schedule.late = late / 1000;
+    publishOne(from + schedule.published, Math.round(due));
+    if (++schedule.published < count) setImmediate(tick);
   };
+  notify({ type: "streaming", start, interval });
   tick();
+}
+
+/** Milliseconds the stream is behind its schedule now: the next message's lag, if it is due. */
+function behind() {
+  const { start, interval, count, published, late } = schedule;
+  if (published === count) return late;
+  return Math.max(0, microseconds() - (start + published * interval)) / 1000;
 }
 
 let cpuFrom = process.cpuUsage();
@@ -167,7 +183,7 @@ process.on("message", (raw) => {
     );
   switch (request.type) {
     case "probe":
-      publishOne(request.n);
+      publishOne(request.n, microseconds());
       notify({ type: "probed" });
       return;
     case "stream":
@@ -187,6 +203,8 @@ process.on("message", (raw) => {
         ran: ran - scheduledFrom.ran,
         waited: waited - scheduledFrom.waited,
         rss: process.memoryUsage.rss(),
+        failed,
+        behind: behind(),
       });
     }
   }
