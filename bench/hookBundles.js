@@ -42,6 +42,8 @@ const CHANNEL_MODULES = [
   "webSocketChannels.js",
   "eventStreamChannels.js",
 ];
+// Presence is its own modules (issue 12): the hooks that do not show it must not carry it.
+const PRESENCE_MODULES = ["presenceClient.js", "presenceObserver.js", "usePresence.js"];
 const WEBSOCKET_MODULES = [
   "webSocketTransport.js",
   "webSocketEndpoint.js",
@@ -56,7 +58,7 @@ export const HOOK_BUNDLES = [
     code: `export { useSocket } from "@wirekit/react";`,
     budget: 6144,
     measure: "entry",
-    forbidden: [...SSE_MODULES, ...CHANNEL_MODULES],
+    forbidden: [...SSE_MODULES, ...CHANNEL_MODULES, ...PRESENCE_MODULES],
   },
   {
     label: "useEventStream (the browser's EventSource)",
@@ -66,6 +68,7 @@ export const HOOK_BUNDLES = [
     forbidden: [
       ...CHANNEL_MODULES,
       ...WEBSOCKET_MODULES,
+      ...PRESENCE_MODULES,
       "fetchEventSource.js",
       "eventStreamParser.js",
       "utf8Chunks.js",
@@ -79,7 +82,14 @@ export const HOOK_BUNDLES = [
     code: `export { useRealtime, RealtimeProvider } from "@wirekit/react";`,
     budget: 8192,
     measure: "entry",
-    forbidden: SSE_MODULES,
+    forbidden: [...SSE_MODULES, ...PRESENCE_MODULES],
+  },
+  {
+    label: "usePresence + RealtimeProvider",
+    code: `export { usePresence, RealtimeProvider } from "@wirekit/react";`,
+    budget: 8192,
+    measure: "entry",
+    forbidden: [...SSE_MODULES, "realtimeObserver.js", "useRealtime.js"],
   },
   {
     label: "every hook, both transports and channels",

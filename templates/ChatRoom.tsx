@@ -1,13 +1,14 @@
 // ChatRoom — messages, presence and typing over wirekit channels on one WebSocket.
 // A wirekit template: copy this file into your app and change what the README says to change.
-// Three channels per room, all on the one connection of <RealtimeProvider endpoint>:
-//   chat:<room>      {"key":"…","user":"ada","text":"hi","at":1767225600000}
-//   presence:<room>  {"user":"ada","online":true}
-//   typing:<room>    {"user":"ada","typing":true}
+// One channel per room, on the one connection of <RealtimeProvider endpoint>:
+//   chat:<room>  messages: {"key":"…","user":"ada","text":"hi","at":1767225600000}
+//                and presence, tracked by the server (PROTOCOL.md section 11): each open room
+//                is a member with {"user":"ada","typing":false}, so a newcomer sees everyone at
+//                once and a closed tab leaves after the server's grace.
 
 import type { ConnectionStatus } from "@wirekit/core";
-import { type RealtimeEndpoint, useRealtime } from "@wirekit/react";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type RealtimeEndpoint, usePresence, useRealtime } from "@wirekit/react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 
 export interface ChatMessage {
   /** Chosen by the sender, so its own copy can be matched to the broadcast. */
@@ -17,9 +18,10 @@ export interface ChatMessage {
   readonly at: number;
 }
 
-interface Presence {
+/** What each open room is present with. */
+interface Here {
   readonly user: string;
-  readonly online: boolean;
+  readonly typing: boolean;
 }
 
 interface Outgoing extends ChatMessage {
@@ -40,56 +42,27 @@ export interface ChatRoomProps {
   historySize?: number;
 }
 
-/** A typing notice shows this long after the last keystroke event. */
+/** Typing shows this long after the last keystroke, unless a send ends it first. */
 const TYPING_TTL = 4000;
-/** At most one typing event per this many milliseconds while typing. */
-const TYPING_THROTTLE = 2000;
 
 export function ChatRoom({ room, user, endpoint, historySize = 200 }: ChatRoomProps) {
-  // Presence is announced by us; a real server would track connections itself and expire the
-  // stale ones. "Offline" must go out before the channel lets go, and effects clean up in the
-  // order they were declared: so this one comes before the hooks.
-  const publishPresence = useRef<(presence: Presence) => Promise<unknown>>(() => Promise.resolve());
-  useEffect(
-    () => () => {
-      publishPresence.current({ user, online: false }).catch(() => {});
-    },
-    [user],
-  );
-
   const withEndpoint = endpoint === undefined ? {} : { endpoint };
   const chat = useRealtime<ChatMessage>(`chat:${room}`, {
     ...withEndpoint,
     delivery: { mode: "history", size: historySize },
   });
-  const presence = useRealtime<Presence, Readonly<Record<string, boolean>>>(`presence:${room}`, {
+  // When the last keystroke was, while typing: typing ends after a pause or a send.
+  const [typedAt, setTypedAt] = useState<number | null>(null);
+  const typing = typedAt !== null;
+  const presence = usePresence(`chat:${room}`, {
     ...withEndpoint,
-    delivery: {
-      mode: "reducer",
-      initialState: {},
-      reducer: (online, event) => ({ ...online, [event.user]: event.online }),
-    },
+    data: { user, typing } satisfies Here,
   });
-  const typing = useRealtime<{ user: string; typing: boolean }, Readonly<Record<string, number>>>(
-    `typing:${room}`,
-    {
-      ...withEndpoint,
-      delivery: {
-        mode: "reducer",
-        initialState: {},
-        // Stamped on arrival with our own clock: the sender's may be off.
-        reducer: (since, event) => {
-          const { [event.user]: _, ...others } = since;
-          return event.typing ? { ...others, [event.user]: Date.now() } : others;
-        },
-      },
-    },
-  );
-
-  publishPresence.current = presence.publish;
   useEffect(() => {
-    publishPresence.current({ user, online: true }).catch(() => {});
-  }, [user]);
+    if (typedAt === null) return;
+    const timer = setTimeout(() => setTypedAt(null), TYPING_TTL);
+    return () => clearTimeout(timer);
+  }, [typedAt]);
 
   const [outgoing, setOutgoing] = useState<readonly Outgoing[]>([]);
   const send = (message: ChatMessage) => {
@@ -114,15 +87,11 @@ export function ChatRoom({ room, user, endpoint, historySize = 200 }: ChatRoomPr
     if (pending.length < outgoing.length) setOutgoing(pending);
   }, [chat.history]);
 
-  const lastTyped = useRef(0);
   const [draft, setDraft] = useState("");
   const onDraft = (text: string) => {
     setDraft(text);
-    const now = Date.now();
-    if (text !== "" && now - lastTyped.current > TYPING_THROTTLE) {
-      lastTyped.current = now;
-      typing.publish({ user, typing: true }).catch(() => {});
-    }
+    // Only the start is news to the others: the member's data changes once, not per keystroke.
+    setTypedAt(text === "" ? null : Date.now());
   };
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -130,15 +99,23 @@ export function ChatRoom({ room, user, endpoint, historySize = 200 }: ChatRoomPr
     if (text === "") return;
     send({ key: crypto.randomUUID(), user, text, at: Date.now() });
     setDraft("");
-    lastTyped.current = 0;
-    typing.publish({ user, typing: false }).catch(() => {});
+    setTypedAt(null);
   };
 
-  const typists = useFreshTypists(typing.state ?? {}, user);
-  const online = Object.entries(presence.state ?? {})
-    .filter(([, isOnline]) => isOnline)
-    .map(([name]) => name)
+  const others = presence.members.filter((member) => member.id !== presence.self);
+  const typists = others
+    .map((member) => member.data as Partial<Here> | null)
+    .filter((here) => here?.typing === true && typeof here.user === "string")
+    .map((here) => here?.user as string)
     .sort();
+  // One name per user, however many tabs they have open.
+  const online = [
+    ...new Set(
+      presence.members
+        .map((member) => (member.data as Partial<Here> | null)?.user)
+        .filter((name) => typeof name === "string"),
+    ),
+  ].sort();
   const inputId = useId();
 
   return (
@@ -198,23 +175,6 @@ export function ChatRoom({ room, user, endpoint, historySize = 200 }: ChatRoomPr
       </form>
     </section>
   );
-}
-
-/** Who else typed within the last `TYPING_TTL`; re-renders when the next notice expires. */
-function useFreshTypists(since: Readonly<Record<string, number>>, self: string): string[] {
-  const [now, setNow] = useState(() => Date.now());
-  const entries = Object.entries(since).filter(([name]) => name !== self);
-  const expiries = entries.map(([, at]) => at + TYPING_TTL).filter((at) => at > now);
-  const next = expiries.length === 0 ? undefined : Math.min(...expiries);
-  useEffect(() => {
-    if (next === undefined) return;
-    const timer = setTimeout(() => setNow(Date.now()), next - Date.now());
-    return () => clearTimeout(timer);
-  }, [next]);
-  return entries
-    .filter(([, at]) => at + TYPING_TTL > now)
-    .map(([name]) => name)
-    .sort();
 }
 
 function statusLabel(status: ConnectionStatus): string {

@@ -174,28 +174,24 @@ export function jobBackend(playground: Playground): () => void {
   };
 }
 
-/** Chat channels: a bot who is online in `room` and says something now and then. */
+/** Chat channels: a bot who is present in `room` and says something now and then. */
 export function chatBackend(playground: Playground, room = "lobby"): () => void {
-  const { channels, server } = playground;
-  const presence = `presence:${room}`;
-  // A newcomer subscribes without a resume point and hears only what comes next: grace says
-  // she is here whenever someone starts listening (after the channel server answered).
-  const stopGreeting = server.onConnection((socket) =>
-    socket.onMessage((data) => {
-      if (typeof data === "string" && data.includes('"subscribe"') && data.includes(presence)) {
-        setTimeout(() => channels.publish(presence, { user: "grace", online: true }), 0);
-      }
-    }),
-  );
+  const { channels } = playground;
+  const channel = `chat:${room}`;
+  // Present from the start, as the server tracks her: a newcomer sees her at once.
+  const grace = (typing: boolean) =>
+    channels.addMember(channel, { id: "grace", data: { user: "grace", typing } });
+  grace(false);
   const lines = ["Anyone tried the new build?", "Deploying in five.", "LGTM <b>ship it</b>"];
   let n = 0;
   const stopTicking = every(playground.rate, (count) => {
     for (let i = 0; i < count; i++) {
       n += 1;
-      if (n % 3 === 1) channels.publish(`typing:${room}`, { user: "grace", typing: true });
+      if (n % 3 === 1) grace(true);
       else {
         const text = lines[n % lines.length] ?? "";
-        channels.publish(`chat:${room}`, {
+        grace(false);
+        channels.publish(channel, {
           key: `grace-${n}`,
           user: "grace",
           text,
@@ -206,6 +202,6 @@ export function chatBackend(playground: Playground, room = "lobby"): () => void 
   });
   return () => {
     stopTicking();
-    stopGreeting();
+    channels.removeMember(channel, "grace");
   };
 }

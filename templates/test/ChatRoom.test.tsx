@@ -88,3 +88,29 @@ it("resumes the room after a drop without losing or repeating a message", async 
   const log = within(room).getByRole("log", { name: "Messages" });
   await waitFor(() => expect(log.textContent).toBe("bot onebot twobot three"));
 });
+
+it("shows a late joiner who is already here, and drops whoever closes the room", async () => {
+  const { other, channels, endpoint, wrap } = chat();
+  const view = (ada: boolean) => (
+    <>
+      {ada ? wrap(<ChatRoom room="lobby" user="ada" endpoint={endpoint} />) : wrap(null)}
+      {wrap(<ChatRoom room="lobby" user="bob" endpoint={endpoint} />, other)}
+    </>
+  );
+  const { rerender } = render(
+    <>
+      {wrap(<ChatRoom room="lobby" user="ada" endpoint={endpoint} />)}
+      {null}
+    </>,
+  );
+  await waitFor(() => expect(screen.getByText("Online: ada")).toBeTruthy());
+  // Bob joins later and has heard nothing from ada: the server's presence shows her at once.
+  rerender(view(true));
+  const bob = () => screen.getAllByRole("region", { name: "Chat: lobby" }).at(-1) as HTMLElement;
+  await waitFor(() => expect(within(bob()).getByText("Online: ada, bob")).toBeTruthy());
+  rerender(view(false));
+  await waitFor(() => expect(within(bob()).getByText("Online: bob")).toBeTruthy());
+  expect(channels.presence("chat:lobby").map((member) => member.data)).toEqual([
+    { user: "bob", typing: false },
+  ]);
+});

@@ -30,8 +30,8 @@ let alice: Page;
 let bob: Page;
 const dialogs: string[] = [];
 
-async function openPage(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+async function openPage(path: string, viewport = { width: 1280, height: 860 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.on("dialog", (dialog) => {
     dialogs.push(dialog.message());
@@ -151,6 +151,58 @@ describe("the demo", () => {
     await alice.screenshot({ path: join(ARTIFACTS, "chat.png"), fullPage: true });
   });
 
+  it("chat: a late joiner sees who is here at once, and a closed tab leaves after the server's grace", async () => {
+    const presence = (page: Page) => page.getByRole("complementary", { name: "Who is here" });
+    const carol = await openPage(`/chat?room=${ROOM}`);
+    await joinAs(carol, "carol");
+    // Nobody says anything: the server's snapshot shows carol alice and bob.
+    await expect.poll(() => presence(carol).textContent(), { timeout: 15_000 }).toContain("alice");
+    expect(await presence(carol).textContent()).toContain("bob");
+    await expect.poll(() => presence(alice).textContent(), { timeout: 15_000 }).toContain("carol");
+    await carol.context().close();
+    // The grace is 5 s; the ceiling is for a loaded machine.
+    await expect
+      .poll(() => presence(alice).textContent(), { timeout: 30_000 })
+      .not.toContain("carol");
+    expect(await presence(alice).textContent()).toContain("bob");
+  });
+
+  it("chat: a reload keeps the nickname, and the person's earlier messages keep their 'sent' mark", async () => {
+    const mine = () => alice.getByRole("log").locator(".message.mine .state");
+    await expect.poll(() => mine().count()).toBeGreaterThan(0);
+    await alice.reload();
+    await untilStatus(alice, "open");
+    expect(await alice.getByRole("textbox", { name: "Nickname" }).inputValue()).toBe("alice");
+    await expect.poll(() => texts(alice)).toContain("hello from alice");
+    await expect.poll(() => mine().allTextContents()).toContain(" · sent");
+    const marked = await alice.getByRole("log").locator(".message.mine .text").allTextContents();
+    expect(marked).toEqual(["hello from alice"]);
+    // The tab keeps its presence key: the reloaded page is the same member, listed once.
+    const here = bob.getByRole("complementary", { name: "Who is here" }).locator("li");
+    await expect.poll(() => here.allTextContents()).toContain("alice");
+    expect((await here.allTextContents()).filter((name) => name === "alice")).toHaveLength(1);
+  });
+
+  it("chat on a phone (390×844): the message box is on screen, rooms and nickname fold away", async () => {
+    const phone = await openPage(`/chat?room=${ROOM}`, { width: 390, height: 844 });
+    await untilStatus(phone, "open");
+    await expect.poll(() => texts(phone)).toContain("hello from alice");
+    const box = await phone.getByRole("textbox", { name: "Message" }).boundingBox();
+    expect(box).not.toBeNull();
+    expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(844);
+    expect(await phone.getByRole("link", { name: "#general" }).isVisible()).toBe(false);
+    expect(await phone.getByRole("textbox", { name: "Nickname" }).isVisible()).toBe(false);
+    const text = await phone.getByRole("log").locator(".text").first().boundingBox();
+    expect(text?.width ?? 0).toBeGreaterThan(300);
+    await phone.screenshot({ path: join(ARTIFACTS, "chat-phone.png") });
+    const toggle = phone.locator(".menu-toggle");
+    await toggle.click();
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(await phone.getByRole("link", { name: "#general" }).isVisible()).toBe(true);
+    expect(await phone.getByRole("textbox", { name: "Nickname" }).isVisible()).toBe(true);
+    await phone.context().close();
+  });
+
   it("chat: markup typed by a user is shown as text and runs nothing", async () => {
     await alice.getByRole("textbox", { name: "Message" }).fill(XSS);
     await alice.getByRole("button", { name: "Send" }).click();
@@ -178,6 +230,8 @@ describe("the demo", () => {
     await alice.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => alice.getByRole("log").textContent()).toContain("queued");
     await expect.poll(() => alice.getByRole("alert").textContent()).toContain("reconnecting");
+    // Only what alice typed is waiting: presence and typing are not messages of hers.
+    expect(await alice.getByRole("alert").textContent()).toContain("(1 waiting)");
 
     demo = await startDemo(demo.port, dataDir);
     for (const page of [dashboard, alice, bob]) await untilStatus(page, "open", 45_000);

@@ -38,8 +38,11 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-/** Chat rooms and their presence channels; nothing else may be subscribed to over WebSocket. */
-const CHAT_CHANNEL = /^(room|presence):[a-z0-9-]{1,32}$/;
+/**
+ * Chat rooms: nothing else may be subscribed to, published on or be present in over WebSocket.
+ * Who is in a room is the server's presence on the room's own channel.
+ */
+const CHAT_CHANNEL = /^room:[a-z0-9-]{1,32}$/;
 const HISTORY_PATH = /^\/api\/rooms\/([a-z0-9-]{1,32})\/messages$/;
 const HISTORY_SIZE = 500;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   mergeMessages,
   parseChatMessage,
-  parseSignal,
+  parsePeerData,
   type StoredMessage,
 } from "../src/chat/messages.js";
 
@@ -27,7 +27,7 @@ describe("chat messages", () => {
     ]);
   });
 
-  it("refuses what is not a chat message or a signal, whatever the server sends", () => {
+  it("refuses what is not a chat message or a peer's presence data, whatever the server sends", () => {
     expect(parseChatMessage('{"mid":"m","nick":"ada","text":"<b>hi</b>","at":1}').text).toBe(
       "<b>hi</b>",
     );
@@ -41,8 +41,10 @@ describe("chat messages", () => {
     ]) {
       expect(() => parseChatMessage(bad), bad).toThrow();
     }
-    expect(parseSignal({ cid: "c", nick: "ada", kind: "typing", at: 1 }).kind).toBe("typing");
-    expect(() => parseSignal({ cid: "c", nick: "ada", kind: "shout", at: 1 })).toThrow(TypeError);
+    expect(parsePeerData({ nick: "ada", typing: true })).toEqual({ nick: "ada", typing: true });
+    for (const bad of [null, "ada", { nick: "" }, { nick: "a".repeat(33), typing: false }]) {
+      expect(parsePeerData(bad), JSON.stringify(bad)).toBeUndefined();
+    }
     expect(() => parseChatMessage({ mid: "m", nick: "a".repeat(33), text: "x", at: 1 })).toThrow(
       TypeError,
     );

@@ -44,6 +44,17 @@ function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
     : { type: "subscribe", channel, resume: state.lastId };
 }
 
+/**
+ * A module that rides on a channel client's connection without the client knowing it (presence,
+ * `presenceClient.ts`), so an app that does not import it carries none of its code.
+ */
+export interface ChannelExtension {
+  /** A session opened and the subscriptions went out: send what this session needs. */
+  open(): void;
+  /** A frame the channel client does not handle; `true` when the extension took it. */
+  frame(frame: ServerFrame): boolean;
+}
+
 export interface ChannelClientOptions {
   /**
    * The wire format.
@@ -132,6 +143,7 @@ export class ChannelClient {
   readonly #channels = new Map<string, ChannelState>();
   readonly #pending = new Map<string, PendingAck>();
   readonly #errorListeners = new Set<(error: ChannelProtocolError | ChannelServerError) => void>();
+  readonly #extensions = new Set<ChannelExtension>();
   readonly #detach: Array<() => void>;
   // The session's control path: ahead of the outgoing queue, and dropped with the session, since
   // every open re-sends the subscriptions anyway.
@@ -263,6 +275,22 @@ export class ChannelClient {
     };
   }
 
+  /** Adds an extension; it hears sessions that open from now on. */
+  extend(extension: ChannelExtension): () => void {
+    this.#extensions.add(extension);
+    return () => {
+      this.#extensions.delete(extension);
+    };
+  }
+
+  /**
+   * Sends a control frame ahead of the outgoing queue, now if the connection is open; otherwise
+   * it is not sent (an extension sends what a session needs from `open`).
+   */
+  sendControl(frame: ClientFrame): void {
+    this.#write(frame);
+  }
+
   /**
    * Where `channel` stands: the id of the last message delivered, or, before any, where its
    * subscription started (the server's `position`). A reconnect resumes from it; store it to
@@ -294,6 +322,7 @@ export class ChannelClient {
       state.confirmed = false;
       this.#write(subscribeFrame(channel, state));
     }
+    for (const extension of [...this.#extensions]) extension.open();
   }
 
   #onSessionLost(): void {
@@ -409,7 +438,7 @@ export class ChannelClient {
           this.#settle(frame.ack, new PublishError("server", pending.channel, refused, error));
           return;
         }
-        this.#report(error);
+        if (!this.#offer(frame)) this.#report(error);
         return;
       }
       case "ping":
@@ -426,7 +455,15 @@ export class ChannelClient {
         }
         this.#serverMaxFrameSize = frame.maxFrameSize ?? Number.POSITIVE_INFINITY;
         return;
+      default:
+        this.#offer(frame);
     }
+  }
+
+  /** Hands `frame` to the extensions until one takes it. */
+  #offer(frame: ServerFrame): boolean {
+    for (const extension of [...this.#extensions]) if (extension.frame(frame)) return true;
+    return false;
   }
 
   #emit(state: ChannelState, event: ChannelEvent): void {

@@ -94,6 +94,9 @@ type Member = readonly [name: string, valid: (value: unknown) => boolean, option
 const isString = (value: unknown) => typeof value === "string";
 const isPositive = (value: unknown) =>
   typeof value === "number" && Number.isFinite(value) && value > 0;
+const listOf = (isItem: (item: unknown) => boolean) => (value: unknown) =>
+  Array.isArray(value) && value.every(isItem);
+const isMember = (value: unknown) => isString((value as { id?: unknown } | null)?.id);
 
 // What a server sends (PROTOCOL.md section 2): each frame's members, what each must be, and
 // whether it may be missing. Other members are dropped.
@@ -139,6 +142,22 @@ const SERVER_FRAMES = new Map<string, readonly Member[]>([
       ["messages", isPositive, "optional"],
       ["per", isPositive, "optional"],
       ["maxFrameSize", isPositive, "optional"],
+    ],
+  ],
+  [
+    "presence",
+    [
+      ["channel", isString],
+      ["members", listOf(isMember)],
+      ["self", isString],
+    ],
+  ],
+  [
+    "presence-diff",
+    [
+      ["channel", isString],
+      ["join", listOf(isMember), "optional"],
+      ["leave", listOf(isString), "optional"],
     ],
   ],
 ]);

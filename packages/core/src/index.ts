@@ -1,4 +1,9 @@
-export type { ChannelClientOptions, ChannelEvent, SubscribeOptions } from "./channelClient.js";
+export type {
+  ChannelClientOptions,
+  ChannelEvent,
+  ChannelExtension,
+  SubscribeOptions,
+} from "./channelClient.js";
 export { ChannelClient } from "./channelClient.js";
 export type { ChannelProtocolErrorCode, PublishErrorCode } from "./channelErrors.js";
 export { ChannelProtocolError, ChannelServerError, PublishError } from "./channelErrors.js";
@@ -59,6 +64,10 @@ export type {
 export { Outbox } from "./outbox.js";
 export type { PageLifecycle, PageSignal } from "./pageLifecycle.js";
 export { createBrowserPageLifecycle } from "./pageLifecycle.js";
+export type { PresenceHandle, PresenceMember, PresenceView } from "./presenceClient.js";
+export { EMPTY_PRESENCE_VIEW, PresenceClient } from "./presenceClient.js";
+export type { PresenceObserverOptions } from "./presenceObserver.js";
+export { PresenceObserver } from "./presenceObserver.js";
 export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./protocol.js";
 export {
   CHANNEL_SUBPROTOCOL,

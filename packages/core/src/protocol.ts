@@ -17,7 +17,26 @@ export type ClientFrame =
     }
   | { readonly type: "auth"; readonly token: string }
   | { readonly type: "ping"; readonly nonce?: string }
-  | { readonly type: "pong"; readonly nonce?: string };
+  | { readonly type: "pong"; readonly nonce?: string }
+  /** Present in `channel` with `data`, or `data` changed (section 11). */
+  | {
+      readonly type: "presence-enter";
+      readonly channel: string;
+      readonly data?: unknown;
+      /** Kept by the client for one participant, so a reconnect is the same member. */
+      readonly key?: string;
+    }
+  | { readonly type: "presence-leave"; readonly channel: string };
+
+/** One connection present in a channel (PROTOCOL.md section 11). */
+export interface PresenceMember {
+  /** Derived by the server from the user and the client's `key`; the same across reconnects. */
+  readonly id: string;
+  /** What the client entered with: any JSON value. */
+  readonly data: unknown;
+  /** The connection's authenticated user, when it has one. */
+  readonly user?: string;
+}
 
 /** `error.code` values a wirekit server sends (PROTOCOL.md section 6). */
 export type ChannelErrorCode =
@@ -26,6 +45,7 @@ export type ChannelErrorCode =
   | "too-large"
   | "forbidden"
   | "rate-limited"
+  | "too-many"
   | "internal";
 
 /** What a server sends (PROTOCOL.md section 2). */
@@ -60,6 +80,20 @@ export type ServerFrame =
       readonly messages?: number;
       readonly per?: number;
       readonly maxFrameSize?: number;
+    }
+  /** Who is present in `channel` now, replacing the client's view; `self` is its own id. */
+  | {
+      readonly type: "presence";
+      readonly channel: string;
+      readonly members: readonly PresenceMember[];
+      readonly self: string;
+    }
+  /** Members who joined or changed their data, and ids of members who left, in order. */
+  | {
+      readonly type: "presence-diff";
+      readonly channel: string;
+      readonly join?: readonly PresenceMember[];
+      readonly leave?: readonly string[];
     };
 
 /** Close codes of the protocol (PROTOCOL.md section 8). */

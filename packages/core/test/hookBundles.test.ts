@@ -27,6 +27,7 @@ describe("hook bundles", () => {
       "eventSourceTransport.js",
     );
     expect(loaded["useRealtime + RealtimeProvider"]).toContain("channelClient.js");
+    expect(loaded["usePresence + RealtimeProvider"]).toContain("presenceClient.js");
   });
 
   it("load FetchEventSource on demand for no more than it costs alone", () => {

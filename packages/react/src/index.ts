@@ -4,6 +4,8 @@ export type { ConnectionStatusView } from "./useConnectionStatus.js";
 export { useConnectionStatus } from "./useConnectionStatus.js";
 export type { UseEventStreamOptions, UseEventStreamResult } from "./useEventStream.js";
 export { useEventStream } from "./useEventStream.js";
+export type { UsePresenceOptions } from "./usePresence.js";
+export { usePresence } from "./usePresence.js";
 export type { UseRealtimeOptions, UseRealtimeResult } from "./useRealtime.js";
 export { useRealtime } from "./useRealtime.js";
 export type { MessageOptions, RealtimeResult } from "./useRealtimeObserver.js";

@@ -3,6 +3,7 @@ import {
   RealtimeProvider,
   useConnectionStatus,
   useEventStream,
+  usePresence,
   useRealtime,
   useSocket,
 } from "@wirekit/react";
@@ -19,13 +20,22 @@ const guarded = [
   "WebSocket",
   "requestAnimationFrame",
   "fetch",
+  "localStorage",
+  "sessionStorage",
+  "crypto",
 ] as const;
 function Everything() {
   const stream = useEventStream("https://example.test/events", { headers: { A: "b" } });
   const socket = useSocket("wss://example.test/socket");
   const channel = useRealtime("room");
   const status = useConnectionStatus();
-  return <p>{[stream.status, socket.status, channel.status, status.status].join(" ")}</p>;
+  const here = usePresence("room", { data: { nick: "ada" } });
+  return (
+    <p>
+      {[stream.status, socket.status, channel.status, status.status].join(" ")}{" "}
+      {`${here.members.length} present`}
+    </p>
+  );
 }
 
 it("renders every hook as idle on the server and touches no browser global", () => {
@@ -41,5 +51,6 @@ it("renders every hook as idle on the server and touches no browser global", () 
     watch.restore();
   }
   expect(html).toContain("idle idle idle idle");
+  expect(html).toContain("0 present");
   expect([...watch.touched]).toEqual([]);
 });

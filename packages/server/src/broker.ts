@@ -1,3 +1,5 @@
+import type { PresenceStore } from "./presenceStore.js";
+
 /** One message as the broker stored it. */
 export interface BrokerMessage {
   readonly channel: string;
@@ -101,6 +103,12 @@ export interface Broker {
   position(channel: string): Promise<string>;
   /** The same for the whole stream: the newest `seq`, or the point the first will follow. */
   streamPosition(): Promise<number>;
+  /**
+   * Presence for the servers sharing this broker (PROTOCOL.md section 11): they are exactly the
+   * servers that must agree on who is present, so the broker offers the store, on its own
+   * connections. A broker without one leaves each channel server a store of its own.
+   */
+  readonly presence?: PresenceStore;
 }
 
 export { compareIds, isMessageId } from "@wirekit/core/protocol";

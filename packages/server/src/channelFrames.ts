@@ -1,12 +1,18 @@
-import type { ChannelErrorCode, ClientFrame, ServerFrame } from "@wirekit/core/protocol";
+import type {
+  ChannelErrorCode,
+  ClientFrame,
+  PresenceMember,
+  ServerFrame,
+} from "@wirekit/core/protocol";
 
-export type { ChannelErrorCode, ClientFrame, ServerFrame };
+export type { ChannelErrorCode, ClientFrame, PresenceMember, ServerFrame };
 
 /** A frame that could not be read, with what to answer. */
 export interface FrameError {
   readonly code: "bad-frame" | "unknown-type";
   readonly reason: string;
   readonly frame?: string;
+  readonly channel?: string;
   readonly ack?: string;
 }
 
@@ -17,7 +23,7 @@ export type DecodeResult =
 const fail = (
   code: FrameError["code"],
   reason: string,
-  extra: { frame?: string; ack?: string } = {},
+  extra: { frame?: string; channel?: string; ack?: string } = {},
 ): DecodeResult => ({ ok: false, error: { code, reason, ...extra } });
 
 const optionalString = (value: unknown): value is string | undefined =>
@@ -98,6 +104,35 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean): DecodeResult
         return fail("bad-frame", "`nonce` must be a string", { frame: type });
       return { ok: true, frame: nonce === undefined ? { type } : { type, nonce } };
     }
+    case "presence-enter": {
+      const key = object["key"];
+      const keyOk =
+        key === undefined || (typeof key === "string" && key !== "" && key.length <= 128);
+      if (!hasChannel || !keyOk) {
+        return fail(
+          "bad-frame",
+          "presence-enter needs a `channel` and an optional `key` of 1 to 128 characters",
+          {
+            frame: type,
+            ...(hasChannel ? { channel } : {}),
+          },
+        );
+      }
+      const data = object["data"];
+      return {
+        ok: true,
+        frame: {
+          type,
+          channel,
+          ...(data === undefined ? {} : { data }),
+          ...(key === undefined ? {} : { key }),
+        },
+      };
+    }
+    case "presence-leave":
+      if (!hasChannel)
+        return fail("bad-frame", "presence-leave needs a `channel`", { frame: type });
+      return { ok: true, frame: { type, channel } };
     default:
       return fail("unknown-type", `unknown frame type ${JSON.stringify(type.slice(0, 64))}`, {
         frame: type.slice(0, 64),

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CHANNEL_SUBPROTOCOL } from "@wirekit/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { Broker } from "./broker.js";
+import type { Broker, BrokerMessage } from "./broker.js";
 import { encodeServerFrame } from "./channelFrames.js";
 import { createUpgradeListener } from "./channelHandshake.js";
 import {
@@ -15,6 +15,7 @@ import {
 import { encodeOnce } from "./encodeOnce.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
 import type { AllowedOrigins } from "./originPolicy.js";
+import { type PresenceOptions, sessionPresence } from "./presenceOptions.js";
 import type { RateLimit } from "./rateLimiter.js";
 import { closeWithin, createClosingPolicy } from "./socketClosing.js";
 import { webSocketFrame } from "./webSocketFrame.js";
@@ -99,10 +100,18 @@ export interface ChannelServerOptions {
    */
   authRefusal?: "close" | "handshake";
   /**
-   * May this connection subscribe to or publish on `channel`? `false` answers `forbidden`.
+   * May this connection subscribe to, publish on, or be present in `channel` (the action says
+   * which)? `false` answers `forbidden`.
    * @default undefined (everything is allowed)
    */
   authorize?: Authorize;
+  /**
+   * Presence (PROTOCOL.md section 11): who is connected to each channel, with data each client
+   * sets, snapshots and diffs, a grace on disconnect. `false` turns it off: presence frames are
+   * then answered as of an unknown type.
+   * @default {} (on, in the broker's presence store)
+   */
+  presence?: PresenceOptions | false;
   /**
    * Milliseconds between the server's `ping` frames to each client.
    * @default 30_000
@@ -177,6 +186,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     authorize,
     pingInterval = 30_000,
     pongTimeout = 10_000,
+    presence = {},
   } = options;
   const where = "createChannelServer";
   assertPositive(where, "maxFrameSize", maxFrameSize);
@@ -245,9 +255,10 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     counts,
     policy,
     // Every subscriber of a channel gets the same bytes for a message: one encoding for them all.
-    messageFrame: encodeOnce(({ channel, id, data }) =>
+    messageFrame: encodeOnce(({ channel, id, data }: BrokerMessage) =>
       webSocketFrame(encodeServerFrame({ type: "message", channel, id, data })),
     ),
+    presence: sessionPresence(presence, broker),
   };
   const onUpgrade = createUpgradeListener({
     http,

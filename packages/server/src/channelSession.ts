@@ -10,7 +10,9 @@ import {
   encodeServerFrame,
   type ServerFrame,
 } from "./channelFrames.js";
+import { createChannelPresence } from "./channelPresence.js";
 import { createChannelSubscriptions } from "./channelSubscriptions.js";
+import type { PresenceChange, PresenceStore } from "./presenceStore.js";
 import { createRateLimiter, type RateLimit } from "./rateLimiter.js";
 import type { ClosingPolicy } from "./socketClosing.js";
 import { webSocketFrame } from "./webSocketFrame.js";
@@ -26,12 +28,29 @@ export interface ChannelConnection {
 /** The server's `authenticate` hook: `false` refuses, anything else is the user. */
 export type Authenticate = (request: IncomingMessage, token?: string) => Promise<unknown> | unknown;
 
-/** The server's `authorize` hook: may this connection subscribe to or publish on `channel`? */
+/**
+ * The server's `authorize` hook: may this connection subscribe to, publish on, or be present in
+ * `channel` (PROTOCOL.md section 11)?
+ */
 export type Authorize = (
   connection: ChannelConnection,
-  action: "subscribe" | "publish",
+  action: "subscribe" | "publish" | "presence",
   channel: string,
 ) => Promise<boolean> | boolean;
+
+/** The server's presence settings, as every session uses them. */
+export interface SessionPresence {
+  readonly store: PresenceStore;
+  readonly grace: number;
+  readonly maxDataSize: number;
+  readonly maxChannels: number;
+  /** The member's `user` for a connection. */
+  readonly userId: (connection: ChannelConnection) => string | undefined;
+  /** A name for the next connection, unique across the servers sharing the store. */
+  readonly nextHolder: () => string;
+  /** The WebSocket frame of a change, encoded once for every watcher. */
+  readonly diffFrame: (change: PresenceChange) => Buffer;
+}
 
 /** What a session counts for the server. */
 export interface SessionCounts {
@@ -54,6 +73,8 @@ export interface SessionSettings {
   readonly policy: ClosingPolicy;
   /** The WebSocket frame of a `message` frame, encoded once for every session. */
   readonly messageFrame: (message: BrokerMessage) => Buffer;
+  /** Unset when the server does not track presence: its frames are then of an unknown type. */
+  readonly presence: SessionPresence | undefined;
 }
 
 // Frames a client may send behind its `auth` frame before it is verified.
@@ -72,7 +93,7 @@ export function serveChannelSession(
   settings: SessionSettings,
 ): () => void {
   const { broker, authenticateFrame, authTimeout, authorize, rateLimit, maxFrameSize } = settings;
-  const { pingInterval, pongTimeout, counts, policy, messageFrame } = settings;
+  const { pingInterval, pongTimeout, counts, policy, messageFrame, presence } = settings;
   // With an `auth` frame, the user is known once that frame is verified.
   let user = accepted.user;
   const connection: ChannelConnection = {
@@ -123,6 +144,25 @@ export function serveChannelSession(
     messageFrame,
   });
 
+  const present =
+    presence === undefined
+      ? undefined
+      : createChannelPresence({
+          store: presence.store,
+          grace: presence.grace,
+          maxDataSize: presence.maxDataSize,
+          maxChannels: presence.maxChannels,
+          holder: presence.nextHolder(),
+          user: () => presence.userId(connection),
+          mayEnter:
+            authorize === undefined
+              ? undefined
+              : (channel) => authorize(connection, "presence", channel),
+          send,
+          write,
+          diffFrame: presence.diffFrame,
+        });
+
   const publish = async (frame: Extract<ClientFrame, { type: "publish" }>) => {
     const about = { frame: "publish", channel: frame.channel, ...ackOf(frame.ack) };
     if (authorize !== undefined && !(await authorize(connection, "publish", frame.channel))) {
@@ -150,6 +190,19 @@ export function serveChannelSession(
         return;
       case "ping":
         send(frame.nonce === undefined ? { type: "pong" } : { type: "pong", nonce: frame.nonce });
+        return;
+      case "presence-enter":
+      case "presence-leave":
+        if (present === undefined) {
+          sendError("unknown-type", "this server does not track presence", {
+            frame: frame.type,
+            channel: frame.channel,
+          });
+        } else if (frame.type === "presence-enter") {
+          present.enter(frame.channel, frame.data, frame.key);
+        } else {
+          present.leave(frame.channel);
+        }
         return;
       case "pong":
       case "auth": // only a first frame authenticates; later ones are ignored
@@ -256,6 +309,7 @@ export function serveChannelSession(
     clearTimeout(authTimer);
     if (pongDeadline !== undefined) clearTimeout(pongDeadline);
     subscriptions.close();
+    present?.close();
   };
 }
 

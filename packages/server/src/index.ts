@@ -6,8 +6,14 @@ export type {
   SubscribeOptions,
 } from "./broker.js";
 export { compareIds, isMessageId } from "./broker.js";
-export type { ChannelErrorCode, ClientFrame, ServerFrame } from "./channelFrames.js";
+export type {
+  ChannelErrorCode,
+  ClientFrame,
+  PresenceMember,
+  ServerFrame,
+} from "./channelFrames.js";
 export { decodeClientFrame, encodeServerFrame } from "./channelFrames.js";
+export { presenceMemberId } from "./channelPresence.js";
 export type {
   ChannelConnection,
   ChannelServer,
@@ -24,7 +30,10 @@ export type { Journal, JournalOptions } from "./fileJournal.js";
 export { openJournal } from "./fileJournal.js";
 export type { MemoryBrokerOptions } from "./memoryBroker.js";
 export { createMemoryBroker } from "./memoryBroker.js";
+export { createMemoryPresence } from "./memoryPresence.js";
 export type { AllowedOrigins } from "./originPolicy.js";
 export { isOriginAllowed } from "./originPolicy.js";
+export type { PresenceOptions } from "./presenceOptions.js";
+export type { PresenceChange, PresenceStore, PresenceWatcher } from "./presenceStore.js";
 export type { RateLimit, RateVerdict } from "./rateLimiter.js";
 export { createRateLimiter } from "./rateLimiter.js";

@@ -7,6 +7,7 @@ import {
 } from "./broker.js";
 import { callEach } from "./callEach.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
+import { createMemoryPresence } from "./memoryPresence.js";
 
 export interface MemoryBrokerOptions {
   /**
@@ -196,5 +197,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     async streamPosition() {
       return seq;
     },
+
+    presence: createMemoryPresence(),
   };
 }

@@ -2,8 +2,16 @@ import { isMessageId } from "@wirekit/core/protocol";
 import { createClient, ErrorReply, type RedisClientOptions } from "redis";
 import type { Broker, ReplayResult } from "./broker.js";
 import { assertPositive, WirekitServerError } from "./errors.js";
+import type { PresenceStore } from "./presenceStore.js";
 import { createFeeds, type StoredTail } from "./redisFeeds.js";
-import { decodeEntry, encodeData, type StoredMessage, toBrokerMessage } from "./redisRecords.js";
+import { createRedisPresence } from "./redisPresence.js";
+import {
+  decodeEntry,
+  encodeData,
+  listOf,
+  type StoredMessage,
+  toBrokerMessage,
+} from "./redisRecords.js";
 import {
   POSITION,
   PUBLISH,
@@ -42,6 +50,12 @@ export interface RedisBrokerOptions {
    */
   commandTimeout?: number;
   /**
+   * How long a member stays present once the instance holding its connection stops refreshing
+   * it (every third of this): how long the members of an instance that died linger.
+   * @default 15_000
+   */
+  presenceTtl?: number;
+  /**
    * Called with connection errors and with failed catch-ups of live subscriptions. The broker
    * reconnects on its own, and tries a catch-up again on the next reconnection or message of the
    * channel; this is for logs and metrics.
@@ -52,6 +66,8 @@ export interface RedisBrokerOptions {
 
 /** A `Broker` over Redis, with a way to let go of its connections. */
 export interface RedisBroker extends Broker {
+  /** Presence for every instance on this Redis, over the broker's own two connections. */
+  readonly presence: PresenceStore;
   /**
    * Refuses new operations, waits for those in flight (each bounded by `commandTimeout`), drops
    * every listener and closes both connections.
@@ -106,10 +122,12 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
     prefix = "wirekit:",
     historySize = 1000,
     commandTimeout = 5000,
+    presenceTtl = 15_000,
     onError = (error: unknown) => console.warn("@wirekit/server/redis:", error),
   } = options;
   assertPositive("createRedisBroker", "historySize", historySize);
   assertPositive("createRedisBroker", "commandTimeout", commandTimeout);
+  assertPositive("createRedisBroker", "presenceTtl", presenceTtl);
   const capacity = String(Math.max(1, Math.floor(historySize)));
   const metaKey = `${prefix}meta`;
   const keyOf = (channel: string) => `${prefix}channel:${channel}`;
@@ -185,10 +203,13 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
     }
   };
 
-  const run = async (script: RedisScript, keys: string[], args: string[]) => {
-    const tail = [String(keys.length), ...keys, String(floor), ...args];
-    // Every script but the publish only reads, or re-seeds what is missing: safe to send again.
-    const idempotent = script !== PUBLISH;
+  const evaluate = async (
+    script: RedisScript,
+    keys: string[],
+    args: string[],
+    idempotent: boolean,
+  ) => {
+    const tail = [String(keys.length), ...keys, ...args];
     try {
       return await send(["EVALSHA", script.sha, ...tail], idempotent);
     } catch (error) {
@@ -197,6 +218,10 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
       return send(["EVAL", script.source, ...tail], idempotent);
     }
   };
+
+  // Every script but the publish only reads, or re-seeds what is missing: safe to send again.
+  const run = (script: RedisScript, keys: string[], args: string[]) =>
+    evaluate(script, keys, [String(floor), ...args], script !== PUBLISH);
 
   const readAfter = async (channel: string, afterId: string): Promise<StoredTail> => {
     const [position, entries, positionSeq] = listOf(
@@ -218,42 +243,57 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
       subscriber = client.duplicate();
       subscriber.on("error", report);
       // Ready again after a drop: node-redis has re-subscribed; read what was missed meanwhile.
-      subscriber.on("ready", () => feeds.catchUpAll());
+      subscriber.on("ready", () => {
+        feeds.catchUpAll();
+        presence.resync();
+      });
       subscriber.connect().catch(report);
     }
     return subscriber;
   };
+
+  /** Subscribes the pub/sub connection to `name` within `commandTimeout`. */
+  const listen = async (name: string, onNote: (note: string) => void) => {
+    const deadline = Date.now() + commandTimeout;
+    const connection = pubsub();
+    await ready(connection, commandTimeout);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(unavailable("confirm a subscription")),
+        Math.max(1, deadline - Date.now()),
+      );
+    });
+    try {
+      await Promise.race([connection.subscribe(name, onNote), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const unlisten = async (name: string, onNote: (note: string) => void) => {
+    if (subscriber?.isOpen) await subscriber.unsubscribe(name, onNote);
+  };
+
+  const presence = createRedisPresence(
+    { run: evaluate, listen, unlisten, report },
+    { prefix, ttl: presenceTtl },
+  );
 
   const feeds = createFeeds({
     position,
     readAfter,
     report,
     saw: (message) => see(message.seq),
-    async subscribe(channel, onNote) {
-      const deadline = Date.now() + commandTimeout;
-      const connection = pubsub();
-      await ready(connection, commandTimeout);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(unavailable("confirm a subscription")),
-          Math.max(1, deadline - Date.now()),
-        );
-      });
-      try {
-        await Promise.race([connection.subscribe(keyOf(channel), onNote), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    async unsubscribe(channel, onNote) {
-      if (subscriber?.isOpen) await subscriber.unsubscribe(keyOf(channel), onNote);
-    },
+    subscribe: (channel, onNote) => listen(keyOf(channel), onNote),
+    unsubscribe: (channel, onNote) => unlisten(keyOf(channel), onNote),
   });
 
   client.on("error", report);
   // The command connection came back: catch-ups that failed while it was away can run now.
-  client.on("ready", () => feeds.catchUpAll());
+  client.on("ready", () => {
+    feeds.catchUpAll();
+    presence.resync();
+  });
   client.connect().catch(report);
 
   return {
@@ -332,19 +372,17 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker
       return seq;
     },
 
+    presence,
+
     async close() {
       if (closed) return;
       closed = true;
       feeds.clear();
+      presence.close();
       for (const settle of [...waiting]) settle(closedError());
       await Promise.allSettled([...inFlight]);
       subscriber?.destroy();
       client.destroy();
     },
   };
-}
-
-function listOf(reply: unknown): unknown[] {
-  if (!Array.isArray(reply)) throw new TypeError("createRedisBroker: an unexpected reply");
-  return reply;
 }

@@ -59,3 +59,9 @@ export function decodeNote(channel: string, note: string): StoredMessage {
 export function toBrokerMessage({ channel, id, seq, data }: StoredMessage): BrokerMessage {
   return { channel, id, seq, data };
 }
+
+/** A reply that must be an array (a script's table, a stream's entries). */
+export function listOf(reply: unknown): unknown[] {
+  if (!Array.isArray(reply)) throw new TypeError("createRedisBroker: an unexpected reply");
+  return reply;
+}

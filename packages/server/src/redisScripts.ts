@@ -69,9 +69,13 @@ local function head(key, epoch, seq)
 end
 `;
 
-function script(body: string): RedisScript {
-  const source = `${PRELUDE}\n${body}`;
+/** A script with the SHA-1 that `EVALSHA` names it by. */
+export function redisScript(source: string): RedisScript {
   return { source, sha: createHash("sha1").update(source).digest("hex") };
+}
+
+function script(body: string): RedisScript {
+  return redisScript(`${PRELUDE}\n${body}`);
 }
 
 /** KEYS: meta, channel. ARGV: floor, history size, encoded data. Returns `{ id, seq }`. */

@@ -2,10 +2,12 @@ import {
   type BrokerMessage,
   compareIds,
   createMemoryBroker,
+  createMemoryPresence,
   WirekitServerError,
 } from "@wirekit/server";
 import { describe, expect, it, vi } from "vitest";
 import { describeBrokerContract } from "./support/brokerContract.js";
+import { describePresenceContract } from "./support/presenceContract.js";
 
 describeBrokerContract("createMemoryBroker", {
   create: async ({ historySize }) => createMemoryBroker({ historySize }),
@@ -122,4 +124,10 @@ describe("createMemoryBroker", () => {
       createMemoryBroker({ restore: [{ channel: "a", id: "01", seq: 1, data: null }] }),
     ).toThrow(/publish order/);
   });
+});
+
+describePresenceContract("createMemoryPresence", {
+  create: async () => createMemoryPresence(),
+  // One process: an instance's peer is the same store.
+  peer: async (store) => store,
 });

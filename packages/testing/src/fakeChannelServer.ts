@@ -1,4 +1,11 @@
-import { CHANNEL_SUBPROTOCOL, isNewerId } from "@wirekit/core";
+import {
+  CHANNEL_SUBPROTOCOL,
+  type Clock,
+  isNewerId,
+  type PresenceMember,
+  systemClock,
+} from "@wirekit/core";
+import { createFakePresence } from "./fakePresence.js";
 import type { FakeServer } from "./fakeServer.js";
 import type { FakeServerSocket } from "./fakeServerSocket.js";
 
@@ -15,6 +22,17 @@ export interface FakeChannelServerOptions {
    * @default every publish is accepted
    */
   onPublish?: (publish: FakeChannelPublish) => boolean | undefined;
+  /**
+   * Milliseconds a present member stays after its socket closed without `presence-leave`
+   * (PROTOCOL.md section 11), on `clock`.
+   * @default 0 (it leaves at once)
+   */
+  presenceGrace?: number;
+  /**
+   * The clock the presence grace runs on: the fake server's virtual clock, in tests that use one.
+   * @default systemClock
+   */
+  clock?: Clock;
 }
 
 /** A publish that reached the fake channel server. */
@@ -40,6 +58,15 @@ export interface FakeChannelServer {
   publish(channel: string, data: unknown): string;
   /** The messages a channel keeps for replay, oldest first. */
   history(channel: string): readonly FakeChannelMessage[];
+  /** Who is present in `channel` now (PROTOCOL.md section 11), in the order they entered. */
+  presence(channel: string): readonly PresenceMember[];
+  /**
+   * Makes a member that no socket holds present (a bot, another user in a story), or changes
+   * its data: everyone present in `channel` hears it.
+   */
+  addMember(channel: string, member: PresenceMember): void;
+  /** Removes member `id` from `channel`, whoever holds it. */
+  removeMember(channel: string, id: string): void;
   /** How many sockets are subscribed to `channel` now. */
   subscribers(channel: string): number;
   /** Stops serving: sockets that connect later are left alone. */
@@ -66,9 +93,12 @@ export function createFakeChannelServer(
   server: FakeServer,
   options: FakeChannelServerOptions = {},
 ): FakeChannelServer {
-  const { historySize = 1000, onPublish } = options;
+  const { historySize = 1000, onPublish, presenceGrace = 0, clock = systemClock } = options;
   if (!Number.isInteger(historySize) || historySize < 0) {
     throw new RangeError("createFakeChannelServer: `historySize` must be a whole number ≥ 0.");
+  }
+  if (!Number.isFinite(presenceGrace) || presenceGrace < 0) {
+    throw new RangeError("createFakeChannelServer: `presenceGrace` must be a finite number ≥ 0.");
   }
   const channels = new Map<string, Channel>();
   const channelOf = (name: string): Channel => {
@@ -80,6 +110,7 @@ export function createFakeChannelServer(
     return channel;
   };
   const send = (socket: FakeServerSocket, frame: object) => socket.send(JSON.stringify(frame));
+  const presence = createFakePresence(send, clock, presenceGrace);
 
   const publish = (name: string, data: unknown): string => {
     const channel = channelOf(name);
@@ -126,6 +157,14 @@ export function createFakeChannelServer(
       if (type === "ping") send(socket, { type: "pong", nonce: frame.nonce });
       return;
     }
+    if (type === "presence-enter" || type === "presence-leave") {
+      const { key } = frame;
+      if (typeof channel !== "string" || (key !== undefined && typeof key !== "string")) {
+        send(socket, { type: "error", code: "bad-frame", reason: "bad members", ...about });
+      } else if (type === "presence-enter") presence.enter(socket, channel, frame.data, key);
+      else presence.leave(socket, channel);
+      return;
+    }
     if (type !== "subscribe" && type !== "unsubscribe" && type !== "publish") {
       send(socket, { type: "error", code: "unknown-type", reason: "unknown frame type", ...about });
       return;
@@ -149,12 +188,16 @@ export function createFakeChannelServer(
     socket.onMessage((data) => handle(socket, data));
     socket.onClose(() => {
       for (const channel of channels.values()) channel.subscribers.delete(socket);
+      presence.closed(socket);
     });
   });
 
   return {
     publish,
     history: (name) => [...(channels.get(name)?.history ?? [])],
+    presence: presence.members,
+    addMember: presence.put,
+    removeMember: presence.remove,
     subscribers: (name) => channels.get(name)?.subscribers.size ?? 0,
     dispose: stop,
   };
@@ -168,6 +211,7 @@ interface RawFrame {
   readonly data?: unknown;
   readonly ack?: unknown;
   readonly nonce?: unknown;
+  readonly key?: unknown;
 }
 
 function decode(raw: string | Uint8Array): RawFrame | undefined {

@@ -3,6 +3,7 @@ import {
   CHANNEL_SUBPROTOCOL,
   type ChannelEvent,
   ConnectionManager,
+  PresenceClient,
   webSocketChannels,
 } from "@wirekit/core";
 import {
@@ -16,7 +17,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 function setup(options: Parameters<typeof createFakeChannelServer>[1] = {}) {
   const clock = createVirtualClock();
   const server = createFakeServer({ clock, latency: 2 });
-  const channelServer = createFakeChannelServer(server, options);
+  const channelServer = createFakeChannelServer(server, { clock, ...options });
   const manager = new ConnectionManager({ clock, lifecycle: createPageLifecycleControls() });
   onTestFinished(() => manager.closeAll());
   const source = webSocketChannels({
@@ -104,5 +105,35 @@ describe("createFakeChannelServer", () => {
     lease.release();
     await clock.advanceAsync(2000);
     expect(channelServer.subscribers("room:1")).toBe(0);
+  });
+});
+
+describe("createFakeChannelServer: presence", () => {
+  it("answers an enter with everyone, bots included, and holds a dropped member for the grace", async () => {
+    const { clock, server, channelServer, lease } = setup({ presenceGrace: 1000 });
+    channelServer.addMember("room", { id: "bot", data: "grace" });
+    const presence = new PresenceClient(lease.channels, { key: "tab" });
+    const views: string[] = [];
+    presence.enter("room", "ada", (view) =>
+      views.push(view.members.map((member) => `${member.id}=${member.data}`).join()),
+    );
+    await clock.advanceAsync(10);
+    expect(views).toEqual(["bot=grace,key:tab=ada"]);
+    channelServer.addMember("room", { id: "bot", data: "grace (typing)" });
+    channelServer.removeMember("room", "bot");
+    await clock.advanceAsync(10);
+    expect(views.slice(1)).toEqual(["bot=grace (typing),key:tab=ada", "key:tab=ada"]);
+    // The socket dies: the member stays through the reconnect (retry after 100 ms).
+    server.drop();
+    await clock.advanceAsync(500);
+    expect(channelServer.presence("room").map((member) => member.id)).toEqual(["key:tab"]);
+    expect(views.at(-1)).toBe("key:tab=ada");
+    // Gone for good: the member leaves when the grace has passed, not before.
+    server.stop();
+    server.drop();
+    await clock.advanceAsync(999);
+    expect(channelServer.presence("room")).toHaveLength(1);
+    await clock.advanceAsync(2);
+    expect(channelServer.presence("room")).toEqual([]);
   });
 });

@@ -4,9 +4,9 @@ import { ConnectionBadge } from "../ConnectionBadge.js";
 import { demoRetryDelay } from "../retry.js";
 import { Link, useLocation } from "../router.js";
 import { MAX_NICK, MAX_TEXT, type StoredMessage } from "./messages.js";
-import { initialNickname, saveNickname } from "./nickname.js";
+import { useNickname } from "./nickname.js";
 import { type OutgoingMessage, useChatRoom } from "./useChatRoom.js";
-import { usePresence } from "./usePresence.js";
+import { useRoomPresence } from "./useRoomPresence.js";
 
 const ROOMS = ["general", "random", "help"] as const;
 const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
@@ -21,7 +21,10 @@ function chatUrl(): string {
 export function Chat() {
   const requested = useLocation().searchParams.get("room") ?? "general";
   const room = ROOM_NAME.test(requested) ? requested : "general";
-  const [nick, setNick] = useState(initialNickname);
+  const [nick, setNick] = useNickname();
+  // On a phone the rooms and the nickname fold away behind one button, so the conversation and
+  // the message box get the screen.
+  const [menuOpen, setMenuOpen] = useState(false);
   const [endpoint] = useState(() => ({
     url: chatUrl(),
     retryDelay: demoRetryDelay,
@@ -35,18 +38,29 @@ export function Chat() {
   return (
     <RealtimeProvider endpoint={endpoint}>
       <main className="page chat">
-        <nav className="rooms" aria-label="Rooms">
-          <h2>Rooms</h2>
-          <ul>
-            {ROOMS.map((name) => (
-              <li key={name}>
-                <Link to={`/chat?room=${name}`} current={name === room}>
-                  #{name}
-                </Link>
-              </li>
-            ))}
-          </ul>
-          <Nickname nick={nick} onChange={setNick} />
+        <nav className="rooms" aria-label="Rooms" data-open={menuOpen}>
+          <button
+            type="button"
+            className="menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="chat-menu"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            #{room} · {nick ?? "…"}
+          </button>
+          <div id="chat-menu" className="menu">
+            <h2>Rooms</h2>
+            <ul>
+              {ROOMS.map((name) => (
+                <li key={name}>
+                  <Link to={`/chat?room=${name}`} current={name === room}>
+                    #{name}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+            {nick === null ? null : <Nickname nick={nick} onChange={setNick} />}
+          </div>
         </nav>
         <ChatRoom key={room} room={room} nick={nick} />
       </main>
@@ -60,10 +74,7 @@ function Nickname({ nick, onChange }: { nick: string; onChange: (nick: string) =
   const commit = () => {
     const next = draft.trim().slice(0, MAX_NICK);
     if (next === "") setDraft(nick);
-    else if (next !== nick) {
-      saveNickname(next);
-      onChange(next);
-    }
+    else if (next !== nick) onChange(next);
   };
   return (
     <div className="nickname">
@@ -81,15 +92,20 @@ function Nickname({ nick, onChange }: { nick: string; onChange: (nick: string) =
   );
 }
 
-function ChatRoom({ room, nick }: { room: string; nick: string }) {
-  const chat = useChatRoom(room, nick);
-  const presence = usePresence(room, nick);
-  const { status, error, attempt, nextRetryAt, queued } = chat.status;
+function ChatRoom({ room, nick }: { room: string; nick: string | null }) {
+  const chat = useChatRoom(room, nick ?? "");
+  const presence = useRoomPresence(room, nick);
+  const { status, error, attempt, nextRetryAt } = chat.status;
   const [draft, setDraft] = useState("");
   const log = useRef<HTMLOListElement>(null);
   const mine = new Set(chat.outgoing.map((message) => message.mid));
   const stored = new Set(chat.messages.map((message) => message.mid));
   const inFlight = chat.outgoing.filter((message) => !stored.has(message.mid));
+  // The person's own messages not yet accepted: what "waiting" means to them (the connection's
+  // queue also holds frames they never typed).
+  const queued = inFlight.filter((message) => message.state === "sending").length;
+  // Sent from this tab, or under this nickname before a reload (it is kept in localStorage).
+  const isMine = (message: StoredMessage) => mine.has(message.mid) || message.nick === nick;
   const typing = presence.peers.filter((peer) => peer.typing).map((peer) => peer.nick);
 
   // Follow the conversation, as chat apps do.
@@ -102,7 +118,7 @@ function ChatRoom({ room, nick }: { room: string; nick: string }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const text = draft.trim();
-    if (text === "") return;
+    if (text === "" || nick === null) return;
     chat.send(text.slice(0, MAX_TEXT));
     presence.doneTyping();
     setDraft("");
@@ -146,7 +162,7 @@ function ChatRoom({ room, nick }: { room: string; nick: string }) {
             <li className="hint">Loading history…</li>
           ) : null}
           {chat.messages.map((message) => (
-            <Message key={message.mid} message={message} mine={mine.has(message.mid)} />
+            <Message key={message.mid} message={message} mine={isMine(message)} />
           ))}
           {inFlight.map((message) => (
             <Pending
@@ -164,7 +180,7 @@ function ChatRoom({ room, nick }: { room: string; nick: string }) {
               {nick} <span className="you">(you)</span>
             </li>
             {presence.peers.map((peer) => (
-              <li key={peer.cid} data-typing={peer.typing}>
+              <li key={peer.id} data-typing={peer.typing}>
                 {peer.nick}
                 {peer.typing ? <span className="typing-dot"> typing</span> : null}
               </li>
@@ -192,7 +208,9 @@ function ChatRoom({ room, nick }: { room: string; nick: string }) {
             if (event.target.value !== "") presence.typing();
           }}
         />
-        <button type="submit">Send</button>
+        <button type="submit" disabled={nick === null}>
+          Send
+        </button>
       </form>
     </section>
   );

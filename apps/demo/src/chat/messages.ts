@@ -15,19 +15,14 @@ export interface StoredMessage extends ChatMessage {
   readonly id: string;
 }
 
-/** Presence and typing, on the room's `presence:` channel. */
-export interface Signal {
-  /** One per tab, so two tabs with one nickname are two people in the list. */
-  readonly cid: string;
+/** What each tab is present in its room with (PROTOCOL.md section 11). */
+export interface PeerData {
   readonly nick: string;
-  /** `join` asks everyone to answer with `here`. */
-  readonly kind: "join" | "here" | "typing" | "leave";
-  readonly at: number;
+  readonly typing: boolean;
 }
 
 export const MAX_TEXT = 2000;
 export const MAX_NICK = 32;
-const KINDS = new Set(["join", "here", "typing", "leave"]);
 
 const record = (data: unknown): Record<string, unknown> => {
   const value: unknown = typeof data === "string" ? JSON.parse(data) : data;
@@ -51,17 +46,12 @@ export function parseChatMessage(data: unknown): ChatMessage {
   return { mid, nick, text, at };
 }
 
-export function parseSignal(data: unknown): Signal {
-  const { cid, nick, kind, at } = record(data);
-  if (
-    !isText(cid, 64) ||
-    !isText(nick, MAX_NICK) ||
-    !KINDS.has(kind as string) ||
-    typeof at !== "number"
-  ) {
-    throw new TypeError("not a presence signal");
-  }
-  return { cid, nick, kind: kind as Signal["kind"], at };
+/** A peer's presence data, or `undefined` when it is not what a demo tab sends. */
+export function parsePeerData(data: unknown): { nick: string; typing: boolean } | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const { nick, typing } = data as Record<string, unknown>;
+  if (!isText(nick, MAX_NICK) || typeof typing !== "boolean") return undefined;
+  return { nick, typing };
 }
 
 /**

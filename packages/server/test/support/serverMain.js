@@ -6,7 +6,7 @@
 //   POST /drop?name=n  cuts every socket of the client that put `client=n` in its URL
 //   GET /counts  the channel server's counters, the open streams and the slow readers cut
 // The configuration is one JSON argument: { port, journal?, redis?, prefix?, historySize,
-// rateLimit?, heartbeat? }. It prints "ready <port>" once it listens.
+// rateLimit?, heartbeat?, presenceTtl? }. It prints "ready <port>" once it listens.
 import { createServer } from "node:http";
 import {
   createChannelServer,
@@ -25,6 +25,7 @@ async function brokerOf() {
       redis: { socket: { path: config.redis, reconnectStrategy: 20 } },
       prefix: config.prefix ?? "wirekit:",
       historySize,
+      ...(config.presenceTtl === undefined ? {} : { presenceTtl: config.presenceTtl }),
       onError: () => {},
     });
   }

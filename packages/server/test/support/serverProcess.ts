@@ -16,6 +16,8 @@ export interface ServerProcessConfig {
   historySize?: number;
   rateLimit?: { messages: number; per: number };
   heartbeat?: number;
+  /** With `redis`: how long members of a process that stopped refreshing them stay. */
+  presenceTtl?: number;
 }
 
 export interface ServerProcess {
