@@ -15,15 +15,16 @@
 //
 // IPC, parent → child: { type: "open", ports, dialect, connections } | { type: "status" } |
 // { type: "measure", from, to, due, interval } | { type: "mark" } | { type: "window" } |
-// { type: "reach", last, timeout } | { type: "close" };
+// { type: "reach", last, until } | { type: "close" };
 // child → parent: { type: "opened" } | { type: "status", silent }: connections that have heard
 // nothing yet | { type: "measuring" }: latencies of messages `from`…`to` are kept from now on
 // (message `from` is due at `due`, each next one `interval` µs later; asked before the first is
 // due, so that none arrives unmeasured) | { type: "marked" }: deliveries and CPU are counted
-// from now on | { type: "window", … } (see Window): what was counted since | { type: "reached", … }
-// (see Reached) once every connection has heard message `last`, or `timeout` ms after asking |
-// { type: "closed" }. It exits when the parent disconnects. A run may use several of these
-// processes, one per transport; the harness merges what they report.
+// from now on | { type: "window", … } (see Window): what was counted since |
+// { type: "reached", … } (see Reached) once every connection has heard message `last`, or at
+// `until` (microseconds on the monotonic clock) | { type: "closed" }. It exits when the parent
+// disconnects. A run may use several of these processes, one per transport; the harness merges
+// what they report.
 
 import { bucketsOf } from "./latencyBuckets.js";
 import { openSubscribers } from "./rawSockets.js";
@@ -196,13 +197,13 @@ function listen(socket, rest) {
 
 /**
  * @param {number} last
- * @param {number} timeout
+ * @param {number} until
  */
-function reach(last, timeout) {
+function reach(last, until) {
   target = last;
   reached = subscribers.filter((subscriber) => subscriber.last >= last).length;
   const done = new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeout);
+    const timer = setTimeout(() => resolve(false), Math.max(0, until - microseconds()) / 1000);
     onReached = () => {
       clearTimeout(timer);
       resolve(true);
@@ -246,7 +247,7 @@ function unheard(now) {
 
 process.on("message", (raw) => {
   const request =
-    /** @type {{ type: "open", ports: number[], dialect: import("./rawSockets.js").Dialect, connections: number } | { type: "status" } | { type: "measure", from: number, to: number, due: number, interval: number } | { type: "mark" } | { type: "window" } | { type: "reach", last: number, timeout: number } | { type: "close" }} */ (
+    /** @type {{ type: "open", ports: number[], dialect: import("./rawSockets.js").Dialect, connections: number } | { type: "status" } | { type: "measure", from: number, to: number, due: number, interval: number } | { type: "mark" } | { type: "window" } | { type: "reach", last: number, until: number } | { type: "close" }} */ (
       raw
     );
   switch (request.type) {
@@ -291,7 +292,7 @@ process.on("message", (raw) => {
       return;
     }
     case "reach":
-      reach(request.last, request.timeout);
+      reach(request.last, request.until);
       return;
     case "close":
       for (const socket of sockets) socket.destroy();

@@ -28,6 +28,20 @@ const FOLLOWING_HEADING = "## Reconnect storm";
 const counted = (count) => count.toLocaleString("en");
 
 /**
+ * A paragraph whose figures vary in length, refilled to the file's line width.
+ * @param {string} text
+ */
+function filled(text) {
+  const lines = [""];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const line = lines[lines.length - 1] ?? "";
+    if (line !== "" && line.length + 1 + word.length > 100) lines.push(word);
+    else lines[lines.length - 1] = line === "" ? word : `${line} ${word}`;
+  }
+  return lines.join("\n");
+}
+
+/**
  * What the issue's load asks of this machine, from the run's own figures, and which rows did not
  * hold it.
  * @param {ScaleOutResults} issue
@@ -52,7 +66,7 @@ share; other work took ${others.toFixed(2)} of them meanwhile (the conditions ta
     short.length === 0
       ? "Every row held the offered rate."
       : `${short.length === rows.length ? "No row" : `${rows.length - short.length} of ${rows.length} rows`} held the offered rate: held rates in bold are below 90% of it.`;
-  return `${counted(load.rate)} messages a second to ${counted(subscribers)} subscribers is ${counted(deliveries)} deliveries a
+  const paragraphs = `${counted(load.rate)} messages a second to ${counted(subscribers)} subscribers is ${counted(deliveries)} deliveries a
 second.${cost} ${verdict}
 
 A row that falls behind shows it in its latency, which counts from each message's due time: its
@@ -63,8 +77,9 @@ the time they had waited by then). socket.io has no event-stream transport, so i
 ${counted(load.subscribers)} WebSocket subscribers only, half the deliveries of wirekit's rows, which makes their held
 rate and latency easier to reach: held rates and latencies compare only between rows with the
 same subscribers, CPU and memory per delivered message across the table. Not with the table
-below, though: behind a backlog, work batches differently (several messages a socket in one
+below, though: behind a backlog, work batches differently (a socket can get several messages in one
 turn of the event loop), so compare CPU within a table.`;
+  return paragraphs.split("\n\n").map(filled).join("\n\n");
 }
 
 /**

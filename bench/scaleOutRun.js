@@ -143,7 +143,7 @@ export async function measureRun(configuration, groups, load, versions) {
     /** @type {Reached[]} */
     const reached = await askAll(
       groups,
-      { type: "reach", last: to, timeout: SCALE_OUT_DRAIN },
+      { type: "reach", last: to, until: start + count * interval + SCALE_OUT_DRAIN * 1000 },
       "reached",
     );
     await askAll(groups, { type: "close" }, "closed");
