@@ -7,6 +7,7 @@ import { setTimeout as delay } from "node:timers/promises";
 
 /**
  * @typedef {object} ForkedChild
+ * @property {number} pid For what /proc says about it (bench/schedStat.js).
  * @property {(message: object | undefined, type: string) => Promise<any>} ask Sends `message`
  *   (none when undefined) and resolves with the child's first message of `type` after it;
  *   rejects if the child exits or does not answer within the timeout.
@@ -59,6 +60,7 @@ export function startChild(script, options = {}) {
     return Promise.race([reply, exited, expired]).finally(() => abort.abort());
   };
   return {
+    pid: child.pid ?? 0,
     ask,
     stop: () => {
       if (child.connected) child.disconnect();

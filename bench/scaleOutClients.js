@@ -14,21 +14,19 @@
 // what arrived says otherwise).
 //
 // IPC, parent → child: { type: "open", ports, dialect, connections } | { type: "status" } |
-// { type: "measure", from, to, due, interval } | { type: "mark" } | { type: "window" } |
-// { type: "reach", last, until } | { type: "close" };
+// { type: "measure", from, to, due, interval, window } | { type: "reach", last, until } |
+// { type: "close" };
 // child → parent: { type: "opened" } | { type: "status", silent }: connections that have heard
 // nothing yet | { type: "measuring" }: latencies of messages `from`…`to` are kept from now on
 // (message `from` is due at `due`, each next one `interval` µs later; asked before the first is
-// due, so that none arrives unmeasured) | { type: "marked" }: deliveries and CPU are counted
-// from now on | { type: "window", … } (see Window): what was counted since |
-// { type: "reached", … } (see Reached) once every connection has heard message `last`, or at
-// `until` (microseconds on the monotonic clock) | { type: "closed" }. It exits when the parent
-// disconnects. A run may use several of these processes, one per transport; the harness merges
-// what they report.
+// due, so that none arrives unmeasured), and deliveries that arrive within `window` ([from, to)
+// in microseconds on the monotonic clock) counted | { type: "reached", … } (see Reached) once
+// every connection has heard message `last`, or at `until` | { type: "closed" }. It exits when
+// the parent disconnects. A run may use several of these processes, one per transport; the
+// harness merges what they report, and reads their CPU from /proc.
 
 import { bucketsOf } from "./latencyBuckets.js";
 import { openSubscribers } from "./rawSockets.js";
-import { scheduling } from "./schedStat.js";
 
 if (process.send === undefined) {
   throw new Error("bench/scaleOutClients.js runs as a forked child of bench/scaleOut.js");
@@ -44,15 +42,6 @@ const NINE = 0x39;
 const microseconds = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
- * @typedef {object} Window
- * @property {number} deliveries Of any message, since `mark`; each connection's first of each.
- * @property {number} seconds Since `mark`.
- * @property {number} cpu Microseconds of this process's CPU since `mark`.
- * @property {number} ran Microseconds its main thread ran since then (bench/schedStat.js).
- * @property {number} waited Microseconds it waited for a core meanwhile.
- */
-
-/**
  * @typedef {object} Reached
  * @property {boolean} complete Every connection heard message `last` in time.
  * @property {import("./latencyBuckets.js").Buckets} heard Microseconds from each measured
@@ -66,6 +55,8 @@ const microseconds = () => Number(process.hrtime.bigint() / 1000n);
  * @property {number} duplicates Deliveries of a message a connection had already heard (or of one
  *   before it), over the whole run.
  * @property {number} skipped Messages a connection skipped over, over the whole run.
+ * @property {number} inWindow Deliveries of any message that arrived within the window, each
+ *   connection's first of each.
  */
 
 /**
@@ -86,18 +77,17 @@ const NOTHING_MEASURED = {
   to: Number.NEGATIVE_INFINITY,
   due: 0,
   interval: 0,
+  windowFrom: 0,
+  windowTo: 0,
 };
 let measured = NOTHING_MEASURED;
 let latencies = new Float64Array(0);
 let delivered = 0;
-let counted = 0;
-let countedFrom = 0;
+let inWindow = 0;
 let target = Number.POSITIVE_INFINITY;
 let reached = 0;
 /** @type {(() => void) | undefined} */
 let onReached;
-let cpuFrom = process.cpuUsage();
-let scheduledFrom = scheduling();
 
 // What `stampAt` read; module variables, so that a read allocates nothing per message.
 let readN = 0;
@@ -158,7 +148,7 @@ function hear(subscriber, n, dueAt, arrived) {
     return;
   } else skipped += n - last - 1;
   subscriber.last = n;
-  counted++;
+  if (arrived >= measured.windowFrom && arrived < measured.windowTo) inWindow++;
   if (n >= measured.from && n <= measured.to) latencies[delivered++] = arrived - dueAt;
   if (last < target && n >= target && ++reached === subscribers.length) onReached?.();
 }
@@ -222,6 +212,7 @@ function reach(last, until) {
       expected: (measured.to - measured.from + 1) * subscribers.length,
       duplicates,
       skipped,
+      inWindow,
     };
     notify({ type: "reached", ...result });
   });
@@ -247,7 +238,7 @@ function unheard(now) {
 
 process.on("message", (raw) => {
   const request =
-    /** @type {{ type: "open", ports: number[], dialect: import("./rawSockets.js").Dialect, connections: number } | { type: "status" } | { type: "measure", from: number, to: number, due: number, interval: number } | { type: "mark" } | { type: "window" } | { type: "reach", last: number, until: number } | { type: "close" }} */ (
+    /** @type {{ type: "open", ports: number[], dialect: import("./rawSockets.js").Dialect, connections: number } | { type: "status" } | { type: "measure", from: number, to: number, due: number, interval: number, window: [number, number] } | { type: "reach", last: number, until: number } | { type: "close" }} */ (
       raw
     );
   switch (request.type) {
@@ -263,32 +254,12 @@ process.on("message", (raw) => {
       notify({ type: "status", silent });
       return;
     case "measure": {
-      const { from, to, due, interval } = request;
-      measured = { from, to, due, interval };
+      const { from, to, due, interval, window } = request;
+      measured = { from, to, due, interval, windowFrom: window[0], windowTo: window[1] };
       latencies = new Float64Array((to - from + 1) * subscribers.length);
       delivered = 0;
+      inWindow = 0;
       notify({ type: "measuring" });
-      return;
-    }
-    case "mark":
-      counted = 0;
-      countedFrom = microseconds();
-      cpuFrom = process.cpuUsage();
-      scheduledFrom = scheduling();
-      notify({ type: "marked" });
-      return;
-    case "window": {
-      const { user, system } = process.cpuUsage(cpuFrom);
-      const { ran, waited } = scheduling();
-      /** @type {Window} */
-      const window = {
-        deliveries: counted,
-        seconds: (microseconds() - countedFrom) / 1e6,
-        cpu: user + system,
-        ran: ran - scheduledFrom.ran,
-        waited: waited - scheduledFrom.waited,
-      };
-      notify({ type: "window", ...window });
       return;
     }
     case "reach":

@@ -123,9 +123,11 @@ export const SCALE_OUT_CONFIGURATIONS = [
  *   over the whole run, warm-up included.
  * @property {number} duplicates Over the whole run, warm-up included.
  * @property {number} failed Publishes that failed.
- * @property {number} behind Milliseconds the publisher was behind its schedule as the window
- *   ended.
- * @property {number} serverShare Cores the servers and redis-server used over the phase.
+ * @property {number} behind Milliseconds after its due time the window's last message was
+ *   published.
+ * @property {boolean} behindAtLeast It had not been yet at the drain deadline: `behind` is how
+ *   long it had been due then.
+ * @property {number} serverShare Cores the servers and redis-server used over the window.
  * @property {number} clientShare Cores the clients' processes used.
  * @property {number} serverGot Of the time the servers' and redis-server's main threads were
  *   ready to run, the share they spent on a core rather than waiting for one.

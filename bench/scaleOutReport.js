@@ -162,7 +162,8 @@ rounds.
   sockets; the other instances read it with \`XREAD BLOCK\`). Each message has a due time on a
   fixed schedule, the rate's, and goes out then, one publish per turn of the event loop as
   events from sockets would come; a publisher that falls behind publishes the next as soon as it
-  can. "Publisher behind" is how late it was as the window ended.
+  can. "Last publish late by" is how long after its due time the window's last message went
+  out ("≥": not yet by the drain deadline).
 - **Latency** runs from the message's due time, not from when the publish call was made, so that
   falling behind shows in it rather than in a lower rate (no coordinated omission). The data
   (about 110 bytes of JSON) starts with \`{"n":<number>,"t":<due time>\` on the machine's
@@ -177,15 +178,16 @@ rounds.
   skipped as lost. **Held rate**: the deliveries of any message that the subscribers' processes
   read over the window, per subscriber and second; in bold below 90% of the offered rate (over a
   few seconds, when the messages at the window's ends arrive moves it a little either way).
-  **Latency**: every delivery of the messages
-  due in the window, made by ${SCALE_OUT_DRAIN / 1000} s after its end; one not made by then counts with the time it
-  had waited, so a percentile it reaches is a lower bound (≥). **CPU per delivered message**:
-  \`process.cpuUsage()\` of every instance, user plus system, summed, and redis-server's own
-  (\`INFO cpu\`), over the window, over the deliveries made in it. As in the fan-out section,
-  most of it is the kernel's loopback TCP work in each socket write. **RSS**: each instance's
-  \`process.memoryUsage.rss()\`, summed, and redis-server's \`used_memory_rss\` (\`INFO memory\`),
-  as the window ends, every subscriber connected; every Node process starts with a few tens of
-  MiB of its own, which three instances pay three times.
+  **Latency**: every delivery of the messages due in the window, made by ${SCALE_OUT_DRAIN / 1000} s after its end;
+  one not made by then counts with the time it had waited, so a percentile it reaches is a lower
+  bound (≥). **CPU per delivered message**: every instance's and redis-server's CPU, all
+  threads, user plus system (the sum of their threads' time on a core,
+  \`/proc/<pid>/task/*/schedstat\`), over the window, over the deliveries made in it; read by
+  this process at the window's ends, since a saturated server answers a message seconds late.
+  As in the fan-out section, most of it is the kernel's loopback TCP work in each socket write.
+  **RSS**: each instance's resident set (\`VmRSS\`, \`/proc/<pid>/status\`), summed, and
+  redis-server's, as the window ends, every subscriber connected; every Node process starts with
+  a few tens of MiB of its own, which three instances pay three times.
 - **Cores.** "Cores used" is CPU time over the window's wall time. "On a core when
   ready" is, of the time a process's main thread was ready to run (\`/proc/<pid>/schedstat\`), the
   share it spent on a core rather than waiting for one; the rest of the machine is its busy time

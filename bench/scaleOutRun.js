@@ -8,7 +8,7 @@ import { startChild } from "./forkedChild.js";
 import { mergeBuckets, percentileOf } from "./latencyBuckets.js";
 import { startRedisServer } from "./redisServer.js";
 import { SCALE_OUT_DRAIN, SCALE_OUT_PROBE_INTERVAL, SCALE_OUT_WARMUP } from "./scaleOutPlan.js";
-import { machineBusy, scheduling } from "./schedStat.js";
+import { machineBusy, processCpu, residentBytes, scheduling } from "./schedStat.js";
 
 const SERVER = fileURLToPath(new URL("./scaleOutServer.js", import.meta.url));
 
@@ -18,7 +18,6 @@ const SERVER = fileURLToPath(new URL("./scaleOutServer.js", import.meta.url));
  * @typedef {import("./scaleOutPlan.js").Configuration} Configuration
  * @typedef {import("./scaleOutPlan.js").ScaleOutRun} ScaleOutRun
  * @typedef {import("./scaleOutClients.js").Reached} Reached
- * @typedef {import("./scaleOutClients.js").Window} Window
  * @typedef {{ transport: "websocket" | "sse", clients: ForkedChild }} Group The subscribers of
  *   one transport, in one clients' process.
  */
@@ -40,11 +39,41 @@ const askAll = (groups, message, type) =>
 const until = (time) => delay(Math.max(0, time - Number(process.hrtime.bigint() / 1000n)) / 1000);
 
 /**
- * A thread's scheduling since `from`.
- * @param {{ ran: number, waited: number }} now
- * @param {{ ran: number, waited: number }} from
+ * @typedef {{ cpu: number, ran: number, waited: number }} Usage A process's CPU, all threads,
+ *   and its main thread's time on a core and waiting for one, in microseconds so far.
  */
-const subtract = (now, from) => ({ ran: now.ran - from.ran, waited: now.waited - from.waited });
+
+/**
+ * What /proc says of each process now, what the whole machine has spent, this process's CPU and
+ * the time, in microseconds.
+ * @param {Record<"servers" | "redis" | "clients", number[]>} pids
+ */
+function readings(pids) {
+  /** @param {number[]} list @returns {Usage[]} */
+  const of = (list) => list.map((pid) => ({ cpu: processCpu(pid), ...scheduling(pid) }));
+  const { user, system } = process.cpuUsage();
+  return {
+    servers: of(pids.servers),
+    redis: of(pids.redis),
+    clients: of(pids.clients),
+    machine: machineBusy(),
+    harness: user + system,
+    at: performance.now() * 1000,
+  };
+}
+
+/**
+ * Each process's usage between two readings.
+ * @param {Usage[]} now
+ * @param {Usage[]} then
+ * @returns {Usage[]}
+ */
+const since = (now, then) =>
+  now.map((usage, index) => ({
+    cpu: usage.cpu - (then[index]?.cpu ?? 0),
+    ran: usage.ran - (then[index]?.ran ?? 0),
+    waited: usage.waited - (then[index]?.waited ?? 0),
+  }));
 
 /**
  * Of the time these threads were ready to run, the share they spent on a core.
@@ -112,39 +141,35 @@ export async function measureRun(configuration, groups, load, versions) {
       "streaming",
     );
     const due = start + warmup * interval;
-    await askAll(groups, { type: "measure", from, to, due, interval }, "measuring");
-    await until(due);
-    await Promise.all(
-      [...groups.map(({ clients }) => clients), ...servers].map((child) =>
-        child.ask({ type: "mark" }, "marked"),
-      ),
+    const end = start + count * interval;
+    await askAll(
+      groups,
+      { type: "measure", from, to, due, interval, window: [due, end] },
+      "measuring",
     );
-    const redisFrom = (await redis?.cpu()) ?? 0;
-    const redisScheduledFrom = redis === undefined ? undefined : scheduling(redis.pid);
-    const machineFrom = machineBusy();
-    const harnessFrom = process.cpuUsage();
-    const started = performance.now();
-
-    await until(start + count * interval);
-    /** @type {Window[]} */
-    const windows = await askAll(groups, { type: "window" }, "window");
-    /** @type {{ cpu: number, ran: number, waited: number, rss: number, failed: number, behind: number }[]} */
-    const used = await Promise.all(servers.map((server) => server.ask({ type: "cpu" }, "cpu")));
-    const redisCpu = redis === undefined ? 0 : (await redis.cpu()) - redisFrom;
-    const redisRss = (await redis?.rss()) ?? 0;
-    const redisScheduled =
-      redis === undefined || redisScheduledFrom === undefined
-        ? []
-        : [subtract(scheduling(redis.pid), redisScheduledFrom)];
-    const harness = process.cpuUsage(harnessFrom);
-    const machine = machineBusy() - machineFrom;
-    const elapsed = (performance.now() - started) * 1000;
+    // CPU, scheduling and memory are read from /proc at the window's ends, not asked for: a
+    // saturated process answers a message seconds late.
+    const pids = {
+      servers: servers.map((server) => server.pid),
+      redis: redis === undefined ? [] : [redis.pid],
+      clients: groups.map(({ clients }) => clients.pid),
+    };
+    await until(due);
+    const before = readings(pids);
+    await until(end);
+    const after = readings(pids);
+    const serverRss = pids.servers.reduce((sum, pid) => sum + residentBytes(pid), 0);
+    const redisRss = redis === undefined ? 0 : residentBytes(redis.pid);
 
     /** @type {Reached[]} */
     const reached = await askAll(
       groups,
-      { type: "reach", last: to, until: start + count * interval + SCALE_OUT_DRAIN * 1000 },
+      { type: "reach", last: to, until: end + SCALE_OUT_DRAIN * 1000 },
       "reached",
+    );
+    /** @type {{ failed: number, behind: number, atLeast: boolean }[]} */
+    const progress = await Promise.all(
+      servers.map((server) => server.ask({ type: "progress" }, "progress")),
     );
     await askAll(groups, { type: "close" }, "closed");
 
@@ -154,21 +179,27 @@ export async function measureRun(configuration, groups, load, versions) {
      * @param {(item: T) => number} of
      */
     const total = (list, of) => list.reduce((sum, item) => sum + of(item), 0);
+    const used = {
+      servers: since(after.servers, before.servers),
+      redis: since(after.redis, before.redis),
+      clients: since(after.clients, before.clients),
+    };
+    const elapsed = after.at - before.at;
     const subscribers = load.subscribers * groups.length;
-    const deliveries = total(windows, (window) => window.deliveries);
-    const held = total(windows, (window) => window.deliveries / window.seconds) / subscribers;
-    const serverCpu = total(used, (server) => server.cpu);
-    const clientCpu = total(windows, (window) => window.cpu);
+    const deliveries = total(reached, (group) => group.inWindow);
+    const serverCpu = total(used.servers, (process) => process.cpu);
+    const redisCpu = total(used.redis, (process) => process.cpu);
+    const clientCpu = total(used.clients, (process) => process.cpu);
     const heard = mergeBuckets(reached.map((group) => group.heard));
     const censored = mergeBuckets(reached.map((group) => group.censored));
     /** @param {number} share */
     const percentile = (share) => percentileOf(heard, share, censored);
     const [p50, p99, max] = [0.5, 0.99, 1].map(percentile);
-    const ours = serverCpu + redisCpu + clientCpu + harness.user + harness.system;
+    const ours = serverCpu + redisCpu + clientCpu + (after.harness - before.harness);
     return {
       subscribers,
       offered: load.rate,
-      held,
+      held: deliveries / subscribers / ((end - due) / 1e6),
       p50: (p50?.value ?? Number.NaN) / 1000,
       p99: (p99?.value ?? Number.NaN) / 1000,
       max: (max?.value ?? Number.NaN) / 1000,
@@ -179,19 +210,20 @@ export async function measureRun(configuration, groups, load, versions) {
       },
       serverCpu: serverCpu / deliveries,
       redisCpu: redisCpu / deliveries,
-      serverRss: total(used, (server) => server.rss),
+      serverRss,
       redisRss,
       delivered: total(reached, (group) => group.delivered),
       expected: total(reached, (group) => group.expected),
       skipped: total(reached, (group) => group.skipped),
       duplicates: total(reached, (group) => group.duplicates),
-      failed: total(used, (server) => server.failed),
-      behind: used[0]?.behind ?? 0,
+      failed: total(progress, (server) => server.failed),
+      behind: progress[0]?.behind ?? 0,
+      behindAtLeast: progress[0]?.atLeast ?? false,
       serverShare: (serverCpu + redisCpu) / elapsed,
       clientShare: clientCpu / elapsed,
-      serverGot: gotOf([...used, ...redisScheduled]),
-      clientGot: gotOf(windows),
-      othersShare: Math.max(0, machine - ours) / elapsed,
+      serverGot: gotOf([...used.servers, ...used.redis]),
+      clientGot: gotOf(used.clients),
+      othersShare: Math.max(0, after.machine - before.machine - ours) / elapsed,
     };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));

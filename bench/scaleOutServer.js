@@ -14,15 +14,14 @@
 // (bench/scaleOutClients.js) measure on the same clock, rather than hiding in a lower rate.
 //
 // IPC, parent → child: { type: "probe", n } | { type: "stream", from, count, rate } |
-// { type: "mark" } | { type: "cpu" };
+// { type: "progress" };
 // child → parent: { type: "listening", port, dialects } | { type: "probed" } |
 // { type: "streaming", start, interval } as it starts publishing `count` messages from
 // n = `from`, `rate` a second: message from + k is due at start + k × interval (microseconds on
-// the monotonic clock) | { type: "marked" } | { type: "cpu", cpu, ran, waited, rss, failed,
-// behind }: microseconds of CPU, user plus system, since the last `mark`, and of the main
-// thread's time on a core and waiting for one (bench/schedStat.js), the bytes of the process's
-// resident set now, failed publishes, and how far behind its schedule the stream is, in ms. It
-// exits when the parent disconnects.
+// the monotonic clock) | { type: "progress", failed, behind, atLeast }: failed publishes, and how
+// late the stream's last message went out, in ms (atLeast: it has not yet; how long it has been
+// due). The harness reads the instance's CPU and memory from /proc (bench/schedStat.js). It exits
+// when the parent disconnects.
 
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -31,7 +30,6 @@ import { createChannelServer, createEventStreamHandler, createMemoryBroker } fro
 import { createRedisBroker } from "@wirekit/server/redis";
 import { createClient } from "redis";
 import { Server as SocketIoServer } from "socket.io";
-import { scheduling } from "./schedStat.js";
 
 if (process.send === undefined) {
   throw new Error("bench/scaleOutServer.js runs as a forked child of bench/scaleOut.js");
@@ -167,18 +165,20 @@ function stream(from, count, rate) {
   tick();
 }
 
-/** Milliseconds the stream is behind its schedule now: the next message's lag, if it is due. */
+/**
+ * Milliseconds after its due time the stream's last message went out; if it has not yet, how
+ * long it has been due, a lower bound.
+ */
 function behind() {
   const { start, interval, count, published, late } = schedule;
-  if (published === count) return late;
-  return Math.max(0, microseconds() - (start + published * interval)) / 1000;
+  if (published === count) return { behind: late, atLeast: false };
+  const due = start + (count - 1) * interval;
+  return { behind: Math.max(0, microseconds() - due) / 1000, atLeast: true };
 }
 
-let cpuFrom = process.cpuUsage();
-let scheduledFrom = scheduling();
 process.on("message", (raw) => {
   const request =
-    /** @type {{ type: "probe", n: number } | { type: "stream", from: number, count: number, rate: number } | { type: "mark" } | { type: "cpu" }} */ (
+    /** @type {{ type: "probe", n: number } | { type: "stream", from: number, count: number, rate: number } | { type: "progress" }} */ (
       raw
     );
   switch (request.type) {
@@ -189,24 +189,8 @@ process.on("message", (raw) => {
     case "stream":
       stream(request.from, request.count, request.rate);
       return;
-    case "mark":
-      cpuFrom = process.cpuUsage();
-      scheduledFrom = scheduling();
-      notify({ type: "marked" });
-      return;
-    case "cpu": {
-      const { user, system } = process.cpuUsage(cpuFrom);
-      const { ran, waited } = scheduling();
-      notify({
-        type: "cpu",
-        cpu: user + system,
-        ran: ran - scheduledFrom.ran,
-        waited: waited - scheduledFrom.waited,
-        rss: process.memoryUsage.rss(),
-        failed,
-        behind: behind(),
-      });
-    }
+    case "progress":
+      notify({ type: "progress", failed, ...behind() });
   }
 });
 

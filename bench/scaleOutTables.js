@@ -207,7 +207,7 @@ export function peerTable(results) {
  */
 export function conditionsTable(results) {
   const lines = [
-    "| Configuration | Transport | Measured deliveries in time | Lost | Duplicated | Failed publishes | Publisher behind at the window's end, ms | Cores used: servers + redis-server | clients | On a core when ready: servers | clients | Rest of the machine, cores |",
+    "| Configuration | Transport | Measured deliveries in time | Lost | Duplicated | Failed publishes | Last publish late by, ms | Cores used: servers + redis-server | clients | On a core when ready: servers | clients | Rest of the machine, cores |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   /** @param {number} count */
@@ -230,7 +230,7 @@ export function conditionsTable(results) {
         flagged(sum(runs, (run) => run.skipped)),
         flagged(sum(runs, (run) => run.duplicates)),
         flagged(sum(runs, (run) => run.failed)),
-        ms(Math.max(...runs.map((run) => run.behind))),
+        `${runs.some((run) => run.behindAtLeast) ? "≥ " : ""}${ms(Math.max(...runs.map((run) => run.behind)))}`,
         middle(runs, (run) => run.serverShare).toFixed(2),
         middle(runs, (run) => run.clientShare).toFixed(2),
         percent(middle(runs, (run) => run.serverGot)),

@@ -1,7 +1,8 @@
 // How the benchmarks tell a slow server from a busy machine: this is a shared 2-core VM, and
-// other people's work takes cores away at any moment.
+// other people's work takes cores away at any moment. Read from /proc, from outside the process
+// measured, so that one too busy to answer a message is still measured at the moment asked.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 // Linux reports /proc/stat in USER_HZ, 100 a second on every architecture Node runs on.
 const TICKS_PER_SECOND = 100;
@@ -19,6 +20,35 @@ export function scheduling(pid = "self") {
     .split(/\s+/)
     .map(Number);
   return { ran: ran / 1000, waited: waited / 1000 };
+}
+
+/**
+ * Microseconds of CPU a process has used so far, every thread of it, user plus system: the sum
+ * of its threads' time on a core (`/proc/<pid>/task/<tid>/schedstat`, in nanoseconds, where
+ * /proc/<pid>/stat counts in 10 ms ticks).
+ * @param {number} pid
+ * @returns {number}
+ */
+export function processCpu(pid) {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ", 1)[0]);
+    } catch {
+      // A thread that ended since the directory was read.
+    }
+  }
+  return total / 1000;
+}
+
+/**
+ * Bytes of a process's resident set now (`/proc/<pid>/status`).
+ * @param {number} pid
+ * @returns {number}
+ */
+export function residentBytes(pid) {
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kib ?? 0) * 1024;
 }
 
 /**
