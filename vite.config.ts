@@ -4,6 +4,7 @@ import { storybookTest } from "@storybook/addon-vitest/vitest-plugin";
 import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.js";
+import { PATIENCE } from "./test/patience.js";
 
 const provider = playwright({
   launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
@@ -32,6 +33,17 @@ export default defineConfig({
     },
   },
   test: {
+    // Ceilings, not measures of speed (test/patience.ts): a test that starts servers,
+    // processes or a browser on a busy 2-core machine must never hit one.
+    // Most test files wait on sockets, child processes and Chromium, not on the CPU: Vitest's
+    // default (a worker per core but one: a single worker on 2 cores) ran them one at a time
+    // with the CPU half idle. More than 3 starved the chaos test's real server processes on a
+    // busy 2-core machine.
+    maxWorkers: 3,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    expect: { poll: { timeout: PATIENCE } },
+    setupFiles: ["test/setup/waits.ts"],
     projects: [
       {
         extends: true,
@@ -62,7 +74,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "react (jsdom)",
-          setupFiles: ["test/patience.ts"],
+          setupFiles: ["test/setup/dom.ts"],
           environment: "jsdom",
           include: ["packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.browser.test.tsx", "**/*.ssr.test.tsx"],
@@ -72,7 +84,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "templates",
-          setupFiles: ["test/patience.ts"],
+          setupFiles: ["test/setup/dom.ts"],
           environment: "jsdom",
           include: ["templates/test/**/*.test.ts?(x)"],
         },
@@ -89,6 +101,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The docs site's pages against the hooks, templates and stories they describe.
+          name: "storybook (docs)",
+          environment: "node",
+          include: [".storybook/test/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "react (ssr)",
           environment: "node",
           include: ["packages/react/test/**/*.ssr.test.tsx"],
@@ -97,10 +118,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: "react (chromium)",
-          setupFiles: ["test/patience.ts"],
-          // The hook tests run here too: jsdom is not a browser.
-          include: ["packages/react/test/**/*.test.tsx"],
+          // Core's browser tests and every React test (jsdom is not a browser), in one project:
+          // one Chromium and one loopback server for both.
+          name: "chromium",
+          setupFiles: ["test/setup/dom.ts"],
+          include: ["packages/core/test/**/*.browser.test.ts", "packages/react/test/**/*.test.tsx"],
           exclude: ["**/*.ssr.test.tsx"],
           globalSetup: ["packages/core/test/support/browserServer.ts"],
           browser: inChromium(),
@@ -123,15 +145,6 @@ export default defineConfig({
           include: ["apps/demo/e2e/**/*.e2e.test.ts"],
           testTimeout: 90_000,
           hookTimeout: 120_000,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: "core (chromium)",
-          include: ["packages/core/test/**/*.browser.test.ts"],
-          globalSetup: ["packages/core/test/support/browserServer.ts"],
-          browser: inChromium(),
         },
       },
     ],

@@ -8,7 +8,7 @@
 //   id: 2
 //   data: {"type":"done"}
 
-import type { ConnectionStatus } from "@wirekit/core";
+import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { type FormEvent, useId, useRef, useState } from "react";
 
@@ -95,7 +95,7 @@ export function AiTokenStream({ url, options }: AiTokenStreamProps) {
         </div>
       </form>
       <p role="status" style={{ fontSize: 12, color: "#52525b" }}>
-        {statusLabel(request !== null, stream.status, answer, stopped)}
+        {statusLabel(request !== null, stream.status, stream.error, answer, stopped)}
       </p>
       {/* Text, never HTML: the model's output is untrusted input. */}
       <div role="log" aria-label="Answer" aria-busy={streaming} style={output}>
@@ -127,9 +127,21 @@ function parseAnswerEvent(data: unknown): AnswerEvent {
   throw new TypeError("Not an answer event.");
 }
 
+/** The status line's words: a `Record`, so a status missing here is a compile error, never a blank. */
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  idle: "Thinking…",
+  connecting: "Thinking…",
+  open: "Answering…",
+  reconnecting: "Connection lost; resuming where the answer stopped…",
+  paused: "Paused; the answer resumes when you are back.",
+  closed: "Stopped.",
+  failed: "Could not reach the assistant",
+};
+
 function statusLabel(
   asked: boolean,
   status: ConnectionStatus,
+  error: RealtimeError | null,
   answer: Answer,
   stopped: boolean,
 ): string {
@@ -137,17 +149,33 @@ function statusLabel(
   if (answer.error !== null) return "The answer failed.";
   if (answer.done) return "Done.";
   if (stopped) return "Stopped.";
-  switch (status) {
-    case "reconnecting":
-      return "Connection lost; resuming where the answer stopped…";
-    case "paused":
-      return "Paused; the answer resumes when you are back.";
-    case "failed":
-      return "Could not reach the assistant.";
-    case "open":
-      return "Answering…";
+  if (status === "failed") return `${STATUS_LABELS.failed}: ${failureReason(error)}.`;
+  return STATUS_LABELS[status];
+}
+
+/**
+ * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
+ * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
+ * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ */
+function failureReason(error: RealtimeError | null): string {
+  if (error?.name !== "ConnectionError") return "the connection failed";
+  if (error.code === "retries-exhausted") return "the server could not be reached";
+  if (error.code === "content-type") return "the server did not answer with an event stream";
+  if (error.code !== "http-status") return "the connection failed";
+  switch (error.status) {
+    case undefined:
+      return "the server refused the stream";
+    case 400:
+      return "the server rejected the request (400)";
+    case 401:
+      return "sign-in required (401)";
+    case 403:
+      return "access denied (403)";
+    case 404:
+      return "no such stream (404)";
     default:
-      return "Thinking…";
+      return `the server answered ${error.status}`;
   }
 }
 

@@ -6,7 +6,7 @@
 //   data: {"type":"progress","percent":35,"message":"Encoding"}
 //   data: {"type":"done","result":"https://…/export.zip"}   or   {"type":"failed","reason":"…"}
 
-import type { ConnectionStatus } from "@wirekit/core";
+import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { useId, useRef } from "react";
 
@@ -46,7 +46,7 @@ export function JobProgress({ url, title, options }: JobProgressProps) {
     },
   });
   close.current = stream.close;
-  const { status, state } = stream;
+  const { status, state, error } = stream;
   const job = state ?? QUEUED;
   const labelId = useId();
 
@@ -66,7 +66,7 @@ export function JobProgress({ url, title, options }: JobProgressProps) {
         <div style={{ ...bar(job), width: `${job.percent}%` }} />
       </div>
       <p role="status" style={{ margin: 0, fontSize: 13 }}>
-        {statusLabel(job, status)}
+        {statusLabel(job, status, error)}
       </p>
       {job.outcome === "done" && job.detail !== undefined && (
         <a href={job.detail} download>
@@ -109,19 +109,51 @@ function parseJobEvent(data: unknown): JobEvent {
   throw new TypeError("Not a job event.");
 }
 
-function statusLabel(job: Job, status: ConnectionStatus): string {
+/**
+ * What the status line says after the percentage, by connection status: a `Record`, so a status
+ * missing here is a compile error, never a blank. `null`: all is well, say the job's own message.
+ */
+const STATUS_LABELS: Record<ConnectionStatus, string | null> = {
+  idle: "not watching the job",
+  connecting: null,
+  open: null,
+  reconnecting: "connection lost, reconnecting…",
+  paused: "paused; updates resume when you come back",
+  closed: "no longer watching the job",
+  failed: "cannot follow the job",
+};
+
+function statusLabel(job: Job, status: ConnectionStatus, error: RealtimeError | null): string {
   if (job.outcome === "done") return "Done.";
   if (job.outcome === "failed") return `Failed: ${job.message}`;
   const percent = `${Math.round(job.percent)}%`;
-  switch (status) {
-    case "reconnecting":
-      return `${percent} — connection lost, reconnecting…`;
-    case "paused":
-      return `${percent} — paused; updates resume when you come back`;
-    case "failed":
-      return `${percent} — cannot reach the server`;
+  if (status === "failed") return `${percent} — ${STATUS_LABELS.failed}: ${failureReason(error)}`;
+  return `${percent} — ${STATUS_LABELS[status] ?? job.message}`;
+}
+
+/**
+ * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
+ * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
+ * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ */
+function failureReason(error: RealtimeError | null): string {
+  if (error?.name !== "ConnectionError") return "the connection failed";
+  if (error.code === "retries-exhausted") return "the server could not be reached";
+  if (error.code === "content-type") return "the server did not answer with an event stream";
+  if (error.code !== "http-status") return "the connection failed";
+  switch (error.status) {
+    case undefined:
+      return "the server refused the stream";
+    case 400:
+      return "the server rejected the request (400)";
+    case 401:
+      return "sign-in required (401)";
+    case 403:
+      return "access denied (403)";
+    case 404:
+      return "no such stream (404)";
     default:
-      return `${percent} — ${job.message}`;
+      return `the server answered ${error.status}`;
   }
 }
 

@@ -4,7 +4,7 @@
 //   event: cpu
 //   data: {"t":1767225600000,"value":42.5}
 
-import type { ConnectionStatus } from "@wirekit/core";
+import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 
 export interface MetricSample {
@@ -53,7 +53,9 @@ export function LiveMetricCard({
       <header style={{ display: "flex", justifyContent: "space-between", gap: 8 }}>
         <h3 style={{ margin: 0, fontSize: 14 }}>{title}</h3>
         <span role="status" style={badge(status)}>
-          {statusLabel(status)}
+          {status === "failed"
+            ? `${STATUS_LABELS.failed}: ${failureReason(error)}`
+            : STATUS_LABELS[status]}
         </span>
       </header>
       <p style={{ margin: "8px 0", fontSize: 28, fontVariantNumeric: "tabular-nums" }}>
@@ -114,20 +116,40 @@ function format(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
-function statusLabel(status: ConnectionStatus): string {
-  switch (status) {
-    case "open":
-      return "Live";
-    case "reconnecting":
-      return "Reconnecting…";
-    case "paused":
-      return "Paused";
-    case "failed":
-      return "Offline";
-    case "closed":
-      return "Stopped";
+/** The status line's words: a `Record`, so a status missing here is a compile error, never a blank. */
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  idle: "Not connected",
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+  paused: "Paused",
+  closed: "Stopped",
+  failed: "Offline",
+};
+
+/**
+ * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
+ * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
+ * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ */
+function failureReason(error: RealtimeError | null): string {
+  if (error?.name !== "ConnectionError") return "the connection failed";
+  if (error.code === "retries-exhausted") return "the server could not be reached";
+  if (error.code === "content-type") return "the server did not answer with an event stream";
+  if (error.code !== "http-status") return "the connection failed";
+  switch (error.status) {
+    case undefined:
+      return "the server refused the stream";
+    case 400:
+      return "the server rejected the request (400)";
+    case 401:
+      return "sign-in required (401)";
+    case 403:
+      return "access denied (403)";
+    case 404:
+      return "no such stream (404)";
     default:
-      return "Connecting…";
+      return `the server answered ${error.status}`;
   }
 }
 
@@ -141,5 +163,5 @@ const card = {
 
 function badge(status: ConnectionStatus) {
   const color = status === "open" ? "#15803d" : status === "failed" ? "#b91c1c" : "#b45309";
-  return { fontSize: 12, color, whiteSpace: "nowrap" } as const;
+  return { fontSize: 12, color, textAlign: "right" } as const;
 }

@@ -3,7 +3,7 @@
 // A wirekit template: copy this file into your app and change what the README says to change.
 // The server sends one line per event (plain text in `data`).
 
-import type { ConnectionStatus } from "@wirekit/core";
+import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 
@@ -21,7 +21,7 @@ export interface LogTailProps {
 }
 
 export function LogTail({ url, lines = 500, options }: LogTailProps) {
-  const { status, history, received } = useEventStream<string>(url, {
+  const { status, error, history, received } = useEventStream<string>(url, {
     ...options,
     delivery: { mode: "history", size: lines },
   });
@@ -59,7 +59,9 @@ export function LogTail({ url, lines = 500, options }: LogTailProps) {
         <label htmlFor={filterId}>Filter</label>
         <input id={filterId} value={filter} onChange={(event) => setFilter(event.target.value)} />
         <span role="status" style={{ marginLeft: "auto", fontSize: 12 }}>
-          {statusLabel(status)}
+          {status === "failed"
+            ? `${STATUS_LABELS.failed}: ${failureReason(error)}`
+            : STATUS_LABELS[status]}
           {paused !== null && `, paused (${received - paused.received} new)`}
         </span>
       </div>
@@ -77,20 +79,40 @@ export function LogTail({ url, lines = 500, options }: LogTailProps) {
   );
 }
 
-function statusLabel(status: ConnectionStatus): string {
-  switch (status) {
-    case "open":
-      return "Live";
-    case "reconnecting":
-      return "Reconnecting…";
-    case "paused":
-      return "Paused (tab hidden or offline)";
-    case "failed":
-      return "Offline";
-    case "closed":
-      return "Stopped";
+/** The status line's words: a `Record`, so a status missing here is a compile error, never a blank. */
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  idle: "Not connected",
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+  paused: "Paused (tab hidden or offline)",
+  closed: "Stopped",
+  failed: "Offline",
+};
+
+/**
+ * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
+ * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
+ * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ */
+function failureReason(error: RealtimeError | null): string {
+  if (error?.name !== "ConnectionError") return "the connection failed";
+  if (error.code === "retries-exhausted") return "the server could not be reached";
+  if (error.code === "content-type") return "the server did not answer with an event stream";
+  if (error.code !== "http-status") return "the connection failed";
+  switch (error.status) {
+    case undefined:
+      return "the server refused the stream";
+    case 400:
+      return "the server rejected the request (400)";
+    case 401:
+      return "sign-in required (401)";
+    case 403:
+      return "access denied (403)";
+    case 404:
+      return "no such stream (404)";
     default:
-      return "Connecting…";
+      return `the server answered ${error.status}`;
   }
 }
 

@@ -7,7 +7,7 @@
 //   id: 42
 //   data: {"title":"Build passed","body":"main is green"}
 
-import type { ConnectionStatus } from "@wirekit/core";
+import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { useEffect, useId, useState } from "react";
 
@@ -21,6 +21,8 @@ export interface Notification extends NotificationData {
   /** Unique per notification: the event id. */
   readonly id: string;
 }
+
+const NONE: readonly Notification[] = [];
 
 interface Saved {
   readonly items: readonly Notification[];
@@ -56,37 +58,43 @@ export function NotificationsBell({
   limit = 50,
   options,
 }: NotificationsBellProps) {
-  // Read once: the stream starts after the newest notification we already have.
-  const [saved] = useState(() => load(storageKey));
-  const [readThrough, setReadThrough] = useState(saved.readThrough);
+  // Read after mounting, never while rendering: a server has no localStorage, and the first
+  // render in the browser must match the server's HTML. The stream starts once it is read, after
+  // the newest notification we already have.
+  const [saved, setSaved] = useState<Saved | null>(null);
+  const [readThrough, setReadThrough] = useState("");
   const [open, setOpen] = useState(false);
   const panelId = useId();
+  useEffect(() => {
+    const loaded = load(storageKey);
+    setSaved(loaded);
+    setReadThrough(loaded.readThrough);
+  }, [storageKey]);
 
-  const { status, state, lastEventId } = useEventStream<NotificationData, readonly Notification[]>(
-    url,
-    {
-      ...options,
-      events: ["notification"],
-      lastEventId: saved.lastEventId,
-      parse: parseNotification,
-      delivery: {
-        mode: "reducer",
-        initialState: saved.items,
-        // The reducer also gets each event's id: the notification's identity, and no repeat.
-        reducer: (items, data, { id = "" }) =>
-          items.some((item) => item.id === id)
-            ? items
-            : [{ id, ...data }, ...items].slice(0, limit),
-      },
+  const { status, error, state, lastEventId } = useEventStream<
+    NotificationData,
+    readonly Notification[]
+  >(saved === null ? null : url, {
+    ...options,
+    events: ["notification"],
+    lastEventId: saved?.lastEventId ?? "",
+    parse: parseNotification,
+    delivery: {
+      mode: "reducer",
+      initialState: saved?.items ?? NONE,
+      // The reducer also gets each event's id: the notification's identity, and no repeat.
+      reducer: (items, data, { id = "" }) =>
+        items.some((item) => item.id === id) ? items : [{ id, ...data }, ...items].slice(0, limit),
     },
-  );
-  const items = state ?? saved.items;
+  });
+  const items = state ?? saved?.items ?? NONE;
 
   // Before the first new event the position is the one we resumed from.
-  const position = lastEventId || saved.lastEventId;
+  const position = lastEventId || (saved?.lastEventId ?? "");
   useEffect(() => {
-    save(storageKey, { items, lastEventId: position, readThrough });
-  }, [storageKey, items, position, readThrough]);
+    // Not before it was read: that would overwrite what is saved with nothing.
+    if (saved !== null) save(storageKey, { items, lastEventId: position, readThrough });
+  }, [saved, storageKey, items, position, readThrough]);
 
   const readIndex = items.findIndex((item) => item.id === readThrough);
   const unread = readIndex === -1 ? items.length : readIndex;
@@ -113,7 +121,9 @@ export function NotificationsBell({
         )}
       </button>{" "}
       <span role="status" style={{ fontSize: 12, color: "#52525b" }}>
-        {statusLabel(status)}
+        {status === "failed"
+          ? `${STATUS_LABELS.failed}: ${failureReason(error)}`
+          : STATUS_LABELS[status]}
       </span>
       <ul id={panelId} hidden={!open} aria-label="Notifications" style={panel}>
         {items.length === 0 && <li>Nothing yet.</li>}
@@ -153,18 +163,40 @@ function save(key: string, saved: Saved): void {
   }
 }
 
-function statusLabel(status: ConnectionStatus): string {
-  switch (status) {
-    case "open":
-      return "Live";
-    case "reconnecting":
-      return "Reconnecting…";
-    case "paused":
-      return "Paused";
-    case "failed":
-      return "Offline";
+/** The status line's words: a `Record`, so a status missing here is a compile error, never a blank. */
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  idle: "Not connected",
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+  paused: "Paused",
+  closed: "Stopped",
+  failed: "Offline",
+};
+
+/**
+ * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
+ * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
+ * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ */
+function failureReason(error: RealtimeError | null): string {
+  if (error?.name !== "ConnectionError") return "the connection failed";
+  if (error.code === "retries-exhausted") return "the server could not be reached";
+  if (error.code === "content-type") return "the server did not answer with an event stream";
+  if (error.code !== "http-status") return "the connection failed";
+  switch (error.status) {
+    case undefined:
+      return "the server refused the stream";
+    case 400:
+      return "the server rejected the request (400)";
+    case 401:
+      return "sign-in required (401)";
+    case 403:
+      return "access denied (403)";
+    case 404:
+      return "no such stream (404)";
     default:
-      return "Connecting…";
+      return `the server answered ${error.status}`;
   }
 }
 

@@ -4,6 +4,7 @@
 import type { ConnectionStatus, Endpoint } from "@wirekit/core";
 import { useConnectionStatus } from "@wirekit/react";
 import { useEffect, useState } from "react";
+import { useFollowNewest } from "./followNewest.js";
 
 const LABELS: Record<ConnectionStatus, string> = {
   idle: "Idle",
@@ -97,10 +98,14 @@ export interface EventLogProps {
   label?: string;
 }
 
-/** Messages as an accessible log, newest at the bottom, as text. */
+/**
+ * Messages as an accessible log, as text, newest at the bottom and kept in view while they
+ * arrive (unless the reader scrolls up).
+ */
 export function EventLog({ entries, label = "Events" }: EventLogProps) {
+  const { ref, onScroll } = useFollowNewest<HTMLOListElement>(entries);
   return (
-    <ol role="log" aria-label={label} style={log}>
+    <ol ref={ref} onScroll={onScroll} role="log" aria-label={label} style={log}>
       {entries.map((entry, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: a log only appends; the position is stable.
         <li key={index}>{entry}</li>

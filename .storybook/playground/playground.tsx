@@ -164,6 +164,10 @@ export function PlaygroundControls({ maxRate }: { maxRate: number }) {
   return (
     <fieldset style={panel}>
       <legend>Playground controls</legend>
+      <p style={hint}>
+        Nothing is clicked or typed for you: break the connection with these and watch it recover.
+        (Each story's scripted steps run in <code>npm test</code>.)
+      </p>
       <button type="button" onClick={() => server.drop()}>
         Drop connection
       </button>
@@ -218,6 +222,8 @@ export function PlaygroundControls({ maxRate }: { maxRate: number }) {
     </fieldset>
   );
 }
+
+const hint = { flexBasis: "100%", margin: 0, color: "#52525b" } as const;
 
 const panel = {
   display: "flex",

@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
 import { ConnectionStatusBadge, ReconnectingBanner } from "../playground/pieces.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** The banner over a connection to a stopped server: it counts down, and "Retry now" works. */
 function Banner() {
@@ -33,18 +34,18 @@ const meta = {
 export default meta;
 
 export const CountdownAndRetryNow: StoryObj<typeof meta> = {
-  play: async ({ canvasElement }) => {
+  play: playInTests(async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const banner = canvas.getByRole("status", { name: "Connection banner" });
     const badge = canvas.getByRole("status", { name: "Connection" });
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
     expect(banner).toHaveTextContent("");
     await userEvent.click(canvas.getByRole("button", { name: "Drop connection" }));
     await waitFor(() =>
       expect(banner).toHaveTextContent(/Reconnecting in (59|60) s \(attempt 1\)/),
     );
     await userEvent.click(canvas.getByRole("button", { name: "Retry now" }));
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 3000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
     expect(banner.textContent).toBe("");
-  },
+  }),
 };

@@ -1,7 +1,9 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
 import type { ConnectionStatus } from "@wirekit/core";
-import { expect, within } from "storybook/test";
+import { useState } from "react";
+import { expect, fireEvent, userEvent, waitFor, within } from "storybook/test";
 import { ConnectionStatusBadge, EventLog } from "../playground/pieces.js";
+import { playInTests } from "../playground/playInTests.js";
 
 const STATUSES: ConnectionStatus[] = [
   "idle",
@@ -63,4 +65,57 @@ export const EventLogAsText: Story = {
     await expect(log).toHaveTextContent("<img src=x onerror=alert(1)>");
     await expect(log.querySelector("img")).toBeNull();
   },
+};
+
+/** A log longer than its box, and a button that adds to it as a message would. */
+function GrowingLog() {
+  const [entries, setEntries] = useState(() =>
+    Array.from({ length: 40 }, (_, index) => `entry ${index + 1}`),
+  );
+  return (
+    <div style={{ display: "grid", gap: 8 }}>
+      <button
+        type="button"
+        onClick={() => setEntries((all) => [...all, `entry ${all.length + 1}`])}
+      >
+        Add entry
+      </button>
+      <EventLog entries={entries} />
+    </div>
+  );
+}
+
+/** The log keeps its newest entry in view, unless the reader has scrolled up to read. */
+export const EventLogFollowsNewest: Story = {
+  render: () => <GrowingLog />,
+  play: playInTests(async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement);
+    const log = canvas.getByRole("log", { name: "Events" });
+    const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight <= 1;
+    const scrollTo = (top: number) => {
+      log.scrollTop = top;
+      fireEvent.scroll(log);
+    };
+    const add = async (entry: string) => {
+      await userEvent.click(canvas.getByRole("button", { name: "Add entry" }));
+      await waitFor(() => expect(log).toHaveTextContent(entry));
+    };
+    expect(log.scrollHeight).toBeGreaterThan(log.clientHeight);
+    expect(atBottom()).toBe(true);
+
+    await step("a new entry scrolls into view", async () => {
+      await add("entry 41");
+      expect(atBottom()).toBe(true);
+    });
+    await step("scrolled up, the reader stays where they are", async () => {
+      scrollTo(0);
+      await add("entry 42");
+      expect(log.scrollTop).toBe(0);
+    });
+    await step("back at the bottom, it follows again", async () => {
+      scrollTo(log.scrollHeight);
+      await add("entry 43");
+      expect(atBottom()).toBe(true);
+    });
+  }),
 };

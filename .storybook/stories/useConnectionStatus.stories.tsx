@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
 import { ConnectionStatusBadge, ReconnectingBanner } from "../playground/pieces.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** The status of one shared connection, without its messages. */
 function Status() {
@@ -34,10 +35,10 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const OfflineAndBack: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
     await step("go offline: the connection pauses at once, and says why", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Go offline" }));
       await waitFor(() => expect(badge).toHaveTextContent("Paused"));
@@ -47,7 +48,7 @@ export const OfflineAndBack: Story = {
     });
     await step("go online: it reconnects at once", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Go online" }));
-      await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 3000 });
+      await waitFor(() => expect(badge).toHaveTextContent("Live"));
     });
-  },
+  }),
 };

@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ticksBackend } from "../playground/backends.js";
 import { ConnectionStatusBadge, EventLog, ReconnectingBanner } from "../playground/pieces.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 const URL = "http://playground.test/ticks";
 
@@ -53,11 +54,11 @@ function ticks(canvas: ReturnType<typeof within>): number[] {
 
 export const History: Story = {
   args: { size: 50 },
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
-    await waitFor(() => expect(ticks(canvas).length).toBeGreaterThanOrEqual(3), { timeout: 5000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
+    await waitFor(() => expect(ticks(canvas).length).toBeGreaterThanOrEqual(3));
 
     await step("drop the connection: the banner says it is reconnecting", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Drop connection" }));
@@ -71,38 +72,34 @@ export const History: Story = {
     const before = ticks(canvas).at(-1) ?? 0;
 
     await step("it goes live again, and the ticks go on without a gap", async () => {
-      await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 8000 });
-      await waitFor(() => expect(ticks(canvas).at(-1)).toBeGreaterThan(before + 3), {
-        timeout: 5000,
-      });
+      await waitFor(() => expect(badge).toHaveTextContent("Live"));
+      await waitFor(() => expect(ticks(canvas).at(-1)).toBeGreaterThan(before + 3));
       const seen = ticks(canvas);
       expect(seen).toEqual(seen.map((_, index) => (seen[0] ?? 0) + index));
       expect(canvas.getByRole("status", { name: "Connection banner" })).toHaveTextContent("");
     });
-  },
+  }),
 };
 
 export const PauseWhenHidden: Story = {
   args: { size: 50 },
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
 
     await step("hide the page: after the grace period the stream pauses", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Hide page" }));
-      await waitFor(() => expect(badge).toHaveTextContent("Paused"), { timeout: 5000 });
+      await waitFor(() => expect(badge).toHaveTextContent("Paused"));
     });
     const paused = ticks(canvas).at(-1) ?? 0;
 
     await step("show it: the stream resumes and replays what it missed", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Show page" }));
-      await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
-      await waitFor(() => expect(ticks(canvas).at(-1)).toBeGreaterThan(paused + 3), {
-        timeout: 5000,
-      });
+      await waitFor(() => expect(badge).toHaveTextContent("Live"));
+      await waitFor(() => expect(ticks(canvas).at(-1)).toBeGreaterThan(paused + 3));
       const seen = ticks(canvas);
       expect(seen).toEqual(seen.map((_, index) => (seen[0] ?? 0) + index));
     });
-  },
+  }),
 };

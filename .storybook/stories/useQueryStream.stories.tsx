@@ -5,6 +5,7 @@ import { useConnectionStatus } from "@wirekit/react";
 import { useQueryStream } from "@wirekit/react/query";
 import { useState } from "react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
+import { useFollowNewest } from "../playground/followNewest.js";
 import { ConnectionStatusBadge } from "../playground/pieces.js";
 import {
   every,
@@ -13,6 +14,7 @@ import {
   usePlayground,
   withPlayground,
 } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 interface Order {
   readonly id: number;
@@ -78,13 +80,19 @@ function OrderList({ endpoint }: { endpoint: { url: string; WebSocket: typeof We
   // The channel's socket: the one the channels ride on.
   const connection = useConnectionStatus(webSocketChannels(endpoint).endpoint);
   const ids = (orders.data ?? []).map((o) => o.id);
+  const follow = useFollowNewest<HTMLOListElement>(orders.data);
   return (
     <div style={{ display: "grid", gap: 8 }}>
       <ConnectionStatusBadge status={connection.status} />
       <p style={{ margin: 0 }}>
         {ids.length} orders, newest #{ids.at(-1) ?? "–"}
       </p>
-      <ol aria-label="Orders" style={{ margin: 0, maxHeight: 200, overflow: "auto" }}>
+      <ol
+        ref={follow.ref}
+        onScroll={follow.onScroll}
+        aria-label="Orders"
+        style={{ margin: 0, maxHeight: 200, overflow: "auto" }}
+      >
         {(orders.data ?? []).map((o) => (
           <li key={o.id}>
             #{o.id} {o.item}
@@ -105,22 +113,22 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const LiveList: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const ids = () =>
       within(canvas.getByRole("list", { name: "Orders" }))
         .queryAllByRole("listitem")
         .map((item) => Number(item.textContent?.match(/#(\d+)/)?.[1]));
-    await waitFor(() => expect(ids().length).toBeGreaterThan(5), { timeout: 5000 });
+    await waitFor(() => expect(ids().length).toBeGreaterThan(5));
     await step(
       "drop the socket: the list carries on from where it was, each order once",
       async () => {
         await userEvent.click(canvas.getByRole("button", { name: "Drop connection" }));
         const before = ids().length;
-        await waitFor(() => expect(ids().length).toBeGreaterThan(before + 3), { timeout: 8000 });
+        await waitFor(() => expect(ids().length).toBeGreaterThan(before + 3));
         const seen = ids();
         expect(seen).toEqual(seen.map((_id, index) => index + 1));
       },
     );
-  },
+  }),
 };

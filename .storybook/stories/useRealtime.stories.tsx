@@ -10,6 +10,7 @@ import {
   usePlayground,
   withPlayground,
 } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** A price channel, published at the playground's rate. */
 function pricesBackend({ channels, rate }: Playground) {
@@ -57,18 +58,18 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const ResumeAfterDrop: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     const id = () => Number(canvas.getByText(/^message id/).textContent?.replace(/\D+/g, ""));
-    await waitFor(() => expect(id()).toBeGreaterThan(2), { timeout: 5000 });
+    await waitFor(() => expect(id()).toBeGreaterThan(2));
     await step("drop, and resume the channel from its last id", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Drop connection" }));
       await waitFor(() => expect(badge).toHaveTextContent("Reconnecting…"));
       const dropped = id();
-      await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 8000 });
-      await waitFor(() => expect(id()).toBeGreaterThan(dropped + 2), { timeout: 5000 });
+      await waitFor(() => expect(badge).toHaveTextContent("Live"));
+      await waitFor(() => expect(id()).toBeGreaterThan(dropped + 2));
       expect(canvas.queryByText(/a gap/)).toBeNull();
     });
-  },
+  }),
 };

@@ -5,6 +5,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ConnectionStatusBadge, EventLog } from "../playground/pieces.js";
 import type { Playground } from "../playground/playground.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../playground/playground.js";
+import { playInTests } from "../playground/playInTests.js";
 
 /** An echo server: every frame comes back prefixed. */
 function echoBackend({ server }: Playground) {
@@ -53,11 +54,11 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 export const QueueWhileOffline: Story = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const badge = canvas.getByRole("status", { name: "Connection" });
     const replies = canvas.getByRole("log", { name: "Replies" });
-    await waitFor(() => expect(badge).toHaveTextContent("Live"), { timeout: 5000 });
+    await waitFor(() => expect(badge).toHaveTextContent("Live"));
     await userEvent.type(canvas.getByRole("textbox", { name: "Say" }), "one{enter}");
     await waitFor(() => expect(replies).toHaveTextContent("echo: one"));
 
@@ -69,10 +70,8 @@ export const QueueWhileOffline: Story = {
     });
     await step("online, it goes out first thing", async () => {
       await userEvent.click(canvas.getByRole("button", { name: "Go online" }));
-      await waitFor(() => expect(replies).toHaveTextContent("echo: oneecho: two"), {
-        timeout: 3000,
-      });
+      await waitFor(() => expect(replies).toHaveTextContent("echo: oneecho: two"));
       expect(canvas.getByText("0 queued")).toBeInTheDocument();
     });
-  },
+  }),
 };

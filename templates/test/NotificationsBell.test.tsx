@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type { FakeServerStream } from "@wirekit/testing";
-import { afterEach, expect, it } from "vitest";
+import { renderToString } from "react-dom/server";
+import { afterEach, expect, it, vi } from "vitest";
 import { NotificationsBell } from "../NotificationsBell.js";
 import { setup } from "./support.js";
 
@@ -48,4 +49,36 @@ it("counts unread notifications, and resumes after a reload with nothing missed 
       .getAllByRole("listitem")
       .map((item) => item.textContent),
   ).toEqual(["Notice 3", "Notice 2", "Notice 1"]);
+});
+
+it("renders on a server, which has no storage, and hydrates in the browser without a mismatch", async () => {
+  const saved = { items: [{ id: "7", title: "Saved before" }], lastEventId: "7", readThrough: "" };
+  localStorage.setItem("notifications", JSON.stringify(saved));
+  const { server, wrap } = setup();
+  const streams: FakeServerStream[] = [];
+  server.onRequest((stream) => {
+    streams.push(stream);
+  });
+  const bell = (
+    <NotificationsBell url="http://app.test/notifications" options={{ fetch: server.fetch }} />
+  );
+  vi.stubGlobal("localStorage", undefined);
+  const html = renderToString(wrap(bell));
+  vi.unstubAllGlobals();
+  expect(html).toContain('aria-label="Notifications"');
+
+  const container = document.body.appendChild(document.createElement("div"));
+  container.innerHTML = html;
+  const mismatches: unknown[] = [];
+  render(wrap(bell), {
+    container,
+    hydrate: true,
+    onRecoverableError: (error) => mismatches.push(error),
+  });
+  const button = () => screen.getByRole("button", { name: /^Notifications/ });
+  // What storage holds shows once hydrated, and the stream resumes after it.
+  await waitFor(() => expect(button().getAttribute("aria-label")).toBe("Notifications, 1 unread"));
+  await waitFor(() => expect(streams).toHaveLength(1));
+  expect(streams[0]?.lastEventId).toBe("7");
+  expect(mismatches).toEqual([]);
 });

@@ -4,6 +4,7 @@ import { expect, fireEvent, userEvent, waitFor, within } from "storybook/test";
 import { ChatRoom } from "../../../templates/ChatRoom.js";
 import { chatBackend } from "../../playground/backends.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { playInTests } from "../../playground/playInTests.js";
 
 function Room() {
   const { server } = usePlayground();
@@ -25,12 +26,10 @@ const meta = {
 export default meta;
 
 export const Lobby: StoryObj<typeof meta> = {
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const room = within(canvas.getByRole("region", { name: "Chat: lobby" }));
-    await waitFor(() => expect(room.getByText("Online: grace, you")).toBeInTheDocument(), {
-      timeout: 5000,
-    });
+    await waitFor(() => expect(room.getByText("Online: grace, you")).toBeInTheDocument());
     await step("with latency, a message shows as sending until the server acks it", async () => {
       fireEvent.change(canvas.getByRole("slider", { name: "Latency (ms)" }), {
         target: { value: "600" },
@@ -38,8 +37,8 @@ export const Lobby: StoryObj<typeof meta> = {
       await userEvent.type(room.getByRole("textbox", { name: "Message" }), "hello{enter}");
       expect(room.getByText("sending…")).toBeInTheDocument();
       const log = room.getByRole("log", { name: "Messages" });
-      await waitFor(() => expect(log).toHaveTextContent("you hello"), { timeout: 5000 });
-      await waitFor(() => expect(room.queryByText("sending…")).toBeNull(), { timeout: 5000 });
+      await waitFor(() => expect(log).toHaveTextContent("you hello"));
+      await waitFor(() => expect(room.queryByText("sending…")).toBeNull());
     });
-  },
+  }),
 };

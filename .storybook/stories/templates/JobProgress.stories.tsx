@@ -3,6 +3,7 @@ import { expect, waitFor, within } from "storybook/test";
 import { JobProgress } from "../../../templates/JobProgress.js";
 import { jobBackend } from "../../playground/backends.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { playInTests } from "../../playground/playInTests.js";
 
 function Export() {
   const { server } = usePlayground();
@@ -24,16 +25,12 @@ const meta = {
 export default meta;
 
 export const Completes: StoryObj<typeof meta> = {
-  play: async ({ canvasElement }) => {
+  play: playInTests(async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     const bar = canvas.getByRole("progressbar", { name: "Export" });
-    await waitFor(() => expect(Number(bar.getAttribute("aria-valuenow"))).toBeGreaterThan(0), {
-      timeout: 5000,
-    });
-    await waitFor(() => expect(canvas.getByRole("status")).toHaveTextContent("Done."), {
-      timeout: 5000,
-    });
+    await waitFor(() => expect(Number(bar.getAttribute("aria-valuenow"))).toBeGreaterThan(0));
+    await waitFor(() => expect(canvas.getByRole("status")).toHaveTextContent("Done."));
     expect(bar).toHaveAttribute("aria-valuenow", "100");
     expect(canvas.getByRole("link", { name: "Download the result" })).toBeInTheDocument();
-  },
+  }),
 };

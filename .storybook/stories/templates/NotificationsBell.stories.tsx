@@ -3,6 +3,7 @@ import { expect, userEvent, waitFor, within } from "storybook/test";
 import { NotificationsBell } from "../../../templates/NotificationsBell.js";
 import { notificationsBackend } from "../../playground/backends.js";
 import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { playInTests } from "../../playground/playInTests.js";
 
 function Bell({ storageKey }: { storageKey: string }) {
   const { server } = usePlayground();
@@ -29,12 +30,10 @@ export const Bell_: StoryObj<typeof meta> = {
   beforeEach: () => {
     localStorage.removeItem("playground:notifications");
   },
-  play: async ({ canvasElement, step }) => {
+  play: playInTests(async ({ canvasElement, step }) => {
     const canvas = within(canvasElement);
     const bell = () => canvas.getByRole("button", { name: /^Notifications/ });
-    await waitFor(() => expect(bell()).toHaveAccessibleName(/Notifications, [2-9] unread/), {
-      timeout: 6000,
-    });
+    await waitFor(() => expect(bell()).toHaveAccessibleName(/Notifications, [2-9] unread/));
     await step("opening the bell marks everything read", async () => {
       await userEvent.click(bell());
       expect(bell()).toHaveAccessibleName("Notifications");
@@ -50,5 +49,5 @@ export const Bell_: StoryObj<typeof meta> = {
         expect(saved.readThrough).not.toBe("");
       },
     );
-  },
+  }),
 };

@@ -1,5 +1,6 @@
 import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
 import { useEffect, useState } from "react";
+import { describeError } from "./describeError.js";
 import { useOnline } from "./useOnline.js";
 
 export interface ConnectionBadgeProps {
@@ -46,7 +47,7 @@ export function ConnectionBadge({
         : `in ${seconds} s, attempt ${attempt}`;
   } else if (state === "paused") detail = pausedHint ?? "the tab is hidden";
   else if (state === "offline") detail = "waiting for the network";
-  else if (state === "failed" && error !== null) detail = error.message;
+  else if (state === "failed" && error !== null) detail = describeError(error);
   return (
     <p className={`badge badge-${tone}`} role="status" data-status={state}>
       <span className="badge-dot" aria-hidden="true" />

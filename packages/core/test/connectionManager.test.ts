@@ -129,7 +129,7 @@ describe("ConnectionManager", () => {
     const [code] = await once(socket, "close");
     expect(code).toBe(1000);
     expect(connections.size).toBe(0);
-  }, 10_000);
+  });
 
   it("chooses FetchEventSource when there is no native EventSource or headers are given", async () => {
     const server = await startServer((request, response) => {

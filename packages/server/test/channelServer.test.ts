@@ -257,7 +257,9 @@ describe("createChannelServer", () => {
   });
 
   it("terminates a half-open client that never answers pings, and keeps a live one", async () => {
-    const { url, server } = await startChannels({ pingInterval: 20, pongTimeout: 40 });
+    // Pings often; the deadline is one the live client in this process meets however busy the
+    // machine, and the raw client, which never answers, misses whatever its speed.
+    const { url, server } = await startChannels({ pingInterval: 20, pongTimeout: 2000 });
     const live = clientFor(url);
     listenTo(live, "room");
     const { socket } = await rawClient(url);
@@ -319,7 +321,10 @@ describe("createChannelServer", () => {
       });
 
       it("closes with 4401 a bad token, a first frame that is not auth, and silence", async () => {
-        const { url } = await startChannels({
+        // The frames arrive well within the default 10 s however busy the machine; only the
+        // silent client waits for the deadline, which it misses whatever its speed.
+        const { url } = await startChannels({ authenticate: byToken, credentials: "auth-frame" });
+        const quick = await startChannels({
           authenticate: byToken,
           credentials: "auth-frame",
           authTimeout: 100,
@@ -333,7 +338,7 @@ describe("createChannelServer", () => {
           code: 4401,
           reason: "the first frame must be auth",
         });
-        const silent = await rawClient(url);
+        const silent = await rawClient(quick.url);
         expect(await closeOf(silent.socket)).toEqual({ code: 4401, reason: "no auth frame" });
       });
     });

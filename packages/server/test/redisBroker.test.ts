@@ -18,7 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const UNTIL = { timeout: 10_000 };
 let prefixes = 0;
 const settings = new WeakMap<Broker, RedisBrokerOptions>();
 
@@ -79,7 +78,7 @@ async function connectionsNamed(name: string, also = /./) {
   return list.split("\n").filter((line) => line.includes(` name=${name} `) && also.test(line));
 }
 
-describe("createRedisBroker", { timeout: 30_000 }, () => {
+describe("createRedisBroker", () => {
   it("re-seeds above every id it gave out when Redis loses its data to FLUSHALL", async () => {
     const broker = open({ prefix: freshPrefix() });
     const heard = await attached(broker, "a");
@@ -101,7 +100,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
       complete: true,
       messages: [{ id: after.id, data: "after" }],
     });
-    await vi.waitFor(() => expect(heard()).toEqual([...held.slice(1), after.id]), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual([...held.slice(1), after.id]));
   });
 
   it("re-seeds above every id given out when redis-server restarts without persistence", async () => {
@@ -123,7 +122,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     expect(second.id).toBe((BigInt(first.id) + 1n).toString());
     for (const id of held) expect(await broker.replay("a", id)).toMatchObject({ complete: false });
     expect(await broker.replayStream(["a"], heldSeq)).toMatchObject({ complete: false });
-    await vi.waitFor(() => expect(heard()).toEqual([...held, first.id, second.id]), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual([...held, first.id, second.id]));
   });
 
   it("catches a subscription up after Redis kills its connection, without loss or duplicates", async () => {
@@ -137,7 +136,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     const heard = await attached(broker, "a");
     const published: string[] = [];
     for (const i of [1, 2, 3]) published.push((await peer.publish("a", i)).id);
-    await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual(published));
 
     // `CLIENT KILL TYPE pubsub` spares RESP3 connections, which node-redis opens: kill by id.
     const subscriberIds = async () =>
@@ -146,7 +145,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     expect(await server.admin.sendCommand(["CLIENT", "KILL", "ID", killed])).toBe(1);
     // node-redis reconnects at once: these race its return, and each must arrive exactly once.
     for (let i = 0; i < 30; i++) published.push((await peer.publish("a", i)).id);
-    await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual(published));
     const [revived] = await subscriberIds();
     expect(revived).not.toBe(killed);
   });
@@ -158,7 +157,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     const peer = open({ prefix });
     const heard = await attached(broker, "a");
     const published = [(await peer.publish("a", "before")).id];
-    await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual(published));
 
     // Only the pub/sub connection: the command connection stays, so only the subscriber's own
     // return can trigger the catch-up.
@@ -166,9 +165,9 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     // Published while the broker cannot hear: pub/sub drops these for it for good.
     for (let i = 0; i < 5; i++) published.push((await peer.publish("a", i)).id);
     link.mend();
-    await vi.waitFor(() => expect(heard()).toEqual(published), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual(published));
     const last = (await peer.publish("a", "after")).id;
-    await vi.waitFor(() => expect(heard()).toEqual([...published, last]), UNTIL);
+    await vi.waitFor(() => expect(heard()).toEqual([...published, last]));
   });
 
   it("tells a subscription cut off for longer than the history reaches of the gap, then hears on", async () => {
@@ -179,13 +178,13 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     const { heard, gaps } = listenForGaps(broker, "a");
     await broker.replay("a", await broker.position("a"));
     const before = (await peer.publish("a", "before")).id;
-    await vi.waitFor(() => expect(heard).toEqual([before]), UNTIL);
+    await vi.waitFor(() => expect(heard).toEqual([before]));
 
     // Both connections: the broker cannot read the stream either until the link is mended.
     link.cut();
     for (let i = 0; i < 300; i++) await peer.publish("a", i);
     link.mend();
-    await vi.waitFor(() => expect(gaps).toHaveLength(1), UNTIL);
+    await vi.waitFor(() => expect(gaps).toHaveLength(1));
     const [gap] = gaps as [BrokerGap];
     // What the subscription hears after the gap is exactly what the history holds after it.
     const tail = await peer.replay("a", gap.position);
@@ -194,15 +193,13 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     expect(tail.messages.length).toBeLessThan(300);
     expect(await peer.replayStream(["a"], gap.streamPosition)).toEqual(tail);
     const after = (await peer.publish("a", "after")).id;
-    await vi.waitFor(
-      () =>
-        expect(heard).toEqual([
-          before,
-          `gap ${gap.position}`,
-          ...tail.messages.map((message) => message.id),
-          after,
-        ]),
-      UNTIL,
+    await vi.waitFor(() =>
+      expect(heard).toEqual([
+        before,
+        `gap ${gap.position}`,
+        ...tail.messages.map((message) => message.id),
+        after,
+      ]),
     );
     expect(gaps).toHaveLength(1);
   });
@@ -215,7 +212,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     const { heard, gaps } = listenForGaps(broker, "a");
     await broker.replay("a", await broker.position("a"));
     const before = (await peer.publish("a", "before")).id;
-    await vi.waitFor(() => expect(heard).toEqual([before]), UNTIL);
+    await vi.waitFor(() => expect(heard).toEqual([before]));
 
     link.cut();
     const lost = [];
@@ -223,13 +220,13 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     await server.admin.flushAll();
     link.mend();
     // Nothing is published after the loss: the channel standing elsewhere is what tells.
-    await vi.waitFor(() => expect(gaps).toHaveLength(1), UNTIL);
+    await vi.waitFor(() => expect(gaps).toHaveLength(1));
     const [gap] = gaps as [BrokerGap];
     expect(gap.position).toBe(await peer.position("a"));
     expect(compareIds(gap.position, lost.at(-1) as string)).toBeGreaterThan(0);
     expect(gap.streamPosition).toBe(await peer.streamPosition());
     const after = (await peer.publish("a", "after")).id;
-    await vi.waitFor(() => expect(heard).toEqual([before, `gap ${gap.position}`, after]), UNTIL);
+    await vi.waitFor(() => expect(heard).toEqual([before, `gap ${gap.position}`, after]));
   });
 
   it("tells a subscription of the gap before the first message after FLUSHALL", async () => {
@@ -239,11 +236,11 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     const { heard, gaps } = listenForGaps(broker, "a");
     await broker.replay("a", await broker.position("a"));
     const before = (await peer.publish("a", "before")).id;
-    await vi.waitFor(() => expect(heard).toEqual([before]), UNTIL);
+    await vi.waitFor(() => expect(heard).toEqual([before]));
 
     await server.admin.flushAll();
     const after = await peer.publish("a", "after");
-    await vi.waitFor(() => expect(heard).toHaveLength(3), UNTIL);
+    await vi.waitFor(() => expect(heard).toHaveLength(3));
     expect(heard).toEqual([before, `gap ${gaps[0]?.position}`, after.id]);
     // The gap ends where numbering started over: the message heard next follows it directly.
     expect(after.id).toBe((BigInt(gaps[0]?.position ?? 0) + 1n).toString());
@@ -334,7 +331,7 @@ describe("createRedisBroker", { timeout: 30_000 }, () => {
     expect(await connectionsNamed(name, / sub=3 /)).toHaveLength(1);
 
     await broker.close();
-    await vi.waitFor(async () => expect(await connectionsNamed(name)).toEqual([]), UNTIL);
+    await vi.waitFor(async () => expect(await connectionsNamed(name)).toEqual([]));
     await expect(broker.publish("a", 1)).rejects.toMatchObject({ code: "closed" });
     expect(() => broker.subscribe("a", () => {})).toThrow(WirekitServerError);
   });

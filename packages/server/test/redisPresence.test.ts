@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const UNTIL = { timeout: 20_000, interval: 10 };
+const UNTIL = { interval: 10 };
 let prefixes = 0;
 const prefixOf = new WeakMap<PresenceStore, string>();
 
@@ -39,7 +39,7 @@ describePresenceContract("the Redis broker's presence", {
   peer: async (store) => open({ prefix: prefixOf.get(store) ?? "" }).presence,
 });
 
-describe("the Redis broker's presence, across instances", { timeout: 60_000 }, () => {
+describe("the Redis broker's presence, across instances", () => {
   it("lets the members of an instance that stopped refreshing them leave after the TTL, told by another", async () => {
     const prefix = "expiring:";
     const gone = open({ prefix, presenceTtl: 300 });

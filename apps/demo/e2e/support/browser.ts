@@ -1,10 +1,11 @@
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
+import { PATIENCE } from "../../../../test/patience.js";
 
 export { launchChromium } from "../../../../scripts/chromium.js";
 
-/** Waits (with a deadline, never a sleep) until the page's `role="status"` shows `status`. */
-export async function untilStatus(page: Page, status: string, timeout = 30_000): Promise<void> {
+/** Waits (on the page, never a sleep) until its `role="status"` shows `status`. */
+export async function untilStatus(page: Page, status: string, timeout = PATIENCE): Promise<void> {
   await expect
     .poll(() => page.getByRole("status").first().getAttribute("data-status"), { timeout })
     .toBe(status);
@@ -28,6 +29,12 @@ export function setHidden(page: Page, hidden: boolean): Promise<void> {
     Object.defineProperty(document, "hidden", { configurable: true, get: () => hide });
     document.dispatchEvent(new Event("visibilitychange"));
   }, hidden);
+}
+
+/** For `page.addInitScript`: the page loads hidden, as a tab opened in the background. */
+export function startHidden(): void {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
 }
 
 /** The ids a list shows in `data-id`, as numbers, ascending. */

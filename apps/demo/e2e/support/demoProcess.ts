@@ -14,12 +14,22 @@ export interface DemoProcess {
 
 /**
  * Starts the demo the way the README says, `npm run demo`, with `PORT` (0 picks a free one) and
- * a data directory of its own, and resolves once it prints its URL.
+ * a data directory of its own, and resolves once it prints its URL. `built` skips the build
+ * (`DEMO_BUILT=1`): a restart serves what the first start built.
  */
-export async function startDemo(port: number, dataDir: string): Promise<DemoProcess> {
+export async function startDemo(
+  port: number,
+  dataDir: string,
+  { built = false }: { built?: boolean } = {},
+): Promise<DemoProcess> {
   const child = spawn("npm", ["run", "demo"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DEMO_DATA_DIR: dataDir },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DEMO_DATA_DIR: dataDir,
+      ...(built ? { DEMO_BUILT: "1" } : {}),
+    },
     // Its own process group, so npm, the shell and node die together.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

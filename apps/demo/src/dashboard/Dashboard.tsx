@@ -1,9 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MessageInfo } from "@wirekit/core";
 import { useEventStream } from "@wirekit/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { ConnectionBadge } from "../ConnectionBadge.js";
+import { describeError } from "../describeError.js";
 import { demoRetryDelay } from "../retry.js";
+import { emptyLogText } from "./emptyLog.js";
 import { LiveChart } from "./LiveChart.js";
 import { createLiveSeries, type LiveSeries } from "./liveSeries.js";
 
@@ -18,6 +20,7 @@ const EVENTS = METRICS.map((metric) => metric.event);
 const STREAM_URL = `/api/events?channels=${EVENTS.join(",")}`;
 const LOG_SIZE = 200;
 const HIDDEN_GRACE = 3000;
+const RATE_KEY = ["rate"];
 
 interface Sample {
   readonly t: number;
@@ -99,6 +102,13 @@ export function Dashboard() {
     retryDelay: demoRetryDelay,
   });
   const log = stream.state ?? EMPTY_LOG;
+  const live = stream.status === "open";
+  const queryClient = useQueryClient();
+  // The rate lives in the server: a restarted one runs at its default, another visitor may have
+  // changed it. Every time the stream (re)opens, ask again.
+  useEffect(() => {
+    if (live) void queryClient.invalidateQueries({ queryKey: RATE_KEY });
+  }, [live, queryClient]);
 
   return (
     <main className="page dashboard">
@@ -138,10 +148,10 @@ export function Dashboard() {
             <dd data-testid="duplicates">{log.duplicates}</dd>
           </div>
         </dl>
-        <Controls onReconnect={stream.reconnect} />
+        <Controls live={live} onReconnect={stream.reconnect} />
         {stream.error === null ? null : (
           <p className="error" role="alert">
-            {stream.error.message}
+            {describeError(stream.error)}
           </p>
         )}
       </section>
@@ -162,6 +172,11 @@ export function Dashboard() {
 
       <section className="event-log" aria-labelledby="event-log-title">
         <h2 id="event-log-title">Event log</h2>
+        {log.entries.length === 0 && (
+          <p className="empty" data-testid="event-log-empty">
+            {emptyLogText(stream.status, stream.error)}
+          </p>
+        )}
         <ol role="log" aria-live="off" aria-label="Events, newest first" reversed>
           {[...log.entries].reverse().map((entry) => (
             <li key={entry.id} data-id={entry.id}>
@@ -188,11 +203,14 @@ const json = async <T,>(response: Response): Promise<T> => {
   return (await response.json()) as T;
 };
 
-/** Server-side controls: drop every stream from the server, and change how often it ticks. */
-function Controls({ onReconnect }: { onReconnect: () => void }) {
+/**
+ * Server-side controls: drop every stream from the server, and change how often it ticks. The
+ * rate shown is the server's, so it can only be changed while the stream is live.
+ */
+function Controls({ live, onReconnect }: { live: boolean; onReconnect: () => void }) {
   const queryClient = useQueryClient();
   const rate = useQuery({
-    queryKey: ["rate"],
+    queryKey: RATE_KEY,
     queryFn: () => fetch("/api/rate").then((response) => json<Rate>(response)),
   });
   const setRate = useMutation({
@@ -202,7 +220,7 @@ function Controls({ onReconnect }: { onReconnect: () => void }) {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ perSecond }),
       }).then((response) => json<Rate>(response)),
-    onSuccess: (data) => queryClient.setQueryData(["rate"], data),
+    onSuccess: (data) => queryClient.setQueryData(RATE_KEY, data),
   });
   const drop = useMutation({
     mutationFn: () =>
@@ -214,7 +232,7 @@ function Controls({ onReconnect }: { onReconnect: () => void }) {
         Ticks per second{" "}
         <select
           value={rate.data?.perSecond ?? ""}
-          disabled={rate.data === undefined || setRate.isPending}
+          disabled={!live || rate.data === undefined || setRate.isPending}
           onChange={(event) => setRate.mutate(Number(event.target.value))}
         >
           {(rate.data?.choices ?? []).map((choice) => (
@@ -230,6 +248,12 @@ function Controls({ onReconnect }: { onReconnect: () => void }) {
       <button type="button" onClick={onReconnect}>
         Reconnect now
       </button>
+      {(setRate.isError || drop.isError) && (
+        <p className="error" role="alert">
+          {setRate.isError ? "The rate was not changed" : "The stream was not dropped"}: the server
+          did not answer. Try again once the stream is live.
+        </p>
+      )}
     </div>
   );
 }

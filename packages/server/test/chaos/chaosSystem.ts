@@ -5,6 +5,7 @@ import { CHANNEL_SUBPROTOCOL } from "@wirekit/core";
 import type { BrokerMessage } from "@wirekit/server";
 import { vi } from "vitest";
 import { WebSocket } from "ws";
+import { PATIENCE } from "../../../../test/patience.js";
 import type { ServerProcess } from "../support/serverProcess.js";
 import { ChaosClient, type ClientKind, type Interval } from "./chaosClient.js";
 
@@ -14,8 +15,6 @@ export const CLIENTS: ReadonlyArray<{ name: string; kind: ClientKind }> = [
   { name: "cy", kind: "sse" },
 ];
 export const CHANNELS = ["a", "b", "c"] as const;
-
-const SETTLE_WITHIN = 30_000;
 
 export class ChaosSystem {
   readonly server: ServerProcess;
@@ -80,7 +79,7 @@ export class ChaosSystem {
         const lagging = await this.#lagging();
         if (lagging.length > 0) throw new Error(`still catching up: ${lagging.join("; ")}`);
       },
-      { timeout: SETTLE_WITHIN, interval: 50 },
+      { timeout: PATIENCE, interval: 50 },
     );
   }
 
@@ -160,7 +159,7 @@ export class ChaosSystem {
           const { open, streams } = await this.server.counts();
           if (open !== 0 || streams !== 0) throw new Error(`${open} sockets, ${streams} streams`);
         },
-        { timeout: SETTLE_WITHIN, interval: 50 },
+        { timeout: PATIENCE, interval: 50 },
       )
       .catch((error: Error) => found.push(`the server still holds ${error.message}`));
     return found;

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "redis";
+import { PATIENCE } from "../../../../test/patience.js";
 
 function connect(path: string) {
   // Retrying quickly while the server starts is the connection's own business; the test waits
@@ -26,7 +27,6 @@ export interface RedisServer {
 
 // Debian's package, which .ci/run installs.
 const REDIS_SERVER = "redis-server";
-const READY_WITHIN = 10_000;
 
 export async function startRedisServer(): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), "wirekit-redis-"));
@@ -82,8 +82,8 @@ async function ready(child: ChildProcess, connected: Promise<unknown>): Promise<
   const failed = new Promise<never>((_, reject) => {
     child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
     timer = setTimeout(
-      () => reject(new Error(`redis-server was not ready within ${READY_WITHIN} ms`)),
-      READY_WITHIN,
+      () => reject(new Error(`redis-server was not ready within ${PATIENCE} ms`)),
+      PATIENCE,
     );
   });
   try {

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BrokerMessage, ChannelServerCounts, ReplayResult } from "@wirekit/server";
 import { onTestFinished } from "vitest";
+import { PATIENCE } from "../../../../test/patience.js";
 
 export interface ServerProcessConfig {
   /** A JSON-lines journal for a memory broker: a restart resumes from it. */
@@ -40,7 +41,6 @@ export interface ServerProcess {
 
 const MAIN = fileURLToPath(new URL("./serverMain.js", import.meta.url));
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-const READY_WITHIN = 20_000;
 
 /** Starts the process for one test: it is killed when the test ends. */
 export async function startServerProcess(config: ServerProcessConfig = {}): Promise<ServerProcess> {
@@ -65,8 +65,8 @@ export async function launchServerProcess(
     port = await new Promise<number>((resolve, reject) => {
       let output = "";
       const timer = setTimeout(
-        () => reject(new Error(`the server process did not start within ${READY_WITHIN} ms`)),
-        READY_WITHIN,
+        () => reject(new Error(`the server process did not start within ${PATIENCE} ms`)),
+        PATIENCE,
       );
       started.stdout?.on("data", (chunk: Buffer) => {
         output += chunk.toString();
