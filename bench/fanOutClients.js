@@ -17,7 +17,7 @@
 // the microseconds of CPU this process spent since the last `zero` or `reach` |
 // { type: "closed" }. It exits when the parent disconnects.
 
-import { maskedTextFrame, openRawWebSocket, requestRaw } from "./rawSockets.js";
+import { openSubscribers } from "./rawSockets.js";
 
 if (process.send === undefined) {
   throw new Error("bench/fanOutClients.js runs as a forked child of bench/fanOut.js");
@@ -26,15 +26,7 @@ const notify = process.send.bind(process);
 
 // The first bytes of every message's data (bench/fanOutServer.js), in every server's encoding.
 const MARKER = Buffer.from('{"n":');
-// Connections opened at a time: a thousand SYNs at once overflow the listen backlog, and a
-// dropped SYN is retried only a second later.
-const OPENING_BATCH = 50;
-
-/**
- * How a contender's clients connect, as the server process describes it.
- * @typedef {{ transport: "websocket", path: string, protocol?: string, hello?: string }
- *   | { transport: "sse", path: string }} Dialect
- */
+/** @typedef {import("./rawSockets.js").Dialect} Dialect How a contender's clients connect. */
 
 /** @type {import("node:net").Socket[]} */
 let sockets = [];
@@ -86,30 +78,6 @@ function count(socket, rest) {
 }
 
 /**
- * @param {number} port
- * @param {Dialect} dialect
- */
-async function open(port, dialect) {
-  if (dialect.transport === "sse") {
-    const { socket, rest } = await requestRaw(
-      "127.0.0.1",
-      port,
-      `GET ${dialect.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`,
-      200,
-    );
-    count(socket, rest);
-    return socket;
-  }
-  const { socket, rest } = await openRawWebSocket(
-    `ws://127.0.0.1:${port}${dialect.path}`,
-    dialect.protocol,
-  );
-  count(socket, rest);
-  if (dialect.hello !== undefined) socket.write(maskedTextFrame(dialect.hello));
-  return socket;
-}
-
-/**
  * Resolves once `done()` holds, checking after every read that found a message.
  * @param {() => boolean} done
  */
@@ -132,16 +100,12 @@ process.on("message", (raw) => {
     );
   switch (request.type) {
     case "open":
-      void (async () => {
-        for (let opened = 0; opened < request.connections; opened += OPENING_BATCH) {
-          const batch = Math.min(OPENING_BATCH, request.connections - opened);
-          const more = await Promise.all(
-            Array.from({ length: batch }, () => open(request.port, request.dialect)),
-          );
-          sockets.push(...more);
-        }
+      void openSubscribers([request.port], request.dialect, request.connections, (opened) =>
+        count(opened.socket, opened.rest),
+      ).then((opened) => {
+        sockets.push(...opened);
         notify({ type: "opened" });
-      })();
+      });
       return;
     case "status":
       notify({ type: "status", silent, total });

@@ -7,10 +7,12 @@ import { setTimeout as delay } from "node:timers/promises";
 
 /**
  * @typedef {object} ForkedChild
+ * @property {number} pid For what /proc says about it (bench/schedStat.js).
  * @property {(message: object | undefined, type: string) => Promise<any>} ask Sends `message`
  *   (none when undefined) and resolves with the child's first message of `type` after it;
  *   rejects if the child exits or does not answer within the timeout.
- * @property {() => void} stop Disconnects the IPC channel; each child exits on that.
+ * @property {() => Promise<void>} stop Disconnects the IPC channel, on which each child exits;
+ *   resolves once it has (a caller that stops what the child uses, a redis-server, waits for it).
  */
 
 /**
@@ -33,6 +35,8 @@ export function startChild(script, options = {}) {
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   exited.catch(() => {});
+  /** @type {Promise<void>} */
+  const gone = new Promise((resolve) => child.once("exit", () => resolve()));
   /**
    * @param {object | undefined} message
    * @param {string} type
@@ -55,5 +59,12 @@ export function startChild(script, options = {}) {
     });
     return Promise.race([reply, exited, expired]).finally(() => abort.abort());
   };
-  return { ask, stop: () => child.disconnect() };
+  return {
+    pid: child.pid ?? 0,
+    ask,
+    stop: () => {
+      if (child.connected) child.disconnect();
+      return gone;
+    },
+  };
 }

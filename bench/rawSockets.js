@@ -81,3 +81,59 @@ export function maskedTextFrame(text) {
   if (payload.length > 125) throw new Error("a raw client frame must be short");
   return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
 }
+
+/**
+ * How a benchmark's subscribers connect to a server, as the server process describes it.
+ * @typedef {{ transport: "websocket", path: string, protocol?: string, hello?: string }
+ *   | { transport: "sse", path: string }} Dialect
+ */
+
+// Connections opened at a time: a thousand SYNs at once overflow the listen backlog, and a
+// dropped SYN is retried only a second later.
+const OPENING_BATCH = 50;
+
+/**
+ * Opens one subscriber on 127.0.0.1:`port` as `dialect` says: the event-stream request, or the
+ * WebSocket upgrade followed by the frame its server needs (`hello`), if any.
+ * @param {number} port
+ * @param {Dialect} dialect
+ * @returns {Promise<RawResponse>}
+ */
+export async function openSubscriber(port, dialect) {
+  if (dialect.transport === "sse") {
+    return requestRaw(
+      "127.0.0.1",
+      port,
+      `GET ${dialect.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`,
+      200,
+    );
+  }
+  const opened = await openRawWebSocket(`ws://127.0.0.1:${port}${dialect.path}`, dialect.protocol);
+  if (dialect.hello !== undefined) opened.socket.write(maskedTextFrame(dialect.hello));
+  return opened;
+}
+
+/**
+ * Opens `connections` subscribers, OPENING_BATCH at a time; the `i`th connects to
+ * `ports[i % ports.length]` and is handed to `onOpened` (which starts reading it) once open.
+ * @param {number[]} ports
+ * @param {Dialect} dialect
+ * @param {number} connections
+ * @param {(opened: RawResponse, index: number) => void} onOpened
+ * @returns {Promise<import("node:net").Socket[]>}
+ */
+export async function openSubscribers(ports, dialect, connections, onOpened) {
+  /** @type {import("node:net").Socket[]} */
+  const sockets = [];
+  for (let first = 0; first < connections; first += OPENING_BATCH) {
+    const batch = Array.from({ length: Math.min(OPENING_BATCH, connections - first) }, (_, k) => {
+      const index = first + k;
+      return openSubscriber(ports[index % ports.length] ?? 0, dialect).then((opened) => {
+        onOpened(opened, index);
+        return opened.socket;
+      });
+    });
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return sockets;
+}

@@ -3,10 +3,8 @@
 // medians. Prints a Markdown table and rewrites BENCHMARKS.md at the repo root.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   channelThroughput,
@@ -29,6 +27,9 @@ import {
   PACED_MESSAGES,
 } from "./fanOut.js";
 import { HOOK_BUNDLES, hookBundleSizes, hookBundleTable } from "./hookBundles.js";
+import { scaleOut } from "./scaleOut.js";
+import { ISSUE_LOAD, SCALE_OUT_LOAD } from "./scaleOutPlan.js";
+import { scaleOutSection } from "./scaleOutReport.js";
 import { reconnectStorm } from "./storm.js";
 import {
   ATTACK_ROUNDS,
@@ -45,6 +46,7 @@ import {
   underAttack,
   WARMUP_MESSAGES,
 } from "./underAttack.js";
+import { versionOf } from "./versions.js";
 import { largeJsonEvents, llmTokenEvents, smallJsonEvents } from "./workloads.js";
 
 /** @typedef {import("./workloads.js").Workload} Workload */
@@ -70,25 +72,6 @@ const WARMUP_RUNS = 7;
 const TIMED_RUNS = 15;
 const PARSER_TARGET = 1.5;
 const SOURCE_TARGET = 3;
-
-const require = createRequire(import.meta.url);
-/**
- * The installed version of package `name`, from the package.json above its entry point: not every
- * package exports its package.json (better-sse does not).
- * @param {string} name
- * @returns {string}
- */
-function versionOf(name) {
-  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, "package.json");
-    if (!existsSync(file)) continue;
-    const manifest = /** @type {{ name?: string, version: string }} */ (
-      JSON.parse(readFileSync(file, "utf8"))
-    );
-    if (manifest.name === name) return manifest.version;
-  }
-  throw new Error(`no package.json found for ${name}`);
-}
 
 /**
  * @param {number[]} values
@@ -336,6 +319,11 @@ async function main() {
   const webSocketFanOut = fanOut("websocket");
   console.error(`Fan-out: ${FAN_OUT_SUBSCRIBERS} event streams, ${FAN_OUT_ROUNDS} rounds …`);
   const sseFanOut = fanOut("sse");
+  console.error(
+    `Scale-out: memory vs Redis broker vs socket.io's redis-streams-adapter, ${ISSUE_LOAD.rate} then ${SCALE_OUT_LOAD.rate} messages/s …`,
+  );
+  const scale = scaleOut();
+  const scaleOutResults = scaleOutSection(scale);
   console.error("Reconnect storm: 1,000 clients dropped at once …");
   const storm = stormTable();
   console.error(`Bundle size: ${HOOK_BUNDLES.length} imports and their peers …`);
@@ -361,7 +349,7 @@ ${fanOutTable("websocket", webSocketFanOut, fanOutVersions)}
 ${fanOutTable("sse", sseFanOut, fanOutVersions)}`;
   const bundleTables = hookBundleTable(bundles);
   console.log(
-    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${fanOutResults}\n\n${storm}\n\n${bundleTables}\n`,
+    `${table}\n\n${timingsTable(rows)}\n\n${verdict}\n\n${throughputResults}\n\n${attackResults}\n\n${fanOutResults}\n\n${scaleOutResults}\n\n${storm}\n\n${bundleTables}\n`,
   );
 
   const markdown = `# Benchmarks
@@ -371,7 +359,7 @@ built \`@wirekit/core\`). The script rewrites this file on every run.
 
 - **Machine:** ${machine}
 - **Date:** ${startedAt.toISOString()} (measuring took ${seconds} s)
-- **Compared with:** ${theirParser}; ${theirSource}; socket.io ${fanOutVersions["socket.io"]}; better-sse ${fanOutVersions["better-sse"]}
+- **Compared with:** ${theirParser}; ${theirSource}; socket.io ${fanOutVersions["socket.io"]}; better-sse ${fanOutVersions["better-sse"]}; @socket.io/redis-streams-adapter ${scale.versions["@socket.io/redis-streams-adapter"]}
 
 ## Results
 
@@ -592,6 +580,8 @@ inherit the flag), on this machine:
   \`node:http\`'s: a chunked \`response.write\` is four writes under a cork, the same for the
   floor. Our own code per stream is 2–3% of the profile. **better-sse** serializes and sanitizes
   the event for every session (\`JSON.stringify\` and two regular expressions per push).
+
+${scaleOutResults}
 
 ## Reconnect storm
 
