@@ -225,11 +225,12 @@ export class EventStreamChannels {
       this.connection.close();
       return;
     }
-    const { status } = this.connection.getSnapshot();
+    const { status, nextRetryAt } = this.connection.getSnapshot();
     if (isAtRest(status)) this.connection.connect();
-    // A stream that is up, or being opened, asks for the old set: reopen it. A paused or waiting
-    // one reads the new set when it next connects.
-    else if (status === "open" || status === "connecting") this.connection.reconnect();
+    // A stream that is up, or an attempt on its way (connecting, or reconnecting with no retry
+    // pending), asked for the old set: reopen it. A paused stream, or one waiting out a retry
+    // delay, reads the new set when it next connects.
+    else if (status !== "paused" && nextRetryAt === null) this.connection.reconnect();
   }
 }
 

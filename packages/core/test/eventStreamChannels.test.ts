@@ -40,8 +40,9 @@ async function channelStreamServer() {
   };
 }
 
-function channelsFor(url: string) {
+function channelsFor(url: string, options: { connectTimeout?: number } = {}) {
   const channels = new EventStreamChannels({
+    ...options,
     url,
     debounce: 20,
     lifecycle: createPageLifecycleControls(),
@@ -110,4 +111,36 @@ it("closes the stream when the last channel is left", async () => {
   await vi.waitFor(() => expect(channels.connection.getSnapshot().status).toBe("closed"));
   await vi.waitFor(() => expect(server.open).toBe(0));
   expect(() => channels.subscribe("a,b", () => {})).toThrow(TypeError);
+});
+
+it("reopens with the new set when the set changes while a reconnect is on its way", async () => {
+  // The second stream is held unanswered: a reconnect in flight, asked with the old set.
+  const held: Array<() => void> = [];
+  const server = await startServer((_request, response, index) => {
+    if (index === 1) {
+      held.push(() => response.writeHead(200, EVENT_STREAM_HEADERS).flushHeaders());
+      return;
+    }
+    response.writeHead(200, EVENT_STREAM_HEADERS).flushHeaders();
+    if (index === 0) response.end();
+  });
+  // No connect timeout to end the held attempt: only the change of the set may.
+  const channels = channelsFor(server.url("/stream"), { connectTimeout: 3_600_000 });
+  channels.subscribe("a", () => {});
+  await vi.waitFor(() => expect(held).toHaveLength(1));
+  expect(server.requests.map((request) => request.path)).toEqual([
+    "/stream?channels=a",
+    "/stream?channels=a",
+  ]);
+  expect(channels.connection.getSnapshot()).toMatchObject({
+    status: "reconnecting",
+    nextRetryAt: null,
+  });
+  channels.subscribe("b", () => {});
+  await vi.waitFor(() => expect(server.requests).toHaveLength(3));
+  expect(server.requests[2]?.path).toBe("/stream?channels=a%2Cb");
+  // The stale attempt answering late changes nothing: the stream is the one with both.
+  for (const answer of held) answer();
+  await vi.waitFor(() => expect(channels.connection.getSnapshot().status).toBe("open"));
+  expect(server.requests).toHaveLength(3);
 });

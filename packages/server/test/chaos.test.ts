@@ -3,7 +3,7 @@
 // against real @wirekit/core clients. After every sequence: each channel delivered exactly once
 // and in order to each subscriber, every publish settled once with a typed outcome, every acked
 // publish stored once, nothing left behind. A failure prints its seed and path, and shrinks to a
-// minimal sequence; replay it with CHAOS_SEED and CHAOS_PATH.
+// minimal sequence; replay it with CHAOS_SEED, CHAOS_PATH and CHAOS_REPLAY (its replayPath).
 //
 // `npm test` runs a few sequences (CHAOS_RUNS, default 20); `npm run chaos` runs a thousand.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +18,8 @@ import { launchServerProcess, type ServerProcess } from "./support/serverProcess
 const RUNS = Number(process.env["CHAOS_RUNS"] ?? 20);
 const SEED = process.env["CHAOS_SEED"];
 const PATH = process.env["CHAOS_PATH"];
+// The replayPath fast-check prints with a counterexample: it picks the shrunk commands again.
+const REPLAY = process.env["CHAOS_REPLAY"];
 const MAX_COMMANDS = Number(process.env["CHAOS_COMMANDS"] ?? 30);
 
 describe("chaos", () => {
@@ -45,7 +47,11 @@ describe("chaos", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.commands(chaosCommands, { maxCommands: MAX_COMMANDS, size: "max" }),
+          fc.commands(chaosCommands, {
+            maxCommands: MAX_COMMANDS,
+            size: "max",
+            ...(REPLAY === undefined ? {} : { replayPath: REPLAY }),
+          }),
           async (commands) => {
             if (!server.running) await server.start();
             const system = new ChaosSystem(server, ++run);
