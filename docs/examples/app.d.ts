@@ -35,7 +35,11 @@ declare global {
   function markFailed(code: string): void;
   function refetchHistory(id?: string): void;
   function fetchRoom(id: string): Promise<RoomData>;
-  function verify(authorization: string | undefined): Promise<{ user: string } | null>;
+  /** The app's own token check: who it names and when it expires, or null. */
+  function verify(
+    token: string,
+  ): Promise<{ name: string; rooms: string[]; expiresAt: number } | null>;
+  function sessionFromCookie(cookie: string | undefined): string | undefined;
   function Messages(props: {
     items: readonly unknown[];
     onSend?: (text: string) => void;

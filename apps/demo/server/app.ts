@@ -161,7 +161,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     server: http,
     path: "/api/chat",
     allowedOrigins: origins,
-    authorize: (_connection, _action, channel) => CHAT_CHANNEL.test(channel),
+    // The demo signs nobody in: everyone is let in, and only to the chat's channels.
+    auth: { authorize: (_user, channel) => CHAT_CHANNEL.test(channel) },
     // Chat is typed by people: 20 frames a second is generous, a script is cut.
     rateLimit: { messages: 20, per: 1000 },
     maxFrameSize: 16 * 1024,

@@ -44,6 +44,8 @@ function describeConnectionError(error: ConnectionError): string {
       return "The request could not be prepared.";
     case "retries-exhausted":
       return "The server could not be reached, so this page stopped trying.";
+    case "credentials-expiring":
+      return "Your sign-in is being renewed.";
   }
 }
 

@@ -25,6 +25,7 @@ const CODES = {
   "heartbeat-timeout": 0,
   "watchdog-timeout": 0,
   "retries-exhausted": 0,
+  "credentials-expiring": 0,
 } satisfies Record<ConnectionErrorCode, 0>;
 
 const STATUSES = {

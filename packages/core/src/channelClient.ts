@@ -448,6 +448,10 @@ export class ChannelClient {
         return;
       case "pong":
         return;
+      case "expiring":
+        // In band, on this socket: the server verifies the fresh `auth` and carries on.
+        void this.#connection.refreshCredentials();
+        return;
       case "limits":
         if (frame.messages !== undefined && frame.per !== undefined) {
           const rate = { messages: frame.messages, per: frame.per };

@@ -144,6 +144,7 @@ const SERVER_FRAMES = new Map<string, readonly Member[]>([
       ["maxFrameSize", isPositive, "optional"],
     ],
   ],
+  ["expiring", [["expiresIn", (value) => typeof value === "number" && value >= 0]]],
   [
     "presence",
     [

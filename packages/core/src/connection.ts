@@ -54,6 +54,7 @@ export class Connection {
   #visibility: VisibilityPolicy;
   readonly #visibilityGrace: number;
   readonly #onAuthFailure: ((error: ConnectionError) => boolean | Promise<boolean>) | undefined;
+  readonly #hello: (() => Frame) | undefined;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
   readonly #liveness: Liveness;
@@ -65,6 +66,7 @@ export class Connection {
   #lastEventId: string;
   #serverRetry: number | undefined;
   #authRetried = false;
+  #refreshing: Promise<void> | undefined;
   #stopLifecycle: (() => void) | undefined;
 
   constructor(options: ConnectionOptions) {
@@ -104,6 +106,7 @@ export class Connection {
     this.#visibility = visibility;
     this.#visibilityGrace = visibilityGrace;
     this.#onAuthFailure = onAuthFailure;
+    this.#hello = hello;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
@@ -232,6 +235,45 @@ export class Connection {
       throw new TypeError("Connection.send: an event stream is one-way.");
     }
     return this.#outbox.send(data as Frame | Blob, handlers);
+  }
+
+  /**
+   * Refreshes credentials the server says expire soon (PROTOCOL.md section 1a), losing nothing:
+   * asks `onAuthFailure` for fresh ones (`error.code` is `credentials-expiring`), then sends
+   * `hello` again on the open WebSocket, which a wirekit server verifies in band; without a
+   * `hello` (cookies, headers) it reconnects at once, resuming where it stood. Without
+   * `onAuthFailure` nothing can be refreshed: the server's close at expiry brings the
+   * reconnect, which resumes too. Channels call it on the server's notice.
+   */
+  refreshCredentials(): Promise<void> {
+    // One at a time: an event stream's notice and the expiry after it ask for the same refresh.
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
+    const session = this.#session;
+    const hook = this.#onAuthFailure;
+    try {
+      const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
+      // Without a hook, the same credentials again would only earn another notice, sooner.
+      if (hook === undefined || !(await hook(expiring))) return;
+      const { status } = this.#store.get();
+      // Since the notice, the connection ended, or a new session began with fresh credentials.
+      if (status !== "open" && status !== "reconnecting") return;
+      if (this.#session !== undefined && this.#session !== session) return;
+      const hello = this.#hello;
+      if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
+        this.#outbox.sendControl(hello());
+      } else {
+        this.reconnect();
+      }
+    } catch (error) {
+      // The app's hook or hello threw: its bug, reported, while the connection goes on.
+      rethrowAsync(error);
+    }
   }
 
   #open(): void {

@@ -114,14 +114,17 @@ export interface ConnectionOptions {
   watchdog?: number | false;
   /**
    * Called when the server refuses the credentials (HTTP 401/403, close 4401/4403). Refresh the
-   * token and resolve `true` to allow one more attempt; `false` fails the connection.
+   * token and resolve `true` to allow one more attempt; `false` fails the connection. Channels
+   * also call it, with `error.code` `credentials-expiring`, when the server says the credentials
+   * expire soon (PROTOCOL.md section 1a): refresh them and resolve `true`, and the `hello` goes
+   * out again on the same socket, or an event stream reconnects at once from its last event id.
    */
   onAuthFailure?: (error: ConnectionError) => boolean | Promise<boolean>;
   /**
    * WebSocket: the first frame of every connection, sent before anything else (a channel
    * client's subscriptions, the queue). Browsers cannot set headers on a WebSocket, so this is
    * where credentials go for servers that read them from the first frame (PROTOCOL.md `auth`);
-   * it is called on every connect, so a refreshed token is the one sent.
+   * it is called on every connect, and on a refresh, so a refreshed token is the one sent.
    * @example hello: () => JSON.stringify({ type: "auth", token: session.token })
    */
   hello?: () => Frame;

@@ -15,6 +15,8 @@
  * - `watchdog-timeout`: no bytes on an event stream for longer than the watchdog allows.
  * - `headers`: the `headers` function threw or rejected.
  * - `retries-exhausted`: `maxAttempts` consecutive attempts failed (`cause` is the last failure).
+ * - `credentials-expiring`: not a failure: what `onAuthFailure` is called with when the server
+ *   says the credentials expire soon (PROTOCOL.md section 1a), so that it refreshes them.
  */
 export type ConnectionErrorCode =
   | "http-status"
@@ -27,7 +29,8 @@ export type ConnectionErrorCode =
   | "connect-timeout"
   | "heartbeat-timeout"
   | "watchdog-timeout"
-  | "retries-exhausted";
+  | "retries-exhausted"
+  | "credentials-expiring";
 
 export class ConnectionError extends Error {
   override readonly name = "ConnectionError";

@@ -1,4 +1,5 @@
 import type { ChannelEvent } from "./channelClient.js";
+import { ChannelServerError } from "./channelErrors.js";
 import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
@@ -10,7 +11,13 @@ import {
   eventStreamEndpoint,
   eventStreamTransport,
 } from "./eventStreamEndpoint.js";
-import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "./protocol.js";
+import {
+  STREAM_ERROR_EVENT,
+  STREAM_EXPIRED_EVENT,
+  STREAM_EXPIRING_EVENT,
+  STREAM_GAP_EVENT,
+  STREAM_POSITION_EVENT,
+} from "./protocol.js";
 import { callEach } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
 
@@ -51,9 +58,11 @@ export class EventStreamChannels {
   // The channel set the next physical stream asks for, and the one the current stream asked for.
   #wired: string[] = [];
   #streaming: readonly string[] = [];
-  // What the server said about the current stream: a gap, and whether its channels were told.
+  // What the server said about the current stream: a gap, whether its channels were told, and
+  // the channels it does not serve.
   #gap = false;
   #announced = false;
+  #refused = new Set<string>();
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
 
@@ -69,10 +78,12 @@ export class EventStreamChannels {
         this.#streaming = this.#wired;
         this.#gap = false;
         this.#announced = false;
+        this.#refused = new Set();
         return this.#urlFor(this.#wired);
       },
-      // The reserved events too: where a fresh stream stands, and a stream that could not resume.
-      events: () => [...this.#wired, STREAM_POSITION_EVENT, STREAM_GAP_EVENT],
+      // The reserved events too: where a fresh stream stands, a stream that could not resume,
+      // channels not served, credentials expiring.
+      events: () => [...this.#wired, ...RESERVED_EVENTS],
     });
     this.connection = new Connection({ ...options, transport });
     this.#stopMessages = this.connection.onMessage((message) => {
@@ -82,6 +93,15 @@ export class EventStreamChannels {
         // the server lost events while the stream was open: say so now.
         if (this.#announced) this.#tell(false, undefined);
         else this.#gap = true;
+        return;
+      }
+      if (channel === STREAM_ERROR_EVENT) {
+        this.#refuse(message.data);
+        return;
+      }
+      if (channel === STREAM_EXPIRING_EVENT || channel === STREAM_EXPIRED_EVENT) {
+        // A stream takes no credentials in band: refresh them, and reconnect by Last-Event-ID.
+        void this.connection.refreshCredentials();
         return;
       }
       if (channel === STREAM_POSITION_EVENT) {
@@ -119,7 +139,7 @@ export class EventStreamChannels {
     const held = listeners;
     held.add(listener);
     // A listener joining a channel the stream already carries hears where it stands now.
-    if (this.#announced && this.#streaming.includes(channel)) {
+    if (this.#announced && this.#streaming.includes(channel) && !this.#refused.has(channel)) {
       const position = this.connection.lastEventId;
       callEach([listener], { type: "subscribed", channel, recovered: true, position });
     }
@@ -152,10 +172,34 @@ export class EventStreamChannels {
    */
   #tell(recovered: boolean, position: string | undefined): void {
     for (const channel of this.#streaming) {
+      if (this.#refused.has(channel)) continue;
       const listeners = this.#listeners.get(channel);
       if (listeners !== undefined)
         callEach(listeners, { type: "subscribed", channel, recovered, position });
     }
+  }
+
+  /** A channel the server does not serve on this stream: its listeners hear why. */
+  #refuse(data: unknown): void {
+    let frame: Partial<Record<string, unknown>> | null = null;
+    try {
+      frame = JSON.parse(String(data));
+    } catch {
+      // Not an error event this client can read: the channel's listeners hear nothing.
+    }
+    const channel = frame?.["channel"];
+    const code = frame?.["code"];
+    if (typeof channel !== "string" || typeof code !== "string") return;
+    this.#refused.add(channel);
+    const listeners = this.#listeners.get(channel);
+    const error = new ChannelServerError({
+      type: "error",
+      code,
+      reason: String(frame?.["reason"] ?? code),
+      frame: "subscribe",
+      channel,
+    });
+    if (listeners !== undefined) callEach(listeners, { type: "error", channel, error });
   }
 
   #urlFor(channels: readonly string[]): string {
@@ -189,6 +233,14 @@ export class EventStreamChannels {
     else if (status !== "paused" && nextRetryAt === null) this.connection.reconnect();
   }
 }
+
+const RESERVED_EVENTS = [
+  STREAM_POSITION_EVENT,
+  STREAM_GAP_EVENT,
+  STREAM_ERROR_EVENT,
+  STREAM_EXPIRING_EVENT,
+  STREAM_EXPIRED_EVENT,
+];
 
 const channelsOfConnection = new WeakMap<Connection, EventStreamChannels>();
 

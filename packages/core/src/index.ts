@@ -75,6 +75,9 @@ export {
   compareIds,
   isMessageId,
   isNewerId,
+  STREAM_ERROR_EVENT,
+  STREAM_EXPIRED_EVENT,
+  STREAM_EXPIRING_EVENT,
   STREAM_GAP_EVENT,
   STREAM_POSITION_EVENT,
 } from "./protocol.js";

@@ -81,6 +81,8 @@ export type ServerFrame =
       readonly per?: number;
       readonly maxFrameSize?: number;
     }
+  /** The credentials expire in `expiresIn` ms: send an `auth` frame with fresh ones (section 1a). */
+  | { readonly type: "expiring"; readonly expiresIn: number }
   /** Who is present in `channel` now, replacing the client's view; `self` is its own id. */
   | {
       readonly type: "presence";
@@ -98,12 +100,16 @@ export type ServerFrame =
 
 /** Close codes of the protocol (PROTOCOL.md section 8). */
 export const CLOSE_CODES = {
+  /** A bad request, such as credentials in the URL (section 1a): fatal. */
+  badRequest: 4400,
   /** Over the rate limit: retried with backoff. */
   rateLimited: 4429,
   /** Not authenticated: the client's auth hook may refresh credentials. */
   notAuthenticated: 4401,
   /** Authenticated, and not allowed. */
   forbidden: 4403,
+  /** The credentials expired before fresh ones came (section 1a): retried, with fresh ones. */
+  credentialsExpired: 4440,
 } as const;
 
 /**
@@ -114,6 +120,16 @@ export const CLOSE_CODES = {
  */
 export const STREAM_GAP_EVENT = "wirekit-gap";
 export const STREAM_POSITION_EVENT = "wirekit-position";
+/**
+ * Reserved event names about the stream's credentials and channels (PROTOCOL.md section 9):
+ * - `wirekit-error`: a channel is not served; its data is an `error` frame's JSON
+ *   (`{"code":"forbidden","channel":…,"reason":…}`);
+ * - `wirekit-expiring`: the credentials expire in its data's milliseconds: refresh and reconnect;
+ * - `wirekit-expired`: they have expired, and the stream ends.
+ */
+export const STREAM_ERROR_EVENT = "wirekit-error";
+export const STREAM_EXPIRING_EVENT = "wirekit-expiring";
+export const STREAM_EXPIRED_EVENT = "wirekit-expired";
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 

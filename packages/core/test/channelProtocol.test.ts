@@ -92,6 +92,10 @@ describe("jsonChannelProtocol", () => {
       ),
     ).toEqual({ type: "error", code: "forbidden", reason: "no", frame: "publish", ack: "3" });
     expect(protocol.decode('{"type":"pong","nonce":"n"}')).toEqual({ type: "pong", nonce: "n" });
+    expect(protocol.decode('{"type":"expiring","expiresIn":30000}')).toEqual({
+      type: "expiring",
+      expiresIn: 30000,
+    });
   });
 
   it("decodes a binary message into an ArrayBuffer payload", () => {
@@ -113,6 +117,8 @@ describe("jsonChannelProtocol", () => {
     ["subscribed without recovered", '{"type":"subscribed","channel":"a"}', "bad-frame"],
     ["an ack without its string", '{"type":"ack","ack":3}', "bad-frame"],
     ["an error without a reason", '{"type":"error","code":"x"}', "bad-frame"],
+    ["expiring without expiresIn", '{"type":"expiring"}', "bad-frame"],
+    ["expiring in negative time", '{"type":"expiring","expiresIn":-1}', "bad-frame"],
     ["an unknown type", '{"type":"hello","channel":"a"}', "unknown-type"],
     ["no type at all", "{}", "unknown-type"],
   ])("reports %s as %s", (_, text, code) => {

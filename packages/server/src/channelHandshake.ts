@@ -2,7 +2,13 @@ import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { CHANNEL_SUBPROTOCOL, CLOSE_CODES } from "@wirekit/core/protocol";
 import type { WebSocket, WebSocketServer } from "ws";
-import type { Authenticate, ChannelConnection } from "./channelSession.js";
+import {
+  bearerToken,
+  credentialsInUrl,
+  type ResolvedAuth,
+  type Verdict,
+  verifyCredentials,
+} from "./auth.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 import type { ClosingPolicy } from "./socketClosing.js";
 
@@ -19,26 +25,33 @@ export interface HandshakeSettings {
   readonly wss: WebSocketServer;
   readonly path: string | undefined;
   readonly allowedOrigins: AllowedOrigins;
-  /** Set when the upgrade request itself is authenticated (credentials: "request"). */
-  readonly authenticateRequest: Authenticate | undefined;
-  readonly authRefusal: "close" | "handshake";
+  readonly auth: ResolvedAuth;
   readonly counts: HandshakeCounts;
   readonly policy: ClosingPolicy;
   /** Whether the server is closing: new connections are refused with 503. */
   readonly closing: () => boolean;
-  /** Serves an accepted socket; `socket` is the one the upgrade came on. */
-  readonly serve: (ws: WebSocket, socket: Duplex, connection: ChannelConnection) => void;
+  /**
+   * Serves an accepted socket; `socket` is the one the upgrade came on, `verdict` what its
+   * request's own credentials were found to be (a 401 waits for an `auth` frame).
+   */
+  readonly serve: (
+    ws: WebSocket,
+    socket: Duplex,
+    request: IncomingMessage,
+    verdict: Verdict,
+  ) => void;
 }
 
 /**
  * The `upgrade` listener: the path, the origin (a cross-site page could otherwise ride the
- * user's cookies), authentication of the request, the subprotocol; a socket that passes them all
- * is served.
+ * user's cookies), the request's credentials, the subprotocol; a socket that passes them all is
+ * served. Refusals of credentials are close codes rather than HTTP statuses: a browser reads a
+ * close code, while a failed handshake is only a 1006 to it.
  */
 export function createUpgradeListener(
   settings: HandshakeSettings,
 ): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const { http, wss, path, allowedOrigins, authenticateRequest, authRefusal } = settings;
+  const { http, wss, path, allowedOrigins, auth } = settings;
   const { counts, policy, closing, serve } = settings;
 
   const refuse = (socket: Duplex, status: number, reason: string) => {
@@ -69,38 +82,35 @@ export function createUpgradeListener(
       refuse(socket, 403, "origin not allowed");
       return;
     }
-    const accept = (user: unknown, authorized: boolean) => {
+    const upgrade = (then: (ws: WebSocket) => void) => {
       if (closing() || socket.destroyed) {
         socket.destroy();
         return;
       }
-      if (!authorized && authRefusal === "handshake") {
-        refuse(socket, 401, "not authenticated");
-        return;
-      }
       wss.handleUpgrade(request, socket, head, (ws) => {
         counts.accepted++;
-        if (!authorized) {
-          policy.close(ws, CLOSE_CODES.notAuthenticated, "not authenticated");
-          return;
-        }
-        if (ws.protocol !== CHANNEL_SUBPROTOCOL) {
-          // PROTOCOL.md section 1: 1002 tells the client there is no common version; no retry.
-          policy.close(ws, 1002, `the ${CHANNEL_SUBPROTOCOL} subprotocol is required`);
-          return;
-        }
-        serve(ws, socket, { request, user });
+        then(ws);
       });
     };
-    if (authenticateRequest === undefined) {
-      accept(true, true);
+    const inUrl = auth.authenticate === undefined ? undefined : credentialsInUrl(request);
+    if (inUrl !== undefined) {
+      // Never read, and said so (PROTOCOL.md section 1a).
+      upgrade((ws) => policy.close(ws, CLOSE_CODES.badRequest, inUrl));
       return;
     }
-    Promise.resolve()
-      .then(() => authenticateRequest(request))
-      .then(
-        (user) => accept(user, user !== false),
-        () => refuse(socket, 500, "authentication failed"),
-      );
+    void verifyCredentials(auth, request, bearerToken(request)).then((verdict) =>
+      upgrade((ws) => {
+        if (!verdict.ok && verdict.status !== 401) {
+          const code = verdict.status === 403 ? CLOSE_CODES.forbidden : 1011;
+          policy.end(ws, code, verdict.reason);
+        } else if (ws.protocol !== CHANNEL_SUBPROTOCOL) {
+          // PROTOCOL.md section 1: 1002 tells the client there is no common version; no retry.
+          policy.close(ws, 1002, `the ${CHANNEL_SUBPROTOCOL} subprotocol is required`);
+        } else {
+          // Refused for want of credentials (401), it may still send them in an `auth` frame.
+          serve(ws, socket, request, verdict);
+        }
+      }),
+    );
   };
 }

@@ -2,12 +2,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CHANNEL_SUBPROTOCOL } from "@wirekit/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
+import { type ResolvedAuth, resolveAuth, type ServerAuth } from "./auth.js";
 import type { Broker, BrokerMessage } from "./broker.js";
 import { encodeServerFrame } from "./channelFrames.js";
 import { createUpgradeListener } from "./channelHandshake.js";
 import {
-  type Authenticate,
-  type Authorize,
   type ChannelConnection,
   type SessionSettings,
   serveChannelSession,
@@ -23,18 +22,7 @@ import { webSocketFrame } from "./webSocketFrame.js";
 export type { ChannelConnection };
 export { CHANNEL_SUBPROTOCOL };
 
-/** Where `authenticate` finds the credentials. */
-export type Credentials =
-  /** The upgrade request: a cookie, or a header a proxy or a non-browser client set. */
-  | "request"
-  /**
-   * The client's first frame, `{ "type": "auth", "token": "…" }` (PROTOCOL.md section 1): what a
-   * browser can send, since it cannot set headers on a WebSocket. Frames that follow it wait
-   * until it is verified.
-   */
-  | "auth-frame";
-
-export interface ChannelServerOptions {
+export interface ChannelServerOptions<User = unknown> {
   /** Where messages live. Several servers sharing one broker resume each other's clients. */
   broker: Broker;
   /** An HTTP server to share: its `upgrade` requests at `path` become channel connections. */
@@ -75,36 +63,20 @@ export interface ChannelServerOptions {
    */
   rateLimit?: RateLimit;
   /**
-   * Called with the upgrade request (read a cookie or an `Authorization` header; never put
-   * tokens in the URL). `false` refuses; anything else accepts, and becomes `user`.
-   * @default undefined (everyone is accepted)
+   * Who may connect, until when, and to which channels: the same `ServerAuth` the event-stream
+   * handler takes. The upgrade request is authenticated first (its cookies, an `Authorization:
+   * Bearer` header); refused for want of credentials, the socket must send an `auth` frame
+   * first, within `authTimeout`. Later `auth` frames refresh the credentials in band, and
+   * credentials that expire unrefreshed close the socket with 4440 (PROTOCOL.md section 1a).
+   * @default undefined (everyone is accepted, and may do anything)
    */
-  authenticate?: Authenticate;
+  auth?: ServerAuth<User>;
   /**
-   * Where `authenticate` reads credentials from. With `"auth-frame"` it is called with the
-   * request and the first frame's `token`; a socket whose first frame is not `auth`, or that
-   * sends none within `authTimeout`, is closed with 4401.
-   * @default "request"
-   */
-  credentials?: Credentials;
-  /**
-   * Milliseconds a socket has to send its `auth` frame, with `credentials: "auth-frame"`.
+   * Milliseconds a socket whose upgrade request carried no good credentials has to send its
+   * `auth` frame before it is closed with 4401 (on the auth clock).
    * @default 10_000
    */
   authTimeout?: number;
-  /**
-   * How a refused `authenticate` is answered: `"close"` accepts the socket and closes it with
-   * 4401, which browsers can read and the wirekit client treats as "refresh credentials, retry
-   * once"; `"handshake"` answers HTTP 401, which browsers only see as a failed connection (1006).
-   * @default "close"
-   */
-  authRefusal?: "close" | "handshake";
-  /**
-   * May this connection subscribe to, publish on, or be present in `channel` (the action says
-   * which)? `false` answers `forbidden`.
-   * @default undefined (everything is allowed)
-   */
-  authorize?: Authorize;
   /**
    * Presence (PROTOCOL.md section 11): who is connected to each channel, with data each client
    * sets, snapshots and diffs, a grace on disconnect. `false` turns it off: presence frames are
@@ -131,11 +103,11 @@ export interface ChannelServerCounts {
   readonly open: number;
   /** Handshakes accepted. */
   readonly accepted: number;
-  /** Handshakes refused: foreign origin, wrong path, failed authentication. */
+  /** Handshakes refused: foreign origin, wrong path, a server closing. */
   readonly refused: number;
   /**
-   * Connections closed for breaking the protocol or its limits (1002, 1008, 1009, 4401, 4429),
-   * each counted once.
+   * Connections closed for breaking the protocol or its limits, or refused or expired
+   * credentials (1002, 1008, 1009, 4400, 4401, 4403, 4429, 4440), each counted once.
    */
   readonly closedByPolicy: number;
   /** Half-open connections terminated for not answering a ping. */
@@ -167,9 +139,11 @@ const OVERSIZE_READ_FACTOR = 4;
  *
  * @example
  * const channels = createChannelServer({ broker, server: httpServer, path: "/channels",
- *   allowedOrigins: ["https://app.example.com"], authenticate: (req) => userFromCookie(req) });
+ *   allowedOrigins: ["https://app.example.com"], auth }); // the event-stream handler's `auth` too
  */
-export function createChannelServer(options: ChannelServerOptions): ChannelServer {
+export function createChannelServer<User = unknown>(
+  options: ChannelServerOptions<User>,
+): ChannelServer {
   const {
     broker,
     server: sharedServer,
@@ -179,11 +153,7 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     allowedOrigins,
     maxFrameSize = 64 * 1024,
     rateLimit = { messages: 100, per: 1000 },
-    authenticate,
-    credentials = "request",
     authTimeout = 10_000,
-    authRefusal = "close",
-    authorize,
     pingInterval = 30_000,
     pongTimeout = 10_000,
     presence = {},
@@ -195,12 +165,8 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
   assertPositive(where, "pingInterval", pingInterval);
   assertPositive(where, "pongTimeout", pongTimeout);
   assertPositive(where, "authTimeout", authTimeout);
-  if (credentials !== "request" && credentials !== "auth-frame") {
-    throw new WirekitServerError(
-      "invalid-option",
-      `${where}: \`credentials\` must be "request" or "auth-frame".`,
-    );
-  }
+  // Sessions only pass the user along: they need not know its type.
+  const auth = resolveAuth(where, options, options.auth) as ResolvedAuth;
   if (allowedOrigins !== "*" && !Array.isArray(allowedOrigins)) {
     throw new WirekitServerError(
       "invalid-option",
@@ -245,9 +211,8 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
 
   const sessionSettings: SessionSettings = {
     broker,
-    authenticateFrame: credentials === "auth-frame" ? authenticate : undefined,
+    auth,
     authTimeout,
-    authorize,
     rateLimit,
     maxFrameSize,
     pingInterval,
@@ -265,13 +230,12 @@ export function createChannelServer(options: ChannelServerOptions): ChannelServe
     wss,
     path,
     allowedOrigins,
-    authenticateRequest: credentials === "request" ? authenticate : undefined,
-    authRefusal,
+    auth,
     counts,
     policy,
     closing: () => closed,
-    serve: (ws, socket, connection) => {
-      const end = serveChannelSession(ws, socket, connection, sessionSettings);
+    serve: (ws, socket, request, verdict) => {
+      const { end } = serveChannelSession(ws, socket, request, verdict, sessionSettings);
       sessions.set(ws, end);
       ws.once("close", () => {
         end();

@@ -2,7 +2,9 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { CLOSE_CODES } from "@wirekit/core/protocol";
 import type { WebSocket } from "ws";
+import { mayAccess, type ResolvedAuth, type Verdict } from "./auth.js";
 import type { Broker, BrokerMessage } from "./broker.js";
+import { createChannelCredentials } from "./channelCredentials.js";
 import {
   type ChannelErrorCode,
   type ClientFrame,
@@ -17,26 +19,16 @@ import { createRateLimiter, type RateLimit } from "./rateLimiter.js";
 import type { ClosingPolicy } from "./socketClosing.js";
 import { webSocketFrame } from "./webSocketFrame.js";
 
-/** Who is connected, as `authenticate` and `authorize` see it. */
-export interface ChannelConnection {
+/** Who is connected on one socket. */
+export interface ChannelConnection<User = unknown> {
   /** The upgrade request: headers, cookies, remote address. */
   readonly request: IncomingMessage;
-  /** What `authenticate` returned (`true` when there is no hook). */
-  readonly user: unknown;
+  /**
+   * Who `authenticate` said this is (`undefined` without it), kept current by in-band
+   * refreshes: the one place to read a socket's user.
+   */
+  readonly user: User;
 }
-
-/** The server's `authenticate` hook: `false` refuses, anything else is the user. */
-export type Authenticate = (request: IncomingMessage, token?: string) => Promise<unknown> | unknown;
-
-/**
- * The server's `authorize` hook: may this connection subscribe to, publish on, or be present in
- * `channel` (PROTOCOL.md section 11)?
- */
-export type Authorize = (
-  connection: ChannelConnection,
-  action: "subscribe" | "publish" | "presence",
-  channel: string,
-) => Promise<boolean> | boolean;
 
 /** The server's presence settings, as every session uses them. */
 export interface SessionPresence {
@@ -61,10 +53,9 @@ export interface SessionCounts {
 /** The server's settings, as every session uses them. */
 export interface SessionSettings {
   readonly broker: Broker;
-  /** Set when the socket's first frame must be an `auth` frame that this verifies. */
-  readonly authenticateFrame: Authenticate | undefined;
+  readonly auth: ResolvedAuth;
+  /** Milliseconds a socket whose request was refused has to send its `auth` frame. */
   readonly authTimeout: number;
-  readonly authorize: Authorize | undefined;
   readonly rateLimit: RateLimit;
   readonly maxFrameSize: number;
   readonly pingInterval: number;
@@ -77,41 +68,23 @@ export interface SessionSettings {
   readonly presence: SessionPresence | undefined;
 }
 
-// Frames a client may send behind its `auth` frame before it is verified.
-const MAX_HELD_FRAMES = 256;
-
 /**
- * Serves one accepted channel socket (PROTOCOL.md): its frames, its subscriptions, its liveness.
- * `socket` is the one the upgrade came on, which `ws` writes to: frames are written to it whole
- * (`webSocketFrame`), so that a message encoded once goes to every subscriber as it is. Returns
- * what ends the session (its timers and subscriptions) once the socket has closed.
+ * Serves one accepted channel socket (PROTOCOL.md): its credentials, its frames, its
+ * subscriptions, its liveness. `socket` is the one the upgrade came on, which `ws` writes to:
+ * frames are written to it whole (`webSocketFrame`), so that a message encoded once goes to every
+ * subscriber as it is. `verdict` is what the upgrade request's credentials were found to be.
+ * Returns who is connected, and what ends the session (its timers and subscriptions) once the
+ * socket has closed.
  */
 export function serveChannelSession(
   ws: WebSocket,
   socket: Duplex,
-  accepted: ChannelConnection,
+  request: IncomingMessage,
+  verdict: Verdict,
   settings: SessionSettings,
-): () => void {
-  const { broker, authenticateFrame, authTimeout, authorize, rateLimit, maxFrameSize } = settings;
+): { readonly connection: ChannelConnection; readonly end: () => void } {
+  const { broker, auth, authTimeout, rateLimit, maxFrameSize } = settings;
   const { pingInterval, pongTimeout, counts, policy, messageFrame, presence } = settings;
-  // With an `auth` frame, the user is known once that frame is verified.
-  let user = accepted.user;
-  const connection: ChannelConnection = {
-    request: accepted.request,
-    get user() {
-      return user;
-    },
-  };
-  let ended = false;
-  let auth: "waiting" | "verifying" | "done" = authenticateFrame === undefined ? "done" : "waiting";
-  const held: ClientFrame[] = [];
-  const authTimer =
-    authenticateFrame === undefined
-      ? undefined
-      : setTimeout(
-          () => policy.close(ws, CLOSE_CODES.notAuthenticated, "no auth frame"),
-          authTimeout,
-        );
   const limiter = createRateLimiter(rateLimit);
   let warnedThisWindow = false;
   let awaitingPong = false;
@@ -136,9 +109,9 @@ export function serveChannelSession(
   const subscriptions = createChannelSubscriptions({
     broker,
     maySubscribe:
-      authorize === undefined
+      auth.authorize === undefined
         ? undefined
-        : (channel) => authorize(connection, "subscribe", channel),
+        : (channel) => mayAccess(auth, credentials.user, channel, "subscribe"),
     send,
     write,
     messageFrame,
@@ -155,9 +128,14 @@ export function serveChannelSession(
           holder: presence.nextHolder(),
           user: () => presence.userId(connection),
           mayEnter:
-            authorize === undefined
+            auth.authorize === undefined
               ? undefined
-              : (channel) => authorize(connection, "presence", channel),
+              : async (channel) => {
+                  const access = await mayAccess(auth, credentials.user, channel, "presence");
+                  // Presence answers a failed check as it answers a failed store: `internal`.
+                  if (access === "failed") throw new Error("authorization failed");
+                  return access === "allowed";
+                },
           send,
           write,
           diffFrame: presence.diffFrame,
@@ -165,8 +143,17 @@ export function serveChannelSession(
 
   const publish = async (frame: Extract<ClientFrame, { type: "publish" }>) => {
     const about = { frame: "publish", channel: frame.channel, ...ackOf(frame.ack) };
-    if (authorize !== undefined && !(await authorize(connection, "publish", frame.channel))) {
+    // Without `authorize`, no await: publishes reach the broker in the order they came.
+    const access =
+      auth.authorize === undefined
+        ? "allowed"
+        : await mayAccess(auth, credentials.user, frame.channel, "publish");
+    if (access === "forbidden") {
       sendError("forbidden", "you may not publish on this channel", about);
+      return;
+    }
+    if (access === "failed") {
+      sendError("internal", "authorization failed; publish again later", about);
       return;
     }
     try {
@@ -205,41 +192,25 @@ export function serveChannelSession(
         }
         return;
       case "pong":
-      case "auth": // only a first frame authenticates; later ones are ignored
+      case "auth": // the credentials took it
         return;
     }
   };
 
-  /** Serves a frame, or holds it while the socket's `auth` frame is being verified. */
-  const admit = (frame: ClientFrame) => {
-    if (auth === "done") {
-      handle(frame);
-    } else if (auth === "verifying") {
-      if (held.length < MAX_HELD_FRAMES) held.push(frame);
-      else policy.close(ws, 1008, "too many frames before authentication");
-    } else {
-      clearTimeout(authTimer);
-      if (frame.type !== "auth") {
-        policy.close(ws, CLOSE_CODES.notAuthenticated, "the first frame must be auth");
-        return;
-      }
-      auth = "verifying";
-      Promise.resolve()
-        .then(() => authenticateFrame?.(connection.request, frame.token))
-        .then(
-          (result) => {
-            if (ended) return;
-            if (result === false) {
-              policy.close(ws, CLOSE_CODES.notAuthenticated, "not authenticated");
-              return;
-            }
-            user = result;
-            auth = "done";
-            for (const waiting of held.splice(0)) handle(waiting);
-          },
-          () => policy.close(ws, 1011, "authentication failed"),
-        );
-    }
+  const credentials = createChannelCredentials({
+    auth,
+    request,
+    verdict,
+    authTimeout,
+    serve: handle,
+    send,
+    close: (code, reason) => policy.end(ws, code, reason),
+  });
+  const connection: ChannelConnection = {
+    request,
+    get user() {
+      return credentials.user;
+    },
   };
 
   const alive = () => {
@@ -256,8 +227,8 @@ export function serveChannelSession(
       : data instanceof ArrayBuffer
         ? Buffer.from(data)
         : data;
-    const verdict = limiter();
-    if (verdict === "abusive") {
+    const rate = limiter();
+    if (rate === "abusive") {
       policy.close(ws, CLOSE_CODES.rateLimited, "rate limit exceeded; slow down");
       return;
     }
@@ -268,7 +239,7 @@ export function serveChannelSession(
       sendError("too-large", `a frame may be at most ${maxFrameSize} bytes`, about);
       return;
     }
-    if (verdict === "limited") {
+    if (rate === "limited") {
       // Every publish waiting for an ack gets its answer (PROTOCOL.md section 4); other
       // frames get one warning per window, so a flood is not answered by a flood.
       if (ack !== undefined || !warnedThisWindow) {
@@ -283,7 +254,7 @@ export function serveChannelSession(
       sendError(code, reason, rest);
       return;
     }
-    admit(decoded.frame);
+    credentials.admit(decoded.frame);
   });
   ws.on("pong", alive);
   ws.on("error", (error: Error & { code?: string }) => {
@@ -303,14 +274,14 @@ export function serveChannelSession(
     }, pongTimeout);
   }, pingInterval);
 
-  return () => {
-    ended = true;
+  const end = () => {
     clearInterval(pinger);
-    clearTimeout(authTimer);
+    credentials.end();
     if (pongDeadline !== undefined) clearTimeout(pongDeadline);
     subscriptions.close();
     present?.close();
   };
+  return { connection, end };
 }
 
 const ackOf = (ack: string | undefined): { ack?: string } => (ack === undefined ? {} : { ack });

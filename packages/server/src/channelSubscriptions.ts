@@ -5,8 +5,13 @@ import type { ServerFrame } from "./channelFrames.js";
 /** What one connection's subscriptions need of it and of the server. */
 export interface SubscriptionSettings {
   readonly broker: Broker;
-  /** Whether the connection may subscribe to `channel`; unset, it may subscribe to any. */
-  readonly maySubscribe: ((channel: string) => Promise<boolean> | boolean) | undefined;
+  /**
+   * Whether the connection may subscribe to `channel` (`failed`: the check itself failed);
+   * unset, it may subscribe to any.
+   */
+  readonly maySubscribe:
+    | ((channel: string) => Promise<"allowed" | "forbidden" | "failed">)
+    | undefined;
   /** Sends the connection a frame of its own (`subscribed`, `error`). */
   readonly send: (frame: ServerFrame) => void;
   /** Writes a whole WebSocket frame to the connection: one shared by every subscriber. */
@@ -71,8 +76,13 @@ export function createChannelSubscriptions(settings: SubscriptionSettings): Chan
 
   const subscribe = async (channel: string, resume: string | undefined) => {
     unsubscribe(channel);
-    if (maySubscribe !== undefined && !(await maySubscribe(channel))) {
+    const access = maySubscribe === undefined ? "allowed" : await maySubscribe(channel);
+    if (access === "forbidden") {
       refuse("forbidden", "you may not subscribe to this channel", channel);
+      return;
+    }
+    if (access === "failed") {
+      refuse("internal", "authorization failed; subscribe again later", channel);
       return;
     }
     if (closed) return;

@@ -1,11 +1,27 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { STREAM_GAP_EVENT, STREAM_POSITION_EVENT } from "@wirekit/core/protocol";
+import {
+  bearerToken,
+  credentialsInUrl,
+  mayAccess,
+  resolveAuth,
+  type ServerAuth,
+  scheduleExpiry,
+  verifyCredentials,
+} from "./auth.js";
 import type { Broker, BrokerGap, BrokerMessage } from "./broker.js";
 import { encodeOnce } from "./encodeOnce.js";
 import { assertPositive } from "./errors.js";
+import {
+  EXPIRED_EVENT,
+  expiringEvent,
+  gapEvent,
+  messageEvent,
+  positionEvent,
+  refusalEvent,
+} from "./eventStreamEvents.js";
 import { type AllowedOrigins, isOriginAllowed } from "./originPolicy.js";
 
-export interface EventStreamHandlerOptions {
+export interface EventStreamHandlerOptions<User = unknown> {
   /** Where the messages come from. */
   broker: Broker;
   /**
@@ -42,6 +58,16 @@ export interface EventStreamHandlerOptions {
    * @default "channels"
    */
   channelsParam?: string;
+  /**
+   * Who may read, until when, and which channels: the same `ServerAuth` the channel server
+   * takes. A refused request is answered 401 or 403; a channel `authorize` refuses is left out,
+   * with a `wirekit-error` event, and the others are served; expiring credentials are announced
+   * with `wirekit-expiring`, and at expiry `wirekit-expired` ends the stream (PROTOCOL.md
+   * section 9). Credentials come from cookies or an `Authorization: Bearer` header, never the
+   * URL: a query string that carries them is answered 400.
+   * @default undefined (everyone may read every channel)
+   */
+  auth?: ServerAuth<User>;
 }
 
 /** A `node:http` request handler that also knows its open streams. */
@@ -80,7 +106,9 @@ const DIGITS = /^[0-9]{1,16}$/;
  * const handler = createEventStreamHandler({ broker, allowedOrigins: ["https://app.example.com"] });
  * http.createServer((req, res) => req.url?.startsWith("/stream") ? handler(req, res) : next(req, res));
  */
-export function createEventStreamHandler(options: EventStreamHandlerOptions): EventStreamHandler {
+export function createEventStreamHandler<User = unknown>(
+  options: EventStreamHandlerOptions<User>,
+): EventStreamHandler {
   const {
     broker,
     retry = 3000,
@@ -95,13 +123,23 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
   assertPositive(where, "heartbeatInterval", heartbeatInterval);
   assertPositive(where, "maxBufferedBytes", maxBufferedBytes);
   assertPositive(where, "endTimeout", endTimeout);
+  const auth = resolveAuth(where, options, options.auth);
   const open = new Set<() => void>();
   let slowClientsCut = 0;
   // Every stream of a channel writes the same bytes for a message: one encoding for them all.
   const eventOf = encodeOnce(messageEvent);
 
-  const refuse = (response: ServerResponse, status: number, reason: string) => {
-    response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", Vary: "Origin" });
+  const refuse = (
+    response: ServerResponse,
+    status: number,
+    reason: string,
+    headers: Record<string, string> = {},
+  ) => {
+    response.writeHead(status, {
+      ...headers,
+      "Content-Type": "text/plain; charset=utf-8",
+      Vary: "Origin",
+    });
     response.end(reason);
   };
 
@@ -155,7 +193,61 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     // NaN with a gap. Treating it as a fresh start would skip what came since, silently.
     const resume =
       resumeText === "" ? undefined : DIGITS.test(resumeText) ? Number(resumeText) : Number.NaN;
+    const inUrl = auth.authenticate === undefined ? undefined : credentialsInUrl(request);
+    if (inUrl !== undefined) {
+      refuse(response, 400, inUrl, corsHeaders(origin));
+      return;
+    }
+    if (auth.authenticate === undefined && auth.authorize === undefined) {
+      stream(request, response, channels, [], resume, undefined);
+      return;
+    }
+    authenticated(request, response, channels, resume).catch(() => response.destroy());
+  };
 
+  /** Serves the stream once its credentials and channels are checked (PROTOCOL.md section 9). */
+  const authenticated = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    channels: readonly string[],
+    resume: number | undefined,
+  ) => {
+    const verdict = await verifyCredentials(auth, request, bearerToken(request));
+    if (response.destroyed) return;
+    // With CORS headers, so that a browser lets the client read the status and refresh.
+    const cors = corsHeaders(request.headers.origin);
+    if (!verdict.ok) {
+      const challenge: Record<string, string> =
+        verdict.status === 401 ? { "WWW-Authenticate": "Bearer" } : {};
+      refuse(response, verdict.status, verdict.reason, { ...cors, ...challenge });
+      return;
+    }
+    const access = await Promise.all(
+      channels.map((channel) => mayAccess(auth, verdict.user, channel, "subscribe")),
+    );
+    if (response.destroyed) return;
+    const refusals = channels.flatMap((channel, i) =>
+      access[i] === "allowed"
+        ? []
+        : [
+            access[i] === "forbidden"
+              ? refusalEvent("forbidden", channel, "you may not subscribe to this channel")
+              : refusalEvent("internal", channel, "authorization failed; reconnect later"),
+          ],
+    );
+    const allowed = channels.filter((_channel, i) => access[i] === "allowed");
+    stream(request, response, allowed, refusals, resume, verdict.expiresAt);
+  };
+
+  const stream = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    channels: readonly string[],
+    refusals: readonly string[],
+    resume: number | undefined,
+    expiresAt: number | undefined,
+  ) => {
+    const origin = request.headers.origin;
     response.writeHead(200, {
       ...corsHeaders(origin),
       "Content-Type": "text/event-stream; charset=utf-8",
@@ -180,6 +272,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       ended = true;
       open.delete(stop);
       clearInterval(heartbeat);
+      cancelExpiry();
       for (const unsubscribe of unsubscribes) unsubscribe();
       if (comment === undefined || response.destroyed) {
         response.destroy();
@@ -207,7 +300,7 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         // up one by one after a reconnect). Last-Event-ID cannot step back for it: rather than
         // drop it unseen, tell the client to refetch.
         if (message.seq > covered) {
-          write(`event: ${STREAM_GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+          write(gapEvent(lastSeq));
           covered = lastSeq;
         }
         return;
@@ -222,10 +315,10 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
     // position or an earlier gap already accounts for is none.
     const skip = (gap: BrokerGap) => {
       if (gap.streamPosition <= covered) return;
-      write(`event: ${STREAM_GAP_EVENT}\ndata: ${lastSeq}\n\n`);
+      write(gapEvent(lastSeq));
       lastSeq = Math.max(lastSeq, gap.streamPosition);
       covered = lastSeq;
-      write(`id: ${lastSeq}\nevent: ${STREAM_POSITION_EVENT}\ndata: ${lastSeq}\n\n`);
+      write(positionEvent(lastSeq));
     };
     // Once live, a message is delivered at once: no closure per message and stream.
     const hear = (message: BrokerMessage) => {
@@ -240,9 +333,18 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       broker.subscribe(channel, hear, { onGap: hearGap }),
     );
     const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatInterval);
+    // No fresh credentials can come in band: the client reconnects with them, by Last-Event-ID.
+    const cancelExpiry = scheduleExpiry(auth, expiresAt, {
+      notice: (expiresIn) => write(expiringEvent(expiresIn)),
+      expire: () => {
+        write(EXPIRED_EVENT);
+        end("closed: the credentials expired");
+      },
+    });
     open.add(stop);
     response.on("close", () => end(undefined));
     write(`retry: ${Math.floor(retry)}\n\n`);
+    for (const event of refusals) write(event);
 
     // Every stream starts by saying where it stands (PROTOCOL.md section 9): the client's resume
     // point when the replay after it is complete, else (fresh, or a gap) the broker's position
@@ -256,14 +358,12 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
         replayed = replay.messages;
       } else {
         if (replay !== undefined) {
-          write(
-            `event: ${STREAM_GAP_EVENT}\ndata: ${Number.isSafeInteger(resume) ? resume : ""}\n\n`,
-          );
+          write(gapEvent(Number.isSafeInteger(resume) ? String(resume) : ""));
         }
         start = await broker.streamPosition();
       }
       lastSeq = start;
-      write(`id: ${start}\nevent: ${STREAM_POSITION_EVENT}\ndata: ${start}\n\n`);
+      write(positionEvent(start));
       for (const message of replayed) deliver(message);
       covered = lastSeq;
       for (const event of pending.splice(0)) event();
@@ -281,23 +381,4 @@ export function createEventStreamHandler(options: EventStreamHandlerOptions): Ev
       },
     },
   }) as EventStreamHandler;
-}
-
-/** The event of `message`, as every stream that delivers it writes it. */
-function messageEvent(message: BrokerMessage): Buffer {
-  return Buffer.from(`id: ${message.seq}\nevent: ${message.channel}\n${dataLines(message.data)}\n`);
-}
-
-/** `data:` lines for one event: strings as they are, bytes as base64, anything else as JSON. */
-function dataLines(data: unknown): string {
-  const text =
-    typeof data === "string"
-      ? data
-      : data instanceof Uint8Array
-        ? Buffer.from(data).toString("base64")
-        : JSON.stringify(data ?? null);
-  return `${text
-    .split(/\r\n|\r|\n/)
-    .map((line) => `data: ${line}\n`)
-    .join("")}`;
 }

@@ -1,4 +1,12 @@
 export type {
+  Authenticate,
+  Authenticated,
+  Authorize,
+  AuthRefusal,
+  ChannelAction,
+  ServerAuth,
+} from "./auth.js";
+export type {
   Broker,
   BrokerGap,
   BrokerMessage,
@@ -19,7 +27,6 @@ export type {
   ChannelServer,
   ChannelServerCounts,
   ChannelServerOptions,
-  Credentials,
 } from "./channelServer.js";
 export { CHANNEL_SUBPROTOCOL, createChannelServer } from "./channelServer.js";
 export type { ServerErrorCode } from "./errors.js";

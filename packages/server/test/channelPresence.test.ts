@@ -224,7 +224,12 @@ describe("presence on the channel server", () => {
 
   it("derives ids from the user and the key: reading another member's id, or using its key as another user, takes nothing over", async () => {
     const { url } = await startChannels({
-      authenticate: (request) => request.headers["x-user"] ?? false,
+      auth: {
+        authenticate: (request) => {
+          const user = request.headers["x-user"];
+          return typeof user === "string" ? { user } : { refused: 401 };
+        },
+      },
       presence: { grace: 0 },
     });
     const ada = await rawClient(url, { headers: { "x-user": "ada" } });
@@ -253,7 +258,7 @@ describe("presence on the channel server", () => {
 
   it("takes the user from what authenticate returned: a string, or an object's string id", async () => {
     const { url } = await startChannels({
-      authenticate: () => ({ id: "u-42", name: "Ada" }),
+      auth: { authenticate: () => ({ user: { id: "u-42", name: "Ada" } }) },
     });
     const ada = await rawClient(url);
     enter(ada, "room", null, "k");
@@ -268,7 +273,9 @@ describe("presence on the channel server", () => {
   it("answers bad presence frames with typed errors, changes nothing, and keeps serving", async () => {
     const { url } = await startChannels({
       presence: { maxDataSize: 64, maxChannels: 2 },
-      authorize: (_connection, action, channel) => action !== "presence" || channel !== "secret",
+      auth: {
+        authorize: (_user, channel, action) => action !== "presence" || channel !== "secret",
+      },
     });
     const client = await rawClient(url);
     enter(client, "room", "me", "k");

@@ -1,9 +1,7 @@
 // The channel server over real sockets: wirekit's ChannelClient for the happy paths, raw `ws`
 // clients for hostile input. Each hostile client is refused or cut while a good one carries on.
-import { ConnectionManager, PublishError, webSocketChannels } from "@wirekit/core";
 import { createMemoryBroker } from "@wirekit/server";
-import { createPageLifecycleControls } from "@wirekit/testing";
-import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import {
   clientFor,
@@ -267,93 +265,6 @@ describe("createChannelServer", () => {
     expect(server.counts.terminated).toBe(1);
     expect(live.connection.getSnapshot().status).toBe("open");
     await stillServes(url);
-  });
-
-  describe("authentication", () => {
-    const authenticate = async (request: { headers: Record<string, unknown> }) =>
-      request.headers["authorization"] === "Bearer good" ? { name: "ada" } : false;
-
-    it("calls the hook with the upgrade request and closes a refused client with 4401", async () => {
-      const { url } = await startChannels({ authenticate });
-      const refused = await rawClient(url);
-      expect(await closeOf(refused.socket)).toEqual({ code: 4401, reason: "not authenticated" });
-      const { socket, frames } = await rawClient(url, {
-        headers: { Authorization: "Bearer good" },
-      });
-      socket.send(JSON.stringify({ type: "ping" }));
-      await vi.waitFor(() => expect(frames).toEqual([{ type: "pong" }]));
-    });
-
-    it("answers 401 at the handshake when asked to", async () => {
-      const { url } = await startChannels({ authenticate, authRefusal: "handshake" });
-      expect(await refusedStatus(url)).toBe(401);
-      await rawClient(url, { headers: { Authorization: "Bearer good" } });
-    });
-
-    describe("by a first frame, which browsers can send", () => {
-      const byToken = (_request: unknown, token?: string) =>
-        token === "good" ? { name: "ada" } : false;
-
-      it("serves a client whose hello is its auth frame, with the frames it sent behind it", async () => {
-        const users: unknown[] = [];
-        const { url } = await startChannels({
-          authenticate: byToken,
-          credentials: "auth-frame",
-          authorize: (connection) => {
-            users.push(connection.user);
-            return true;
-          },
-        });
-        const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
-        onTestFinished(() => manager.closeAll());
-        const source = webSocketChannels({
-          url,
-          WebSocket,
-          hello: () => JSON.stringify({ type: "auth", token: "good" }),
-        });
-        const channels = source.channelsOf(manager.acquire(source.endpoint));
-        const heard: unknown[] = [];
-        channels.subscribe("room", (event) => event.type === "message" && heard.push(event.data));
-        // Queued before the socket opens: it goes out right behind the auth frame.
-        await expect(channels.publish("room", "hello")).resolves.toEqual({ id: "1" });
-        await vi.waitFor(() => expect(heard).toEqual(["hello"]));
-        expect(users).toEqual([{ name: "ada" }, { name: "ada" }]);
-      });
-
-      it("closes with 4401 a bad token, a first frame that is not auth, and silence", async () => {
-        // The frames arrive well within the default 10 s however busy the machine; only the
-        // silent client waits for the deadline, which it misses whatever its speed.
-        const { url } = await startChannels({ authenticate: byToken, credentials: "auth-frame" });
-        const quick = await startChannels({
-          authenticate: byToken,
-          credentials: "auth-frame",
-          authTimeout: 100,
-        });
-        const bad = await rawClient(url);
-        bad.socket.send(JSON.stringify({ type: "auth", token: "forged" }));
-        expect(await closeOf(bad.socket)).toEqual({ code: 4401, reason: "not authenticated" });
-        const rude = await rawClient(url);
-        rude.socket.send(JSON.stringify({ type: "subscribe", channel: "room" }));
-        expect(await closeOf(rude.socket)).toEqual({
-          code: 4401,
-          reason: "the first frame must be auth",
-        });
-        const silent = await rawClient(quick.url);
-        expect(await closeOf(silent.socket)).toEqual({ code: 4401, reason: "no auth frame" });
-      });
-    });
-
-    it("refuses a forbidden publish with an error carrying its ack", async () => {
-      const { url } = await startChannels({
-        authorize: (connection, action, channel) =>
-          connection.user === true && !(action === "publish" && channel === "readonly"),
-      });
-      const client = clientFor(url);
-      const error = await client.channels.publish("readonly", 1).catch((cause: unknown) => cause);
-      expect(error).toBeInstanceOf(PublishError);
-      expect((error as PublishError).code).toBe("server");
-      await expect(client.channels.publish("open", 1)).resolves.toEqual({ id: "1" });
-    });
   });
 
   it("closes every connection with 1001 on close()", async () => {

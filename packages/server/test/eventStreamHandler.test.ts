@@ -1,24 +1,11 @@
 // The SSE endpoint on a real node:http server, read by wirekit's clients and by raw requests.
 import { EventStreamChannels, exponentialBackoff } from "@wirekit/core";
 import { FetchEventSource } from "@wirekit/core/event-source";
-import {
-  type Broker,
-  createEventStreamHandler,
-  createMemoryBroker,
-  type EventStreamHandlerOptions,
-} from "@wirekit/server";
+import { createMemoryBroker } from "@wirekit/server";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { listen, openStream, untilContains } from "./support/listen.js";
+import { openStream, startStream, untilContains } from "./support/listen.js";
 import { createLossyBroker } from "./support/lossyBroker.js";
-
-async function startStream(options: Partial<EventStreamHandlerOptions> & { broker?: Broker } = {}) {
-  const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
-  const handler = createEventStreamHandler({ ...options, broker });
-  onTestFinished(() => handler.close());
-  const { origin } = await listen(handler);
-  return { broker, handler, origin, url: `${origin}/stream` };
-}
 
 describe("createEventStreamHandler", () => {
   it("sends named events with stream-wide ids to EventStreamChannels", async () => {

@@ -1,6 +1,12 @@
 // Real loopback servers on port 0, closed with their connections when the test ends.
 import { createServer, get, type IncomingMessage, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  type Broker,
+  createEventStreamHandler,
+  createMemoryBroker,
+  type EventStreamHandlerOptions,
+} from "@wirekit/server";
 import { onTestFinished, vi } from "vitest";
 
 export async function listen(handler: RequestListener): Promise<{ origin: string }> {
@@ -15,6 +21,17 @@ export async function listen(handler: RequestListener): Promise<{ origin: string
   );
   const { port } = server.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${port}` };
+}
+
+/** `createEventStreamHandler` on its own server; its streams are at `url`. */
+export async function startStream<User = unknown>(
+  options: Partial<EventStreamHandlerOptions<User>> & { broker?: Broker } = {},
+) {
+  const broker = options.broker ?? createMemoryBroker({ epoch: 0 });
+  const handler = createEventStreamHandler({ ...options, broker });
+  onTestFinished(() => handler.close());
+  const { origin } = await listen(handler);
+  return { broker, handler, origin, url: `${origin}/stream` };
 }
 
 /** A raw GET whose body is collected as text; `response.pause()` makes it a slow reader. */
