@@ -5,6 +5,7 @@ import {
   IDLE_CONNECTION_SNAPSHOT,
   isAtRest,
 } from "./connectionOptions.js";
+import { Credentials } from "./credentials.js";
 import { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { Liveness } from "./liveness.js";
@@ -14,7 +15,7 @@ import {
   type PageLifecycle,
   type PageSignal,
 } from "./pageLifecycle.js";
-import { callEach, rethrowAsync } from "./rethrowAsync.js";
+import { callEach } from "./rethrowAsync.js";
 import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
@@ -53,7 +54,7 @@ export class Connection {
   readonly #connectTimeout: number;
   #visibility: VisibilityPolicy;
   readonly #visibilityGrace: number;
-  readonly #onAuthFailure: ((error: ConnectionError) => boolean | Promise<boolean>) | undefined;
+  readonly #credentials: Credentials;
   readonly #hello: (() => Frame) | undefined;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
@@ -65,8 +66,6 @@ export class Connection {
   #session: TransportSession | undefined;
   #lastEventId: string;
   #serverRetry: number | undefined;
-  #authRetried = false;
-  #refreshing: Promise<void> | undefined;
   #stopLifecycle: (() => void) | undefined;
 
   constructor(options: ConnectionOptions) {
@@ -105,7 +104,7 @@ export class Connection {
     this.#connectTimeout = connectTimeout;
     this.#visibility = visibility;
     this.#visibilityGrace = visibilityGrace;
-    this.#onAuthFailure = onAuthFailure;
+    this.#credentials = new Credentials(onAuthFailure);
     this.#hello = hello;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
@@ -246,20 +245,8 @@ export class Connection {
    * reconnect, which resumes too. Channels call it on the server's notice.
    */
   refreshCredentials(): Promise<void> {
-    // One at a time: an event stream's notice and the expiry after it ask for the same refresh.
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
-  }
-
-  async #refresh(): Promise<void> {
     const session = this.#session;
-    const hook = this.#onAuthFailure;
-    try {
-      const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
-      // Without a hook, the same credentials again would only earn another notice, sooner.
-      if (hook === undefined || !(await hook(expiring))) return;
+    return this.#credentials.refresh(() => {
       const { status } = this.#store.get();
       // Since the notice, the connection ended, or a new session began with fresh credentials.
       if (status !== "open" && status !== "reconnecting") return;
@@ -270,10 +257,7 @@ export class Connection {
       } else {
         this.reconnect();
       }
-    } catch (error) {
-      // The app's hook or hello threw: its bug, reported, while the connection goes on.
-      rethrowAsync(error);
-    }
+    });
   }
 
   #open(): void {
@@ -323,7 +307,7 @@ export class Connection {
 
   #onOpen(): void {
     this.#timers.clear("connect");
-    this.#authRetried = false;
+    this.#credentials.accepted();
     const session = this.#session;
     if (session !== undefined && this.#outbox !== undefined) {
       // What the session must send first goes out before anyone hears it is open.
@@ -346,19 +330,12 @@ export class Connection {
       return;
     }
     if (decision === "auth") {
-      const hook = this.#onAuthFailure;
-      if (hook === undefined || this.#authRetried) {
+      if (!this.#credentials.renewable) {
         this.#fail(error);
         return;
       }
-      this.#authRetried = true;
       this.#update({ status: "reconnecting", error, nextRetryAt: null });
-      let allowed = false;
-      try {
-        allowed = await hook(error);
-      } catch (hookError) {
-        rethrowAsync(hookError);
-      }
+      const allowed = await this.#credentials.renew(error);
       // The connection may have been closed or restarted while the hook ran.
       if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
       if (allowed) this.#openUnlessPaused();

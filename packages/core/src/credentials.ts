@@ -1,0 +1,70 @@
+import { ConnectionError } from "./errors.js";
+import { rethrowAsync } from "./rethrowAsync.js";
+
+/** The app's credentials hook (`onAuthFailure`): true once it has fresh credentials in place. */
+export type AuthHook = (error: ConnectionError) => boolean | Promise<boolean>;
+
+/**
+ * When a connection asks the app for fresh credentials: once after the server refused them,
+ * until a session opens again; and before they expire, one refresh at a time. A hook that
+ * throws is the app's bug: reported as uncaught, and taken as a no.
+ */
+export class Credentials {
+  readonly #hook: AuthHook | undefined;
+  #renewed = false;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(hook: AuthHook | undefined) {
+    this.#hook = hook;
+  }
+
+  /** A session opened: the credentials were good, and a later refusal may ask again. */
+  accepted(): void {
+    this.#renewed = false;
+  }
+
+  /** Whether a refusal may ask the hook: there is one, not asked since the last open. */
+  get renewable(): boolean {
+    return this.#hook !== undefined && !this.#renewed;
+  }
+
+  /** The server refused the credentials (`error`): true when the hook put fresh ones in place. */
+  renew(error: ConnectionError): Promise<boolean> {
+    this.#renewed = true;
+    return this.#ask(error);
+  }
+
+  /**
+   * The server says the credentials expire soon: asks the hook (code `credentials-expiring`),
+   * then `apply`s the fresh ones. One at a time: an event stream's notice and the expiry after
+   * it ask for the same refresh. Without a hook, nothing: the same credentials again would only
+   * earn another notice, sooner.
+   */
+  refresh(apply: () => void): Promise<void> {
+    this.#refreshing ??= this.#refresh(apply).finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(apply: () => void): Promise<void> {
+    const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
+    if (!(await this.#ask(expiring))) return;
+    try {
+      apply();
+    } catch (error) {
+      // The app's hello threw: its bug, reported, while the connection goes on.
+      rethrowAsync(error);
+    }
+  }
+
+  async #ask(error: ConnectionError): Promise<boolean> {
+    if (this.#hook === undefined) return false;
+    try {
+      return await this.#hook(error);
+    } catch (hookError) {
+      rethrowAsync(hookError);
+      return false;
+    }
+  }
+}
