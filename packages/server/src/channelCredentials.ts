@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { isDeepStrictEqual } from "node:util";
 import { CLOSE_CODES } from "@wirekit/core/protocol";
 import { type ResolvedAuth, scheduleExpiry, type Verdict, verifyCredentials } from "./auth.js";
 import type { ClientFrame, ServerFrame } from "./channelFrames.js";
@@ -36,8 +37,9 @@ const MAX_HELD_FRAMES = 256;
  * request was accepted is served at once; one refused for want of credentials must send `auth`
  * first, and what follows waits until it is verified. Later `auth` frames refresh the
  * credentials in band: one verification at a time, only the latest of those waiting, so a client
- * flooding `auth` frames costs one pending token. Before the credentials expire the client hears
- * `expiring`; at expiry without fresh ones, the socket is closed with 4440.
+ * flooding `auth` frames costs one pending token. A refresh may not change the user the first
+ * `auth` frame named: the socket is closed with 4403 instead. Before the credentials expire the
+ * client hears `expiring`; at expiry without fresh ones, the socket is closed with 4440.
  */
 export function createChannelCredentials<User>(
   settings: CredentialSettings<User>,
@@ -45,6 +47,8 @@ export function createChannelCredentials<User>(
   const { auth, request, verdict, authTimeout, serve, send, close } = settings;
   const { clock } = auth;
   let user = (verdict.ok ? verdict.user : undefined) as User;
+  // Set by the first `auth` frame verified: a later one renews credentials, never the user.
+  let named = false;
   // Frames are served once the socket is verified, and held while fresh credentials are
   // verified after the old ones expired.
   let verified = verdict.ok;
@@ -102,6 +106,12 @@ export function createChannelCredentials<User>(
         );
         return;
       }
+      if (named && !isDeepStrictEqual(next.user, user)) {
+        // Its subscriptions and presence were authorized for the user it was: start over.
+        close(CLOSE_CODES.forbidden, "a refresh may not change the user");
+        return;
+      }
+      named = true;
       accept(next);
       const newer = waitingToken;
       waitingToken = undefined;

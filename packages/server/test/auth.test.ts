@@ -242,6 +242,30 @@ describe("ServerAuth on a WebSocket", () => {
     expect(server.counts.closedByPolicy).toBe(5);
   });
 
+  it("renews credentials in band for the same user, and closes 4403 a refresh naming another", async () => {
+    const store = credentialStore();
+    store.issue("t-ada", "ada");
+    store.issue("t-ada-again", "ada");
+    store.issue("t-bob", "bob");
+    const { url, server } = await startChannels({ auth: { authenticate: store.authenticate } });
+    const { socket, frames } = await rawClient(url);
+    const ping = (nonce: string) => socket.send(JSON.stringify({ type: "ping", nonce }));
+    socket.send(authFrame("t-ada"));
+    ping("first");
+    await vi.waitFor(() => expect(frames).toContainEqual({ type: "pong", nonce: "first" }));
+    socket.send(authFrame("t-ada-again"));
+    await vi.waitFor(() => expect(store.asked).toEqual([undefined, "t-ada", "t-ada-again"]));
+    ping("renewed");
+    await vi.waitFor(() => expect(frames).toContainEqual({ type: "pong", nonce: "renewed" }));
+    // What this socket subscribed to was authorized for ada: bob must connect as himself.
+    socket.send(authFrame("t-bob"));
+    expect(await closeOf(socket)).toEqual({
+      code: 4403,
+      reason: "a refresh may not change the user",
+    });
+    expect(server.counts.closedByPolicy).toBe(1);
+  });
+
   it("keeps a channel authorize refuses to that channel: the connection and the others go on", async () => {
     const store = credentialStore();
     store.issue("t-ada", "ada");
