@@ -3,7 +3,12 @@
 // recover — drop it, hide the page, go offline, add latency, change the message rate.
 
 import type { Decorator } from "@storybook/react-vite";
-import { ConnectionManager, exponentialBackoff } from "@wirekit/core";
+import {
+  CHANNEL_SUBPROTOCOL,
+  ConnectionManager,
+  exponentialBackoff,
+  type WebSocketChannelsOptions,
+} from "@wirekit/core";
 import { RealtimeProvider } from "@wirekit/react";
 import {
   createFakeChannelServer,
@@ -114,6 +119,17 @@ export function usePlayground(): Playground {
   const playground = useContext(PlaygroundContext);
   if (playground === null) throw new TypeError("usePlayground: use withPlayground on the story.");
   return playground;
+}
+
+/** The playground's channels (PROTOCOL.md over its WebSocket), as channel hooks and templates take them. */
+export function usePlaygroundChannels(): WebSocketChannelsOptions {
+  const { server } = usePlayground();
+  return {
+    url: "ws://playground.test/realtime",
+    protocols: [CHANNEL_SUBPROTOCOL],
+    WebSocket: server.WebSocket,
+    ...playgroundSettings,
+  };
 }
 
 /**

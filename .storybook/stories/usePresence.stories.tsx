@@ -1,13 +1,12 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
-import { CHANNEL_SUBPROTOCOL, webSocketChannels } from "@wirekit/core";
-import { type RealtimeEndpoint, useConnectionStatus, usePresence } from "@wirekit/react";
+import { webSocketChannels } from "@wirekit/core";
+import { useConnectionStatus, usePresence } from "@wirekit/react";
 import { useState } from "react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ConnectionStatusBadge } from "../playground/pieces.js";
 import {
   type Playground,
-  playgroundSettings,
-  usePlayground,
+  usePlaygroundChannels,
   withPlayground,
 } from "../playground/playground.js";
 import { playInTests } from "../playground/playInTests.js";
@@ -27,13 +26,8 @@ function nickOf(data: unknown): string {
 
 /** Who is here: the server's list, with this tab's own member marked. */
 function WhoIsHere() {
-  const { server } = usePlayground();
-  const endpoint: RealtimeEndpoint = {
-    url: "ws://playground.test/realtime",
-    protocols: [CHANNEL_SUBPROTOCOL],
-    WebSocket: server.WebSocket,
-    ...playgroundSettings,
-  };
+  const endpoint = usePlaygroundChannels();
+
   const [nick, setNick] = useState("ada");
   const { members, self } = usePresence(CHANNEL, { endpoint, data: { nick } });
   // The same connection presence rides on, shared by its endpoint key.

@@ -1,13 +1,11 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
-import { CHANNEL_SUBPROTOCOL } from "@wirekit/core";
-import { type RealtimeEndpoint, useRealtime } from "@wirekit/react";
+import { useRealtime } from "@wirekit/react";
 import { expect, userEvent, waitFor, within } from "storybook/test";
 import { ConnectionStatusBadge, EventLog } from "../playground/pieces.js";
 import {
   every,
   type Playground,
-  playgroundSettings,
-  usePlayground,
+  usePlaygroundChannels,
   withPlayground,
 } from "../playground/playground.js";
 import { playInTests } from "../playground/playInTests.js";
@@ -25,13 +23,8 @@ function pricesBackend({ channels, rate }: Playground) {
 
 /** One channel of a shared WebSocket: resumed by id after every reconnect. */
 function Prices() {
-  const { server } = usePlayground();
-  const endpoint: RealtimeEndpoint = {
-    url: "ws://playground.test/realtime",
-    protocols: [CHANNEL_SUBPROTOCOL],
-    WebSocket: server.WebSocket,
-    ...playgroundSettings,
-  };
+  const endpoint = usePlaygroundChannels();
+
   const { status, history, lastEventId, subscription } = useRealtime<number>("prices:ACME", {
     endpoint,
     delivery: { mode: "history", size: 30 },

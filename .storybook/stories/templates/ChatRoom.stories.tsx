@@ -1,19 +1,13 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
-import { CHANNEL_SUBPROTOCOL } from "@wirekit/core";
 import { expect, fireEvent, userEvent, waitFor, within } from "storybook/test";
 import { ChatRoom } from "../../../templates/ChatRoom.js";
 import { chatBackend } from "../../playground/backends.js";
-import { playgroundSettings, usePlayground, withPlayground } from "../../playground/playground.js";
+import { usePlaygroundChannels, withPlayground } from "../../playground/playground.js";
 import { playInTests } from "../../playground/playInTests.js";
 
 function Room() {
-  const { server } = usePlayground();
-  const endpoint = {
-    url: "ws://playground.test/realtime",
-    protocols: [CHANNEL_SUBPROTOCOL],
-    WebSocket: server.WebSocket,
-    ...playgroundSettings,
-  };
+  const endpoint = usePlaygroundChannels();
+
   return <ChatRoom room="lobby" user="you" endpoint={endpoint} />;
 }
 
