@@ -36,6 +36,7 @@ const CHANNEL_MODULES = [
   "channelClient.js",
   "channelErrors.js",
   "channelProtocol.js",
+  "publishes.js",
   "channelSource.js",
   "channelSubscription.js",
   "tokenBucket.js",

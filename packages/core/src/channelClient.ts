@@ -2,15 +2,13 @@ import {
   ChannelProtocolError,
   type ChannelProtocolErrorCode,
   ChannelServerError,
-  PublishError,
-  type PublishErrorCode,
 } from "./channelErrors.js";
 import { type ChannelProtocol, jsonChannelProtocol } from "./channelProtocol.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
+import { Publishes } from "./publishes.js";
 import { callEach } from "./rethrowAsync.js";
-import { startTimer } from "./timers.js";
 import { type SendRate, TokenBucket } from "./tokenBucket.js";
 
 /** What a channel's subscribers hear. */
@@ -106,15 +104,6 @@ interface ChannelState {
   confirmed: boolean;
 }
 
-interface PendingAck {
-  readonly channel: string;
-  readonly frame: string | ArrayBuffer;
-  retries: number;
-  readonly resolve: (result: { id: string | undefined }) => void;
-  readonly reject: (error: PublishError) => void;
-  cancelTimeout: (() => void) | undefined;
-}
-
 /**
  * Many channels over one WebSocket connection, by PROTOCOL.md: subscriptions survive reconnects
  * and resume from each channel's last message id, duplicates from a replay are dropped, a
@@ -135,13 +124,11 @@ export class ChannelClient {
   readonly #connection: Connection;
   readonly #protocol: ChannelProtocol;
   readonly #maxFrameSize: number;
-  readonly #ackTimeout: number;
-  readonly #rateLimitedRetries: number;
+  readonly #publishes: Publishes;
   readonly #clock: Clock;
   // The largest frame the server takes, once its `limits` frame said.
   #serverMaxFrameSize = Number.POSITIVE_INFINITY;
   readonly #channels = new Map<string, ChannelState>();
-  readonly #pending = new Map<string, PendingAck>();
   readonly #errorListeners = new Set<(error: ChannelProtocolError | ChannelServerError) => void>();
   readonly #extensions = new Set<ChannelExtension>();
   readonly #detach: Array<() => void>;
@@ -149,7 +136,6 @@ export class ChannelClient {
   // every open re-sends the subscriptions anyway.
   #send: ((data: string | ArrayBuffer) => void) | undefined;
   #wasOpen: boolean;
-  #nextAck = 0;
 
   constructor(connection: Connection, options: ChannelClientOptions = {}) {
     const {
@@ -163,8 +149,7 @@ export class ChannelClient {
     this.#connection = connection;
     this.#protocol = protocol;
     this.#maxFrameSize = maxFrameSize;
-    this.#ackTimeout = ackTimeout;
-    this.#rateLimitedRetries = rateLimitedRetries;
+    this.#publishes = new Publishes(connection, { clock, ackTimeout, rateLimitedRetries });
     this.#clock = clock;
     if (sendRate !== false) connection.pace(new TokenBucket(sendRate, clock));
     this.#detach = [
@@ -223,48 +208,11 @@ export class ChannelClient {
    * While the connection is down the publish waits in the outgoing queue.
    */
   publish(channel: string, data: unknown): Promise<{ id: string | undefined }> {
-    const ack = String(++this.#nextAck);
-    return new Promise((resolve, reject) => {
-      const frame = this.#protocol.encode({ type: "publish", channel, data, ack });
-      const size = typeof frame === "string" ? frame.length : frame.byteLength;
-      if (size > this.#serverMaxFrameSize) {
-        const limit = this.#serverMaxFrameSize;
-        reject(
-          new PublishError("too-large", channel, `Over the server's maxFrameSize (${limit}).`),
-        );
-        return;
-      }
-      const pending: PendingAck = {
-        channel,
-        frame,
-        retries: 0,
-        resolve,
-        reject,
-        cancelTimeout: undefined,
-      };
-      this.#pending.set(ack, pending);
-      this.#sendPublish(ack, pending);
-    });
-  }
-
-  /** Sends (or queues) a pending publish; every way it can end settles it exactly once. */
-  #sendPublish(ack: string, pending: PendingAck): void {
-    const fail = (code: PublishErrorCode, message: string, cause?: unknown) =>
-      this.#settle(ack, new PublishError(code, pending.channel, message, cause));
-    try {
-      this.#connection.send(pending.frame, {
-        onSent: () => {
-          if (this.#pending.get(ack) !== pending) return;
-          pending.cancelTimeout = startTimer(this.#clock, this.#ackTimeout, () =>
-            fail("timeout", "No ack in time."),
-          );
-        },
-        onDrop: (reason) => fail(reason, `Dropped from the outgoing queue (${reason}).`),
-      });
-    } catch (error) {
-      // The connection cannot send at all (its queue is off and it is not open).
-      fail("rejected", "Not open, and the queue is off.", error);
-    }
+    return this.#publishes.publish(
+      channel,
+      (ack) => this.#protocol.encode({ type: "publish", channel, data, ack }),
+      this.#serverMaxFrameSize,
+    );
   }
 
   /** Hears bad input and server errors that name no channel this client listens to. */
@@ -302,7 +250,7 @@ export class ChannelClient {
 
   /** Publishes not settled yet: queued, or sent and waiting for the server's answer. */
   get pending(): number {
-    return this.#pending.size;
+    return this.#publishes.size;
   }
 
   /** Channels with listeners. */
@@ -327,21 +275,7 @@ export class ChannelClient {
 
   #onSessionLost(): void {
     this.#send = undefined;
-    for (const [ack, pending] of [...this.#pending]) {
-      // Still queued: it goes out on the next connection.
-      if (pending.cancelTimeout === undefined) continue;
-      this.#settle(ack, new PublishError("disconnected", pending.channel, "Lost before the ack."));
-    }
-  }
-
-  /** Ends a pending publish, once: resolved with the broker's id, or rejected with why not. */
-  #settle(ack: string, outcome: { id: string | undefined } | PublishError): void {
-    const pending = this.#pending.get(ack);
-    if (pending === undefined) return;
-    this.#pending.delete(ack);
-    pending.cancelTimeout?.();
-    if (outcome instanceof PublishError) pending.reject(outcome);
-    else pending.resolve(outcome);
+    this.#publishes.lost();
   }
 
   /** Writes a control frame now if connected; otherwise it is sent on the next open. */
@@ -417,27 +351,14 @@ export class ChannelClient {
         return;
       }
       case "ack": {
-        if (this.#pending.has(frame.ack)) this.#settle(frame.ack, { id: frame.id });
-        else this.#bad("unexpected-ack", `No publish awaits ack ${frame.ack}.`);
+        if (!this.#publishes.acked(frame.ack, frame.id)) {
+          this.#bad("unexpected-ack", `No publish awaits ack ${frame.ack}.`);
+        }
         return;
       }
       case "error": {
         const error = new ChannelServerError(frame);
-        const pending = frame.ack === undefined ? undefined : this.#pending.get(frame.ack);
-        if (pending !== undefined && frame.ack !== undefined) {
-          if (frame.code === "rate-limited" && pending.retries < this.#rateLimitedRetries) {
-            // Refused, not accepted: sending it again cannot duplicate it. It goes behind the
-            // queue, at the pace.
-            pending.retries += 1;
-            pending.cancelTimeout?.();
-            pending.cancelTimeout = undefined;
-            this.#sendPublish(frame.ack, pending);
-            return;
-          }
-          const refused = `The server refused it: ${frame.reason}`;
-          this.#settle(frame.ack, new PublishError("server", pending.channel, refused, error));
-          return;
-        }
+        if (frame.ack !== undefined && this.#publishes.refused(frame.ack, error)) return;
         if (!this.#offer(frame)) this.#report(error);
         return;
       }
