@@ -330,7 +330,7 @@ export class Connection {
       return;
     }
     if (decision === "auth") {
-      if (!this.#credentials.renewable) {
+      if (!this.#credentials.claimRenewal()) {
         this.#fail(error);
         return;
       }

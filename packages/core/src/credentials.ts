@@ -23,14 +23,18 @@ export class Credentials {
     this.#renewed = false;
   }
 
-  /** Whether a refusal may ask the hook: there is one, not asked since the last open. */
-  get renewable(): boolean {
-    return this.#hook !== undefined && !this.#renewed;
+  /**
+   * The server refused the credentials: whether the hook may be asked for fresh ones (there is
+   * one, not asked since the last open). A yes counts as the one ask until the next open.
+   */
+  claimRenewal(): boolean {
+    if (this.#hook === undefined || this.#renewed) return false;
+    this.#renewed = true;
+    return true;
   }
 
-  /** The server refused the credentials (`error`): true when the hook put fresh ones in place. */
+  /** Asks the hook after the server refused them (`error`): true once fresh ones are in place. */
   renew(error: ConnectionError): Promise<boolean> {
-    this.#renewed = true;
     return this.#ask(error);
   }
 
