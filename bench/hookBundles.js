@@ -19,6 +19,8 @@ import { build } from "esbuild";
 
 const SSE_MODULES = [
   "eventStreamParser.js",
+  "eventStreamReader.js",
+  "eventStreamFields.js",
   "utf8Chunks.js",
   "eventStreamParseError.js",
   "fetchEventSource.js",
@@ -72,6 +74,8 @@ export const HOOK_BUNDLES = [
       ...PRESENCE_MODULES,
       "fetchEventSource.js",
       "eventStreamParser.js",
+      "eventStreamReader.js",
+      "eventStreamFields.js",
       "utf8Chunks.js",
       "eventStreamParseError.js",
       "eventStreamResponse.js",

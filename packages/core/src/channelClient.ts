@@ -3,7 +3,7 @@ import {
   type ChannelProtocolErrorCode,
   ChannelServerError,
 } from "./channelErrors.js";
-import { type ChannelProtocol, jsonChannelProtocol } from "./channelProtocol.js";
+import { type ChannelProtocol, jsonChannelProtocol, readFrame } from "./channelProtocol.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
@@ -290,23 +290,9 @@ export class ChannelClient {
   }
 
   #onData(data: unknown): void {
-    const size =
-      typeof data === "string" ? data.length : data instanceof ArrayBuffer ? data.byteLength : 0;
-    if (size > this.#maxFrameSize) {
-      this.#bad("too-large", `A frame of ${size} is over maxFrameSize.`);
-      return;
-    }
-    let frame: ServerFrame;
-    try {
-      frame = this.#protocol.decode(data as string | ArrayBuffer);
-    } catch (error) {
-      this.#report(
-        error instanceof ChannelProtocolError
-          ? error
-          : new ChannelProtocolError("bad-frame", "The protocol could not decode a frame.", {
-              cause: error,
-            }),
-      );
+    const frame = readFrame(this.#protocol, data, this.#maxFrameSize);
+    if (frame instanceof ChannelProtocolError) {
+      this.#report(frame);
       return;
     }
     switch (frame.type) {

@@ -24,6 +24,31 @@ export interface ChannelProtocol {
 const HEADER_LENGTH_BYTES = 4;
 
 /** wirekit's channel protocol, version 1: JSON text frames, length-prefixed binary payloads. */
+/**
+ * Reads one frame off the wire: refused unread when over `maxFrameSize` (characters of text,
+ * bytes of binary), and whatever the protocol cannot decode becomes a `ChannelProtocolError`.
+ */
+export function readFrame(
+  protocol: ChannelProtocol,
+  data: unknown,
+  maxFrameSize: number,
+): ServerFrame | ChannelProtocolError {
+  const size =
+    typeof data === "string" ? data.length : data instanceof ArrayBuffer ? data.byteLength : 0;
+  if (size > maxFrameSize) {
+    return new ChannelProtocolError("too-large", `A frame of ${size} is over maxFrameSize.`);
+  }
+  try {
+    return protocol.decode(data as string | ArrayBuffer);
+  } catch (error) {
+    return error instanceof ChannelProtocolError
+      ? error
+      : new ChannelProtocolError("bad-frame", "The protocol could not decode a frame.", {
+          cause: error,
+        });
+  }
+}
+
 export const jsonChannelProtocol: ChannelProtocol = {
   subprotocol: CHANNEL_SUBPROTOCOL,
   encode(frame) {

@@ -164,3 +164,18 @@ export class EventSourceTarget extends EventTarget {
     return this.#listenedTypes.has(type);
   }
 }
+
+/** The `error` event: an `Event` that also says why the attempt failed. */
+export class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
+  declare readonly type: "error";
+  readonly error: ConnectionError;
+
+  constructor(error: ConnectionError) {
+    super("error");
+    this.error = error;
+  }
+
+  get status(): number | undefined {
+    return this.error.status;
+  }
+}

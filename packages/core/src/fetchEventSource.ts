@@ -1,9 +1,10 @@
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionError } from "./errors.js";
 import { eventSourceShouldRetry, reconnectionDelay } from "./eventSourceRetry.js";
-import { EventSourceTarget, type FetchEventSourceErrorEvent } from "./eventSourceTarget.js";
+import { EventSourceTarget, SourceErrorEvent } from "./eventSourceTarget.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
-import { createDispatchingParser, type EventStreamParser } from "./eventStreamParser.js";
+import type { EventStreamParser } from "./eventStreamParser.js";
+import { createDispatchingParser } from "./eventStreamReader.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
@@ -360,21 +361,6 @@ export class FetchEventSource extends EventSourceTarget {
       serverRetry: this.#reconnectionTime,
       retryAfter: error.retryAfter,
     });
-  }
-}
-
-/** The `error` event: an `Event` that also says why the attempt failed. */
-class SourceErrorEvent extends Event implements FetchEventSourceErrorEvent {
-  declare readonly type: "error";
-  readonly error: ConnectionError;
-
-  constructor(error: ConnectionError) {
-    super("error");
-    this.error = error;
-  }
-
-  get status(): number | undefined {
-    return this.error.status;
   }
 }
 
