@@ -129,7 +129,9 @@ const FETCH_EVENT_SOURCE = `export { FetchEventSource } from "@wirekit/core/even
  * @property {string} path
  * @property {number} gzipBytes
  * @property {string[]} modules Source files of the wirekit packages in the chunk (file names).
+ * @property {Record<string, number>} moduleBytes Minified bytes each of those files puts in it.
  * @property {boolean} eager Loaded with the entry: the entry chunk, or one it imports statically.
+ * @property {boolean} reachable Loaded with the entry, or by a dynamic import the app kept.
  */
 
 /**
@@ -157,31 +159,48 @@ export async function bundle(code) {
   const metafile = result.metafile;
   if (metafile === undefined) throw new Error("esbuild gave no metafile");
   // The chunks that load with the entry: it, and what it (and they) import statically. A chunk
-  // behind a dynamic import loads only when asked for.
-  const eager = new Set();
-  const visit = (/** @type {string} */ name) => {
-    if (eager.has(name)) return;
-    eager.add(name);
+  // behind a dynamic import loads only when asked for. esbuild makes a chunk of every dynamic
+  // import it sees, even one in code it then shakes off: only those the kept code imports count.
+  /** @param {Set<string>} into @param {string} name @param {boolean} dynamic */
+  const visit = (into, name, dynamic) => {
+    if (into.has(name)) return;
+    into.add(name);
     for (const imported of metafile.outputs[name]?.imports ?? []) {
-      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+      if (imported.external) continue;
+      if (imported.kind === "import-statement" || (dynamic && imported.kind === "dynamic-import")) {
+        visit(into, imported.path, dynamic);
+      }
     }
   };
+  const eager = new Set();
+  const reachable = new Set();
   for (const [name, output] of Object.entries(metafile.outputs)) {
     // The module the app imports; chunks behind a dynamic import are entry points of their own.
-    if (output.entryPoint === "<stdin>") visit(name);
+    if (output.entryPoint === "<stdin>") {
+      visit(eager, name, false);
+      visit(reachable, name, true);
+    }
   }
   return result.outputFiles
     .filter((file) => file.path.endsWith(".js"))
     .map((file) => {
       const key = Object.keys(metafile.outputs).find((name) => file.path.endsWith(name));
       const output = key === undefined ? undefined : metafile.outputs[key];
+      const moduleBytes = Object.fromEntries(
+        Object.entries(output?.inputs ?? {})
+          .filter(([input]) => input.includes("packages/"))
+          .map(([input, { bytesInOutput }]) => [
+            input.slice(input.lastIndexOf("/") + 1),
+            bytesInOutput,
+          ]),
+      );
       return {
         path: key ?? file.path,
         gzipBytes: gzipSync(file.contents, { level: 9 }).length,
-        modules: Object.keys(output?.inputs ?? {})
-          .filter((input) => input.includes("packages/"))
-          .map((input) => input.slice(input.lastIndexOf("/") + 1)),
+        modules: Object.keys(moduleBytes),
+        moduleBytes,
         eager: key !== undefined && eager.has(key),
+        reachable: key !== undefined && reachable.has(key),
       };
     });
 }
@@ -193,6 +212,7 @@ export async function bundle(code) {
  * @property {number} entryBytes The chunks that load with the entry.
  * @property {number} lazyBytes The chunks loaded on demand.
  * @property {string[]} modules The modules that load with the entry.
+ * @property {Record<string, number>} moduleBytes Minified bytes of each module loaded with the entry.
  * @property {string[]} forbidden Forbidden modules that load with the entry.
  */
 
@@ -212,14 +232,16 @@ export async function hookBundleSizes() {
     const sum = (/** @type {BundleChunk[]} */ list) =>
       list.reduce((total, chunk) => total + chunk.gzipBytes, 0);
     const entryBytes = sum(eager);
-    const all = sum(chunks);
-    const modules = eager.flatMap((chunk) => chunk.modules);
+    const all = sum(chunks.filter((chunk) => chunk.reachable));
+    const moduleBytes = Object.assign({}, ...eager.map((chunk) => chunk.moduleBytes));
+    const modules = Object.keys(moduleBytes);
     results.push({
       spec,
       gzipBytes: spec.measure === "entry" ? entryBytes : all,
       entryBytes,
       lazyBytes: all - entryBytes,
       modules,
+      moduleBytes,
       forbidden: spec.forbidden.filter((name) => modules.includes(name)),
     });
   }
@@ -263,7 +285,31 @@ export function hookBundleTable({ results, fetchEventSourceBytes, peers }) {
       `\`useEventStream\` with \`FetchEventSource\` loads ${added.toLocaleString("en")} B more on demand, where \`FetchEventSource\` alone costs ${fetchEventSourceBytes.toLocaleString("en")} B: it may add what it costs alone and no more (${added <= fetchEventSourceBytes ? "met" : "**not met**"}).`,
     );
   }
+  const socket = results.find((result) => result.spec.label === "useSocket");
+  if (socket !== undefined) lines.push("", ...moduleTable(socket));
   return lines.join("\n");
+}
+
+/**
+ * Where a hook's bytes go: each module's minified bytes in what loads with the entry, before
+ * compression (gzip works on the whole chunk, so a module's share of it is only approximate).
+ * @param {HookBundleResult} result
+ */
+function moduleTable({ spec, moduleBytes }) {
+  const sorted = Object.entries(moduleBytes)
+    .filter(([, bytes]) => bytes > 0)
+    .sort(([, a], [, b]) => b - a);
+  const total = sorted.reduce((sum, [, bytes]) => sum + bytes, 0);
+  return [
+    `${spec.label}, by module (minified bytes before gzip, ${total.toLocaleString("en")} in all):`,
+    "",
+    "| Module | Minified, B | Share |",
+    "| --- | ---: | ---: |",
+    ...sorted.map(
+      ([name, bytes]) =>
+        `| \`${name.replace(/\.js$/, "")}\` | ${bytes.toLocaleString("en")} | ${((100 * bytes) / total).toFixed(1)}% |`,
+    ),
+  ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -35,5 +35,8 @@ describe("hook bundles", () => {
     const stream = results.find(({ spec }) => spec.label.startsWith("useEventStream"));
     expect(stream?.lazyBytes).toBeGreaterThan(0);
     expect(stream?.lazyBytes).toBeLessThanOrEqual(fetchEventSourceBytes);
+    // A socket never needs it: its bundle keeps no import that could load it.
+    const socket = results.find(({ spec }) => spec.label === "useSocket");
+    expect(socket?.lazyBytes).toBe(0);
   });
 });
