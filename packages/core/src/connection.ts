@@ -2,6 +2,7 @@ import { type Clock, systemClock } from "./clock.js";
 import {
   type ConnectionOptions,
   type ConnectionSnapshot,
+  type ConnectionStatus,
   IDLE_CONNECTION_SNAPSHOT,
   isAtRest,
 } from "./connectionOptions.js";
@@ -199,7 +200,7 @@ export class Connection {
   connect(): void {
     if (!isAtRest(this.#store.get().status)) return;
     this.#stopLifecycle ??= this.#lifecycle.subscribe((signal) => this.#onPageSignal(signal));
-    this.#update({ status: "connecting", error: null, attempt: 0, nextRetryAt: null });
+    this.#setStatus("connecting", { error: null, attempt: 0 });
     this.#openUnlessPaused();
   }
 
@@ -210,13 +211,13 @@ export class Connection {
     this.#stopLifecycle?.();
     this.#stopLifecycle = undefined;
     this.#outbox?.clear();
-    this.#update({ status: "closed", nextRetryAt: null });
+    this.#setStatus("closed");
   }
 
   /** Reconnects now, whatever the state: the "retry now" button. Resets the attempt counter. */
   reconnect(): void {
     if (isAtRest(this.#store.get().status)) {
-      this.#update({ status: "closed" });
+      this.#setStatus("closed");
       this.connect();
       return;
     }
@@ -315,7 +316,7 @@ export class Connection {
       // The socket turned out to be closing: its close event decides what happens next.
       if (this.#timers.has("closing")) return;
     }
-    this.#update({ status: "open", error: null, nextRetryAt: null });
+    this.#setStatus("open", { error: null });
     this.#timers.set("uptime", this.#minUptime, () => {
       if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
@@ -334,7 +335,7 @@ export class Connection {
         this.#fail(error);
         return;
       }
-      this.#update({ status: "reconnecting", error, nextRetryAt: null });
+      this.#setStatus("reconnecting", { error });
       const allowed = await this.#credentials.renew(error);
       // The connection may have been closed or restarted while the hook ran.
       if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
@@ -361,7 +362,7 @@ export class Connection {
     const delay = timerDelay(
       this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
     );
-    this.#update({ status: "reconnecting", nextRetryAt: this.clock.now() + delay });
+    this.#setStatus("reconnecting", { nextRetryAt: this.clock.now() + delay });
     this.#timers.set("retry", delay, () => this.#openUnlessPaused());
   }
 
@@ -373,18 +374,18 @@ export class Connection {
   /** Abandons whatever is under way and connects now, skipping any wait. */
   #reopen(change?: Partial<ConnectionSnapshot>): void {
     this.#teardown();
-    this.#update({ ...change, status: "reconnecting", nextRetryAt: null });
+    this.#setStatus("reconnecting", change);
     this.#open();
   }
 
   #fail(error: ConnectionError): void {
     this.#teardown();
-    this.#update({ status: "failed", error, nextRetryAt: null });
+    this.#setStatus("failed", { error });
   }
 
   #pause(): void {
     this.#teardown();
-    this.#update({ status: "paused", nextRetryAt: null });
+    this.#setStatus("paused");
   }
 
   /** Resumes a paused or waiting connection at once. */
@@ -451,7 +452,7 @@ export class Connection {
     const session = this.#session;
     this.#outbox?.detach();
     this.#liveness.stop();
-    this.#update({ status: "reconnecting", nextRetryAt: null });
+    this.#setStatus("reconnecting");
     // A close event that never comes (a dead network) must not hold the connection forever.
     this.#timers.set("closing", this.#connectTimeout, () => {
       if (this.#session !== session) return;
@@ -476,6 +477,11 @@ export class Connection {
 
   #update(change: Partial<ConnectionSnapshot>): void {
     this.#store.update(change);
+  }
+
+  /** A retry is due only while waiting for one: every other status change clears `nextRetryAt`. */
+  #setStatus(status: ConnectionStatus, change?: Partial<ConnectionSnapshot>): void {
+    this.#update({ nextRetryAt: null, ...change, status });
   }
 }
 
