@@ -44,19 +44,12 @@ const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
  * connection.connect();
  */
 export class Connection {
-  readonly #transport: Transport;
   /** The time its timers run on: what shares of it (a channel client) schedule on too. */
   readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
-  readonly #retryDelay: RetryDelay;
-  readonly #shouldRetry: ShouldRetry;
-  readonly #maxAttempts: number;
-  readonly #minUptime: number;
-  readonly #connectTimeout: number;
   #visibility: VisibilityPolicy;
-  readonly #visibilityGrace: number;
   readonly #credentials: Credentials;
-  readonly #hello: (() => Frame) | undefined;
+  readonly #settings: Settings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
   readonly #liveness: Liveness;
@@ -94,19 +87,21 @@ export class Connection {
       }
       assertVisibility(visibility);
     }
-    this.#transport = transport;
     this.clock = clock;
     this.#timers = new Timers(clock);
-    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
-    this.#retryDelay = retryDelay;
-    this.#shouldRetry = shouldRetry ?? transport.shouldRetry ?? retryAlways;
-    this.#maxAttempts = maxAttempts;
-    this.#minUptime = minUptime;
-    this.#connectTimeout = connectTimeout;
+    this.#settings = {
+      transport,
+      retryDelay,
+      shouldRetry: shouldRetry ?? transport.shouldRetry ?? retryAlways,
+      maxAttempts,
+      minUptime,
+      connectTimeout,
+      visibilityGrace,
+      hello,
+    };
     this.#visibility = visibility;
-    this.#visibilityGrace = visibilityGrace;
+    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.#credentials = new Credentials(onAuthFailure);
-    this.#hello = hello;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
@@ -252,7 +247,7 @@ export class Connection {
       // Since the notice, the connection ended, or a new session began with fresh credentials.
       if (status !== "open" && status !== "reconnecting") return;
       if (this.#session !== undefined && this.#session !== session) return;
-      const hello = this.#hello;
+      const hello = this.#settings.hello;
       if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
         this.#outbox.sendControl(hello());
       } else {
@@ -271,7 +266,7 @@ export class Connection {
       (...args: A) => {
         if (this.#session === session) act(...args);
       };
-    const session: TransportSession = this.#transport.open(
+    const session: TransportSession = this.#settings.transport.open(
       {
         onOpen: current(() => this.#onOpen()),
         onMessage: current((message: TransportMessage) => {
@@ -301,7 +296,7 @@ export class Connection {
     this.#session = session;
     this.#timers.set(
       "connect",
-      this.#connectTimeout,
+      this.#settings.connectTimeout,
       current(() => this.#drop(new ConnectionError("connect-timeout", "No answer in time."))),
     );
   }
@@ -317,7 +312,7 @@ export class Connection {
       if (this.#timers.has("closing")) return;
     }
     this.#setStatus("open", { error: null });
-    this.#timers.set("uptime", this.#minUptime, () => {
+    this.#timers.set("uptime", this.#settings.minUptime, () => {
       if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
     this.#liveness.start();
@@ -325,7 +320,7 @@ export class Connection {
   }
 
   async #onFailure(error: ConnectionError): Promise<void> {
-    const decision = this.#shouldRetry(error);
+    const decision = this.#settings.shouldRetry(error);
     if (decision === "fatal") {
       this.#fail(error);
       return;
@@ -344,11 +339,11 @@ export class Connection {
       return;
     }
     const attempt = this.#store.get().attempt + 1;
-    if (attempt > this.#maxAttempts) {
+    if (attempt > this.#settings.maxAttempts) {
       this.#fail(
         new ConnectionError(
           "retries-exhausted",
-          `Gave up after ${this.#maxAttempts} attempts: ${error.message}`,
+          `Gave up after ${this.#settings.maxAttempts} attempts: ${error.message}`,
           { cause: error },
         ),
       );
@@ -360,7 +355,11 @@ export class Connection {
       return;
     }
     const delay = timerDelay(
-      this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
+      this.#settings.retryDelay({
+        attempt,
+        serverRetry: this.#serverRetry,
+        retryAfter: error.retryAfter,
+      }),
     );
     this.#setStatus("reconnecting", { nextRetryAt: this.clock.now() + delay });
     this.#timers.set("retry", delay, () => this.#openUnlessPaused());
@@ -404,7 +403,7 @@ export class Connection {
         this.#pause();
         return;
       case "grace":
-        this.#timers.set("grace", this.#visibilityGrace, () => {
+        this.#timers.set("grace", this.#settings.visibilityGrace, () => {
           if (!this.#lifecycle.isVisible()) this.#pause();
         });
         return;
@@ -454,7 +453,7 @@ export class Connection {
     this.#liveness.stop();
     this.#setStatus("reconnecting");
     // A close event that never comes (a dead network) must not hold the connection forever.
-    this.#timers.set("closing", this.#connectTimeout, () => {
+    this.#timers.set("closing", this.#settings.connectTimeout, () => {
       if (this.#session !== session) return;
       this.#drop(new ConnectionError("network", "The socket never finished closing."));
     });
@@ -483,6 +482,18 @@ export class Connection {
   #setStatus(status: ConnectionStatus, change?: Partial<ConnectionSnapshot>): void {
     this.#update({ nextRetryAt: null, ...change, status });
   }
+}
+
+/** The options a connection keeps for its life, defaults filled in. */
+interface Settings {
+  readonly transport: Transport;
+  readonly retryDelay: RetryDelay;
+  readonly shouldRetry: ShouldRetry;
+  readonly maxAttempts: number;
+  readonly minUptime: number;
+  readonly connectTimeout: number;
+  readonly visibilityGrace: number;
+  readonly hello: (() => Frame) | undefined;
 }
 
 const retryAlways: ShouldRetry = () => "retry";
