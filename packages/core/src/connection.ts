@@ -257,7 +257,7 @@ export class Connection {
   }
 
   #open(): void {
-    this.#timers.clear("retry");
+    // The wait for this attempt, if there was one, is over.
     this.#update({ nextRetryAt: null });
     // What a session reports counts only while it is the current one: a socket given up on may
     // still fire events.
@@ -268,7 +268,7 @@ export class Connection {
       };
     const session: TransportSession = this.#settings.transport.open(
       {
-        onOpen: current(() => this.#onOpen()),
+        onOpen: current(() => this.#onOpen(session)),
         onMessage: current((message: TransportMessage) => {
           if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
           callEach(this.#messageListeners, message);
@@ -301,11 +301,10 @@ export class Connection {
     );
   }
 
-  #onOpen(): void {
+  #onOpen(session: TransportSession): void {
     this.#timers.clear("connect");
     this.#credentials.accepted();
-    const session = this.#session;
-    if (session !== undefined && this.#outbox !== undefined) {
+    if (this.#outbox !== undefined) {
       // What the session must send first goes out before anyone hears it is open.
       this.#outbox.open((data) => this.#write(session, data));
       // The socket turned out to be closing: its close event decides what happens next.
@@ -424,9 +423,7 @@ export class Connection {
 
   /** Abandons the current session as dead and goes through the failure path. */
   #drop(error: ConnectionError): void {
-    const session = this.#session;
-    this.#endSession();
-    session?.close();
+    this.#endSession()?.close();
     void this.#onFailure(error);
   }
 
@@ -459,19 +456,19 @@ export class Connection {
     });
   }
 
-  /** The session is gone: what watched it and what it was sending stop. */
-  #endSession(): void {
+  /** The session is gone: what watched it and what it was sending stop. Returns it, to close. */
+  #endSession(): TransportSession | undefined {
+    const session = this.#session;
     this.#session = undefined;
     this.#timers.clear(...SESSION_TIMERS);
     this.#liveness.stop();
     this.#outbox?.detach();
+    return session;
   }
 
   #teardown(): void {
-    const session = this.#session;
-    this.#endSession();
     this.#timers.clearAll();
-    session?.close();
+    this.#endSession()?.close();
   }
 
   #update(change: Partial<ConnectionSnapshot>): void {

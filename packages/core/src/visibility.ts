@@ -22,8 +22,7 @@ export function assertVisibility(visibility: unknown): asserts visibility is Vis
 
 /** Whether a connection must stay down now: offline, or hidden under a policy that lets go. */
 export function mustPause(policy: VisibilityPolicy, page: PageLifecycle): boolean {
-  if (!page.isOnline()) return true;
-  return policy !== "keep" && !page.isVisible();
+  return !page.isOnline() || (policy !== "keep" && !page.isVisible());
 }
 
 /**
