@@ -21,7 +21,7 @@ import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.j
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
-import { assertVisibility, mustPause, pageAction, type VisibilityPolicy } from "./visibility.js";
+import { assertVisibility, mustPause, type VisibilityPolicy } from "./visibility.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
 declare const process: { env: { NODE_ENV?: string } };
@@ -179,11 +179,8 @@ export class Connection {
     const { status } = this.#store.get();
     if (isAtRest(status) || this.#lifecycle.isVisible()) return;
     this.#timers.clear("grace");
-    if (this.#mustPause()) {
-      if (status !== "paused") this.#onPageSignal("hidden");
-    } else {
-      this.#resume();
-    }
+    if (this.#mustPause()) this.#onPageSignal("hidden");
+    else this.#resume();
   }
 
   /** The event stream id a reconnect resumes from. */
@@ -394,26 +391,26 @@ export class Connection {
     }
   }
 
+  /** The visibility policy at work: what a signal from the page means for the connection. */
   #onPageSignal(signal: PageSignal): void {
-    // Any sign of the page coming back ends a pending grace period.
-    if (signal !== "hidden" && signal !== "offline") this.#timers.clear("grace");
-    switch (pageAction(signal, this.#visibility, this.#store.get().status, this.#lifecycle)) {
-      case "pause":
-        this.#pause();
-        return;
-      case "grace":
+    const { status } = this.#store.get();
+    if (isAtRest(status)) return;
+    if (signal === "offline" || (signal === "hidden" && this.#visibility === "close")) {
+      this.#pause();
+    } else if (signal === "hidden") {
+      // A quick tab switch keeps the connection: it lets go only if still hidden after the grace.
+      if (this.#visibility === "pause" && status !== "paused") {
         this.#timers.set("grace", this.#settings.visibilityGrace, () => {
           if (!this.#lifecycle.isVisible()) this.#pause();
         });
-        return;
-      case "check":
-        this.#liveness.check(false);
-        return;
-      case "resume":
-        this.#resume();
-        return;
-      case "stay":
-        return;
+      }
+    } else {
+      // Any sign of the page coming back ends a pending grace period.
+      this.#timers.clear("grace");
+      if (this.#mustPause()) return;
+      // Back and open: make sure the connection survived (a sleep, a network change).
+      if (status === "open") this.#liveness.check(false);
+      else this.#resume();
     }
   }
 
