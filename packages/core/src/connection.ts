@@ -21,7 +21,7 @@ import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.j
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
 import type { Transport, TransportMessage, TransportSession } from "./transport.js";
-import { assertVisibility, mustPause, type VisibilityPolicy } from "./visibility.js";
+import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
 declare const process: { env: { NODE_ENV?: string } };
@@ -414,8 +414,10 @@ export class Connection {
     }
   }
 
+  /** Whether it must stay down now: offline, or hidden under a policy that lets go. */
   #mustPause(): boolean {
-    return mustPause(this.#visibility, this.#lifecycle);
+    const page = this.#lifecycle;
+    return !page.isOnline() || (this.#visibility !== "keep" && !page.isVisible());
   }
 
   /** Abandons the current session as dead and goes through the failure path. */

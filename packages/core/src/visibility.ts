@@ -1,5 +1,3 @@
-import type { PageLifecycle } from "./pageLifecycle.js";
-
 /**
  * What a connection does while the page is hidden:
  * - `keep`: stays connected, and retries as usual;
@@ -17,9 +15,4 @@ export function assertVisibility(visibility: unknown): asserts visibility is Vis
       `Connection: \`visibility\` must be "keep", "pause" or "close", got ${JSON.stringify(visibility)}.`,
     );
   }
-}
-
-/** Whether a connection must stay down now: offline, or hidden under a policy that lets go. */
-export function mustPause(policy: VisibilityPolicy, page: PageLifecycle): boolean {
-  return !page.isOnline() || (policy !== "keep" && !page.isVisible());
 }
