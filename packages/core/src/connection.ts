@@ -30,6 +30,7 @@ type MessageListener = (message: TransportMessage) => void;
 
 /** The connection's own timers; liveness keeps its own per session. */
 type ConnectionTimer = "retry" | "grace" | "connect" | "uptime" | "closing";
+// Cleared when the session ends, so they never fire for another one.
 const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
 
 /**
@@ -291,10 +292,8 @@ export class Connection {
       { lastEventId: this.#lastEventId },
     );
     this.#session = session;
-    this.#timers.set(
-      "connect",
-      this.#settings.connectTimeout,
-      current(() => this.#drop(new ConnectionError("connect-timeout", "No answer in time."))),
+    this.#timers.set("connect", this.#settings.connectTimeout, () =>
+      this.#drop(new ConnectionError("connect-timeout", "No answer in time.")),
     );
   }
 
@@ -444,15 +443,13 @@ export class Connection {
    */
   #onClosing(): void {
     if (this.#session === undefined || this.#timers.has("closing")) return;
-    const session = this.#session;
     this.#outbox?.detach();
     this.#liveness.stop();
     this.#setStatus("reconnecting");
     // A close event that never comes (a dead network) must not hold the connection forever.
-    this.#timers.set("closing", this.#settings.connectTimeout, () => {
-      if (this.#session !== session) return;
-      this.#drop(new ConnectionError("network", "The socket never finished closing."));
-    });
+    this.#timers.set("closing", this.#settings.connectTimeout, () =>
+      this.#drop(new ConnectionError("network", "The socket never finished closing.")),
+    );
   }
 
   /** The session is gone: what watched it and what it was sending stop. Returns it, to close. */
