@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "./clock.js";
 import {
   type ConnectionOptions,
+  type ConnectionSettings,
   type ConnectionSnapshot,
   type ConnectionStatus,
   IDLE_CONNECTION_SNAPSHOT,
@@ -17,10 +18,10 @@ import {
   type PageSignal,
 } from "./pageLifecycle.js";
 import { callEach } from "./rethrowAsync.js";
-import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.js";
+import { exponentialBackoff, retryAlways } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
-import type { Transport, TransportMessage, TransportSession } from "./transport.js";
+import type { TransportMessage, TransportSession } from "./transport.js";
 import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
@@ -50,7 +51,7 @@ export class Connection {
   readonly #lifecycle: PageLifecycle;
   #visibility: VisibilityPolicy;
   readonly #credentials: Credentials;
-  readonly #settings: Settings;
+  readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
   readonly #liveness: Liveness;
@@ -476,17 +477,3 @@ export class Connection {
     this.#update({ nextRetryAt: null, ...change, status });
   }
 }
-
-/** The options a connection keeps for its life, defaults filled in. */
-interface Settings {
-  readonly transport: Transport;
-  readonly retryDelay: RetryDelay;
-  readonly shouldRetry: ShouldRetry;
-  readonly maxAttempts: number;
-  readonly minUptime: number;
-  readonly connectTimeout: number;
-  readonly visibilityGrace: number;
-  readonly hello: (() => Frame) | undefined;
-}
-
-const retryAlways: ShouldRetry = () => "retry";
