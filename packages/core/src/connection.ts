@@ -178,8 +178,7 @@ export class Connection {
     }
     if (visibility === this.#visibility) return;
     this.#visibility = visibility;
-    const { status } = this.#store.get();
-    if (isAtRest(status) || this.#lifecycle.isVisible()) return;
+    if (isAtRest(this.#status) || this.#lifecycle.isVisible()) return;
     this.#timers.clear("grace");
     if (this.#mustPause()) this.#onPageSignal("hidden");
     else this.#resume();
@@ -192,7 +191,7 @@ export class Connection {
 
   /** Starts connecting. Does nothing unless `idle`, `closed` or `failed`. */
   connect(): void {
-    if (!isAtRest(this.#store.get().status)) return;
+    if (!isAtRest(this.#status)) return;
     this.#stopLifecycle ??= this.#lifecycle.subscribe((signal) => this.#onPageSignal(signal));
     this.#setStatus("connecting", { error: null, attempt: 0 });
     this.#openUnlessPaused();
@@ -200,7 +199,7 @@ export class Connection {
 
   /** Closes for good (until `connect()`): no retry, no timer, no page listener. */
   close(): void {
-    if (this.#store.get().status === "closed") return;
+    if (this.#status === "closed") return;
     this.#teardown();
     this.#stopLifecycle?.();
     this.#stopLifecycle = undefined;
@@ -210,7 +209,7 @@ export class Connection {
 
   /** Reconnects now, whatever the state: the "retry now" button. Resets the attempt counter. */
   reconnect(): void {
-    if (isAtRest(this.#store.get().status)) {
+    if (isAtRest(this.#status)) {
       this.#setStatus("closed");
       this.connect();
       return;
@@ -242,7 +241,7 @@ export class Connection {
   refreshCredentials(): Promise<void> {
     const session = this.#session;
     return this.#credentials.refresh(() => {
-      const { status } = this.#store.get();
+      const status = this.#status;
       // Since the notice, the connection ended, or a new session began with fresh credentials.
       if (status !== "open" && status !== "reconnecting") return;
       if (this.#session !== undefined && this.#session !== session) return;
@@ -329,7 +328,7 @@ export class Connection {
       this.#setStatus("reconnecting", { error });
       const allowed = await this.#credentials.renew(error);
       // The connection may have been closed or restarted while the hook ran.
-      if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
+      if (this.#status !== "reconnecting" || this.#session !== undefined) return;
       if (allowed) this.#openUnlessPaused();
       else this.#fail(error);
       return;
@@ -383,17 +382,14 @@ export class Connection {
     this.#setStatus("paused");
   }
 
-  /** Resumes a paused or waiting connection at once. */
+  /** Resumes a paused connection, or one waiting to retry, at once. */
   #resume(): void {
-    const { status } = this.#store.get();
-    if (status === "paused" || (status === "reconnecting" && this.#timers.has("retry"))) {
-      this.#reopen();
-    }
+    if (this.#status === "paused" || this.#timers.has("retry")) this.#reopen();
   }
 
   /** The visibility policy at work: what a signal from the page means for the connection. */
   #onPageSignal(signal: PageSignal): void {
-    const { status } = this.#store.get();
+    const status = this.#status;
     if (isAtRest(status)) return;
     if (signal === "offline" || (signal === "hidden" && this.#visibility === "close")) {
       this.#pause();
@@ -466,6 +462,10 @@ export class Connection {
   #teardown(): void {
     this.#timers.clearAll();
     this.#endSession()?.close();
+  }
+
+  get #status(): ConnectionStatus {
+    return this.#store.get().status;
   }
 
   #update(change: Partial<ConnectionSnapshot>): void {
