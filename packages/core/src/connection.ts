@@ -1,7 +1,9 @@
 import { type Clock, systemClock } from "./clock.js";
 import {
   type ConnectionOptions,
+  type ConnectionSettings,
   type ConnectionSnapshot,
+  type ConnectionStatus,
   IDLE_CONNECTION_SNAPSHOT,
   isAtRest,
 } from "./connectionOptions.js";
@@ -16,11 +18,11 @@ import {
   type PageSignal,
 } from "./pageLifecycle.js";
 import { callEach } from "./rethrowAsync.js";
-import { exponentialBackoff, type RetryDelay, type ShouldRetry } from "./retry.js";
+import { exponentialBackoff, retryAlways } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { Timers, timerDelay } from "./timers.js";
-import type { Transport, TransportMessage, TransportSession } from "./transport.js";
-import { assertVisibility, mustPause, pageAction, type VisibilityPolicy } from "./visibility.js";
+import type { TransportMessage, TransportSession } from "./transport.js";
+import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
 declare const process: { env: { NODE_ENV?: string } };
@@ -29,6 +31,7 @@ type MessageListener = (message: TransportMessage) => void;
 
 /** The connection's own timers; liveness keeps its own per session. */
 type ConnectionTimer = "retry" | "grace" | "connect" | "uptime" | "closing";
+// Cleared when the session ends, so they never fire for another one.
 const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
 
 /**
@@ -43,19 +46,12 @@ const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
  * connection.connect();
  */
 export class Connection {
-  readonly #transport: Transport;
   /** The time its timers run on: what shares of it (a channel client) schedule on too. */
   readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
-  readonly #retryDelay: RetryDelay;
-  readonly #shouldRetry: ShouldRetry;
-  readonly #maxAttempts: number;
-  readonly #minUptime: number;
-  readonly #connectTimeout: number;
   #visibility: VisibilityPolicy;
-  readonly #visibilityGrace: number;
   readonly #credentials: Credentials;
-  readonly #hello: (() => Frame) | undefined;
+  readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
   readonly #liveness: Liveness;
@@ -93,19 +89,21 @@ export class Connection {
       }
       assertVisibility(visibility);
     }
-    this.#transport = transport;
     this.clock = clock;
     this.#timers = new Timers(clock);
-    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
-    this.#retryDelay = retryDelay;
-    this.#shouldRetry = shouldRetry ?? transport.shouldRetry ?? retryAlways;
-    this.#maxAttempts = maxAttempts;
-    this.#minUptime = minUptime;
-    this.#connectTimeout = connectTimeout;
+    this.#settings = {
+      transport,
+      retryDelay,
+      shouldRetry: shouldRetry ?? transport.shouldRetry ?? retryAlways,
+      maxAttempts,
+      minUptime,
+      connectTimeout,
+      visibilityGrace,
+      hello,
+    };
     this.#visibility = visibility;
-    this.#visibilityGrace = visibilityGrace;
+    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.#credentials = new Credentials(onAuthFailure);
-    this.#hello = hello;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
@@ -180,14 +178,10 @@ export class Connection {
     }
     if (visibility === this.#visibility) return;
     this.#visibility = visibility;
-    const { status } = this.#store.get();
-    if (isAtRest(status) || this.#lifecycle.isVisible()) return;
+    if (isAtRest(this.#status) || this.#lifecycle.isVisible()) return;
     this.#timers.clear("grace");
-    if (this.#mustPause()) {
-      if (status !== "paused") this.#onPageSignal("hidden");
-    } else {
-      this.#resume();
-    }
+    if (this.#mustPause()) this.#onPageSignal("hidden");
+    else this.#resume();
   }
 
   /** The event stream id a reconnect resumes from. */
@@ -197,26 +191,26 @@ export class Connection {
 
   /** Starts connecting. Does nothing unless `idle`, `closed` or `failed`. */
   connect(): void {
-    if (!isAtRest(this.#store.get().status)) return;
+    if (!isAtRest(this.#status)) return;
     this.#stopLifecycle ??= this.#lifecycle.subscribe((signal) => this.#onPageSignal(signal));
-    this.#update({ status: "connecting", error: null, attempt: 0, nextRetryAt: null });
+    this.#setStatus("connecting", { error: null, attempt: 0 });
     this.#openUnlessPaused();
   }
 
   /** Closes for good (until `connect()`): no retry, no timer, no page listener. */
   close(): void {
-    if (this.#store.get().status === "closed") return;
+    if (this.#status === "closed") return;
     this.#teardown();
     this.#stopLifecycle?.();
     this.#stopLifecycle = undefined;
     this.#outbox?.clear();
-    this.#update({ status: "closed", nextRetryAt: null });
+    this.#setStatus("closed");
   }
 
   /** Reconnects now, whatever the state: the "retry now" button. Resets the attempt counter. */
   reconnect(): void {
-    if (isAtRest(this.#store.get().status)) {
-      this.#update({ status: "closed" });
+    if (isAtRest(this.#status)) {
+      this.#setStatus("closed");
       this.connect();
       return;
     }
@@ -247,11 +241,11 @@ export class Connection {
   refreshCredentials(): Promise<void> {
     const session = this.#session;
     return this.#credentials.refresh(() => {
-      const { status } = this.#store.get();
+      const status = this.#status;
       // Since the notice, the connection ended, or a new session began with fresh credentials.
       if (status !== "open" && status !== "reconnecting") return;
       if (this.#session !== undefined && this.#session !== session) return;
-      const hello = this.#hello;
+      const hello = this.#settings.hello;
       if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
         this.#outbox.sendControl(hello());
       } else {
@@ -261,7 +255,7 @@ export class Connection {
   }
 
   #open(): void {
-    this.#timers.clear("retry");
+    // The wait for this attempt, if there was one, is over.
     this.#update({ nextRetryAt: null });
     // What a session reports counts only while it is the current one: a socket given up on may
     // still fire events.
@@ -270,9 +264,9 @@ export class Connection {
       (...args: A) => {
         if (this.#session === session) act(...args);
       };
-    const session: TransportSession = this.#transport.open(
+    const session: TransportSession = this.#settings.transport.open(
       {
-        onOpen: current(() => this.#onOpen()),
+        onOpen: current(() => this.#onOpen(session)),
         onMessage: current((message: TransportMessage) => {
           if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
           callEach(this.#messageListeners, message);
@@ -298,25 +292,22 @@ export class Connection {
       { lastEventId: this.#lastEventId },
     );
     this.#session = session;
-    this.#timers.set(
-      "connect",
-      this.#connectTimeout,
-      current(() => this.#drop(new ConnectionError("connect-timeout", "No answer in time."))),
+    this.#timers.set("connect", this.#settings.connectTimeout, () =>
+      this.#drop(new ConnectionError("connect-timeout", "No answer in time.")),
     );
   }
 
-  #onOpen(): void {
+  #onOpen(session: TransportSession): void {
     this.#timers.clear("connect");
     this.#credentials.accepted();
-    const session = this.#session;
-    if (session !== undefined && this.#outbox !== undefined) {
+    if (this.#outbox !== undefined) {
       // What the session must send first goes out before anyone hears it is open.
       this.#outbox.open((data) => this.#write(session, data));
       // The socket turned out to be closing: its close event decides what happens next.
       if (this.#timers.has("closing")) return;
     }
-    this.#update({ status: "open", error: null, nextRetryAt: null });
-    this.#timers.set("uptime", this.#minUptime, () => {
+    this.#setStatus("open", { error: null });
+    this.#timers.set("uptime", this.#settings.minUptime, () => {
       if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
     this.#liveness.start();
@@ -324,7 +315,7 @@ export class Connection {
   }
 
   async #onFailure(error: ConnectionError): Promise<void> {
-    const decision = this.#shouldRetry(error);
+    const decision = this.#settings.shouldRetry(error);
     if (decision === "fatal") {
       this.#fail(error);
       return;
@@ -334,20 +325,20 @@ export class Connection {
         this.#fail(error);
         return;
       }
-      this.#update({ status: "reconnecting", error, nextRetryAt: null });
+      this.#setStatus("reconnecting", { error });
       const allowed = await this.#credentials.renew(error);
       // The connection may have been closed or restarted while the hook ran.
-      if (this.#store.get().status !== "reconnecting" || this.#session !== undefined) return;
+      if (this.#status !== "reconnecting" || this.#session !== undefined) return;
       if (allowed) this.#openUnlessPaused();
       else this.#fail(error);
       return;
     }
     const attempt = this.#store.get().attempt + 1;
-    if (attempt > this.#maxAttempts) {
+    if (attempt > this.#settings.maxAttempts) {
       this.#fail(
         new ConnectionError(
           "retries-exhausted",
-          `Gave up after ${this.#maxAttempts} attempts: ${error.message}`,
+          `Gave up after ${this.#settings.maxAttempts} attempts: ${error.message}`,
           { cause: error },
         ),
       );
@@ -359,9 +350,13 @@ export class Connection {
       return;
     }
     const delay = timerDelay(
-      this.#retryDelay({ attempt, serverRetry: this.#serverRetry, retryAfter: error.retryAfter }),
+      this.#settings.retryDelay({
+        attempt,
+        serverRetry: this.#serverRetry,
+        retryAfter: error.retryAfter,
+      }),
     );
-    this.#update({ status: "reconnecting", nextRetryAt: this.clock.now() + delay });
+    this.#setStatus("reconnecting", { nextRetryAt: this.clock.now() + delay });
     this.#timers.set("retry", delay, () => this.#openUnlessPaused());
   }
 
@@ -373,60 +368,57 @@ export class Connection {
   /** Abandons whatever is under way and connects now, skipping any wait. */
   #reopen(change?: Partial<ConnectionSnapshot>): void {
     this.#teardown();
-    this.#update({ ...change, status: "reconnecting", nextRetryAt: null });
+    this.#setStatus("reconnecting", change);
     this.#open();
   }
 
   #fail(error: ConnectionError): void {
     this.#teardown();
-    this.#update({ status: "failed", error, nextRetryAt: null });
+    this.#setStatus("failed", { error });
   }
 
   #pause(): void {
     this.#teardown();
-    this.#update({ status: "paused", nextRetryAt: null });
+    this.#setStatus("paused");
   }
 
-  /** Resumes a paused or waiting connection at once. */
+  /** Resumes a paused connection, or one waiting to retry, at once. */
   #resume(): void {
-    const { status } = this.#store.get();
-    if (status === "paused" || (status === "reconnecting" && this.#timers.has("retry"))) {
-      this.#reopen();
-    }
+    if (this.#status === "paused" || this.#timers.has("retry")) this.#reopen();
   }
 
+  /** The visibility policy at work: what a signal from the page means for the connection. */
   #onPageSignal(signal: PageSignal): void {
-    // Any sign of the page coming back ends a pending grace period.
-    if (signal !== "hidden" && signal !== "offline") this.#timers.clear("grace");
-    switch (pageAction(signal, this.#visibility, this.#store.get().status, this.#lifecycle)) {
-      case "pause":
-        this.#pause();
-        return;
-      case "grace":
-        this.#timers.set("grace", this.#visibilityGrace, () => {
+    const status = this.#status;
+    if (isAtRest(status)) return;
+    if (signal === "offline" || (signal === "hidden" && this.#visibility === "close")) {
+      this.#pause();
+    } else if (signal === "hidden") {
+      // A quick tab switch keeps the connection: it lets go only if still hidden after the grace.
+      if (this.#visibility === "pause" && status !== "paused") {
+        this.#timers.set("grace", this.#settings.visibilityGrace, () => {
           if (!this.#lifecycle.isVisible()) this.#pause();
         });
-        return;
-      case "check":
-        this.#liveness.check(false);
-        return;
-      case "resume":
-        this.#resume();
-        return;
-      case "stay":
-        return;
+      }
+    } else {
+      // Any sign of the page coming back ends a pending grace period.
+      this.#timers.clear("grace");
+      if (this.#mustPause()) return;
+      // Back and open: make sure the connection survived (a sleep, a network change).
+      if (status === "open") this.#liveness.check(false);
+      else this.#resume();
     }
   }
 
+  /** Whether it must stay down now: offline, or hidden under a policy that lets go. */
   #mustPause(): boolean {
-    return mustPause(this.#visibility, this.#lifecycle);
+    const page = this.#lifecycle;
+    return !page.isOnline() || (this.#visibility !== "keep" && !page.isVisible());
   }
 
   /** Abandons the current session as dead and goes through the failure path. */
   #drop(error: ConnectionError): void {
-    const session = this.#session;
-    this.#endSession();
-    session?.close();
+    this.#endSession()?.close();
     void this.#onFailure(error);
   }
 
@@ -448,35 +440,40 @@ export class Connection {
    */
   #onClosing(): void {
     if (this.#session === undefined || this.#timers.has("closing")) return;
-    const session = this.#session;
     this.#outbox?.detach();
     this.#liveness.stop();
-    this.#update({ status: "reconnecting", nextRetryAt: null });
+    this.#setStatus("reconnecting");
     // A close event that never comes (a dead network) must not hold the connection forever.
-    this.#timers.set("closing", this.#connectTimeout, () => {
-      if (this.#session !== session) return;
-      this.#drop(new ConnectionError("network", "The socket never finished closing."));
-    });
+    this.#timers.set("closing", this.#settings.connectTimeout, () =>
+      this.#drop(new ConnectionError("network", "The socket never finished closing.")),
+    );
   }
 
-  /** The session is gone: what watched it and what it was sending stop. */
-  #endSession(): void {
+  /** The session is gone: what watched it and what it was sending stop. Returns it, to close. */
+  #endSession(): TransportSession | undefined {
+    const session = this.#session;
     this.#session = undefined;
     this.#timers.clear(...SESSION_TIMERS);
     this.#liveness.stop();
     this.#outbox?.detach();
+    return session;
   }
 
   #teardown(): void {
-    const session = this.#session;
-    this.#endSession();
     this.#timers.clearAll();
-    session?.close();
+    this.#endSession()?.close();
+  }
+
+  get #status(): ConnectionStatus {
+    return this.#store.get().status;
   }
 
   #update(change: Partial<ConnectionSnapshot>): void {
     this.#store.update(change);
   }
-}
 
-const retryAlways: ShouldRetry = () => "retry";
+  /** A retry is due only while waiting for one: every other status change clears `nextRetryAt`. */
+  #setStatus(status: ConnectionStatus, change?: Partial<ConnectionSnapshot>): void {
+    this.#update({ nextRetryAt: null, ...change, status });
+  }
+}

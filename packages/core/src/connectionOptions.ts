@@ -141,6 +141,18 @@ export interface ConnectionOptions {
   queue?: OutgoingQueueOptions | false;
 }
 
+/** The options a connection keeps for its life, with their defaults filled in. */
+export interface ConnectionSettings {
+  readonly transport: Transport;
+  readonly retryDelay: RetryDelay;
+  readonly shouldRetry: ShouldRetry;
+  readonly maxAttempts: number;
+  readonly minUptime: number;
+  readonly connectTimeout: number;
+  readonly visibilityGrace: number;
+  readonly hello: (() => Frame) | undefined;
+}
+
 /** The snapshot of a connection that has not connected: also what a server render shows. */
 export const IDLE_CONNECTION_SNAPSHOT: ConnectionSnapshot = Object.freeze({
   status: "idle",

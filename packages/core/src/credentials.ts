@@ -1,5 +1,5 @@
 import { ConnectionError } from "./errors.js";
-import { rethrowAsync } from "./rethrowAsync.js";
+import { callSafely, rethrowAsync } from "./rethrowAsync.js";
 
 /** The app's credentials hook (`onAuthFailure`): true once it has fresh credentials in place. */
 export type AuthHook = (error: ConnectionError) => boolean | Promise<boolean>;
@@ -33,9 +33,18 @@ export class Credentials {
     return true;
   }
 
-  /** Asks the hook after the server refused them (`error`): true once fresh ones are in place. */
-  renew(error: ConnectionError): Promise<boolean> {
-    return this.#ask(error);
+  /**
+   * Asks the hook for fresh credentials, after the server refused them (`error`) or said they
+   * expire soon: true once fresh ones are in place.
+   */
+  async renew(error: ConnectionError): Promise<boolean> {
+    if (this.#hook === undefined) return false;
+    try {
+      return await this.#hook(error);
+    } catch (hookError) {
+      rethrowAsync(hookError);
+      return false;
+    }
   }
 
   /**
@@ -53,22 +62,7 @@ export class Credentials {
 
   async #refresh(apply: () => void): Promise<void> {
     const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
-    if (!(await this.#ask(expiring))) return;
-    try {
-      apply();
-    } catch (error) {
-      // The app's hello threw: its bug, reported, while the connection goes on.
-      rethrowAsync(error);
-    }
-  }
-
-  async #ask(error: ConnectionError): Promise<boolean> {
-    if (this.#hook === undefined) return false;
-    try {
-      return await this.#hook(error);
-    } catch (hookError) {
-      rethrowAsync(hookError);
-      return false;
-    }
+    // The app's hello may throw: its bug, reported, while the connection goes on.
+    if (await this.renew(expiring)) callSafely(apply);
   }
 }

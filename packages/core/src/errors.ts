@@ -58,12 +58,9 @@ export class ConnectionError extends Error {
       cause?: unknown;
     } = {},
   ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
+    const { cause, ...fields } = detail;
+    super(message, cause === undefined ? undefined : { cause });
     this.code = code;
-    this.status = detail.status;
-    this.contentType = detail.contentType;
-    this.closeCode = detail.closeCode;
-    this.closeReason = detail.closeReason;
-    this.retryAfter = detail.retryAfter;
+    Object.assign(this, fields);
   }
 }

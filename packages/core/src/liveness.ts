@@ -2,7 +2,7 @@ import type { Clock } from "./clock.js";
 import type { ConnectionError } from "./errors.js";
 import type { HeartbeatOptions } from "./heartbeat.js";
 import type { Frame } from "./outbox.js";
-import { Timers } from "./timers.js";
+import { startTimer } from "./timers.js";
 
 /**
  * How a transport's sessions are judged alive between messages: pinged where the transport can
@@ -48,28 +48,26 @@ export class Liveness {
   readonly #clock: Clock;
   readonly #isVisible: () => boolean;
   readonly #probe: SessionProbe | undefined;
-  readonly #timers: Timers<"wake">;
-  #running = false;
+  // Set while a session is watched.
+  #cancelWakeCheck: (() => void) | undefined;
 
   /** `isVisible`: a hidden page's timers are throttled, which is no sleep. */
   constructor(clock: Clock, isVisible: () => boolean, probe: SessionProbe | undefined) {
     this.#clock = clock;
     this.#isVisible = isVisible;
     this.#probe = probe;
-    this.#timers = new Timers(clock);
   }
 
   /** A session opened: start watching it. */
   start(): void {
-    this.#running = true;
     this.#probe?.start();
     this.#scheduleWakeCheck();
   }
 
   /** The session ended: stop every timer. */
   stop(): void {
-    this.#running = false;
-    this.#timers.clearAll();
+    this.#cancelWakeCheck?.();
+    this.#cancelWakeCheck = undefined;
     this.#probe?.stop();
   }
 
@@ -80,15 +78,17 @@ export class Liveness {
 
   /** After a sleep, a return to the page or a network change: is the session still alive? */
   check(afterSleep: boolean): void {
-    if (this.#running) this.#probe?.check(afterSleep);
+    if (this.#cancelWakeCheck !== undefined) this.#probe?.check(afterSleep);
   }
 
   #scheduleWakeCheck(): void {
     const scheduledAt = this.#clock.now();
-    this.#timers.set("wake", WAKE_CHECK_INTERVAL, () => {
+    const cancel = startTimer(this.#clock, WAKE_CHECK_INTERVAL, () => {
       const slack = this.#isVisible() ? WAKE_JUMP_VISIBLE : WAKE_JUMP_HIDDEN;
       if (this.#clock.now() - scheduledAt > WAKE_CHECK_INTERVAL + slack) this.check(true);
-      if (this.#running) this.#scheduleWakeCheck();
+      // Unless the check ended the session (and maybe a new one began with its own).
+      if (this.#cancelWakeCheck === cancel) this.#scheduleWakeCheck();
     });
+    this.#cancelWakeCheck = cancel;
   }
 }

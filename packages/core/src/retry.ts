@@ -28,6 +28,9 @@ export type RetryDecision = "retry" | "fatal" | "auth";
 /** A pure classifier of failures. */
 export type ShouldRetry = (error: ConnectionError) => RetryDecision;
 
+/** Retries every failure: the classifier for a transport that brings none. */
+export const retryAlways: ShouldRetry = () => "retry";
+
 export interface BackoffOptions {
   /**
    * The range the first retry is drawn from; each further attempt doubles it. 4 s spreads 1,000

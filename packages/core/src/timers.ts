@@ -40,11 +40,13 @@ export class Timers<Name extends string> {
 
   set(name: Name, delay: number, callback: () => void): void {
     this.clear(name);
-    const cancel = startTimer(this.#clock, delay, () => {
-      this.#cancels.delete(name);
-      callback();
-    });
-    this.#cancels.set(name, cancel);
+    this.#cancels.set(
+      name,
+      startTimer(this.#clock, delay, () => {
+        this.#cancels.delete(name);
+        callback();
+      }),
+    );
   }
 
   /**
@@ -63,10 +65,8 @@ export class Timers<Name extends string> {
 
   clear(...names: Name[]): void {
     for (const name of names) {
-      const cancel = this.#cancels.get(name);
-      if (cancel === undefined) continue;
+      this.#cancels.get(name)?.();
       this.#cancels.delete(name);
-      cancel();
     }
   }
 

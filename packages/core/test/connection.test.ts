@@ -364,6 +364,39 @@ describe("Connection", () => {
       expect(transport.sessions).toHaveLength(1);
     });
 
+    it("applies a new visibility policy at once while the page is hidden", () => {
+      const { connection, transport, clock, page, statuses } = setup({ visibilityGrace: 10_000 });
+      connection.connect();
+      transport.last.open();
+      page.hide();
+      // pause → keep: the grace period ends, and the connection stays.
+      connection.setVisibility("keep");
+      clock.advance(60_000);
+      expect(connection.getSnapshot().status).toBe("open");
+      // keep → pause: the grace period starts now.
+      connection.setVisibility("pause");
+      clock.advance(9999);
+      expect(connection.getSnapshot().status).toBe("open");
+      clock.advance(1);
+      expect(connection.getSnapshot().status).toBe("paused");
+      // pause → close while paused: nothing more to do, not even a snapshot.
+      const paused = connection.getSnapshot();
+      const seen = statuses.length;
+      connection.setVisibility("close");
+      expect(connection.getSnapshot()).toBe(paused);
+      expect(statuses).toHaveLength(seen);
+      expect(clock.pendingTimers).toBe(0);
+      // close → keep: a paused connection resumes at once.
+      connection.setVisibility("keep");
+      expect(transport.sessions).toHaveLength(2);
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+      // keep → close: disconnects at once.
+      transport.last.open();
+      connection.setVisibility("close");
+      expect(connection.getSnapshot().status).toBe("paused");
+      expect(transport.last.closedByClient).toBe(true);
+    });
+
     it("resumes when the page comes back from the back/forward cache", () => {
       const { connection, transport, page } = setup({ visibility: "close" });
       connection.connect();
