@@ -45,6 +45,16 @@ describe("the outgoing queue", () => {
     expect(sent).toEqual(["socket a", "a sent", "socket b", "b sent"]);
   });
 
+  it("sends a message sent from an onSent once, behind what was queued before it", () => {
+    const { queue } = queueWith();
+    queue.send("a", { onSent: () => queue.send("c", {}) });
+    queue.send("b", {});
+    const sent: unknown[] = [];
+    queue.open((data) => sent.push(data) > 0);
+    expect(sent).toEqual(["a", "b", "c"]);
+    expect(queue.queued).toBe(0);
+  });
+
   it("hands messages out in order", () => {
     const { enqueue, flushed, queue } = queueWith();
     enqueue("a");
