@@ -77,7 +77,8 @@ export interface OutboxOptions {
 interface Queued {
   readonly data: Frame;
   readonly bytes: number;
-  readonly expiresAt: number;
+  // Moves later by the time sessions held the message: see `detach`.
+  expiresAt: number;
   readonly handlers: SendHandlers;
 }
 
@@ -100,9 +101,8 @@ export class Outbox {
   readonly #queue: Queued[] = [];
   #bytes = 0;
   #dropped = 0;
-  // Messages age on "waiting time": the clock less the time a session was taking them.
+  // When the open session began taking messages; while one is, they do not age.
   #heldSince: number | undefined;
-  #heldTotal = 0;
   #pace: Pace | undefined;
   #write: ((data: Frame) => boolean) | undefined;
 
@@ -169,7 +169,11 @@ export class Outbox {
     });
     opening = false;
     this.#write = write;
-    this.#hold(true);
+    if (this.#heldSince === undefined) {
+      this.#expire();
+      this.#heldSince = this.#clock.now();
+      this.#timers.clear("expiry");
+    }
     this.drain();
   }
 
@@ -178,7 +182,14 @@ export class Outbox {
     this.#write = undefined;
     this.#control.length = 0;
     this.#timers.clear("pace");
-    this.#hold(false);
+    const heldSince = this.#heldSince;
+    if (heldSince === undefined) return;
+    // The time a session held the queue does not count against the ttl: a message that reached
+    // a connection is not stale for queueing behind the pace.
+    const held = this.#clock.now() - heldSince;
+    for (const entry of this.#queue) entry.expiresAt += held;
+    this.#heldSince = undefined;
+    this.#armExpiry();
   }
 
   /** Sends no faster than `pace` from now on; `undefined` sends as fast as the socket takes. */
@@ -275,7 +286,12 @@ export class Outbox {
       return false;
     }
     while (!fits()) this.#drop(1, "evicted");
-    this.#queue.push({ data, bytes, expiresAt: this.#waited() + limits.ttl, handlers });
+    this.#queue.push({
+      data,
+      bytes,
+      expiresAt: (this.#heldSince ?? this.#clock.now()) + limits.ttl,
+      handlers,
+    });
     this.#bytes += bytes;
     this.#armExpiry();
     this.#onChange();
@@ -295,30 +311,8 @@ export class Outbox {
     this.#onChange();
   }
 
-  /**
-   * While a session is taking messages, waiting does not age them: a message that reached a
-   * connection is not stale for queueing behind the pace.
-   */
-  #hold(held: boolean): void {
-    const now = this.#clock.now();
-    if (held && this.#heldSince === undefined) {
-      this.#expire();
-      this.#heldSince = now;
-      this.#timers.clear("expiry");
-    } else if (!held && this.#heldSince !== undefined) {
-      this.#heldTotal += now - this.#heldSince;
-      this.#heldSince = undefined;
-      this.#armExpiry();
-    }
-  }
-
-  /** Milliseconds of waiting so far: the clock, less the time sessions held the queue. */
-  #waited(): number {
-    return (this.#heldSince ?? this.#clock.now()) - this.#heldTotal;
-  }
-
   #expire(): void {
-    const now = this.#waited();
+    const now = this.#clock.now();
     // Messages are in send order and share one ttl, so they expire in order too.
     const expired = this.#queue.findIndex((entry) => entry.expiresAt > now);
     this.#drop(expired === -1 ? this.#queue.length : expired, "expired");
@@ -328,7 +322,7 @@ export class Outbox {
     const head = this.#queue[0];
     if (head === undefined || this.#heldSince !== undefined || this.#timers.has("expiry")) return;
     if (!Number.isFinite(head.expiresAt)) return;
-    this.#timers.set("expiry", head.expiresAt - this.#waited(), () => {
+    this.#timers.set("expiry", head.expiresAt - this.#clock.now(), () => {
       this.#expire();
       this.#armExpiry();
     });
