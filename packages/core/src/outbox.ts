@@ -335,13 +335,11 @@ function byteLength(data: Frame): number {
   let bytes = 0;
   for (let index = 0; index < data.length; index++) {
     const code = data.charCodeAt(index);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < data.length) {
+    if (code >= 0xd800 && code <= 0xdbff && index + 1 < data.length) {
       // A surrogate pair is one four-byte character.
       bytes += 4;
       index++;
-    } else bytes += 3;
+    } else bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
   }
   return bytes;
 }
