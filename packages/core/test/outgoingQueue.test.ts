@@ -122,6 +122,27 @@ describe("the outgoing queue", () => {
     expect(flushed()).toEqual([]);
   });
 
+  it("does not age messages while a session holds them, queued before it or during it", () => {
+    const { enqueue, drops, clock, queue } = queueWith({ ttl: 1000 });
+    // A server's pace that never gives a turn: the session holds what is queued.
+    queue.pace({ take: () => false, charge: () => {}, wait: () => 60_000 });
+    enqueue("before");
+    clock.advance(400);
+    queue.open(() => true);
+    enqueue("during");
+    clock.advance(5000);
+    queue.detach();
+    clock.advance(599);
+    expect(drops).toEqual([]);
+    clock.advance(1);
+    expect(drops).toEqual([["before", "expired"]]);
+    clock.advance(400);
+    expect(drops).toEqual([
+      ["before", "expired"],
+      ["during", "expired"],
+    ]);
+  });
+
   it("keeps messages forever with ttl Infinity", () => {
     const { enqueue, flushed, clock } = queueWith({ ttl: Number.POSITIVE_INFINITY });
     enqueue("a");
