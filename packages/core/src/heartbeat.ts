@@ -42,7 +42,12 @@ export class Heartbeat implements SessionProbe {
   }
 
   start(): void {
-    this.#schedulePing();
+    const heartbeat = this.#heartbeat;
+    if (heartbeat === undefined) return;
+    this.#timers.set("ping", heartbeat.interval, () => {
+      this.check();
+      this.start();
+    });
   }
 
   stop(): void {
@@ -65,14 +70,5 @@ export class Heartbeat implements SessionProbe {
       () => dead(new ConnectionError("heartbeat-timeout", "No answer to a ping.")),
       () => this.check(),
     );
-  }
-
-  #schedulePing(): void {
-    const heartbeat = this.#heartbeat;
-    if (heartbeat === undefined) return;
-    this.#timers.set("ping", heartbeat.interval, () => {
-      this.check();
-      this.#schedulePing();
-    });
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "./clock.js";
 import { ConnectionError } from "./errors.js";
-import { callSafely } from "./rethrowAsync.js";
+import { callEach, callSafely } from "./rethrowAsync.js";
 import { Timers } from "./timers.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
@@ -77,7 +77,8 @@ export interface OutboxOptions {
 interface Queued {
   readonly data: Frame;
   readonly bytes: number;
-  readonly expiresAt: number;
+  // Moves later by the time sessions held the message: see `detach`.
+  expiresAt: number;
   readonly handlers: SendHandlers;
 }
 
@@ -97,12 +98,11 @@ export class Outbox {
   readonly #onClosing: () => void;
   readonly #control: Frame[] = [];
   readonly #sessionOpenHandlers = new Set<(send: (data: Frame) => void) => void>();
-  #queue: Queued[] = [];
+  readonly #queue: Queued[] = [];
   #bytes = 0;
   #dropped = 0;
-  // Messages age on "waiting time": the clock less the time a session was taking them.
+  // When the open session began taking messages; while one is, they do not age.
   #heldSince: number | undefined;
-  #heldTotal = 0;
   #pace: Pace | undefined;
   #write: ((data: Frame) => boolean) | undefined;
 
@@ -161,17 +161,19 @@ export class Outbox {
    * (subscriptions), then what waited in the queue, in order.
    */
   open(write: (data: Frame) => boolean): void {
-    const first: Frame[] = [];
     let opening = true;
-    const send = (data: Frame) => {
-      if (opening) first.push(data);
+    // Nothing drains until `#write` is set: every handler's frames line up before the queue's turn.
+    callEach(this.#sessionOpenHandlers, (data: Frame) => {
+      if (opening) this.#control.push(data);
       else if (this.#write === write) this.sendControl(data);
-    };
-    for (const handler of [...this.#sessionOpenHandlers]) callSafely(handler, send);
+    });
     opening = false;
     this.#write = write;
-    this.#control.push(...first);
-    this.#hold(true);
+    if (this.#heldSince === undefined) {
+      this.#expire();
+      this.#heldSince = this.#clock.now();
+      this.#timers.clear("expiry");
+    }
     this.drain();
   }
 
@@ -180,7 +182,14 @@ export class Outbox {
     this.#write = undefined;
     this.#control.length = 0;
     this.#timers.clear("pace");
-    this.#hold(false);
+    const heldSince = this.#heldSince;
+    if (heldSince === undefined) return;
+    // The time a session held the queue does not count against the ttl: a message that reached
+    // a connection is not stale for queueing behind the pace.
+    const held = this.#clock.now() - heldSince;
+    for (const entry of this.#queue) entry.expiresAt += held;
+    this.#heldSince = undefined;
+    this.#armExpiry();
   }
 
   /** Sends no faster than `pace` from now on; `undefined` sends as fast as the socket takes. */
@@ -208,31 +217,20 @@ export class Outbox {
    * Returns false when the queue refused it; with the queue off, throws while no session is open.
    */
   send(data: Frame | Blob, handlers: SendHandlers): boolean {
-    const write = this.#write;
     const limits = this.#limits;
     // A Blob is read asynchronously by the socket, so it cannot wait its turn in a queue.
     const blob = typeof Blob !== "undefined" && data instanceof Blob;
-    if (blob || limits === undefined) {
-      if (write === undefined || !write(data as Frame)) {
-        throw blob
-          ? new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.")
-          : new ConnectionError("network", "Not open, and the queue is off.");
-      }
-      this.#pace?.charge();
+    const sent =
+      blob || limits === undefined
+        ? this.sendNow(data as Frame)
+        : this.#control.length + this.#queue.length === 0 && this.#writeInTurn(data as Frame);
+    if (sent) {
       handlers.onSent?.();
       return true;
     }
-    if (
-      write !== undefined &&
-      this.#control.length === 0 &&
-      this.#queue.length === 0 &&
-      (this.#pace === undefined || this.#pace.take())
-    ) {
-      if (write(data as Frame)) {
-        handlers.onSent?.();
-        return true;
-      }
-      this.#onClosing();
+    if (blob) throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
+    if (limits === undefined) {
+      throw new ConnectionError("network", "Not open, and the queue is off.");
     }
     const accepted = this.#enqueue(data as Frame, handlers, limits);
     this.drain();
@@ -241,31 +239,24 @@ export class Outbox {
 
   /** Writes what the session and the pace allow, in order, and comes back for the rest. */
   drain(): void {
-    const write = this.#write;
-    if (write === undefined) return;
-    const next = (data: Frame) => {
-      if (this.#write !== write || (this.#pace !== undefined && !this.#pace.take())) return false;
-      if (write(data)) return true;
-      this.#onClosing();
-      return false;
-    };
-    while (this.#control.length > 0 && next(this.#control[0] as Frame)) this.#control.shift();
-    let sent = 0;
-    if (this.#control.length === 0) {
-      for (const entry of this.#queue) {
-        if (!next(entry.data)) break;
-        sent++;
-        this.#bytes -= entry.bytes;
-        callSafely(entry.handlers.onSent);
-      }
+    const control = this.#control;
+    const queue = this.#queue;
+    while (control.length > 0 && this.#writeInTurn(control[0] as Frame)) control.shift();
+    let sent = false;
+    while (
+      control.length === 0 &&
+      queue.length > 0 &&
+      this.#writeInTurn((queue[0] as Queued).data)
+    ) {
+      const entry = queue.shift() as Queued;
+      this.#bytes -= entry.bytes;
+      sent = true;
+      callSafely(entry.handlers.onSent);
     }
-    if (sent > 0) {
-      this.#queue.splice(0, sent);
-      this.#onChange();
-    }
+    if (sent) this.#onChange();
     const pace = this.#pace;
-    const waiting = this.#control.length + this.#queue.length > 0;
-    if (waiting && pace !== undefined && this.#write === write && !this.#timers.has("pace")) {
+    const waiting = control.length + queue.length > 0;
+    if (waiting && pace !== undefined && this.#write !== undefined && !this.#timers.has("pace")) {
       this.#timers.set("pace", pace.wait(), () => this.drain());
     }
   }
@@ -273,6 +264,15 @@ export class Outbox {
   /** Drops everything queued as `cleared`: the connection was closed for good. */
   clear(): void {
     this.#drop(this.#queue.length, "cleared");
+  }
+
+  /** Writes `data` on the session if the pace gives it a turn; a refusing socket is closing. */
+  #writeInTurn(data: Frame): boolean {
+    const write = this.#write;
+    if (write === undefined || (this.#pace !== undefined && !this.#pace.take())) return false;
+    if (write(data)) return true;
+    this.#onClosing();
+    return false;
   }
 
   #enqueue(data: Frame, handlers: SendHandlers, limits: Required<OutgoingQueueOptions>): boolean {
@@ -286,7 +286,12 @@ export class Outbox {
       return false;
     }
     while (!fits()) this.#drop(1, "evicted");
-    this.#queue.push({ data, bytes, expiresAt: this.#waited() + limits.ttl, handlers });
+    this.#queue.push({
+      data,
+      bytes,
+      expiresAt: (this.#heldSince ?? this.#clock.now()) + limits.ttl,
+      handlers,
+    });
     this.#bytes += bytes;
     this.#armExpiry();
     this.#onChange();
@@ -306,30 +311,8 @@ export class Outbox {
     this.#onChange();
   }
 
-  /**
-   * While a session is taking messages, waiting does not age them: a message that reached a
-   * connection is not stale for queueing behind the pace.
-   */
-  #hold(held: boolean): void {
-    const now = this.#clock.now();
-    if (held && this.#heldSince === undefined) {
-      this.#expire();
-      this.#heldSince = now;
-      this.#timers.clear("expiry");
-    } else if (!held && this.#heldSince !== undefined) {
-      this.#heldTotal += now - this.#heldSince;
-      this.#heldSince = undefined;
-      this.#armExpiry();
-    }
-  }
-
-  /** Milliseconds of waiting so far: the clock, less the time sessions held the queue. */
-  #waited(): number {
-    return (this.#heldSince ?? this.#clock.now()) - this.#heldTotal;
-  }
-
   #expire(): void {
-    const now = this.#waited();
+    const now = this.#clock.now();
     // Messages are in send order and share one ttl, so they expire in order too.
     const expired = this.#queue.findIndex((entry) => entry.expiresAt > now);
     this.#drop(expired === -1 ? this.#queue.length : expired, "expired");
@@ -339,7 +322,7 @@ export class Outbox {
     const head = this.#queue[0];
     if (head === undefined || this.#heldSince !== undefined || this.#timers.has("expiry")) return;
     if (!Number.isFinite(head.expiresAt)) return;
-    this.#timers.set("expiry", head.expiresAt - this.#waited(), () => {
+    this.#timers.set("expiry", head.expiresAt - this.#clock.now(), () => {
       this.#expire();
       this.#armExpiry();
     });
@@ -352,13 +335,11 @@ function byteLength(data: Frame): number {
   let bytes = 0;
   for (let index = 0; index < data.length; index++) {
     const code = data.charCodeAt(index);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < data.length) {
+    if (code >= 0xd800 && code <= 0xdbff && index + 1 < data.length) {
       // A surrogate pair is one four-byte character.
       bytes += 4;
       index++;
-    } else bytes += 3;
+    } else bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
   }
   return bytes;
 }

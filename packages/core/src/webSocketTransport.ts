@@ -51,10 +51,9 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         missingWebSocket();
       let live = true;
       let socket: WebSocketLike | undefined;
-      const on = <E>(type: string, listener: (event: E) => void) =>
-        socket?.addEventListener(type, (event: E) => live && listener(event));
       try {
         socket = new WebSocketImpl(url, protocols) as WebSocketLike;
+        socket.binaryType = binaryType;
       } catch (cause) {
         // A malformed URL or a forbidden port throws at once; report it like any failure.
         const error = new ConnectionError("network", `Cannot open a WebSocket to ${url}.`, {
@@ -62,27 +61,31 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         });
         queueMicrotask(() => live && callbacks.onClose(error));
       }
-      if (socket !== undefined) socket.binaryType = binaryType;
-      on("open", () => {
-        callbacks.onActivity();
-        callbacks.onOpen();
-      });
-      on("message", (event: { data: unknown }) => {
-        callbacks.onActivity();
-        callbacks.onMessage({ data: event.data });
-      });
-      on("close", ({ code, reason }: { code: number; reason: string }) => {
-        live = false;
-        callbacks.onClose(
-          new ConnectionError("closed", `The WebSocket closed (${code} ${reason}).`, {
-            closeCode: code,
-            closeReason: reason,
-          }),
-        );
-      });
-      // An `error` event is always followed by `close`, which carries the code. It still needs a
-      // listener: `ws` (Node) throws an error event nobody listens to.
-      on("error", () => {});
+      const listeners = {
+        open() {
+          callbacks.onActivity();
+          callbacks.onOpen();
+        },
+        message(event: { data: unknown }) {
+          callbacks.onActivity();
+          callbacks.onMessage({ data: event.data });
+        },
+        close({ code, reason }: { code: number; reason: string }) {
+          live = false;
+          callbacks.onClose(
+            new ConnectionError("closed", `The WebSocket closed (${code} ${reason}).`, {
+              closeCode: code,
+              closeReason: reason,
+            }),
+          );
+        },
+        // An `error` event is always followed by `close`, which carries the code. It still needs
+        // a listener: `ws` (Node) throws an error event nobody listens to.
+        error() {},
+      };
+      for (const [type, listener] of Object.entries(listeners)) {
+        socket?.addEventListener(type, (event: never) => live && listener(event));
+      }
       return {
         send(data) {
           if (socket?.readyState !== OPEN) {

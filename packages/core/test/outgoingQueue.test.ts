@@ -45,6 +45,16 @@ describe("the outgoing queue", () => {
     expect(sent).toEqual(["socket a", "a sent", "socket b", "b sent"]);
   });
 
+  it("sends a message sent from an onSent once, behind what was queued before it", () => {
+    const { queue } = queueWith();
+    queue.send("a", { onSent: () => queue.send("c", {}) });
+    queue.send("b", {});
+    const sent: unknown[] = [];
+    queue.open((data) => sent.push(data) > 0);
+    expect(sent).toEqual(["a", "b", "c"]);
+    expect(queue.queued).toBe(0);
+  });
+
   it("hands messages out in order", () => {
     const { enqueue, flushed, queue } = queueWith();
     enqueue("a");
@@ -110,6 +120,27 @@ describe("the outgoing queue", () => {
       ["new", "expired"],
     ]);
     expect(flushed()).toEqual([]);
+  });
+
+  it("does not age messages while a session holds them, queued before it or during it", () => {
+    const { enqueue, drops, clock, queue } = queueWith({ ttl: 1000 });
+    // A server's pace that never gives a turn: the session holds what is queued.
+    queue.pace({ take: () => false, charge: () => {}, wait: () => 60_000 });
+    enqueue("before");
+    clock.advance(400);
+    queue.open(() => true);
+    enqueue("during");
+    clock.advance(5000);
+    queue.detach();
+    clock.advance(599);
+    expect(drops).toEqual([]);
+    clock.advance(1);
+    expect(drops).toEqual([["before", "expired"]]);
+    clock.advance(400);
+    expect(drops).toEqual([
+      ["before", "expired"],
+      ["during", "expired"],
+    ]);
   });
 
   it("keeps messages forever with ttl Infinity", () => {
