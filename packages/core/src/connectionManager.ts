@@ -98,36 +98,34 @@ export class ConnectionManager {
       warnIgnoredSettings(entry.connection, endpoint.url, entry.settings, settings);
     }
     const held = entry;
+    const { connection, visibility, attachments } = held;
     held.cancelLinger?.();
     held.cancelLinger = undefined;
     const share = {};
-    held.visibility.set(share, settings.visibility ?? "pause");
-    held.connection.setVisibility(sharedVisibility(held.visibility.values()));
-    if (endpoint.join === undefined) held.connection.connect();
-    else endpoint.join(held.connection);
-    let released = false;
+    const followWishes = () => connection.setVisibility(sharedVisibility(visibility.values()));
+    visibility.set(share, settings.visibility ?? "pause");
+    followWishes();
+    if (endpoint.join === undefined) connection.connect();
+    else endpoint.join(connection);
     return {
-      connection: held.connection,
+      connection,
       release: () => {
-        if (released) return;
-        released = true;
-        held.visibility.delete(share);
-        if (held.visibility.size > 0) {
-          held.connection.setVisibility(sharedVisibility(held.visibility.values()));
-          return;
+        // A second release finds its share gone.
+        if (!visibility.delete(share)) return;
+        if (visibility.size > 0) followWishes();
+        else {
+          // An acquire meanwhile cancels this timer: when it fires, nobody holds the connection.
+          held.cancelLinger = startTimer(this.#clock, this.#linger, () => {
+            this.#entries.delete(key);
+            close(held);
+          });
         }
-        held.cancelLinger = startTimer(this.#clock, this.#linger, () => {
-          held.cancelLinger = undefined;
-          if (held.visibility.size > 0) return;
-          this.#entries.delete(key);
-          close(held);
-        });
       },
       attachment: (name, create) => {
-        let attachment = held.attachments.get(name);
+        let attachment = attachments.get(name);
         if (attachment === undefined) {
           attachment = create();
-          held.attachments.set(name, attachment);
+          attachments.set(name, attachment);
         }
         return attachment as ReturnType<typeof create>;
       },
