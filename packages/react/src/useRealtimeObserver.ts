@@ -74,11 +74,7 @@ const noSubscription = () => () => {};
 export function useRealtimeObserver<T, S, U = undefined>(
   source: RealtimeSource | null,
   options: MessageOptions<T, S, U>,
-): {
-  snapshot: RealtimeSnapshot<T, S>;
-  selected: U | undefined;
-  observer: RealtimeObserver<T, S> | undefined;
-} {
+): { result: RealtimeResult<T, S, U>; observer: RealtimeObserver<T, S> | undefined } {
   const manager = useConnectionManager();
   const key = (options.enabled ?? true) && source !== null ? source.key : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the observer is keyed by what goes on the wire, not by the source object's identity.
@@ -118,8 +114,12 @@ export function useRealtimeObserver<T, S, U = undefined>(
   );
   const selecting = select !== undefined;
   return {
-    snapshot: selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>),
-    selected: selecting ? (current as U) : undefined,
+    result: {
+      ...(selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>)),
+      selected: selecting ? (current as U) : undefined,
+      reconnect: () => observer?.reconnect(),
+      close: () => observer?.close(),
+    },
     observer,
   };
 }
