@@ -344,10 +344,10 @@ export class RealtimeObserver<T, S = undefined> {
       ...connection,
       error: connection?.error ?? this.#error,
       data: this.#latest,
-      // A new array only when the ring changed, so that a selector of it sees a change only then.
+      // A new array only when a message came since (only a message moves the ring), so that a
+      // selector of it sees a change only then.
       history:
-        this.#options.delivery?.mode === "history" &&
-        (previous.history.length !== this.#ring.length || previous.received !== this.#received)
+        this.#options.delivery?.mode === "history" && previous.received !== this.#received
           ? Object.freeze([...this.#ring])
           : previous.history,
       state: this.#state,
