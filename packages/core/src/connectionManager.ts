@@ -1,6 +1,11 @@
 import { type Clock, systemClock } from "./clock.js";
 import type { Connection } from "./connection.js";
-import type { Attachment, ConnectionSettings, Endpoint } from "./endpoint.js";
+import type {
+  Attachment,
+  ConnectionEnvironment,
+  ConnectionSettings,
+  Endpoint,
+} from "./endpoint.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
 import { sharedVisibility, warnIgnoredSettings } from "./sharedSettings.js";
 import { startTimer } from "./timers.js";
@@ -69,15 +74,13 @@ interface Entry {
  * lease.release();
  */
 export class ConnectionManager {
-  readonly #clock: Clock;
-  readonly #lifecycle: PageLifecycle;
+  readonly #environment: ConnectionEnvironment;
   readonly #linger: number;
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: ConnectionManagerOptions = {}) {
     const { clock = systemClock, lifecycle, linger = 1000 } = options;
-    this.#clock = clock;
-    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
+    this.#environment = { clock, lifecycle: lifecycle ?? createBrowserPageLifecycle() };
     this.#linger = linger;
   }
 
@@ -91,7 +94,7 @@ export class ConnectionManager {
     const { key, settings } = endpoint;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const connection = endpoint.connect({ clock: this.#clock, lifecycle: this.#lifecycle });
+      const connection = endpoint.connect(this.#environment);
       entry = { connection, attachments: new Map(), settings, visibility: new Map() };
       this.#entries.set(key, entry);
     } else if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
@@ -115,7 +118,7 @@ export class ConnectionManager {
         if (visibility.size > 0) followWishes();
         else {
           // An acquire meanwhile cancels this timer: when it fires, nobody holds the connection.
-          held.cancelLinger = startTimer(this.#clock, this.#linger, () => {
+          held.cancelLinger = startTimer(this.#environment.clock, this.#linger, () => {
             this.#entries.delete(key);
             close(held);
           });
