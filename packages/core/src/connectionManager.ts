@@ -1,6 +1,11 @@
 import { type Clock, systemClock } from "./clock.js";
 import type { Connection } from "./connection.js";
-import type { Attachment, ConnectionSettings, Endpoint } from "./endpoint.js";
+import type {
+  Attachment,
+  ConnectionEnvironment,
+  ConnectionSettings,
+  Endpoint,
+} from "./endpoint.js";
 import { createBrowserPageLifecycle, type PageLifecycle } from "./pageLifecycle.js";
 import { sharedVisibility, warnIgnoredSettings } from "./sharedSettings.js";
 import { startTimer } from "./timers.js";
@@ -69,15 +74,13 @@ interface Entry {
  * lease.release();
  */
 export class ConnectionManager {
-  readonly #clock: Clock;
-  readonly #lifecycle: PageLifecycle;
+  readonly #environment: ConnectionEnvironment;
   readonly #linger: number;
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: ConnectionManagerOptions = {}) {
     const { clock = systemClock, lifecycle, linger = 1000 } = options;
-    this.#clock = clock;
-    this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
+    this.#environment = { clock, lifecycle: lifecycle ?? createBrowserPageLifecycle() };
     this.#linger = linger;
   }
 
@@ -91,43 +94,41 @@ export class ConnectionManager {
     const { key, settings } = endpoint;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const connection = endpoint.connect({ clock: this.#clock, lifecycle: this.#lifecycle });
+      const connection = endpoint.connect(this.#environment);
       entry = { connection, attachments: new Map(), settings, visibility: new Map() };
       this.#entries.set(key, entry);
     } else if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
       warnIgnoredSettings(entry.connection, endpoint.url, entry.settings, settings);
     }
     const held = entry;
+    const { connection, visibility, attachments } = held;
     held.cancelLinger?.();
     held.cancelLinger = undefined;
     const share = {};
-    held.visibility.set(share, settings.visibility ?? "pause");
-    held.connection.setVisibility(sharedVisibility(held.visibility.values()));
-    if (endpoint.join === undefined) held.connection.connect();
-    else endpoint.join(held.connection);
-    let released = false;
+    const followWishes = () => connection.setVisibility(sharedVisibility(visibility.values()));
+    visibility.set(share, settings.visibility ?? "pause");
+    followWishes();
+    if (endpoint.join === undefined) connection.connect();
+    else endpoint.join(connection);
     return {
-      connection: held.connection,
+      connection,
       release: () => {
-        if (released) return;
-        released = true;
-        held.visibility.delete(share);
-        if (held.visibility.size > 0) {
-          held.connection.setVisibility(sharedVisibility(held.visibility.values()));
-          return;
+        // A second release finds its share gone.
+        if (!visibility.delete(share)) return;
+        if (visibility.size > 0) followWishes();
+        else {
+          // An acquire meanwhile cancels this timer: when it fires, nobody holds the connection.
+          held.cancelLinger = startTimer(this.#environment.clock, this.#linger, () => {
+            this.#entries.delete(key);
+            close(held);
+          });
         }
-        held.cancelLinger = startTimer(this.#clock, this.#linger, () => {
-          held.cancelLinger = undefined;
-          if (held.visibility.size > 0) return;
-          this.#entries.delete(key);
-          close(held);
-        });
       },
       attachment: (name, create) => {
-        let attachment = held.attachments.get(name);
+        let attachment = attachments.get(name);
         if (attachment === undefined) {
           attachment = create();
-          held.attachments.set(name, attachment);
+          attachments.set(name, attachment);
         }
         return attachment as ReturnType<typeof create>;
       },

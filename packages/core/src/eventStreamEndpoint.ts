@@ -81,7 +81,7 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
     connect(environment) {
       const listened = new Set(events);
       const transport = eventStreamTransport({ ...options, events: () => [...listened] });
-      const connection = new Connection({ ...this.settings, ...environment, transport });
+      const connection = new Connection({ ...options, ...environment, transport });
       eventsOf.set(connection, listened);
       return connection;
     },

@@ -299,10 +299,7 @@ export class RealtimeObserver<T, S = undefined> {
     this.#received += 1;
     this.#error = null;
     callSafely(onMessage, value, info);
-    this.#cancelFrame ??= this.#schedule(() => {
-      this.#cancelFrame = undefined;
-      this.#publish();
-    });
+    this.#cancelFrame ??= this.#schedule(() => this.#publish());
   }
 
   #decode(data: unknown): T | MessageError {
@@ -334,7 +331,11 @@ export class RealtimeObserver<T, S = undefined> {
     this.#publish();
   }
 
-  /** Builds a new snapshot from the connection and the messages, and tells the listeners. */
+  /**
+   * Builds a new snapshot from the connection and the messages, and tells the listeners. Called
+   * early, it makes the pending frame moot; called by the frame, the cancel comes after the run
+   * and does nothing.
+   */
   #publish(): void {
     this.#cancelFrame?.();
     this.#cancelFrame = undefined;
@@ -344,10 +345,10 @@ export class RealtimeObserver<T, S = undefined> {
       ...connection,
       error: connection?.error ?? this.#error,
       data: this.#latest,
-      // A new array only when the ring changed, so that a selector of it sees a change only then.
+      // A new array only when a message came since (only a message moves the ring), so that a
+      // selector of it sees a change only then.
       history:
-        this.#options.delivery?.mode === "history" &&
-        (previous.history.length !== this.#ring.length || previous.received !== this.#received)
+        this.#options.delivery?.mode === "history" && previous.received !== this.#received
           ? Object.freeze([...this.#ring])
           : previous.history,
       state: this.#state,

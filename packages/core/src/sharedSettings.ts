@@ -10,15 +10,12 @@ import type { VisibilityPolicy } from "./visibility.js";
  *   id): the first user's — put them on the provider's endpoint, or on every user alike. In
  *   development, a later user whose settings differ gets a console warning naming them.
  */
-const PERMISSIVENESS: Record<VisibilityPolicy, number> = { close: 0, pause: 1, keep: 2 };
+const MOST_PERMISSIVE_FIRST: readonly VisibilityPolicy[] = ["keep", "pause", "close"];
 
 /** The policy a shared connection follows: the most permissive one wished. */
 export function sharedVisibility(wishes: Iterable<VisibilityPolicy>): VisibilityPolicy {
-  let shared: VisibilityPolicy | undefined;
-  for (const wish of wishes) {
-    if (shared === undefined || PERMISSIVENESS[wish] > PERMISSIVENESS[shared]) shared = wish;
-  }
-  return shared ?? "pause";
+  const wished = new Set(wishes);
+  return MOST_PERMISSIVE_FIRST.find((policy) => wished.has(policy)) ?? "pause";
 }
 
 // Settings that are values can be compared; functions are written anew by every render of a

@@ -25,16 +25,9 @@ export class SnapshotStore<T extends object> {
   /** Merges `change` into a new frozen snapshot, if any member differs; tells the listeners. */
   update(change: Partial<T>): void {
     const current = this.#snapshot;
-    for (const key of Object.keys(change) as Array<keyof T>) {
-      if (!Object.is(current[key], change[key])) {
-        this.#replace(Object.freeze({ ...current, ...change }));
-        return;
-      }
-    }
-  }
-
-  #replace(next: T): void {
-    this.#snapshot = next;
+    const keys = Object.keys(change) as Array<keyof T>;
+    if (keys.every((key) => Object.is(current[key], change[key]))) return;
+    this.#snapshot = Object.freeze({ ...current, ...change });
     callEach(this.#listeners);
   }
 }

@@ -20,11 +20,7 @@ export function webSocketEndpoint(options: WebSocketEndpointOptions): Endpoint {
     // The options hold the settings; the connection reads only those.
     settings: options,
     connect(environment) {
-      return new Connection({
-        ...this.settings,
-        ...environment,
-        transport: webSocketTransport(options),
-      });
+      return new Connection({ ...options, ...environment, transport: webSocketTransport(options) });
     },
   };
 }

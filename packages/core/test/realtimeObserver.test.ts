@@ -88,3 +88,47 @@ describe("RealtimeObserver message info", () => {
     expect(seen).toEqual(["7 load 0.5", "9 message plain"]);
   });
 });
+
+describe("RealtimeObserver history", () => {
+  it("keeps the newest `size` messages, and a new array only when a message came", async () => {
+    const server = createFakeServer();
+    server.onRequest((stream) => {
+      for (const data of ["a", "b", "c"]) stream.event({ data });
+    });
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const observer = new RealtimeObserver<string>(manager, {
+      source: streamSource(
+        eventStreamEndpoint({ url: "http://stream.test/", EventSource: server.EventSource }),
+      ),
+      delivery: { mode: "history", size: 2 },
+    });
+    onTestFinished(observer.mount());
+    await vi.waitFor(() => expect(observer.getSnapshot().received).toBe(3));
+    const { history } = observer.getSnapshot();
+    expect(history).toEqual(["b", "c"]);
+    observer.close();
+    expect(observer.getSnapshot().status).toBe("closed");
+    expect(observer.getSnapshot().history).toBe(history);
+  });
+
+  it("leaves the history empty, one array throughout, in the other modes", async () => {
+    const server = createFakeServer();
+    server.onRequest((stream) => {
+      for (const data of ["a", "b"]) stream.event({ data });
+    });
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const observer = new RealtimeObserver<string>(manager, {
+      source: streamSource(
+        eventStreamEndpoint({ url: "http://stream.test/", EventSource: server.EventSource }),
+      ),
+    });
+    const { history } = observer.getSnapshot();
+    onTestFinished(observer.mount());
+    await vi.waitFor(() => expect(observer.getSnapshot().received).toBe(2));
+    expect(observer.getSnapshot().data).toBe("b");
+    expect(observer.getSnapshot().history).toBe(history);
+    expect(history).toEqual([]);
+  });
+});

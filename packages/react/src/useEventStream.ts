@@ -45,13 +45,7 @@ export function useEventStream<T = string, S = undefined, U = undefined>(
   const wireHeaders = typeof headers === "function" ? stableHeaders.current : headers;
   // The endpoint reads its own fields from the options, the observer the message options.
   const source = url === null ? null : eventStreamSource(url, options, wireHeaders);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
-  return {
-    ...snapshot,
-    selected,
-    reconnect: () => observer?.reconnect(),
-    close: () => observer?.close(),
-  };
+  return useRealtimeObserver<T, S, U>(source, options).result;
 }
 
 /** An event stream's url, endpoint fields and headers as the observer's source. */

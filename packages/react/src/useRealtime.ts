@@ -51,15 +51,12 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
     channel === null || channels === undefined
       ? null
       : channelSubscription(channels, channel, resumeFrom);
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
+  const { result, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
-    ...snapshot,
-    selected,
+    ...result,
     publish: (data) =>
       observer === undefined
         ? Promise.reject(new TypeError("useRealtime: publish() while disabled or before mount."))
         : observer.publish(data),
-    reconnect: () => observer?.reconnect(),
-    close: () => observer?.close(),
   };
 }

@@ -57,7 +57,6 @@ export interface RealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T,
 }
 
 interface Selection<T, S, U> {
-  options: MessageOptions<T, S, U>;
   /** The snapshot `value` was selected from. */
   from?: RealtimeSnapshot<T, S>;
   value?: U;
@@ -75,11 +74,7 @@ const noSubscription = () => () => {};
 export function useRealtimeObserver<T, S, U = undefined>(
   source: RealtimeSource | null,
   options: MessageOptions<T, S, U>,
-): {
-  snapshot: RealtimeSnapshot<T, S>;
-  selected: U | undefined;
-  observer: RealtimeObserver<T, S> | undefined;
-} {
+): { result: RealtimeResult<T, S, U>; observer: RealtimeObserver<T, S> | undefined } {
   const manager = useConnectionManager();
   const key = (options.enabled ?? true) && source !== null ? source.key : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the observer is keyed by what goes on the wire, not by the source object's identity.
@@ -95,37 +90,36 @@ export function useRealtimeObserver<T, S, U = undefined>(
   });
   useEffect(() => observer?.mount(), [observer]);
 
-  const getSnapshot: () => RealtimeSnapshot<T, S> = observer?.getSnapshot ?? idleSnapshot;
-  const getServerSnapshot: () => RealtimeSnapshot<T, S> =
-    observer?.getServerSnapshot ?? idleSnapshot;
-  // The latest select/equals, read by the store's getSnapshot: with a selector the component
-  // subscribes to the slice, so a message that leaves it equal renders nothing.
-  const selection = useRef<Selection<T, S, U>>({ options });
-  selection.current.options = options;
-  const [readClient, readServer] = useMemo(() => {
-    const read = (get: () => RealtimeSnapshot<T, S>) => (): RealtimeSnapshot<T, S> | U => {
-      const state = selection.current;
-      const { select, equals = Object.is } = state.options;
-      const snapshot = get();
-      if (select === undefined) return snapshot;
-      if (state.from !== snapshot) {
-        const value = select(snapshot);
-        if (state.from === undefined || !equals(state.value as U, value)) state.value = value;
-        state.from = snapshot;
-      }
-      return state.value as U;
-    };
-    return [read(getSnapshot), read(getServerSnapshot)];
-  }, [getSnapshot, getServerSnapshot]);
+  const getSnapshot = observer?.getSnapshot ?? idleSnapshot;
+  const getServerSnapshot = observer?.getServerSnapshot ?? idleSnapshot;
+  // With a selector the component subscribes to the slice: a message that leaves it equal renders
+  // nothing. Selected anew only when the snapshot changed, so an inline selector that builds a new
+  // object each time still hands React the cached result it requires.
+  const selection = useRef<Selection<T, S, U>>({});
+  const { select, equals = Object.is } = options;
+  const read = (snapshot: RealtimeSnapshot<T, S>): RealtimeSnapshot<T, S> | U => {
+    if (select === undefined) return snapshot;
+    const cached = selection.current;
+    if (cached.from !== snapshot) {
+      const value = select(snapshot);
+      if (cached.from === undefined || !equals(cached.value as U, value)) cached.value = value;
+      cached.from = snapshot;
+    }
+    return cached.value as U;
+  };
   const current = useSyncExternalStore(
     observer?.subscribe ?? noSubscription,
-    readClient,
-    readServer,
+    () => read(getSnapshot()),
+    () => read(getServerSnapshot()),
   );
-  const selecting = options.select !== undefined;
+  const selecting = select !== undefined;
   return {
-    snapshot: selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>),
-    selected: selecting ? (current as U) : undefined,
+    result: {
+      ...(selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>)),
+      selected: selecting ? (current as U) : undefined,
+      reconnect: () => observer?.reconnect(),
+      close: () => observer?.close(),
+    },
     observer,
   };
 }

@@ -40,17 +40,14 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
 ): UseSocketResult<T, S, U> {
   // The endpoint reads its own fields from the options, the observer the message options.
   const source = url === null ? null : streamSource(webSocketEndpoint({ ...options, url }));
-  const { snapshot, selected, observer } = useRealtimeObserver<T, S, U>(source, options);
+  const { result, observer } = useRealtimeObserver<T, S, U>(source, options);
   const { serialize = toFrame } = options;
   return {
-    ...snapshot,
-    selected,
+    ...result,
     send: (message, handlers) => {
       if (observer === undefined) throw new TypeError("useSocket: send() while disabled.");
       return observer.send(serialize(message), handlers);
     },
-    reconnect: () => observer?.reconnect(),
-    close: () => observer?.close(),
   };
 }
 
