@@ -116,7 +116,8 @@ export class ConnectionManager {
         // A second release finds its share gone.
         if (!visibility.delete(share)) return;
         if (visibility.size > 0) followWishes();
-        else {
+        // A connection closeAll let go of is closed already, and its key may name a newer one.
+        else if (this.#entries.get(key) === held) {
           // An acquire meanwhile cancels this timer: when it fires, nobody holds the connection.
           held.cancelLinger = startTimer(this.#environment.clock, this.#linger, () => {
             this.#entries.delete(key);

@@ -301,8 +301,14 @@ describe("ChannelClient", () => {
     expect(second.channels).toBe(first.channels);
     const stopFirst = first.channels.subscribe("room", () => {});
     const seen: unknown[] = [];
-    second.channels.subscribe("room", (event) => event.type === "message" && seen.push(event.data));
-    await untilOpen(first.connection);
+    // The server's answer, not the socket's open, says it holds the subscription: a publish
+    // before it would reach nobody.
+    await new Promise<void>((subscribed) =>
+      second.channels.subscribe("room", (event) => {
+        if (event.type === "subscribed") subscribed();
+        if (event.type === "message") seen.push(event.data);
+      }),
+    );
     stopFirst();
     server.publish("room", "still here");
     await vi.waitFor(() => expect(seen).toEqual(["still here"]));

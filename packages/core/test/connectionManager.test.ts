@@ -81,6 +81,21 @@ describe("ConnectionManager", () => {
     expect(leases[0]?.connection.getSnapshot().status).toBe("closed");
   });
 
+  it("lets a lease held across closeAll go without touching the connection made after it", () => {
+    const { manager: connections, clock } = manager();
+    const endpoint = () => eventStreamEndpoint({ url: "http://127.0.0.1:1/events" });
+    const before = connections.acquire(endpoint());
+    connections.closeAll();
+    const after = connections.acquire(endpoint());
+    expect(after.connection).not.toBe(before.connection);
+    before.release();
+    clock.advance(60_000);
+    expect(connections.size).toBe(1);
+    expect(after.connection.getSnapshot().status).not.toBe("closed");
+    // Still the one connection for its key: nothing was forgotten while it runs.
+    expect(connections.acquire(endpoint()).connection).toBe(after.connection);
+  });
+
   it("keeps endpoints apart when what goes on the wire differs", () => {
     const { manager: connections } = manager();
     const base = { url: "http://127.0.0.1:1/events" } as const;
