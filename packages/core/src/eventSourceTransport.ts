@@ -3,11 +3,10 @@ import {
   type Dynamic,
   EVENT_STREAM_TRANSPORT,
   type EventSourceLike,
-  forward,
+  eventStreamSession,
   read,
-  sseCannotSend,
 } from "./eventStreamSession.js";
-import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
+import type { Transport } from "./transport.js";
 
 /** The browser's `EventSource` class, or a test double with its shape. */
 export type EventSourceConstructor = new (
@@ -53,7 +52,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
   const { events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
   return {
     ...EVENT_STREAM_TRANSPORT,
-    open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
+    open(callbacks, { lastEventId }) {
       const url = read(options.url);
       const EventSourceImpl =
         options.EventSource ??
@@ -69,31 +68,18 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
         target = resumed.href;
       }
       const source = new EventSourceImpl(target, { withCredentials });
-      let live = true;
-      const end = (error: ConnectionError) => {
-        if (!live) return;
-        live = false;
-        source.close();
-        callbacks.onClose(error);
-      };
-      const listen = forward(source, read(events), callbacks, () => live);
+      const session = eventStreamSession(callbacks);
+      session.attach(source, read(events));
       source.addEventListener("error", () => {
         // CLOSED: the browser failed the connection (a status other than 200, or not an event
         // stream) and will not say which. CONNECTING: the stream dropped.
-        end(
+        session.end(
           source.readyState === CLOSED
             ? new ConnectionError("http-status", `The server refused the event stream at ${url}.`)
             : new ConnectionError("network", `The event stream at ${url} dropped.`),
         );
       });
-      return {
-        send: sseCannotSend,
-        listen,
-        close() {
-          live = false;
-          source.close();
-        },
-      };
+      return session;
     },
   };
 }

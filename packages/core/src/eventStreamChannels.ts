@@ -50,8 +50,6 @@ export interface EventStreamChannelsOptions
 export class EventStreamChannels {
   /** The connection under the channels: its status, its error, its last event id. */
   readonly connection: Connection;
-  readonly #url: string;
-  readonly #param: string;
   readonly #debounce: number;
   readonly #clock: Clock;
   readonly #listeners = new Map<string, Set<(event: ChannelEvent) => void>>();
@@ -68,8 +66,6 @@ export class EventStreamChannels {
 
   constructor(options: EventStreamChannelsOptions) {
     const { url, channelsParam = "channels", debounce = 50 } = options;
-    this.#url = url;
-    this.#param = channelsParam;
     this.#debounce = debounce;
     this.#clock = options.clock ?? systemClock;
     const transport = eventStreamTransport({
@@ -79,7 +75,12 @@ export class EventStreamChannels {
         this.#gap = false;
         this.#announced = false;
         this.#refused = new Set();
-        return this.#urlFor(this.#wired);
+        const resolved = new URL(
+          url,
+          (globalThis as { location?: { href: string } }).location?.href,
+        );
+        resolved.searchParams.set(channelsParam, this.#wired.join(","));
+        return resolved.href;
       },
       // The reserved events too: where a fresh stream stands, a stream that could not resume,
       // channels not served, credentials expiring.
@@ -200,13 +201,6 @@ export class EventStreamChannels {
       channel,
     });
     if (listeners !== undefined) callEach(listeners, { type: "error", channel, error });
-  }
-
-  #urlFor(channels: readonly string[]): string {
-    const base = (globalThis as { location?: { href: string } }).location?.href;
-    const url = new URL(this.#url, base);
-    url.searchParams.set(this.#param, channels.join(","));
-    return url.href;
   }
 
   #scheduleRewire(): void {

@@ -86,10 +86,9 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
       return connection;
     },
     join(connection) {
-      const listened = eventsOf.get(connection);
-      const added = events.filter((event) => listened !== undefined && !listened.has(event));
-      for (const event of added) listened?.add(event);
-      if (added.length > 0) connection.listen(added);
+      // The stream's session listens to each event once, however many users ask for it.
+      for (const event of events) eventsOf.get(connection)?.add(event);
+      connection.listen(events);
       connection.connect();
     },
   };

@@ -62,10 +62,9 @@ export function valueAfterName(source: string, nameEnd: number, end: number): nu
 export function partialLineKind(
   line: string,
 ): typeof UNDECIDED | typeof EVENT_FIELD | typeof OTHER_LINE {
-  const first = line.charCodeAt(0);
-  const name =
-    first === LOWER_D ? "data" : first === LOWER_I ? "id" : first === LOWER_E ? "event" : "";
-  if (name === "") return OTHER_LINE;
-  if (line.length <= name.length) return name.startsWith(line) ? UNDECIDED : OTHER_LINE;
-  return line.startsWith(name) && line.charCodeAt(name.length) === COLON ? EVENT_FIELD : OTHER_LINE;
+  for (const name of ["data", "id", "event"]) {
+    if (line.startsWith(`${name}:`)) return EVENT_FIELD;
+    if (name.startsWith(line)) return UNDECIDED;
+  }
+  return OTHER_LINE;
 }

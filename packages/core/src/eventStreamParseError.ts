@@ -32,7 +32,7 @@ export class EventStreamParseError extends Error {
   constructor(
     code: EventStreamParseErrorCode,
     message: string,
-    detail: { field?: string; value?: string } = {},
+    detail: { field?: string | undefined; value?: string | undefined } = {},
   ) {
     super(message);
     this.code = code;

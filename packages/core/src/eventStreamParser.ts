@@ -1,5 +1,5 @@
 import type { EventStreamParseError } from "./eventStreamParseError.js";
-import { createDispatchingParser } from "./eventStreamReader.js";
+import { EventStreamReader } from "./eventStreamReader.js";
 
 export { DEFAULT_MAX_EVENT_SIZE } from "./eventStreamReader.js";
 
@@ -87,7 +87,7 @@ export function createEventStreamParser(
   ) {
     throw new TypeError("createEventStreamParser: `handlers.onEvent` must be a function.");
   }
-  return createDispatchingParser(
+  return new EventStreamReader(
     (type, data, lastEventId) => onEvent({ type, data, lastEventId }),
     handlers,
     options,

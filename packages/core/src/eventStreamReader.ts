@@ -39,21 +39,20 @@ const SKIP_LINE = 1; // the rest of the current line, then SKIP_EVENT
 const SKIP_EVENT = 2; // every line up to and including the next blank line
 const SKIP_FIELD = 3; // the rest of the current line (no part of the event), then KEEP
 
-/**
- * The parser, handing each event to `emit` as arguments. FetchEventSource uses it directly, to
- * build its own event object without an intermediate one. Not part of the public API.
- */
-export function createDispatchingParser(
-  emit: (type: string, data: string, lastEventId: string) => void,
-  handlers: Omit<EventStreamParserHandlers, "onEvent">,
-  options: EventStreamParserOptions,
-): EventStreamParser {
-  return new EventStreamReader(emit, handlers, options);
-}
+/** The handlers besides `onEvent`; FetchEventSource passes on its options, set or not. */
+type ReaderHandlers = {
+  [K in Exclude<keyof EventStreamParserHandlers, "onEvent">]?:
+    | EventStreamParserHandlers[K]
+    | undefined;
+};
 
-// A class rather than closures: every parser shares one set of functions, so a call site that
-// feeds many parsers (one per connection) stays monomorphic and optimized.
-class EventStreamReader implements EventStreamParser {
+/**
+ * The parser, handing each event to `emit` as arguments: `createEventStreamParser` makes its
+ * event objects from them, and FetchEventSource its `MessageEvent`s without an intermediate one.
+ * Not part of the public API. A class rather than closures: every parser shares one set of
+ * functions, so a call site that feeds many parsers (one per connection) stays monomorphic.
+ */
+export class EventStreamReader implements EventStreamParser {
   readonly #emit: (type: string, data: string, lastEventId: string) => void;
   readonly #onRetry: ((milliseconds: number) => void) | undefined;
   readonly #onComment: ((comment: string) => void) | undefined;
@@ -76,8 +75,8 @@ class EventStreamReader implements EventStreamParser {
 
   constructor(
     emit: (type: string, data: string, lastEventId: string) => void,
-    handlers: Omit<EventStreamParserHandlers, "onEvent">,
-    options: EventStreamParserOptions,
+    handlers: ReaderHandlers,
+    options: { [K in keyof EventStreamParserOptions]?: EventStreamParserOptions[K] | undefined },
   ) {
     const { onRetry, onComment, onError } = handlers;
     const { initialLastEventId = "", maxEventSize = DEFAULT_MAX_EVENT_SIZE } = options;
@@ -341,8 +340,7 @@ class EventStreamReader implements EventStreamParser {
 
   #report(code: EventStreamParseErrorCode, message: string, field?: string, value?: string): void {
     if (this.#onError === undefined) return;
-    const detail = field === undefined ? {} : value === undefined ? { field } : { field, value };
-    callSafely(this.#onError, new EventStreamParseError(code, message, detail));
+    callSafely(this.#onError, new EventStreamParseError(code, message, { field, value }));
   }
 
   #startOver(): void {

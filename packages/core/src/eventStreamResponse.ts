@@ -49,10 +49,7 @@ export function acceptResponse(
 
 /** The essence of a MIME type is what comes before parameters, compared case-insensitively. */
 function isEventStream(contentType: string | null): boolean {
-  if (contentType === null) return false;
-  const semicolon = contentType.indexOf(";");
-  const essence = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
-  return essence.trim().toLowerCase() === "text/event-stream";
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "text/event-stream";
 }
 
 /**

@@ -1,8 +1,9 @@
-// What both event-stream transports (the browser's EventSource, FetchEventSource) share: how a
-// source's events reach the connection, sessions that cannot send, and how a stream is judged.
+// What both event-stream transports (the browser's EventSource, FetchEventSource) share: one
+// session over a source, how a stream is judged, and sessions that cannot send.
+import type { ConnectionError } from "./errors.js";
 import { STREAM_POSITION_EVENT } from "./protocol.js";
 import { retryByHttpStatus } from "./retry.js";
-import type { Transport, TransportCallbacks } from "./transport.js";
+import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 import { Watchdog } from "./watchdog.js";
 
 export interface EventSourceLike {
@@ -23,44 +24,68 @@ export const EVENT_STREAM_TRANSPORT = {
   shouldRetry: retryByHttpStatus,
 } satisfies Omit<Transport, "open">;
 
+export interface EventStreamSession extends TransportSession {
+  /** Until the session ends or is closed: nothing reaches the connection after. */
+  readonly live: boolean;
+  /** Forwards the source's `open`, position and `message` events, and `events`, while live. */
+  attach(source: EventSourceLike, events: readonly string[]): void;
+  /** The stream failed: closes the source and tells the connection, once. */
+  end(error: ConnectionError): void;
+}
+
 /**
- * Hands `open` and the listened-to events of an EventSource to the connection while it is live;
- * returns what listens to more events on the same source.
+ * One physical event stream, handed to the connection before its source exists: FetchEventSource
+ * comes once its code has loaded, and events asked for meanwhile are listened to when it does.
  */
-export function forward(
-  source: EventSourceLike,
-  events: readonly string[],
-  callbacks: TransportCallbacks,
-  live: () => boolean,
-): (events: readonly string[]) => void {
-  source.addEventListener("open", () => {
-    if (!live()) return;
-    callbacks.onActivity();
-    callbacks.onOpen();
-  });
-  source.addEventListener(STREAM_POSITION_EVENT, (event) => {
-    if (!live()) return;
-    callbacks.onActivity();
-    if (event.lastEventId) callbacks.onPosition(event.lastEventId);
-  });
+export function eventStreamSession(callbacks: TransportCallbacks): EventStreamSession {
+  let source: EventSourceLike | undefined;
+  let live = true;
   const listened = new Set<string>();
+  const forward = (type: string) =>
+    source?.addEventListener(type, (event) => {
+      if (!live) return;
+      callbacks.onActivity();
+      callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId ?? "" });
+    });
   const listen = (types: readonly string[]) => {
     for (const type of types) {
       if (listened.has(type)) continue;
       listened.add(type);
-      source.addEventListener(type, (event) => {
-        if (!live()) return;
-        callbacks.onActivity();
-        callbacks.onMessage({
-          event: type,
-          data: event.data,
-          lastEventId: event.lastEventId ?? "",
-        });
-      });
+      forward(type);
     }
   };
-  listen(["message", ...events]);
-  return listen;
+  const close = () => {
+    live = false;
+    source?.close();
+  };
+  return {
+    get live() {
+      return live;
+    },
+    send: sseCannotSend,
+    listen,
+    attach(attached, events) {
+      source = attached;
+      attached.addEventListener("open", () => {
+        if (!live) return;
+        callbacks.onActivity();
+        callbacks.onOpen();
+      });
+      attached.addEventListener(STREAM_POSITION_EVENT, (event) => {
+        if (!live) return;
+        callbacks.onActivity();
+        if (event.lastEventId) callbacks.onPosition(event.lastEventId);
+      });
+      for (const type of listened) forward(type);
+      listen(["message", ...events]);
+    },
+    end(error) {
+      if (!live) return;
+      close();
+      callbacks.onClose(error);
+    },
+    close,
+  };
 }
 
 export function read<T>(value: Dynamic<T>): T {

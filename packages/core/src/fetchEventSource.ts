@@ -4,7 +4,7 @@ import { eventSourceShouldRetry, reconnectionDelay } from "./eventSourceRetry.js
 import { EventSourceTarget, SourceErrorEvent } from "./eventSourceTarget.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import type { EventStreamParser } from "./eventStreamParser.js";
-import { createDispatchingParser } from "./eventStreamReader.js";
+import { EventStreamReader } from "./eventStreamReader.js";
 import { acceptResponse, discardBody, toByteString } from "./eventStreamResponse.js";
 import { rethrowAsync } from "./rethrowAsync.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
@@ -185,18 +185,16 @@ export class FetchEventSource extends EventSourceTarget {
     this.#method = method;
     this.#body = body;
     this.#reconnectionTime = reconnectionTime;
-    this.#parser = createDispatchingParser(
+    this.#parser = new EventStreamReader(
       (type, data, id) => this.#deliver(type, data, id),
       {
         onRetry: (milliseconds) => {
           this.#reconnectionTime = milliseconds;
         },
-        ...(onParseError === undefined ? {} : { onError: onParseError }),
-        ...(onComment === undefined ? {} : { onComment }),
+        onError: onParseError,
+        onComment,
       },
-      maxEventSize === undefined
-        ? { initialLastEventId: lastEventId }
-        : { initialLastEventId: lastEventId, maxEventSize },
+      { initialLastEventId: lastEventId, maxEventSize },
     );
     // The first attempt starts after the constructor returns, so listeners added right after
     // construction see every event, and close() straight away sends nothing.

@@ -2,12 +2,11 @@ import { ConnectionError } from "./errors.js";
 import {
   type Dynamic,
   EVENT_STREAM_TRANSPORT,
-  forward,
+  eventStreamSession,
   read,
-  sseCannotSend,
 } from "./eventStreamSession.js";
 import type { FetchEventSourceInit } from "./fetchEventSource.js";
-import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
+import type { Transport } from "./transport.js";
 
 // FetchEventSource and the parser are a chunk of their own, loaded the first time a stream
 // needs them: an app whose streams never need headers, a method or a body does not download them.
@@ -40,13 +39,11 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
 
   return {
     ...EVENT_STREAM_TRANSPORT,
-    open(callbacks: TransportCallbacks, { lastEventId }): TransportSession {
-      let live = true;
-      let session: TransportSession | undefined;
-      const pending: Array<readonly string[]> = [];
+    open(callbacks, { lastEventId }) {
+      const session = eventStreamSession(callbacks);
       loadFetchEventSource().then(
         ({ FetchEventSource }) => {
-          if (!live) return;
+          if (!session.live) return;
           const source = new FetchEventSource(read(url), {
             headers,
             method,
@@ -58,38 +55,21 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
             // The connection decides about every retry; 0 until the server advises otherwise.
             shouldRetry: () => "fatal",
             reconnectionTime: 0,
-            onParseError: (error) => live && callbacks.onBadInput(error),
-            onComment: () => live && callbacks.onActivity(),
+            onParseError: (error) => session.live && callbacks.onBadInput(error),
+            onComment: () => session.live && callbacks.onActivity(),
           });
-          const listen = forward(source, read(events), callbacks, () => live);
-          for (const more of pending) listen(more);
+          session.attach(source, read(events));
           source.onerror = (event) => {
-            if (!live) return;
-            live = false;
-            callbacks.onRetryAdvice(source.reconnectionTime);
-            callbacks.onClose(event.error);
+            if (session.live) callbacks.onRetryAdvice(source.reconnectionTime);
+            session.end(event.error);
           };
-          session = { send: sseCannotSend, listen, close: () => source.close() };
         },
-        (cause) => {
-          if (!live) return;
-          live = false;
-          callbacks.onClose(
+        (cause) =>
+          session.end(
             new ConnectionError("network", "FetchEventSource could not be loaded.", { cause }),
-          );
-        },
+          ),
       );
-      return {
-        send: sseCannotSend,
-        listen(more) {
-          if (session === undefined) pending.push(more);
-          else session.listen?.(more);
-        },
-        close() {
-          live = false;
-          session?.close();
-        },
-      };
+      return session;
     },
   };
 }

@@ -21,7 +21,7 @@ export class Watchdog implements SessionProbe {
   start(): void {
     this.activity();
     const { watchdog } = this.#options;
-    if (watchdog !== false) this.#arm(watchdog);
+    if (watchdog !== false) this.#arm(watchdog, watchdog);
   }
 
   stop(): void {
@@ -42,19 +42,17 @@ export class Watchdog implements SessionProbe {
     return this.#options.clock.now() - this.#lastActivity;
   }
 
-  #arm(delay: number): void {
-    const { watchdog: limit, dead } = this.#options;
-    if (limit === false) return;
+  #arm(limit: number, delay: number): void {
     this.#timers.setChecked(
       "watchdog",
       delay,
       () => {
         const quiet = this.#quiet();
-        if (quiet >= limit) dead(timeout());
-        else this.#arm(limit - quiet);
+        if (quiet >= limit) this.#options.dead(timeout());
+        else this.#arm(limit, limit - quiet);
       },
       // Fired late (throttled or asleep): the wake check decides; give the stream a fresh window.
-      () => this.#arm(limit),
+      () => this.#arm(limit, limit),
     );
   }
 }

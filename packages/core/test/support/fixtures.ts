@@ -249,6 +249,24 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    name: "a long line whose name only starts like a field's is no part of the event, wherever it is cut",
+    input: [
+      `database: ${"x".repeat(20)}`,
+      `identity: ${"x".repeat(20)}`,
+      `eventual: ${"x".repeat(20)}`,
+      `retry: ${"1".repeat(20)}`,
+      "data",
+      "data: ok",
+      "",
+      "",
+    ].join("\n"),
+    options: { maxEventSize: 16 },
+    expected: {
+      events: [message("\nok")],
+      errors: ["line-too-large", "line-too-large", "line-too-large", "line-too-large"],
+    },
+  },
+  {
     name: "an id or event line is part of its event: one past maxEventSize discards the event",
     input: `data: a\nid: ${"9".repeat(20)}\ndata: b\n\nevent: ${"e".repeat(20)}\ndata: c\n\ndata: ok\n\n`,
     options: { maxEventSize: 16 },

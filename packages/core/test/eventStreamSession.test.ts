@@ -1,0 +1,61 @@
+// The session both event-stream transports open: named events asked for at any time, before
+// FetchEventSource has loaded included, are listened to once each.
+import {
+  eventSourceTransport,
+  fetchEventSourceTransport,
+  type Transport,
+  type TransportCallbacks,
+  type TransportMessage,
+} from "@wirekit/core";
+import { createFakeServer, type FakeServerStream } from "@wirekit/testing";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+
+function open(transport: Transport) {
+  const messages: TransportMessage[] = [];
+  let opened = false;
+  const callbacks: TransportCallbacks = {
+    onOpen: () => {
+      opened = true;
+    },
+    onMessage: (message) => messages.push(message),
+    onActivity: () => {},
+    onClose: () => {},
+    onBadInput: () => {},
+    onRetryAdvice: () => {},
+    onPosition: () => {},
+  };
+  const session = transport.open(callbacks, { lastEventId: "" });
+  onTestFinished(() => session.close());
+  return { session, messages, isOpen: () => opened };
+}
+
+const transports = {
+  "the browser's EventSource": (server: ReturnType<typeof createFakeServer>) =>
+    eventSourceTransport({ url: "http://stream.test/", EventSource: server.EventSource }),
+  FetchEventSource: (server: ReturnType<typeof createFakeServer>) =>
+    fetchEventSourceTransport({ url: "http://stream.test/", fetch: server.fetch }),
+};
+
+describe.each(Object.entries(transports))("an event-stream session over %s", (_name, make) => {
+  it("delivers each named event once, however often and however early it was asked for", async () => {
+    const server = createFakeServer();
+    const streams: FakeServerStream[] = [];
+    server.onRequest((stream) => streams.push(stream));
+    const { session, messages, isOpen } = open(make(server));
+    // Asked for at once: FetchEventSource is still loading.
+    session.listen?.(["early", "early"]);
+    await vi.waitFor(() => expect(isOpen()).toBe(true));
+    session.listen?.(["early", "late"]);
+    session.listen?.(["late"]);
+    streams[0]?.event({ event: "early", data: "1" });
+    streams[0]?.event({ event: "late", data: "2" });
+    streams[0]?.event({ event: "unheard", data: "3" });
+    streams[0]?.event({ data: "4" });
+    await vi.waitFor(() => expect(messages).toHaveLength(3));
+    expect(messages.map(({ event, data }) => [event, data])).toEqual([
+      ["early", "1"],
+      ["late", "2"],
+      ["message", "4"],
+    ]);
+  });
+});
