@@ -32,11 +32,12 @@ export interface PresenceHandle {
 }
 
 interface Present {
-  readonly shares: Set<object>;
+  // A share is its own listener, a function made for it: one listener entered twice is two
+  // shares, and each hears every view until it leaves.
+  readonly shares: Set<(view: PresenceView) => void>;
   data: unknown;
   members: Map<string, PresenceMember>;
   view: PresenceView;
-  readonly listeners: Set<(view: PresenceView) => void>;
 }
 
 function randomKey(): string {
@@ -97,14 +98,12 @@ export class PresenceClient implements Attachment {
         data,
         members: new Map(),
         view: EMPTY_PRESENCE_VIEW,
-        listeners: new Set(),
       };
       this.#present.set(channel, present);
     }
     const held = present;
-    const share = {};
+    const share = (view: PresenceView) => listener(view);
     held.shares.add(share);
-    held.listeners.add(listener);
     this.#setData(channel, held, data);
     return {
       update: (next) => {
@@ -112,7 +111,6 @@ export class PresenceClient implements Attachment {
       },
       leave: () => {
         if (!held.shares.delete(share)) return;
-        held.listeners.delete(listener);
         // StrictMode unmounts and mounts again in one go: wait a microtask before leaving, so
         // the others never see this member leave and join again.
         queueMicrotask(() => {
@@ -183,6 +181,6 @@ export class PresenceClient implements Attachment {
 
   #publish(present: Present, view: PresenceView): void {
     present.view = Object.freeze(view);
-    callEach(present.listeners, present.view);
+    callEach(present.shares, present.view);
   }
 }

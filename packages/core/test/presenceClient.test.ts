@@ -81,6 +81,18 @@ describe("PresenceClient", () => {
     expect(Object.isFrozen(views[0])).toBe(true);
   });
 
+  it("keeps telling a share whose listener another share also entered with, after that one leaves", async () => {
+    const { frames, presence, reply } = setup();
+    const views: PresenceView[] = [];
+    const listener = (view: PresenceView) => views.push(view);
+    const first = presence.enter("room", null, listener);
+    presence.enter("room", null, listener);
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    first.leave();
+    reply({ type: "presence", channel: "room", members: [{ id: "a", data: null }], self: "a" });
+    await vi.waitFor(() => expect(views.map((view) => view.self)).toEqual(["a"]));
+  });
+
   it("reports a malformed presence frame as bad input and keeps the view", async () => {
     const { frames, presence, channels, reply } = setup();
     const errors: unknown[] = [];
