@@ -114,6 +114,24 @@ describe("PresenceClient", () => {
     expect(() => presence.enter("", null)).toThrow(TypeError);
   });
 
+  it("keeps data set while unmounted for the next mount, and sends nothing meanwhile", async () => {
+    const { frames, manager, source } = setup();
+    const observer = new PresenceObserver(manager, { source, channel: "lobby", key: "tab-2" });
+    const unmount = observer.mount();
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    unmount();
+    await vi.waitFor(() => expect(frames).toHaveLength(2));
+    observer.setData({ nick: "ada" });
+    expect(observer.getSnapshot().members).toEqual([]);
+    observer.mount();
+    await vi.waitFor(() => expect(frames).toHaveLength(3));
+    expect(frames).toEqual([
+      { type: "presence-enter", channel: "lobby", data: null, key: "tab-2" },
+      { type: "presence-leave", channel: "lobby" },
+      { type: "presence-enter", channel: "lobby", data: { nick: "ada" }, key: "tab-2" },
+    ]);
+  });
+
   it("refuses an event stream in the observer: presence needs frames both ways", () => {
     const { manager } = setup();
     const observer = new PresenceObserver(manager, {
