@@ -93,12 +93,13 @@ export class PresenceClient implements Attachment {
     if (typeof channel !== "string" || channel === "") {
       throw new TypeError("PresenceClient.enter: `channel` must be a non-empty string.");
     }
-    let present = this.#present.get(channel);
-    if (present === undefined) {
-      present = { channel, shares: new Set(), data: null, view: EMPTY_PRESENCE_VIEW };
-      this.#present.set(channel, present);
-    }
-    const held = present;
+    const held = this.#present.get(channel) ?? {
+      channel,
+      shares: new Set(),
+      data: null,
+      view: EMPTY_PRESENCE_VIEW,
+    };
+    this.#present.set(channel, held);
     const share = (view: PresenceView) => listener(view);
     held.shares.add(share);
     this.#setData(held, data);
