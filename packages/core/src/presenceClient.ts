@@ -131,6 +131,8 @@ export class PresenceClient implements Attachment {
   }
 
   #setData(present: Present, data: unknown): void {
+    // A lone share the server has not answered yet enters whatever its data: that enter is what
+    // makes the member present.
     const first = present.shares.size === 1 && present.view === EMPTY_PRESENCE_VIEW;
     const changed = JSON.stringify(data ?? null) !== JSON.stringify(present.data);
     present.data = data ?? null;
