@@ -32,15 +32,18 @@ export interface PresenceHandle {
 }
 
 interface Present {
-  readonly shares: Set<object>;
+  readonly channel: string;
+  // A share is its own listener, a function made for it: one listener entered twice is two
+  // shares, and each hears every view until it leaves.
+  readonly shares: Set<(view: PresenceView) => void>;
+  /** What the member carries, `null` for nothing. */
   data: unknown;
-  members: Map<string, PresenceMember>;
   view: PresenceView;
-  readonly listeners: Set<(view: PresenceView) => void>;
 }
 
-function randomKey(): string {
-  return globalThis.crypto.randomUUID();
+/** Members by id, in the order they joined: a later entry for an id replaces it in place. */
+function byId(members: readonly PresenceMember[]): PresenceMember[] {
+  return [...new Map(members.map((member) => [member.id, member])).values()];
 }
 
 /**
@@ -51,7 +54,7 @@ function randomKey(): string {
  * carries none of it.
  *
  * @example
- * const presence = PresenceClient.of(lease, channels);
+ * const presence = lease.attachment(PresenceClient, () => new PresenceClient(channels));
  * const here = presence.enter("room:42", { nick: "ada" }, (view) => render(view.members));
  * here.update({ nick: "ada", typing: true });
  * here.leave();
@@ -63,8 +66,8 @@ export class PresenceClient implements Attachment {
   // One participant for as long as the connection lives, so a reconnect is the same member.
   readonly #key: string;
 
-  constructor(channels: ChannelClient, options: { key?: string } = {}) {
-    const { key = randomKey() } = options;
+  constructor(channels: ChannelClient, options: { key?: string | undefined } = {}) {
+    const { key = globalThis.crypto.randomUUID() } = options;
     if (typeof key !== "string" || key === "" || key.length > 128) {
       throw new TypeError("PresenceClient: `key` must be a string of 1 to 128 characters.");
     }
@@ -72,7 +75,7 @@ export class PresenceClient implements Attachment {
     this.#key = key;
     this.#detach = channels.extend({
       open: () => {
-        for (const channel of this.#present.keys()) this.#sendEnter(channel);
+        for (const present of this.#present.values()) this.#sendEnter(present);
       },
       frame: (frame) => this.#onFrame(frame),
     });
@@ -90,29 +93,22 @@ export class PresenceClient implements Attachment {
     if (typeof channel !== "string" || channel === "") {
       throw new TypeError("PresenceClient.enter: `channel` must be a non-empty string.");
     }
-    let present = this.#present.get(channel);
-    if (present === undefined) {
-      present = {
-        shares: new Set(),
-        data,
-        members: new Map(),
-        view: EMPTY_PRESENCE_VIEW,
-        listeners: new Set(),
-      };
-      this.#present.set(channel, present);
-    }
-    const held = present;
-    const share = {};
+    const held = this.#present.get(channel) ?? {
+      channel,
+      shares: new Set(),
+      data: null,
+      view: EMPTY_PRESENCE_VIEW,
+    };
+    this.#present.set(channel, held);
+    const share = (view: PresenceView) => listener(view);
     held.shares.add(share);
-    held.listeners.add(listener);
-    this.#setData(channel, held, data);
+    this.#setData(held, data);
     return {
       update: (next) => {
-        if (held.shares.has(share)) this.#setData(channel, held, next);
+        if (held.shares.has(share)) this.#setData(held, next);
       },
       leave: () => {
         if (!held.shares.delete(share)) return;
-        held.listeners.delete(listener);
         // StrictMode unmounts and mounts again in one go: wait a microtask before leaving, so
         // the others never see this member leave and join again.
         queueMicrotask(() => {
@@ -134,21 +130,21 @@ export class PresenceClient implements Attachment {
     this.#present.clear();
   }
 
-  #setData(channel: string, present: Present, data: unknown): void {
-    const sent = JSON.stringify(present.data ?? null);
+  #setData(present: Present, data: unknown): void {
+    // A lone share the server has not answered yet enters whatever its data: that enter is what
+    // makes the member present.
     const first = present.shares.size === 1 && present.view === EMPTY_PRESENCE_VIEW;
-    present.data = data;
+    const changed = JSON.stringify(data ?? null) !== JSON.stringify(present.data);
+    present.data = data ?? null;
     // The latest data is all the server needs: an unchanged one is not sent again.
-    if (first || JSON.stringify(data ?? null) !== sent) this.#sendEnter(channel);
+    if (first || changed) this.#sendEnter(present);
   }
 
-  #sendEnter(channel: string): void {
-    const present = this.#present.get(channel);
-    if (present === undefined) return;
+  #sendEnter({ channel, data }: Present): void {
     this.#channels.sendControl({
       type: "presence-enter",
       channel,
-      data: present.data ?? null,
+      data,
       key: this.#key,
     });
   }
@@ -156,33 +152,32 @@ export class PresenceClient implements Attachment {
   #onFrame(frame: ServerFrame): boolean {
     if (frame.type === "error") {
       if (!frame.frame?.startsWith("presence-") || frame.channel === undefined) return false;
-      const present = this.#present.get(frame.channel);
-      if (present !== undefined) {
-        this.#publish(present, { ...present.view, error: new ChannelServerError(frame) });
-      }
-      return true;
-    }
-    if (frame.type !== "presence" && frame.type !== "presence-diff") return false;
-    // Frames for a channel this client has left since are on their way out: nothing to show.
-    const present = this.#present.get(frame.channel);
-    if (present === undefined) return true;
-    if (frame.type === "presence") {
-      present.members = new Map(frame.members.map((member) => [member.id, member]));
-      this.#publish(present, {
-        members: [...present.members.values()],
+      this.#show(frame.channel, (view) => ({ ...view, error: new ChannelServerError(frame) }));
+    } else if (frame.type === "presence") {
+      this.#show(frame.channel, () => ({
+        members: byId(frame.members),
         self: frame.self,
         error: null,
-      });
-      return true;
+      }));
+    } else if (frame.type === "presence-diff") {
+      this.#show(frame.channel, (view) => ({
+        ...view,
+        members: byId([...view.members, ...(frame.join ?? [])]).filter(
+          (member) => !frame.leave?.includes(member.id),
+        ),
+      }));
+    } else {
+      return false;
     }
-    for (const member of frame.join ?? []) present.members.set(member.id, member);
-    for (const id of frame.leave ?? []) present.members.delete(id);
-    this.#publish(present, { ...present.view, members: [...present.members.values()] });
     return true;
   }
 
-  #publish(present: Present, view: PresenceView): void {
-    present.view = Object.freeze(view);
-    callEach(present.listeners, present.view);
+  /** Tells the listeners of `channel` its next view. */
+  #show(channel: string, next: (view: PresenceView) => PresenceView): void {
+    // Frames for a channel this client has left since are on their way out: nothing to show.
+    const present = this.#present.get(channel);
+    if (present === undefined) return;
+    present.view = Object.freeze(next(present.view));
+    callEach(present.shares, present.view);
   }
 }

@@ -24,7 +24,7 @@ export interface PresenceObserverOptions {
    * join. The connection's first user sets it.
    * @default a random key for as long as the shared connection lives
    */
-  readonly key?: string;
+  readonly key?: string | undefined;
 }
 
 /**
@@ -39,23 +39,19 @@ export interface PresenceObserverOptions {
  */
 export class PresenceObserver {
   readonly #manager: ConnectionManager;
-  readonly #source: ChannelSource;
-  readonly #channel: string;
-  readonly #key: string | undefined;
-  readonly #store = new SnapshotStore<{ view: PresenceView }>({ view: EMPTY_PRESENCE_VIEW });
+  readonly #options: PresenceObserverOptions;
+  readonly #store = new SnapshotStore({ view: EMPTY_PRESENCE_VIEW });
   #data: unknown;
+  // The latest mount's share; one let go ignores updates.
   #handle: PresenceHandle | undefined;
 
   constructor(manager: ConnectionManager, options: PresenceObserverOptions) {
-    const { source, channel, data = null, key } = options;
-    this.#key = key;
     this.#manager = manager;
-    this.#source = source;
-    this.#channel = channel;
-    this.#data = data;
+    this.#options = { ...options };
+    this.#data = options.data;
   }
 
-  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
+  readonly subscribe = this.#store.subscribe;
 
   getSnapshot = (): PresenceView => this.#store.get().view;
 
@@ -70,29 +66,24 @@ export class PresenceObserver {
 
   /** Enters the channel; the returned function leaves it and lets the connection go. */
   mount(): () => void {
-    const lease = this.#manager.acquire(this.#source.endpoint);
-    const channels = this.#source.channelsOf(lease);
+    const { source, channel, key } = this.#options;
+    const lease = this.#manager.acquire(source.endpoint);
+    const channels = source.channelsOf(lease);
     if (!(channels instanceof ChannelClient)) {
       lease.release();
       throw new TypeError(
         "wirekit: presence needs WebSocket channels (`webSocketChannels`, or `endpoint={{ url }}`); an event stream is one-way.",
       );
     }
-    const key = this.#key;
-    const presence = lease.attachment(
-      PresenceClient,
-      () => new PresenceClient(channels, key === undefined ? {} : { key }),
-    );
-    const handle = presence.enter(this.#channel, this.#data, (view) =>
-      this.#store.update({ view }),
-    );
+    const presence = lease.attachment(PresenceClient, () => new PresenceClient(channels, { key }));
+    const show = (view: PresenceView) => this.#store.update({ view });
+    const handle = presence.enter(channel, this.#data, show);
     this.#handle = handle;
-    this.#store.update({ view: presence.view(this.#channel) });
+    show(presence.view(channel));
     return () => {
-      if (this.#handle === handle) this.#handle = undefined;
       handle.leave();
       lease.release();
-      this.#store.update({ view: EMPTY_PRESENCE_VIEW });
+      show(EMPTY_PRESENCE_VIEW);
     };
   }
 }

@@ -81,6 +81,18 @@ describe("PresenceClient", () => {
     expect(Object.isFrozen(views[0])).toBe(true);
   });
 
+  it("keeps telling a share whose listener another share also entered with, after that one leaves", async () => {
+    const { frames, presence, reply } = setup();
+    const views: PresenceView[] = [];
+    const listener = (view: PresenceView) => views.push(view);
+    const first = presence.enter("room", null, listener);
+    presence.enter("room", null, listener);
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    first.leave();
+    reply({ type: "presence", channel: "room", members: [{ id: "a", data: null }], self: "a" });
+    await vi.waitFor(() => expect(views.map((view) => view.self)).toEqual(["a"]));
+  });
+
   it("reports a malformed presence frame as bad input and keeps the view", async () => {
     const { frames, presence, channels, reply } = setup();
     const errors: unknown[] = [];
@@ -100,6 +112,24 @@ describe("PresenceClient", () => {
     const { channels, presence } = setup();
     expect(() => new PresenceClient(channels, { key: "" })).toThrow(TypeError);
     expect(() => presence.enter("", null)).toThrow(TypeError);
+  });
+
+  it("keeps data set while unmounted for the next mount, and sends nothing meanwhile", async () => {
+    const { frames, manager, source } = setup();
+    const observer = new PresenceObserver(manager, { source, channel: "lobby", key: "tab-2" });
+    const unmount = observer.mount();
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    unmount();
+    await vi.waitFor(() => expect(frames).toHaveLength(2));
+    observer.setData({ nick: "ada" });
+    expect(observer.getSnapshot().members).toEqual([]);
+    observer.mount();
+    await vi.waitFor(() => expect(frames).toHaveLength(3));
+    expect(frames).toEqual([
+      { type: "presence-enter", channel: "lobby", data: null, key: "tab-2" },
+      { type: "presence-leave", channel: "lobby" },
+      { type: "presence-enter", channel: "lobby", data: { nick: "ada" }, key: "tab-2" },
+    ]);
   });
 
   it("refuses an event stream in the observer: presence needs frames both ways", () => {

@@ -1,7 +1,7 @@
 "use client";
 
 import {
-  type ConnectionLease,
+  type Connection,
   type ConnectionStatus,
   type Endpoint,
   IDLE_CONNECTION_SNAPSHOT,
@@ -39,25 +39,22 @@ const noSubscription = () => () => {};
 export function useConnectionStatus(endpoint?: Endpoint | null): ConnectionStatusView {
   const manager = useConnectionManager();
   const provided = useRealtimeChannels()?.endpoint;
-  const target = endpoint === undefined ? provided : (endpoint ?? undefined);
-  const key = target?.key;
-  const [lease, setLease] = useState<ConnectionLease | undefined>(undefined);
+  const target = endpoint === undefined ? provided : endpoint;
+  const [connection, setConnection] = useState<Connection | undefined>(undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the endpoint's wire identity.
   useEffect(() => {
-    if (target === undefined) return;
-    const acquired = manager.acquire(target);
-    setLease(acquired);
+    if (!target) return;
+    const lease = manager.acquire(target);
+    setConnection(lease.connection);
     return () => {
-      acquired.release();
-      setLease(undefined);
+      lease.release();
+      setConnection(undefined);
     };
-  }, [manager, key]);
-  const connection = lease?.connection;
-  const snapshot = useSyncExternalStore(
+  }, [manager, target?.key]);
+  const { status, error, attempt, nextRetryAt, queued } = useSyncExternalStore(
     connection?.subscribe ?? noSubscription,
     connection?.getSnapshot ?? idle,
     idle,
   );
-  const { status, error, attempt, nextRetryAt, queued } = snapshot;
   return { status, error, attempt, nextRetryAt, queued, reconnect: () => connection?.reconnect() };
 }

@@ -49,10 +49,10 @@ export function usePresence(
   channel: string | null,
   options: UsePresenceOptions = {},
 ): PresenceView {
-  const { data = null, key: memberKey, endpoint: own, enabled = true } = options;
+  const { data = null, key: memberKey, endpoint, enabled = true } = options;
   const manager = useConnectionManager();
   const provided = useRealtimeChannels();
-  const source = own === undefined ? provided : toChannelSource(own);
+  const source = endpoint === undefined ? provided : toChannelSource(endpoint);
   if (source === undefined && channel !== null && enabled) {
     throw new TypeError(
       "usePresence: no endpoint. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `endpoint`.",
@@ -64,21 +64,17 @@ export function usePresence(
     () =>
       key === null || channel === null || source === undefined
         ? undefined
-        : new PresenceObserver(manager, {
-            source,
-            channel,
-            data,
-            ...(memberKey === undefined ? {} : { key: memberKey }),
-          }),
+        : new PresenceObserver(manager, { source, channel, data, key: memberKey }),
     [manager, key, channel, memberKey],
   );
   useEffect(() => observer?.mount(), [observer]);
   const json = JSON.stringify(data);
   // biome-ignore lint/correctness/useExhaustiveDependencies: sent when its JSON changes, not its identity.
   useEffect(() => observer?.setData(data), [observer, json]);
+  // The server snapshot is empty whether or not there is an observer.
   return useSyncExternalStore(
     observer?.subscribe ?? noSubscription,
     observer?.getSnapshot ?? empty,
-    observer?.getServerSnapshot ?? empty,
+    empty,
   );
 }
