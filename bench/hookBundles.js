@@ -21,6 +21,7 @@ const SSE_MODULES = [
   "eventStreamParser.js",
   "eventStreamReader.js",
   "eventStreamFields.js",
+  "documentUrl.js",
   "utf8Chunks.js",
   "eventStreamParseError.js",
   "fetchEventSource.js",

@@ -1,3 +1,4 @@
+import { documentUrl } from "./documentUrl.js";
 import { ConnectionError } from "./errors.js";
 import {
   type Dynamic,
@@ -60,10 +61,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
         missing("EventSource");
       let target = url;
       if (lastEventId !== "" && lastEventIdParam !== null) {
-        const resumed = new URL(
-          url,
-          (globalThis as { location?: { href: string } }).location?.href,
-        );
+        const resumed = documentUrl(url);
         resumed.searchParams.set(lastEventIdParam, lastEventId);
         target = resumed.href;
       }

@@ -4,6 +4,7 @@ import type { ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
 import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
+import { documentUrl } from "./documentUrl.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
 import {
   type EventStreamEndpointOptions,
@@ -75,10 +76,7 @@ export class EventStreamChannels {
         this.#gap = false;
         this.#announced = false;
         this.#refused = new Set();
-        const resolved = new URL(
-          url,
-          (globalThis as { location?: { href: string } }).location?.href,
-        );
+        const resolved = documentUrl(url);
         resolved.searchParams.set(channelsParam, this.#wired.join(","));
         return resolved.href;
       },

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "./clock.js";
+import { documentUrl } from "./documentUrl.js";
 import { ConnectionError } from "./errors.js";
 import { eventSourceShouldRetry, reconnectionDelay } from "./eventSourceRetry.js";
 import { EventSourceTarget, SourceErrorEvent } from "./eventSourceTarget.js";
@@ -379,10 +380,8 @@ function checkInit(method: string, body: unknown, reconnectionTime: number): voi
 }
 
 function resolveUrl(url: string | URL): string {
-  // Relative URLs resolve against the document, as EventSource's do; outside one they cannot.
-  const base = (globalThis as { location?: { href?: string } }).location?.href;
   try {
-    return new URL(url, base).href;
+    return documentUrl(url).href;
   } catch {
     // What EventSource's constructor throws for a URL that does not parse.
     throw new DOMException(

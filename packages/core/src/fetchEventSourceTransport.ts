@@ -1,3 +1,4 @@
+import { documentUrl } from "./documentUrl.js";
 import { ConnectionError } from "./errors.js";
 import {
   type Dynamic,
@@ -40,11 +41,15 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
   return {
     ...EVENT_STREAM_TRANSPORT,
     open(callbacks, { lastEventId }) {
+      // Read now, as the browser's EventSource reads them: a URL that does not parse, or a
+      // function that throws, fails connect() at once rather than a session that never opens.
+      const target = documentUrl(read(url)).href;
+      const wanted = read(events);
       const session = eventStreamSession(callbacks);
       loadFetchEventSource().then(
         ({ FetchEventSource }) => {
           if (!session.live) return;
-          const source = new FetchEventSource(read(url), {
+          const source = new FetchEventSource(target, {
             headers,
             method,
             body,
@@ -58,7 +63,7 @@ export function fetchEventSourceTransport(options: FetchEventSourceTransportOpti
             onParseError: (error) => session.live && callbacks.onBadInput(error),
             onComment: () => session.live && callbacks.onActivity(),
           });
-          session.attach(source, read(events));
+          session.attach(source, wanted);
           source.onerror = (event) => {
             if (session.live) callbacks.onRetryAdvice(source.reconnectionTime);
             session.end(event.error);

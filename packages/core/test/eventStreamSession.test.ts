@@ -59,3 +59,25 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
     ]);
   });
 });
+
+describe("FetchEventSource's transport", () => {
+  // As the browser's EventSource does: before the fix, FetchEventSource was loaded first and the
+  // error surfaced as an unhandled rejection, leaving a session that never opened.
+  it.each(["http://[bad", "/relative"])(
+    "refuses the URL %s as the session opens, before FetchEventSource loads",
+    (url) => {
+      const transport = fetchEventSourceTransport({ url });
+      expect(() => open(transport)).toThrow(TypeError);
+    },
+  );
+
+  it("lets a url function's error out as the session opens", () => {
+    const failure = new Error("no token yet");
+    const transport = fetchEventSourceTransport({
+      url: () => {
+        throw failure;
+      },
+    });
+    expect(() => open(transport)).toThrow(failure);
+  });
+});
