@@ -134,6 +134,45 @@ describe("jsonChannelProtocol", () => {
     expect(decodeError(frame as ArrayBuffer).code).toBe("bad-frame");
   });
 
+  it("leaves a missing optional member missing", () => {
+    const subscribed = protocol.decode('{"type":"subscribed","channel":"a","recovered":true}');
+    expect(subscribed).toStrictEqual({ type: "subscribed", channel: "a", recovered: true });
+    expect(protocol.decode('{"type":"ping"}')).toStrictEqual({ type: "ping" });
+    expect(protocol.decode('{"type":"limits","maxFrameSize":512}')).toStrictEqual({
+      type: "limits",
+      maxFrameSize: 512,
+    });
+    expect(decodeError('{"type":"limits","per":0}').code).toBe("bad-frame");
+    expect(decodeError('{"type":"ack","ack":"1","id":null}').code).toBe("bad-frame");
+  });
+
+  it("decodes presence frames and checks their members", () => {
+    const member = { id: "m1", data: { name: "Ada" } };
+    expect(
+      protocol.decode(
+        JSON.stringify({ type: "presence", channel: "a", members: [member], self: "m1" }),
+      ),
+    ).toStrictEqual({ type: "presence", channel: "a", members: [member], self: "m1" });
+    expect(protocol.decode('{"type":"presence-diff","channel":"a","leave":["m1"]}')).toStrictEqual({
+      type: "presence-diff",
+      channel: "a",
+      leave: ["m1"],
+    });
+    expect(decodeError('{"type":"presence","channel":"a","members":[{}],"self":"m1"}').code).toBe(
+      "bad-frame",
+    );
+    expect(decodeError('{"type":"presence-diff","channel":"a","join":[null]}').code).toBe(
+      "bad-frame",
+    );
+  });
+
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])(
+    "knows no frame type %s, whatever objects inherit",
+    (type) => {
+      expect(decodeError(JSON.stringify({ type })).code).toBe("unknown-type");
+    },
+  );
+
   it("names the channel of a bad frame when it can", () => {
     expect(decodeError('{"type":"message","channel":"room","id":"x","data":1}').channel).toBe(
       "room",
