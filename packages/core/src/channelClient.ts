@@ -182,21 +182,28 @@ export class ChannelClient {
         `ChannelClient.subscribe: \`resumeFrom\` must be a message id (a decimal string), got ${JSON.stringify(resumeFrom)}.`,
       );
     }
-    let state = this.#channels.get(channel);
-    if (state === undefined) {
-      state = { listeners: new Set(), lastId: resumeFrom, confirmed: false };
+    // A channel's state leaves the map when its last listener does, and never gets another.
+    const state = this.#channels.get(channel) ?? {
+      listeners: new Set(),
+      lastId: resumeFrom,
+      confirmed: false,
+    };
+    if (state.listeners.size === 0) {
       this.#channels.set(channel, state);
       this.#write(subscribeFrame(channel, state));
     }
-    const held = state;
-    held.listeners.add(listener);
+    state.listeners.add(listener);
     // A listener joining a live subscription hears where it stands, as the first one did.
-    if (held.confirmed) {
-      callEach([listener], { type: "subscribed", channel, recovered: true, position: held.lastId });
+    if (state.confirmed) {
+      callEach([listener], {
+        type: "subscribed",
+        channel,
+        recovered: true,
+        position: state.lastId,
+      });
     }
     return () => {
-      if (!held.listeners.delete(listener) || held.listeners.size > 0) return;
-      if (this.#channels.get(channel) !== held) return;
+      if (!state.listeners.delete(listener) || state.listeners.size > 0) return;
       this.#channels.delete(channel);
       this.#write({ type: "unsubscribe", channel });
     };
@@ -307,7 +314,7 @@ export class ChannelClient {
           return;
         }
         state.lastId = frame.id;
-        this.#emit(state, {
+        callEach(state.listeners, {
           type: "message",
           channel: frame.channel,
           id: frame.id,
@@ -328,7 +335,7 @@ export class ChannelClient {
           state.lastId = frame.position;
         }
         state.confirmed = true;
-        this.#emit(state, {
+        callEach(state.listeners, {
           type: "subscribed",
           channel: frame.channel,
           recovered: frame.recovered,
@@ -377,21 +384,15 @@ export class ChannelClient {
     return false;
   }
 
-  #emit(state: ChannelState, event: ChannelEvent): void {
-    callEach(state.listeners, event);
-  }
-
   #bad(code: ChannelProtocolErrorCode, message: string, channel?: string): void {
     this.#report(new ChannelProtocolError(code, message, { channel }));
   }
 
   /** Bad input or a server error goes to its channel's listeners, or to `onError` listeners. */
   #report(error: ChannelProtocolError | ChannelServerError): void {
-    const state = error.channel === undefined ? undefined : this.#channels.get(error.channel);
-    if (state !== undefined && error.channel !== undefined) {
-      this.#emit(state, { type: "error", channel: error.channel, error });
-      return;
-    }
-    callEach(this.#errorListeners, error);
+    const { channel } = error;
+    const state = channel === undefined ? undefined : this.#channels.get(channel);
+    if (state === undefined || channel === undefined) callEach(this.#errorListeners, error);
+    else callEach(state.listeners, { type: "error", channel, error });
   }
 }
