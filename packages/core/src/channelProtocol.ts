@@ -63,14 +63,13 @@ export const jsonChannelProtocol: ChannelProtocol = {
     if (!(data instanceof ArrayBuffer)) {
       throw new ChannelProtocolError("bad-frame", "A frame must be text or an ArrayBuffer.");
     }
-    const view = new DataView(data);
     if (data.byteLength < HEADER_LENGTH_BYTES) {
       throw new ChannelProtocolError(
         "bad-frame",
         "A binary frame is shorter than its length prefix.",
       );
     }
-    const headerLength = view.getUint32(0);
+    const headerLength = new DataView(data).getUint32(0);
     const payloadStart = HEADER_LENGTH_BYTES + headerLength;
     if (payloadStart > data.byteLength) {
       throw new ChannelProtocolError("bad-frame", "A binary frame's header runs past its end.");
@@ -95,14 +94,16 @@ function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
 
 function withBinaryPayload(header: object, payload: ArrayBuffer | ArrayBufferView): ArrayBuffer {
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const payloadBytes =
-    payload instanceof ArrayBuffer
-      ? new Uint8Array(payload)
-      : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
-  const frame = new Uint8Array(HEADER_LENGTH_BYTES + headerBytes.length + payloadBytes.length);
+  const payloadStart = HEADER_LENGTH_BYTES + headerBytes.length;
+  const frame = new Uint8Array(payloadStart + payload.byteLength);
   new DataView(frame.buffer).setUint32(0, headerBytes.length);
   frame.set(headerBytes, HEADER_LENGTH_BYTES);
-  frame.set(payloadBytes, HEADER_LENGTH_BYTES + headerBytes.length);
+  frame.set(
+    payload instanceof ArrayBuffer
+      ? new Uint8Array(payload)
+      : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength),
+    payloadStart,
+  );
   return frame.buffer;
 }
 
@@ -126,8 +127,8 @@ const optional = (isValid: Validator) => (value: unknown) => value === undefined
 const nonce = { nonce: optional(isString) };
 
 // What a server sends (PROTOCOL.md section 2): each frame's members and what each must be.
-// Other members are dropped.
-const SERVER_FRAMES = new Map<string, Record<string, Validator>>(
+// Other members are dropped. Keyed by `unknown` since any `type` a frame has is looked up.
+const SERVER_FRAMES = new Map<unknown, Record<string, Validator>>(
   Object.entries({
     message: { channel: isString, id: isMessageId, data: (value) => value !== undefined },
     subscribed: {
@@ -169,7 +170,7 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
   const type = frame["type"];
   // Bad input about a channel goes to that channel's listeners.
   const channel = isString(frame["channel"]) ? (frame["channel"] as string) : undefined;
-  const members = typeof type === "string" ? SERVER_FRAMES.get(type) : undefined;
+  const members = SERVER_FRAMES.get(type);
   if (members === undefined) {
     throw new ChannelProtocolError(
       "unknown-type",

@@ -66,6 +66,16 @@ describe("jsonChannelProtocol", () => {
     expect(frame).toEqual(binaryFrame({ type: "publish", channel: "cam", ack: "1" }, [9, 8, 7]));
   });
 
+  it("sends only the bytes a view shows, and a whole ArrayBuffer", () => {
+    const header = { type: "publish", channel: "cam", ack: "2" } as const;
+    const view = new Uint8Array([0, 9, 8, 7, 0]).subarray(1, 4);
+    expect(protocol.encode({ ...header, data: view })).toEqual(binaryFrame(header, [9, 8, 7]));
+    const buffer = new Uint8Array([5, 6]).buffer;
+    expect(protocol.encode({ ...header, data: buffer })).toEqual(binaryFrame(header, [5, 6]));
+    const dataView = new DataView(new Uint8Array([1, 2, 3, 4]).buffer, 2, 1);
+    expect(protocol.encode({ ...header, data: dataView })).toEqual(binaryFrame(header, [3]));
+  });
+
   it("decodes every server frame", () => {
     expect(
       protocol.decode('{"type":"subscribed","channel":"a","recovered":false,"position":"9"}'),
@@ -163,6 +173,12 @@ describe("jsonChannelProtocol", () => {
     );
     expect(decodeError('{"type":"presence-diff","channel":"a","join":[null]}').code).toBe(
       "bad-frame",
+    );
+  });
+
+  it.each([1, null, true, ["message"], { message: 1 }])("knows no frame type %j", (type) => {
+    expect(decodeError(JSON.stringify({ type, channel: "a", id: "1", data: 1 })).code).toBe(
+      "unknown-type",
     );
   });
 
