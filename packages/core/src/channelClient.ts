@@ -304,43 +304,35 @@ export class ChannelClient {
     }
     switch (frame.type) {
       case "message": {
-        const state = this.#channels.get(frame.channel);
+        const { channel, id, data } = frame;
+        const state = this.#channels.get(channel);
         if (state === undefined) {
-          this.#bad("unknown-channel", "A message for no subscription.", frame.channel);
+          this.#bad("unknown-channel", "A message for no subscription.", channel);
           return;
         }
-        if (state.lastId !== undefined && !isNewerId(frame.id, state.lastId)) {
-          this.#bad("duplicate", `Message ${frame.id} came already.`, frame.channel);
+        if (state.lastId !== undefined && !isNewerId(id, state.lastId)) {
+          this.#bad("duplicate", `Message ${id} came already.`, channel);
           return;
         }
-        state.lastId = frame.id;
-        callEach(state.listeners, {
-          type: "message",
-          channel: frame.channel,
-          id: frame.id,
-          data: frame.data,
-        });
+        state.lastId = id;
+        callEach(state.listeners, { type: "message", channel, id, data });
         return;
       }
       case "subscribed": {
-        const state = this.#channels.get(frame.channel);
+        const { channel, recovered, position } = frame;
+        const state = this.#channels.get(channel);
         if (state === undefined) return; // unsubscribed since: the unsubscribe frame is on its way
         // Delivery starts after `position`: from now on that is where a resubscription resumes,
         // also for a channel that has had no message yet.
         // Never backwards: a message of an earlier subscription may have arrived first.
         if (
-          frame.position !== undefined &&
-          (state.lastId === undefined || isNewerId(frame.position, state.lastId))
+          position !== undefined &&
+          (state.lastId === undefined || isNewerId(position, state.lastId))
         ) {
-          state.lastId = frame.position;
+          state.lastId = position;
         }
         state.confirmed = true;
-        callEach(state.listeners, {
-          type: "subscribed",
-          channel: frame.channel,
-          recovered: frame.recovered,
-          position: frame.position,
-        });
+        callEach(state.listeners, { type: "subscribed", channel, recovered, position });
         return;
       }
       case "ack": {
@@ -366,13 +358,14 @@ export class ChannelClient {
         // In band, on this socket: the server verifies the fresh `auth` and carries on.
         void this.#connection.refreshCredentials();
         return;
-      case "limits":
-        if (frame.messages !== undefined && frame.per !== undefined) {
-          const rate = { messages: frame.messages, per: frame.per };
-          this.#connection.pace(new TokenBucket(rate, this.#clock));
+      case "limits": {
+        const { messages, per, maxFrameSize } = frame;
+        if (messages !== undefined && per !== undefined) {
+          this.#connection.pace(new TokenBucket({ messages, per }, this.#clock));
         }
-        this.#serverMaxFrameSize = frame.maxFrameSize ?? Number.POSITIVE_INFINITY;
+        this.#serverMaxFrameSize = maxFrameSize ?? Number.POSITIVE_INFINITY;
         return;
+      }
       default:
         this.#offer(frame);
     }
