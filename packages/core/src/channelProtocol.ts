@@ -129,7 +129,7 @@ const nonce = { nonce: optional(isString) };
 // What a server sends (PROTOCOL.md section 2): each frame's members and what each must be.
 // Other members are dropped. Keyed by `unknown` since any `type` a frame has is looked up.
 const SERVER_FRAMES = new Map<unknown, Record<string, Validator>>(
-  Object.entries({
+  Object.entries<Record<string, Validator>>({
     message: { channel: isString, id: isMessageId, data: (value) => value !== undefined },
     subscribed: {
       channel: isString,
