@@ -117,7 +117,7 @@ function parseJson(text: string): unknown {
 
 type Validator = (value: unknown) => boolean;
 
-const isString = (value: unknown) => typeof value === "string";
+const isString = (value: unknown): value is string => typeof value === "string";
 const isPositive = (value: unknown) =>
   typeof value === "number" && Number.isFinite(value) && value > 0;
 const listOf = (isItem: Validator) => (value: unknown) =>
@@ -169,7 +169,7 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
   const frame = value as Record<string, unknown>;
   const type = frame["type"];
   // Bad input about a channel goes to that channel's listeners.
-  const channel = isString(frame["channel"]) ? (frame["channel"] as string) : undefined;
+  const channel = isString(frame["channel"]) ? frame["channel"] : undefined;
   const members = SERVER_FRAMES.get(type);
   if (members === undefined) {
     throw new ChannelProtocolError(
