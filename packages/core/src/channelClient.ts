@@ -182,21 +182,28 @@ export class ChannelClient {
         `ChannelClient.subscribe: \`resumeFrom\` must be a message id (a decimal string), got ${JSON.stringify(resumeFrom)}.`,
       );
     }
-    let state = this.#channels.get(channel);
-    if (state === undefined) {
-      state = { listeners: new Set(), lastId: resumeFrom, confirmed: false };
+    // A channel's state leaves the map when its last listener does, and never gets another.
+    const state = this.#channels.get(channel) ?? {
+      listeners: new Set(),
+      lastId: resumeFrom,
+      confirmed: false,
+    };
+    if (state.listeners.size === 0) {
       this.#channels.set(channel, state);
       this.#write(subscribeFrame(channel, state));
     }
-    const held = state;
-    held.listeners.add(listener);
+    state.listeners.add(listener);
     // A listener joining a live subscription hears where it stands, as the first one did.
-    if (held.confirmed) {
-      callEach([listener], { type: "subscribed", channel, recovered: true, position: held.lastId });
+    if (state.confirmed) {
+      callEach([listener], {
+        type: "subscribed",
+        channel,
+        recovered: true,
+        position: state.lastId,
+      });
     }
     return () => {
-      if (!held.listeners.delete(listener) || held.listeners.size > 0) return;
-      if (this.#channels.get(channel) !== held) return;
+      if (!state.listeners.delete(listener) || state.listeners.size > 0) return;
       this.#channels.delete(channel);
       this.#write({ type: "unsubscribe", channel });
     };
@@ -297,43 +304,35 @@ export class ChannelClient {
     }
     switch (frame.type) {
       case "message": {
-        const state = this.#channels.get(frame.channel);
+        const { channel, id, data } = frame;
+        const state = this.#channels.get(channel);
         if (state === undefined) {
-          this.#bad("unknown-channel", "A message for no subscription.", frame.channel);
+          this.#bad("unknown-channel", "A message for no subscription.", channel);
           return;
         }
-        if (state.lastId !== undefined && !isNewerId(frame.id, state.lastId)) {
-          this.#bad("duplicate", `Message ${frame.id} came already.`, frame.channel);
+        if (state.lastId !== undefined && !isNewerId(id, state.lastId)) {
+          this.#bad("duplicate", `Message ${id} came already.`, channel);
           return;
         }
-        state.lastId = frame.id;
-        this.#emit(state, {
-          type: "message",
-          channel: frame.channel,
-          id: frame.id,
-          data: frame.data,
-        });
+        state.lastId = id;
+        callEach(state.listeners, { type: "message", channel, id, data });
         return;
       }
       case "subscribed": {
-        const state = this.#channels.get(frame.channel);
+        const { channel, recovered, position } = frame;
+        const state = this.#channels.get(channel);
         if (state === undefined) return; // unsubscribed since: the unsubscribe frame is on its way
         // Delivery starts after `position`: from now on that is where a resubscription resumes,
         // also for a channel that has had no message yet.
         // Never backwards: a message of an earlier subscription may have arrived first.
         if (
-          frame.position !== undefined &&
-          (state.lastId === undefined || isNewerId(frame.position, state.lastId))
+          position !== undefined &&
+          (state.lastId === undefined || isNewerId(position, state.lastId))
         ) {
-          state.lastId = frame.position;
+          state.lastId = position;
         }
         state.confirmed = true;
-        this.#emit(state, {
-          type: "subscribed",
-          channel: frame.channel,
-          recovered: frame.recovered,
-          position: frame.position,
-        });
+        callEach(state.listeners, { type: "subscribed", channel, recovered, position });
         return;
       }
       case "ack": {
@@ -359,13 +358,14 @@ export class ChannelClient {
         // In band, on this socket: the server verifies the fresh `auth` and carries on.
         void this.#connection.refreshCredentials();
         return;
-      case "limits":
-        if (frame.messages !== undefined && frame.per !== undefined) {
-          const rate = { messages: frame.messages, per: frame.per };
-          this.#connection.pace(new TokenBucket(rate, this.#clock));
+      case "limits": {
+        const { messages, per, maxFrameSize } = frame;
+        if (messages !== undefined && per !== undefined) {
+          this.#connection.pace(new TokenBucket({ messages, per }, this.#clock));
         }
-        this.#serverMaxFrameSize = frame.maxFrameSize ?? Number.POSITIVE_INFINITY;
+        this.#serverMaxFrameSize = maxFrameSize ?? Number.POSITIVE_INFINITY;
         return;
+      }
       default:
         this.#offer(frame);
     }
@@ -377,21 +377,15 @@ export class ChannelClient {
     return false;
   }
 
-  #emit(state: ChannelState, event: ChannelEvent): void {
-    callEach(state.listeners, event);
-  }
-
   #bad(code: ChannelProtocolErrorCode, message: string, channel?: string): void {
     this.#report(new ChannelProtocolError(code, message, { channel }));
   }
 
   /** Bad input or a server error goes to its channel's listeners, or to `onError` listeners. */
   #report(error: ChannelProtocolError | ChannelServerError): void {
-    const state = error.channel === undefined ? undefined : this.#channels.get(error.channel);
-    if (state !== undefined && error.channel !== undefined) {
-      this.#emit(state, { type: "error", channel: error.channel, error });
-      return;
-    }
-    callEach(this.#errorListeners, error);
+    const { channel } = error;
+    const state = channel === undefined ? undefined : this.#channels.get(channel);
+    if (state === undefined || channel === undefined) callEach(this.#errorListeners, error);
+    else callEach(state.listeners, { type: "error", channel, error });
   }
 }

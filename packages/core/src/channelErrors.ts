@@ -1,5 +1,6 @@
 // What can go wrong on a channel: bad input from the server, an error the server sent, and a
-// publish that was not acknowledged.
+// publish that was not acknowledged. Members are `declare`d because each constructor sets them:
+// class fields would define them twice.
 import type { DropReason } from "./outbox.js";
 import type { ServerFrame } from "./protocol.js";
 
@@ -23,9 +24,9 @@ export type ChannelProtocolErrorCode =
 
 export class ChannelProtocolError extends Error {
   override readonly name = "ChannelProtocolError";
-  readonly code: ChannelProtocolErrorCode;
+  declare readonly code: ChannelProtocolErrorCode;
   /** The channel the frame named, when it named one. */
-  readonly channel: string | undefined;
+  declare readonly channel: string | undefined;
 
   constructor(
     code: ChannelProtocolErrorCode,
@@ -42,10 +43,10 @@ export class ChannelProtocolError extends Error {
 export class ChannelServerError extends Error {
   override readonly name = "ChannelServerError";
   /** The server's code: `forbidden`, `rate-limited`, `bad-frame`, … */
-  readonly code: string;
+  declare readonly code: string;
   /** The frame type it answers, when the server said. */
-  readonly frame: string | undefined;
-  readonly channel: string | undefined;
+  declare readonly frame: string | undefined;
+  declare readonly channel: string | undefined;
 
   constructor(frame: Extract<ServerFrame, { type: "error" }>) {
     super(frame.reason);
@@ -69,8 +70,8 @@ export type PublishErrorCode = DropReason | "timeout" | "disconnected" | "server
 
 export class PublishError extends Error {
   override readonly name = "PublishError";
-  readonly code: PublishErrorCode;
-  readonly channel: string;
+  declare readonly code: PublishErrorCode;
+  declare readonly channel: string;
 
   constructor(code: PublishErrorCode, channel: string, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });

@@ -23,7 +23,6 @@ export interface ChannelProtocol {
 
 const HEADER_LENGTH_BYTES = 4;
 
-/** wirekit's channel protocol, version 1: JSON text frames, length-prefixed binary payloads. */
 /**
  * Reads one frame off the wire: refused unread when over `maxFrameSize` (characters of text,
  * bytes of binary), and whatever the protocol cannot decode becomes a `ChannelProtocolError`.
@@ -49,6 +48,7 @@ export function readFrame(
   }
 }
 
+/** wirekit's channel protocol, version 1: JSON text frames, length-prefixed binary payloads. */
 export const jsonChannelProtocol: ChannelProtocol = {
   subprotocol: CHANNEL_SUBPROTOCOL,
   encode(frame) {
@@ -63,14 +63,13 @@ export const jsonChannelProtocol: ChannelProtocol = {
     if (!(data instanceof ArrayBuffer)) {
       throw new ChannelProtocolError("bad-frame", "A frame must be text or an ArrayBuffer.");
     }
-    const view = new DataView(data);
     if (data.byteLength < HEADER_LENGTH_BYTES) {
       throw new ChannelProtocolError(
         "bad-frame",
         "A binary frame is shorter than its length prefix.",
       );
     }
-    const headerLength = view.getUint32(0);
+    const headerLength = new DataView(data).getUint32(0);
     const payloadStart = HEADER_LENGTH_BYTES + headerLength;
     if (payloadStart > data.byteLength) {
       throw new ChannelProtocolError("bad-frame", "A binary frame's header runs past its end.");
@@ -95,14 +94,16 @@ function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
 
 function withBinaryPayload(header: object, payload: ArrayBuffer | ArrayBufferView): ArrayBuffer {
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const payloadBytes =
-    payload instanceof ArrayBuffer
-      ? new Uint8Array(payload)
-      : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
-  const frame = new Uint8Array(HEADER_LENGTH_BYTES + headerBytes.length + payloadBytes.length);
+  const payloadStart = HEADER_LENGTH_BYTES + headerBytes.length;
+  const frame = new Uint8Array(payloadStart + payload.byteLength);
   new DataView(frame.buffer).setUint32(0, headerBytes.length);
   frame.set(headerBytes, HEADER_LENGTH_BYTES);
-  frame.set(payloadBytes, HEADER_LENGTH_BYTES + headerBytes.length);
+  frame.set(
+    payload instanceof ArrayBuffer
+      ? new Uint8Array(payload)
+      : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength),
+    payloadStart,
+  );
   return frame.buffer;
 }
 
@@ -114,79 +115,51 @@ function parseJson(text: string): unknown {
   }
 }
 
-type Member = readonly [name: string, valid: (value: unknown) => boolean, optional?: "optional"];
+type Validator = (value: unknown) => boolean;
 
-const isString = (value: unknown) => typeof value === "string";
+const isString = (value: unknown): value is string => typeof value === "string";
 const isPositive = (value: unknown) =>
   typeof value === "number" && Number.isFinite(value) && value > 0;
-const listOf = (isItem: (item: unknown) => boolean) => (value: unknown) =>
+const listOf = (isItem: Validator) => (value: unknown) =>
   Array.isArray(value) && value.every(isItem);
 const isMember = (value: unknown) => isString((value as { id?: unknown } | null)?.id);
+const optional = (isValid: Validator) => (value: unknown) => value === undefined || isValid(value);
+const nonce = { nonce: optional(isString) };
 
-// What a server sends (PROTOCOL.md section 2): each frame's members, what each must be, and
-// whether it may be missing. Other members are dropped.
-const SERVER_FRAMES = new Map<string, readonly Member[]>([
-  [
-    "message",
-    [
-      ["channel", isString],
-      ["id", isMessageId],
-      ["data", (value) => value !== undefined],
-    ],
-  ],
-  [
-    "subscribed",
-    [
-      ["channel", isString],
-      ["recovered", (value) => typeof value === "boolean"],
-      ["position", isString, "optional"],
-    ],
-  ],
-  [
-    "ack",
-    [
-      ["ack", isString],
-      ["id", isString, "optional"],
-    ],
-  ],
-  [
-    "error",
-    [
-      ["code", isString],
-      ["reason", isString],
-      ["frame", isString, "optional"],
-      ["channel", isString, "optional"],
-      ["ack", isString, "optional"],
-    ],
-  ],
-  ["ping", [["nonce", isString, "optional"]]],
-  ["pong", [["nonce", isString, "optional"]]],
-  [
-    "limits",
-    [
-      ["messages", isPositive, "optional"],
-      ["per", isPositive, "optional"],
-      ["maxFrameSize", isPositive, "optional"],
-    ],
-  ],
-  ["expiring", [["expiresIn", (value) => typeof value === "number" && value >= 0]]],
-  [
-    "presence",
-    [
-      ["channel", isString],
-      ["members", listOf(isMember)],
-      ["self", isString],
-    ],
-  ],
-  [
-    "presence-diff",
-    [
-      ["channel", isString],
-      ["join", listOf(isMember), "optional"],
-      ["leave", listOf(isString), "optional"],
-    ],
-  ],
-]);
+// What a server sends (PROTOCOL.md section 2): each frame's members and what each must be.
+// Other members are dropped. Keyed by `unknown` since any `type` a frame has is looked up.
+const SERVER_FRAMES = new Map<unknown, Record<string, Validator>>(
+  Object.entries<Record<string, Validator>>({
+    message: { channel: isString, id: isMessageId, data: (value) => value !== undefined },
+    subscribed: {
+      channel: isString,
+      recovered: (value) => typeof value === "boolean",
+      position: optional(isString),
+    },
+    ack: { ack: isString, id: optional(isString) },
+    error: {
+      code: isString,
+      reason: isString,
+      frame: optional(isString),
+      channel: optional(isString),
+      ack: optional(isString),
+    },
+    ping: nonce,
+    pong: nonce,
+    limits: {
+      messages: optional(isPositive),
+      per: optional(isPositive),
+      maxFrameSize: optional(isPositive),
+    },
+    expiring: { expiresIn: (value) => typeof value === "number" && value >= 0 },
+    presence: { channel: isString, members: listOf(isMember), self: isString },
+    "presence-diff": {
+      channel: isString,
+      join: optional(listOf(isMember)),
+      leave: optional(listOf(isString)),
+    },
+  } satisfies Record<ServerFrame["type"], Record<string, Validator>>),
+);
 
 /** Checks a decoded object against PROTOCOL.md; `payload` is the bytes of a binary frame. */
 function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame {
@@ -196,8 +169,8 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
   const frame = value as Record<string, unknown>;
   const type = frame["type"];
   // Bad input about a channel goes to that channel's listeners.
-  const channel = isString(frame["channel"]) ? (frame["channel"] as string) : undefined;
-  const members = typeof type === "string" ? SERVER_FRAMES.get(type) : undefined;
+  const channel = isString(frame["channel"]) ? frame["channel"] : undefined;
+  const members = SERVER_FRAMES.get(type);
   if (members === undefined) {
     throw new ChannelProtocolError(
       "unknown-type",
@@ -206,15 +179,15 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
     );
   }
   const valid: Record<string, unknown> = { type };
-  for (const [name, isValid, optional] of members) {
+  for (const [name, isValid] of Object.entries(members)) {
     const member = name === "data" ? (payload ?? frame[name]) : frame[name];
-    if (member === undefined && optional) continue;
     if (!isValid(member)) {
       throw new ChannelProtocolError("bad-frame", `A ${type} frame has no valid ${name}.`, {
         channel,
       });
     }
-    valid[name] = member;
+    // An optional member that is missing stays missing.
+    if (member !== undefined) valid[name] = member;
   }
   return valid as ServerFrame;
 }

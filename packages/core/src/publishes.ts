@@ -18,7 +18,7 @@ interface Pending {
   readonly resolve: (result: { id: string | undefined }) => void;
   readonly reject: (error: PublishError) => void;
   // Set once the frame reached the socket: the ack is awaited from then on.
-  cancelTimeout: (() => void) | undefined;
+  cancelTimeout?: (() => void) | undefined;
 }
 
 /**
@@ -57,14 +57,11 @@ export class Publishes {
       const frame = encode(ack);
       const size = typeof frame === "string" ? frame.length : frame.byteLength;
       if (size > maxFrameSize) {
-        reject(
-          new PublishError(
-            "too-large",
-            channel,
-            `Over the server's maxFrameSize (${maxFrameSize}).`,
-          ),
+        throw new PublishError(
+          "too-large",
+          channel,
+          `Over the server's maxFrameSize (${maxFrameSize}).`,
         );
-        return;
       }
       const pending: Pending = {
         channel,
@@ -72,7 +69,6 @@ export class Publishes {
         retries: 0,
         resolve,
         reject,
-        cancelTimeout: undefined,
       };
       this.#pending.set(ack, pending);
       this.#send(ack, pending);
@@ -81,9 +77,7 @@ export class Publishes {
 
   /** The server acked `ack`; false when no publish awaits it. */
   acked(ack: string, id: string | undefined): boolean {
-    if (!this.#pending.has(ack)) return false;
-    this.#settle(ack, { id });
-    return true;
+    return this.#settle(ack, { id });
   }
 
   /** The server refused the publish `ack` with `error`; false when no publish awaits it. */
@@ -100,13 +94,13 @@ export class Publishes {
       return true;
     }
     const refused = `The server refused it: ${error.message}`;
-    this.#settle(ack, new PublishError("server", pending.channel, refused, error));
-    return true;
+    return this.#settle(ack, new PublishError("server", pending.channel, refused, error));
   }
 
   /** The socket is gone: publishes sent on it are lost; those still queued go out on the next. */
   lost(): void {
-    for (const [ack, pending] of [...this.#pending]) {
+    // Settling deletes from the map as it goes, which its iterator allows.
+    for (const [ack, pending] of this.#pending) {
       if (pending.cancelTimeout === undefined) continue;
       this.#settle(ack, new PublishError("disconnected", pending.channel, "Lost before the ack."));
     }
@@ -133,13 +127,17 @@ export class Publishes {
     }
   }
 
-  /** Ends a pending publish, once: resolved with the broker's id, or rejected with why not. */
-  #settle(ack: string, outcome: { id: string | undefined } | PublishError): void {
+  /**
+   * Ends a pending publish, once: resolved with the broker's id, or rejected with why not.
+   * False when it had ended already.
+   */
+  #settle(ack: string, outcome: { id: string | undefined } | PublishError): boolean {
     const pending = this.#pending.get(ack);
-    if (pending === undefined) return;
+    if (pending === undefined) return false;
     this.#pending.delete(ack);
     pending.cancelTimeout?.();
     if (outcome instanceof PublishError) pending.reject(outcome);
     else pending.resolve(outcome);
+    return true;
   }
 }

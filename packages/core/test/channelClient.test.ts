@@ -80,6 +80,32 @@ describe("ChannelClient", () => {
     expect(channels.channels).toEqual(["room"]);
   });
 
+  it("keeps a new subscription when a stop function of an earlier one is called again", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server);
+    const listener = () => {};
+    const stopFirst = channels.subscribe("room", listener);
+    const stopTwice = channels.subscribe("room", listener);
+    stopFirst();
+    expect(channels.channels).toEqual([]);
+    stopTwice();
+    const stopSecond = channels.subscribe("room", listener);
+    stopFirst();
+    stopTwice();
+    expect(channels.channels).toEqual(["room"]);
+    await untilOpen(connection);
+    await vi.waitFor(() =>
+      expect(server.frames).toContainEqual({ type: "subscribe", channel: "room" }),
+    );
+    stopFirst();
+    expect(server.frames.filter((frame) => frame["type"] === "unsubscribe")).toEqual([]);
+    stopSecond();
+    expect(channels.channels).toEqual([]);
+    await vi.waitFor(() =>
+      expect(server.frames).toContainEqual({ type: "unsubscribe", channel: "room" }),
+    );
+  });
+
   it("shares one connection among 200 subscribers of 50 channels, and lets go of every one", async () => {
     const server = await startChannelServer();
     const { channels, connection, lease } = clientFor(server, { linger: 50 });

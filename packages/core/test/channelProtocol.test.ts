@@ -66,6 +66,16 @@ describe("jsonChannelProtocol", () => {
     expect(frame).toEqual(binaryFrame({ type: "publish", channel: "cam", ack: "1" }, [9, 8, 7]));
   });
 
+  it("sends only the bytes a view shows, and a whole ArrayBuffer", () => {
+    const header = { type: "publish", channel: "cam", ack: "2" } as const;
+    const view = new Uint8Array([0, 9, 8, 7, 0]).subarray(1, 4);
+    expect(protocol.encode({ ...header, data: view })).toEqual(binaryFrame(header, [9, 8, 7]));
+    const buffer = new Uint8Array([5, 6]).buffer;
+    expect(protocol.encode({ ...header, data: buffer })).toEqual(binaryFrame(header, [5, 6]));
+    const dataView = new DataView(new Uint8Array([1, 2, 3, 4]).buffer, 2, 1);
+    expect(protocol.encode({ ...header, data: dataView })).toEqual(binaryFrame(header, [3]));
+  });
+
   it("decodes every server frame", () => {
     expect(
       protocol.decode('{"type":"subscribed","channel":"a","recovered":false,"position":"9"}'),
@@ -133,6 +143,51 @@ describe("jsonChannelProtocol", () => {
   ])("reports a binary frame %s as bad-frame", (_, frame) => {
     expect(decodeError(frame as ArrayBuffer).code).toBe("bad-frame");
   });
+
+  it("leaves a missing optional member missing", () => {
+    const subscribed = protocol.decode('{"type":"subscribed","channel":"a","recovered":true}');
+    expect(subscribed).toStrictEqual({ type: "subscribed", channel: "a", recovered: true });
+    expect(protocol.decode('{"type":"ping"}')).toStrictEqual({ type: "ping" });
+    expect(protocol.decode('{"type":"limits","maxFrameSize":512}')).toStrictEqual({
+      type: "limits",
+      maxFrameSize: 512,
+    });
+    expect(decodeError('{"type":"limits","per":0}').code).toBe("bad-frame");
+    expect(decodeError('{"type":"ack","ack":"1","id":null}').code).toBe("bad-frame");
+  });
+
+  it("decodes presence frames and checks their members", () => {
+    const member = { id: "m1", data: { name: "Ada" } };
+    expect(
+      protocol.decode(
+        JSON.stringify({ type: "presence", channel: "a", members: [member], self: "m1" }),
+      ),
+    ).toStrictEqual({ type: "presence", channel: "a", members: [member], self: "m1" });
+    expect(protocol.decode('{"type":"presence-diff","channel":"a","leave":["m1"]}')).toStrictEqual({
+      type: "presence-diff",
+      channel: "a",
+      leave: ["m1"],
+    });
+    expect(decodeError('{"type":"presence","channel":"a","members":[{}],"self":"m1"}').code).toBe(
+      "bad-frame",
+    );
+    expect(decodeError('{"type":"presence-diff","channel":"a","join":[null]}').code).toBe(
+      "bad-frame",
+    );
+  });
+
+  it.each([1, null, true, ["message"], { message: 1 }])("knows no frame type %j", (type) => {
+    expect(decodeError(JSON.stringify({ type, channel: "a", id: "1", data: 1 })).code).toBe(
+      "unknown-type",
+    );
+  });
+
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])(
+    "knows no frame type %s, whatever objects inherit",
+    (type) => {
+      expect(decodeError(JSON.stringify({ type })).code).toBe("unknown-type");
+    },
+  );
 
   it("names the channel of a bad frame when it can", () => {
     expect(decodeError('{"type":"message","channel":"room","id":"x","data":1}').channel).toBe(
