@@ -265,7 +265,11 @@ export class ChannelClient {
     return [...this.#channels.keys()];
   }
 
-  /** Stops listening to the connection; pending publishes are rejected as `disconnected`. */
+  /**
+   * Stops listening to the connection. Publishes already sent are rejected as `disconnected`;
+   * those still in the connection's queue settle when the queue lets go of them (closing the
+   * connection drops them, and each is rejected with the reason).
+   */
   dispose(): void {
     for (const detach of this.#detach.splice(0)) detach();
     this.#onSessionLost();
