@@ -255,7 +255,9 @@ export class Connection {
   }
 
   #open(): void {
-    // The wait for this attempt, if there was one, is over.
+    // Whatever started this attempt, no other is due: a retry left armed (one set while the auth
+    // hook was deciding) would open a second session behind this one.
+    this.#timers.clear("retry");
     this.#update({ nextRetryAt: null });
     // What a session reports counts only while it is the current one: a socket given up on may
     // still fire events.
@@ -264,33 +266,42 @@ export class Connection {
       (...args: A) => {
         if (this.#session === session) act(...args);
       };
-    const session: TransportSession = this.#settings.transport.open(
-      {
-        onOpen: current(() => this.#onOpen(session)),
-        onMessage: current((message: TransportMessage) => {
-          if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
-          callEach(this.#messageListeners, message);
-        }),
-        onActivity: current(() => this.#liveness.activity()),
-        onClose: current((error: ConnectionError) => {
-          this.#endSession();
-          void this.#onFailure(error);
-        }),
-        onBadInput: current((error: EventStreamParseError) => {
-          const shown = this.#store.get().error;
-          if (shown?.name !== error.name || shown.message !== error.message) {
-            this.#update({ error });
-          }
-        }),
-        onRetryAdvice: (milliseconds) => {
-          if (milliseconds > 0) this.#serverRetry = milliseconds;
+    let session: TransportSession;
+    try {
+      session = this.#settings.transport.open(
+        {
+          onOpen: current(() => this.#onOpen(session)),
+          onMessage: current((message: TransportMessage) => {
+            if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
+            callEach(this.#messageListeners, message);
+          }),
+          onActivity: current(() => this.#liveness.activity()),
+          onClose: current((error: ConnectionError) => {
+            this.#endSession();
+            void this.#onFailure(error);
+          }),
+          onBadInput: current((error: EventStreamParseError) => {
+            const shown = this.#store.get().error;
+            if (shown?.name !== error.name || shown.message !== error.message) {
+              this.#update({ error });
+            }
+          }),
+          onRetryAdvice: (milliseconds) => {
+            if (milliseconds > 0) this.#serverRetry = milliseconds;
+          },
+          onPosition: current((lastEventId: string) => {
+            this.#lastEventId = lastEventId;
+          }),
         },
-        onPosition: current((lastEventId: string) => {
-          this.#lastEventId = lastEventId;
-        }),
-      },
-      { lastEventId: this.#lastEventId },
-    );
+        { lastEventId: this.#lastEventId },
+      );
+    } catch (cause) {
+      // A transport that cannot start (a URL that does not parse, a url function that throws)
+      // fails this attempt like any other: the connection says why and tries again.
+      const error = new ConnectionError("network", "The transport could not open.", { cause });
+      void this.#onFailure(error);
+      return;
+    }
     this.#session = session;
     this.#timers.set("connect", this.#settings.connectTimeout, () =>
       this.#drop(new ConnectionError("connect-timeout", "No answer in time.")),

@@ -6,6 +6,7 @@ import {
   MAX_TIMER_DELAY,
   type RetryDelayContext,
   shouldRetry,
+  type Transport,
 } from "@wirekit/core";
 import { EventStreamParseError } from "@wirekit/core/event-source";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
@@ -202,6 +203,27 @@ describe("Connection", () => {
       });
     });
 
+    it("opens one session when a retry wait began while the auth hook was still deciding", async () => {
+      let grant: (allowed: boolean) => void = () => {};
+      const onAuthFailure = () => new Promise<boolean>((resolve) => (grant = resolve));
+      const { connection, transport, clock } = setup({ onAuthFailure });
+      connection.connect();
+      transport.last.drop(new ConnectionError("http-status", "", { status: 401 }));
+      // While the hook waits (a login form), the user retries and that attempt drops: a retry
+      // is now due.
+      connection.reconnect();
+      transport.last.drop(dropped());
+      expect(connection.getSnapshot().nextRetryAt).not.toBeNull();
+      grant(true);
+      await clock.advanceAsync(0);
+      expect(transport.sessions).toHaveLength(3);
+      transport.last.open();
+      await clock.advanceAsync(60_000);
+      // The attempt the hook allowed replaced the one that was due: no second session behind it.
+      expect(transport.sessions).toHaveLength(3);
+      expect(connection.getSnapshot().status).toBe("open");
+    });
+
     it("fails when the auth hook says no", async () => {
       const { connection, transport, clock } = setup({ onAuthFailure: () => false });
       connection.connect();
@@ -209,6 +231,31 @@ describe("Connection", () => {
       await clock.advanceAsync(0);
       expect(connection.getSnapshot().status).toBe("failed");
       expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("fails an attempt whose transport throws as it opens, and retries it like any other", () => {
+      // A url function with no token yet, a URL that does not parse: the transport throws.
+      const scripted = scriptedTransport();
+      let refuse = true;
+      const transport: Transport = Object.create(scripted, {
+        open: {
+          value: (...args: Parameters<Transport["open"]>) => {
+            if (refuse) throw new TypeError("Invalid URL");
+            return scripted.open(...args);
+          },
+        },
+      });
+      const { connection, clock } = setup({ transport });
+      expect(() => connection.connect()).not.toThrow();
+      expect(connection.getSnapshot()).toMatchObject({
+        status: "reconnecting",
+        attempt: 1,
+        error: { code: "network", cause: expect.any(TypeError) },
+      });
+      refuse = false;
+      clock.advance(1000);
+      scripted.last.open();
+      expect(connection.getSnapshot().status).toBe("open");
     });
 
     it("abandons an attempt that does not open within connectTimeout", () => {
