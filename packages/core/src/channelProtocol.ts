@@ -127,38 +127,45 @@ const optional = (isValid: Validator) => (value: unknown) => value === undefined
 const nonce = { nonce: optional(isString) };
 
 // What a server sends (PROTOCOL.md section 2): each frame's members and what each must be.
-// Other members are dropped. Keyed by `unknown` since any `type` a frame has is looked up.
-const SERVER_FRAMES = new Map<unknown, Record<string, Validator>>(
-  Object.entries<Record<string, Validator>>({
-    message: { channel: isString, id: isMessageId, data: (value) => value !== undefined },
-    subscribed: {
-      channel: isString,
-      recovered: (value) => typeof value === "boolean",
-      position: optional(isString),
-    },
-    ack: { ack: isString, id: optional(isString) },
-    error: {
-      code: isString,
-      reason: isString,
-      frame: optional(isString),
-      channel: optional(isString),
-      ack: optional(isString),
-    },
-    ping: nonce,
-    pong: nonce,
-    limits: {
-      messages: optional(isPositive),
-      per: optional(isPositive),
-      maxFrameSize: optional(isPositive),
-    },
-    expiring: { expiresIn: (value) => typeof value === "number" && value >= 0 },
-    presence: { channel: isString, members: listOf(isMember), self: isString },
-    "presence-diff": {
-      channel: isString,
-      join: optional(listOf(isMember)),
-      leave: optional(listOf(isString)),
-    },
-  } satisfies Record<ServerFrame["type"], Record<string, Validator>>),
+// Other members are dropped.
+const SERVER_FRAME_MEMBERS = {
+  message: { channel: isString, id: isMessageId, data: (value) => value !== undefined },
+  subscribed: {
+    channel: isString,
+    recovered: (value) => typeof value === "boolean",
+    position: optional(isString),
+  },
+  ack: { ack: isString, id: optional(isString) },
+  error: {
+    code: isString,
+    reason: isString,
+    frame: optional(isString),
+    channel: optional(isString),
+    ack: optional(isString),
+  },
+  ping: nonce,
+  pong: nonce,
+  limits: {
+    messages: optional(isPositive),
+    per: optional(isPositive),
+    maxFrameSize: optional(isPositive),
+  },
+  expiring: { expiresIn: (value) => typeof value === "number" && value >= 0 },
+  presence: { channel: isString, members: listOf(isMember), self: isString },
+  "presence-diff": {
+    channel: isString,
+    join: optional(listOf(isMember)),
+    leave: optional(listOf(isString)),
+  },
+} satisfies Record<ServerFrame["type"], Record<string, Validator>>;
+
+// The same as lists, made once rather than for every frame checked against them; keyed by
+// `unknown`, since whatever `type` a frame has is looked up.
+const SERVER_FRAMES = new Map<unknown, ReadonlyArray<readonly [string, Validator]>>(
+  Object.entries(SERVER_FRAME_MEMBERS).map(([type, members]) => [
+    type,
+    Object.entries<Validator>(members),
+  ]),
 );
 
 /** Checks a decoded object against PROTOCOL.md; `payload` is the bytes of a binary frame. */
@@ -179,7 +186,7 @@ function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame
     );
   }
   const valid: Record<string, unknown> = { type };
-  for (const [name, isValid] of Object.entries(members)) {
+  for (const [name, isValid] of members) {
     const member = name === "data" ? (payload ?? frame[name]) : frame[name];
     if (!isValid(member)) {
       throw new ChannelProtocolError("bad-frame", `A ${type} frame has no valid ${name}.`, {

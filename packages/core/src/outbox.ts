@@ -220,11 +220,10 @@ export class Outbox {
     const limits = this.#limits;
     // A Blob is read asynchronously by the socket, so it cannot wait its turn in a queue.
     const blob = typeof Blob !== "undefined" && data instanceof Blob;
-    const sent =
-      blob || limits === undefined
-        ? this.sendNow(data as Frame)
-        : this.#control.length + this.#queue.length === 0 && this.#writeInTurn(data as Frame);
-    if (sent) {
+    // Without a queue it goes now or never; with one, now only if nothing waits ahead of it.
+    const now = blob || limits === undefined;
+    const waiting = this.#control.length + this.#queue.length > 0;
+    if (now ? this.sendNow(data as Frame) : !waiting && this.#writeInTurn(data as Frame)) {
       handlers.onSent?.();
       return true;
     }

@@ -57,11 +57,14 @@ export class Publishes {
       const frame = encode(ack);
       const size = typeof frame === "string" ? frame.length : frame.byteLength;
       if (size > maxFrameSize) {
-        throw new PublishError(
-          "too-large",
-          channel,
-          `Over the server's maxFrameSize (${maxFrameSize}).`,
+        reject(
+          new PublishError(
+            "too-large",
+            channel,
+            `Over the server's maxFrameSize (${maxFrameSize}).`,
+          ),
         );
+        return;
       }
       const pending: Pending = {
         channel,
