@@ -1,7 +1,6 @@
 // What an app pays, min+gzip, for importing one of wirekit's hooks: the built @wirekit/react and
 // @wirekit/core bundled by esbuild with React external, as the issue that set the budgets
-// measured them. Each entry is a one-line module; its entry chunk is what loads at once, and
-// code split off behind a dynamic import (FetchEventSource) is a chunk of its own.
+// measured them. Each entry is a one-line module, bundled alone into one file.
 //
 //   node bench/hookBundles.js    prints the table
 
@@ -12,9 +11,8 @@ import { build } from "esbuild";
  * @typedef {object} HookBundleSpec
  * @property {string} label
  * @property {string} code The entry module.
- * @property {number} budget Min+gzip bytes the measured chunks may weigh.
- * @property {"entry" | "all"} measure What loads with the entry, or every chunk it can load.
- * @property {string[]} forbidden Source modules (by file name) that must not load with the entry.
+ * @property {number | undefined} budget Min+gzip bytes the bundle may weigh.
+ * @property {string[]} forbidden Source modules (by file name) the bundle must not hold.
  */
 
 const SSE_MODULES = [
@@ -61,14 +59,12 @@ export const HOOK_BUNDLES = [
     label: "useSocket",
     code: `export { useSocket } from "@wirekit/react";`,
     budget: 6144,
-    measure: "entry",
     forbidden: [...SSE_MODULES, ...CHANNEL_MODULES, ...PRESENCE_MODULES],
   },
   {
     label: "useEventStream (the browser's EventSource)",
     code: `export { useEventStream } from "@wirekit/react";`,
     budget: 6144,
-    measure: "entry",
     forbidden: [
       ...CHANNEL_MODULES,
       ...WEBSOCKET_MODULES,
@@ -84,17 +80,26 @@ export const HOOK_BUNDLES = [
     ],
   },
   {
+    label: "useEventStream with FetchEventSource",
+    code: [
+      `export { useEventStream } from "@wirekit/react";`,
+      `export { FetchEventSource } from "@wirekit/core/event-source";`,
+    ].join("\n"),
+    // What it may add to the browser's EventSource's bundle is checked against what
+    // FetchEventSource costs alone (hookBundles.test.ts).
+    budget: undefined,
+    forbidden: [...CHANNEL_MODULES, ...WEBSOCKET_MODULES, ...PRESENCE_MODULES],
+  },
+  {
     label: "useRealtime + RealtimeProvider",
     code: `export { useRealtime, RealtimeProvider } from "@wirekit/react";`,
     budget: 8192,
-    measure: "entry",
     forbidden: [...SSE_MODULES, ...PRESENCE_MODULES],
   },
   {
     label: "usePresence + RealtimeProvider",
     code: `export { usePresence, RealtimeProvider } from "@wirekit/react";`,
     budget: 8192,
-    measure: "entry",
     forbidden: [...SSE_MODULES, "realtimeObserver.js", "useRealtime.js"],
   },
   {
@@ -105,7 +110,6 @@ export const HOOK_BUNDLES = [
       `export { FetchEventSource } from "@wirekit/core/event-source";`,
     ].join("\n"),
     budget: 12288,
-    measure: "all",
     forbidden: [],
   },
 ];
@@ -126,30 +130,26 @@ export const PEER_BUNDLES = [
 const FETCH_EVENT_SOURCE = `export { FetchEventSource } from "@wirekit/core/event-source";`;
 
 /**
- * @typedef {object} BundleChunk
- * @property {string} path
+ * @typedef {object} Bundle
  * @property {number} gzipBytes
- * @property {string[]} modules Source files of the wirekit packages in the chunk (file names).
- * @property {Record<string, number>} moduleBytes Minified bytes each of those files puts in it.
- * @property {boolean} eager Loaded with the entry: the entry chunk, or one it imports statically.
- * @property {boolean} reachable Loaded with the entry, or by a dynamic import the app kept.
+ * @property {Record<string, number>} moduleBytes Minified bytes each source file of the wirekit
+ *   packages puts in the bundle, by file name.
  */
 
 /**
- * Bundles `code` and measures each chunk.
+ * Bundles `code` into one file and measures it.
  * @param {string} code
- * @returns {Promise<BundleChunk[]>}
+ * @returns {Promise<Bundle>}
  */
 export async function bundle(code) {
   const result = await build({
     stdin: { contents: code, resolveDir: process.cwd(), loader: "js" },
     bundle: true,
-    splitting: true,
     format: "esm",
     platform: "browser",
     minify: true,
     write: false,
-    outdir: "out",
+    outfile: "out.js",
     metafile: true,
     legalComments: "none",
     external: ["react", "react/jsx-runtime", "react-dom"],
@@ -157,64 +157,27 @@ export async function bundle(code) {
     define: { "process.env.NODE_ENV": '"production"' },
     logLevel: "silent",
   });
-  const metafile = result.metafile;
-  if (metafile === undefined) throw new Error("esbuild gave no metafile");
-  // The chunks that load with the entry: it, and what it (and they) import statically. A chunk
-  // behind a dynamic import loads only when asked for. esbuild makes a chunk of every dynamic
-  // import it sees, even one in code it then shakes off: only those the kept code imports count.
-  /** @param {Set<string>} into @param {string} name @param {boolean} dynamic */
-  const visit = (into, name, dynamic) => {
-    if (into.has(name)) return;
-    into.add(name);
-    for (const imported of metafile.outputs[name]?.imports ?? []) {
-      if (imported.external) continue;
-      if (imported.kind === "import-statement" || (dynamic && imported.kind === "dynamic-import")) {
-        visit(into, imported.path, dynamic);
-      }
-    }
-  };
-  const eager = new Set();
-  const reachable = new Set();
-  for (const [name, output] of Object.entries(metafile.outputs)) {
-    // The module the app imports; chunks behind a dynamic import are entry points of their own.
-    if (output.entryPoint === "<stdin>") {
-      visit(eager, name, false);
-      visit(reachable, name, true);
-    }
-  }
-  return result.outputFiles
-    .filter((file) => file.path.endsWith(".js"))
-    .map((file) => {
-      const key = Object.keys(metafile.outputs).find((name) => file.path.endsWith(name));
-      const output = key === undefined ? undefined : metafile.outputs[key];
-      const moduleBytes = Object.fromEntries(
-        Object.entries(output?.inputs ?? {})
-          .filter(([input]) => input.includes("packages/"))
-          .map(([input, { bytesInOutput }]) => [
-            input.slice(input.lastIndexOf("/") + 1),
-            bytesInOutput,
-          ]),
-      );
-      return {
-        path: key ?? file.path,
-        gzipBytes: gzipSync(file.contents, { level: 9 }).length,
-        modules: Object.keys(moduleBytes),
-        moduleBytes,
-        eager: key !== undefined && eager.has(key),
-        reachable: key !== undefined && reachable.has(key),
-      };
-    });
+  const [file] = result.outputFiles;
+  const output = Object.values(result.metafile?.outputs ?? {})[0];
+  if (file === undefined || output === undefined) throw new Error("esbuild gave no bundle");
+  const moduleBytes = Object.fromEntries(
+    Object.entries(output.inputs)
+      .filter(([input]) => input.includes("packages/"))
+      .map(([input, { bytesInOutput }]) => [
+        input.slice(input.lastIndexOf("/") + 1),
+        bytesInOutput,
+      ]),
+  );
+  return { gzipBytes: gzipSync(file.contents, { level: 9 }).length, moduleBytes };
 }
 
 /**
  * @typedef {object} HookBundleResult
  * @property {HookBundleSpec} spec
- * @property {number} gzipBytes What was measured: the entry chunk, or every chunk.
- * @property {number} entryBytes The chunks that load with the entry.
- * @property {number} lazyBytes The chunks loaded on demand.
- * @property {string[]} modules The modules that load with the entry.
- * @property {Record<string, number>} moduleBytes Minified bytes of each module loaded with the entry.
- * @property {string[]} forbidden Forbidden modules that load with the entry.
+ * @property {number} gzipBytes
+ * @property {string[]} modules The wirekit modules in the bundle, by file name.
+ * @property {Record<string, number>} moduleBytes Minified bytes of each of them.
+ * @property {string[]} forbidden Forbidden modules the bundle holds.
  */
 
 /**
@@ -222,25 +185,14 @@ export async function bundle(code) {
  *   peers: Array<{ label: string, gzipBytes: number }> }>}
  */
 export async function hookBundleSizes() {
-  const fetchEventSourceBytes = (await bundle(FETCH_EVENT_SOURCE)).reduce(
-    (sum, chunk) => sum + chunk.gzipBytes,
-    0,
-  );
+  const fetchEventSourceBytes = (await bundle(FETCH_EVENT_SOURCE)).gzipBytes;
   const results = [];
   for (const spec of HOOK_BUNDLES) {
-    const chunks = await bundle(spec.code);
-    const eager = chunks.filter((chunk) => chunk.eager);
-    const sum = (/** @type {BundleChunk[]} */ list) =>
-      list.reduce((total, chunk) => total + chunk.gzipBytes, 0);
-    const entryBytes = sum(eager);
-    const all = sum(chunks.filter((chunk) => chunk.reachable));
-    const moduleBytes = Object.assign({}, ...eager.map((chunk) => chunk.moduleBytes));
+    const { gzipBytes, moduleBytes } = await bundle(spec.code);
     const modules = Object.keys(moduleBytes);
     results.push({
       spec,
-      gzipBytes: spec.measure === "entry" ? entryBytes : all,
-      entryBytes,
-      lazyBytes: all - entryBytes,
+      gzipBytes,
       modules,
       moduleBytes,
       forbidden: spec.forbidden.filter((name) => modules.includes(name)),
@@ -248,13 +200,19 @@ export async function hookBundleSizes() {
   }
   const peers = [];
   for (const peer of PEER_BUNDLES) {
-    const chunks = await bundle(peer.code);
-    peers.push({
-      label: peer.label,
-      gzipBytes: chunks.filter((chunk) => chunk.eager).reduce((sum, c) => sum + c.gzipBytes, 0),
-    });
+    peers.push({ label: peer.label, gzipBytes: (await bundle(peer.code)).gzipBytes });
   }
   return { results, fetchEventSourceBytes, peers };
+}
+
+/**
+ * What `FetchEventSource` adds to `useEventStream`'s bundle over the browser's EventSource.
+ * @param {HookBundleResult[]} results
+ */
+export function fetchEventSourceAdds(results) {
+  const bytes = (/** @type {string} */ prefix) =>
+    results.find((result) => result.spec.label.startsWith(prefix))?.gzipBytes ?? Number.NaN;
+  return bytes("useEventStream with") - bytes("useEventStream (");
 }
 
 /**
@@ -262,38 +220,34 @@ export async function hookBundleSizes() {
  * @param {Awaited<ReturnType<typeof hookBundleSizes>>} sizes
  */
 export function hookBundleTable({ results, fetchEventSourceBytes, peers }) {
-  const lines = [
-    "| Import | Loads with it, B | On demand, B | Budget, B | Met |",
-    "| --- | ---: | ---: | ---: | :---: |",
-  ];
-  for (const { spec, gzipBytes, entryBytes, lazyBytes } of results) {
-    const budget = spec.budget;
+  const lines = ["| Import | Min+gzip, B | Budget, B | Met |", "| --- | ---: | ---: | :---: |"];
+  for (const { spec, gzipBytes } of results) {
+    const { budget } = spec;
     lines.push(
-      `| ${spec.label} | ${entryBytes.toLocaleString("en")} | ${lazyBytes.toLocaleString("en")} | ${budget.toLocaleString("en")} | ${gzipBytes <= budget ? "yes" : "**no**"} |`,
+      budget === undefined
+        ? `| ${spec.label} | ${gzipBytes.toLocaleString("en")} | – | – |`
+        : `| ${spec.label} | ${gzipBytes.toLocaleString("en")} | ${budget.toLocaleString("en")} | ${gzipBytes <= budget ? "yes" : "**no**"} |`,
     );
   }
   for (const peer of peers) {
-    lines.push(`| ${peer.label} | ${peer.gzipBytes.toLocaleString("en")} | – | – | – |`);
+    lines.push(`| ${peer.label} | ${peer.gzipBytes.toLocaleString("en")} | – | – |`);
   }
   lines.push(
-    `| \`FetchEventSource\` alone | ${fetchEventSourceBytes.toLocaleString("en")} | – | – | – |`,
+    `| \`FetchEventSource\` alone | ${fetchEventSourceBytes.toLocaleString("en")} | – | – |`,
   );
-  const stream = results.find((result) => result.spec.label.startsWith("useEventStream"));
-  if (stream !== undefined) {
-    const added = stream.lazyBytes;
-    lines.push(
-      "",
-      `\`useEventStream\` with \`FetchEventSource\` loads ${added.toLocaleString("en")} B more on demand, where \`FetchEventSource\` alone costs ${fetchEventSourceBytes.toLocaleString("en")} B: it may add what it costs alone and no more (${added <= fetchEventSourceBytes ? "met" : "**not met**"}).`,
-    );
-  }
+  const added = fetchEventSourceAdds(results);
+  lines.push(
+    "",
+    `\`FetchEventSource\` adds ${added.toLocaleString("en")} B to \`useEventStream\`, where it costs ${fetchEventSourceBytes.toLocaleString("en")} B alone: it may add what it costs alone and no more (${added <= fetchEventSourceBytes ? "met" : "**not met**"}).`,
+  );
   const socket = results.find((result) => result.spec.label === "useSocket");
   if (socket !== undefined) lines.push("", ...moduleTable(socket));
   return lines.join("\n");
 }
 
 /**
- * Where a hook's bytes go: each module's minified bytes in what loads with the entry, before
- * compression (gzip works on the whole chunk, so a module's share of it is only approximate).
+ * Where a hook's bytes go: each module's minified bytes in its bundle, before compression (gzip
+ * works on the whole file, so a module's share of it is only approximate).
  * @param {HookBundleResult} result
  */
 function moduleTable({ spec, moduleBytes }) {
@@ -316,10 +270,12 @@ function moduleTable({ spec, moduleBytes }) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { results, fetchEventSourceBytes, peers } = await hookBundleSizes();
   for (const peer of peers) console.log(`${peer.label}: ${peer.gzipBytes} B`);
-  for (const { spec, gzipBytes, entryBytes, lazyBytes, forbidden } of results) {
+  for (const { spec, gzipBytes, forbidden } of results) {
     console.log(
-      `${spec.label}: ${gzipBytes} B (entry ${entryBytes} B, on demand ${lazyBytes} B; budget ${spec.budget} B)${forbidden.length > 0 ? ` FORBIDDEN: ${forbidden.join(", ")}` : ""}`,
+      `${spec.label}: ${gzipBytes} B${spec.budget === undefined ? "" : ` (budget ${spec.budget} B)`}${forbidden.length > 0 ? ` FORBIDDEN: ${forbidden.join(", ")}` : ""}`,
     );
   }
-  console.log(`FetchEventSource alone: ${fetchEventSourceBytes} B`);
+  console.log(
+    `FetchEventSource alone: ${fetchEventSourceBytes} B; adds ${fetchEventSourceAdds(results)} B to useEventStream`,
+  );
 }

@@ -608,17 +608,16 @@ budget's test lands with the change that meets it.
 ${bundleTables}
 
 - Each row bundles a one-line module (\`export { useSocket } from "@wirekit/react"\`) with esbuild
-  against the built packages: \`bundle\`, \`minify\`, \`format: "esm"\`, \`splitting\`, React external,
-  and \`process.env.NODE_ENV\` defined as \`"production"\`, as every production build defines it
-  (development-only checks then fall away). "Loads with it" is the entry chunk and every chunk it
-  imports statically; "on demand" is what a dynamic import in the code it keeps can load later —
-  \`FetchEventSource\` and the parser, which an event stream loads the first time it needs
-  headers, a method or a body. Each chunk is compressed with \`zlib.gzipSync\` at level 9.
-- esbuild makes a chunk of every dynamic import it sees, even one in code it then shakes off, and
-  moves the modules that chunk shares with the entry (the errors, the timers, the clock) into a
-  chunk of their own that the entry imports. Every hook's bundle pays for that split — a few
-  hundred bytes against the same modules inside the entry — whether it can load
-  \`FetchEventSource\` or not. Vite's build emits no chunk for a dynamic import it shook off.
+  against the built packages into one file: \`bundle\`, \`minify\`, \`format: "esm"\`, React
+  external, and \`process.env.NODE_ENV\` defined as \`"production"\`, as every production build
+  defines it (development-only checks then fall away), compressed with \`zlib.gzipSync\` at
+  level 9.
+- \`FetchEventSource\` and the parser under it come only with \`@wirekit/core/event-source\`: a
+  stream that needs headers, a method or a body is given the class (\`{ FetchEventSource }\`).
+  A chunk loaded on demand would be simpler to use, but esbuild makes a chunk of every dynamic
+  import it sees, even one in code it then shakes off, and moves the modules that chunk shares
+  with the entry into a chunk of their own: every hook's bundle paid 300–430 B for that split,
+  whether it could load \`FetchEventSource\` or not.
 - The table by module says where \`useSocket\`'s bytes go: the connection (status machine,
   retry, credentials, the page and liveness glue), the outgoing queue, and the observer (parse,
   schema, delivery modes, batching) are most of it.

@@ -9,6 +9,7 @@
 //   data: {"type":"done"}
 
 import type { ConnectionStatus, RealtimeError } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { type UseEventStreamOptions, useEventStream } from "@wirekit/react";
 import { type FormEvent, useId, useRef, useState } from "react";
 
@@ -30,7 +31,7 @@ export interface AiTokenStreamProps {
   /** More options for the stream: auth headers, a retry policy, or a test server's `fetch`. */
   options?: Omit<
     UseEventStreamOptions<AnswerEvent, Answer>,
-    "method" | "body" | "parse" | "delivery" | "onMessage"
+    "FetchEventSource" | "method" | "body" | "parse" | "delivery" | "onMessage"
   >;
 }
 
@@ -48,6 +49,8 @@ export function AiTokenStream({ url, options }: AiTokenStreamProps) {
 
   const stream = useEventStream<AnswerEvent, Answer>(request === null ? null : url, {
     ...options,
+    // A POST with a body: the browser's EventSource can only GET.
+    FetchEventSource,
     method: "POST",
     headers: options?.headers ?? JSON_HEADERS,
     body: JSON.stringify({ prompt: request?.prompt, request: request?.id }),
@@ -156,7 +159,7 @@ function statusLabel(
 /**
  * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
  * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
- * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ * status; with `options.FetchEventSource` the stream goes over fetch, which sees it.
  */
 function failureReason(error: RealtimeError | null): string {
   if (error?.name !== "ConnectionError") return "the connection failed";

@@ -28,7 +28,10 @@ export interface JobProgressProps {
   url: string;
   /** What the job is, for the label: "Export". */
   title: string;
-  /** More options for the stream: headers, a retry policy, or a test server's `EventSource`. */
+  /**
+   * More options for the stream: `FetchEventSource` with headers, a retry policy, or a test
+   * server's `EventSource`.
+   */
   options?: Omit<UseEventStreamOptions<JobEvent, Job>, "parse" | "delivery" | "onMessage">;
 }
 
@@ -134,7 +137,7 @@ function statusLabel(job: Job, status: ConnectionStatus, error: RealtimeError | 
 /**
  * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
  * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
- * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ * status; with `options.FetchEventSource` the stream goes over fetch, which sees it.
  */
 function failureReason(error: RealtimeError | null): string {
   if (error?.name !== "ConnectionError") return "the connection failed";

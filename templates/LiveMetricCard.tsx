@@ -26,7 +26,10 @@ export interface LiveMetricCardProps {
    * @default 60
    */
   points?: number;
-  /** More options for the stream: headers, a retry policy, or a test server's `EventSource`. */
+  /**
+   * More options for the stream: `FetchEventSource` with headers, a retry policy, or a test
+   * server's `EventSource`.
+   */
   options?: Omit<UseEventStreamOptions<MetricSample, undefined>, "events" | "parse" | "delivery">;
 }
 
@@ -130,7 +133,7 @@ const STATUS_LABELS: Record<ConnectionStatus, string> = {
 /**
  * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
  * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
- * status; with `options.headers` or `options.fetch` the stream goes over fetch, which sees it.
+ * status; with `options.FetchEventSource` the stream goes over fetch, which sees it.
  */
 function failureReason(error: RealtimeError | null): string {
   if (error?.name !== "ConnectionError") return "the connection failed";

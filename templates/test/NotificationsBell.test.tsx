@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import type { FakeServerStream } from "@wirekit/testing";
 import { renderToString } from "react-dom/server";
 import { afterEach, expect, it, vi } from "vitest";
@@ -24,7 +25,10 @@ it("counts unread notifications, and resumes after a reload with nothing missed 
     for (const id of published) if (id > after) stream.event(notification(id));
   });
   const bell = (
-    <NotificationsBell url="http://app.test/notifications" options={{ fetch: server.fetch }} />
+    <NotificationsBell
+      url="http://app.test/notifications"
+      options={{ FetchEventSource, fetch: server.fetch }}
+    />
   );
   const first = render(wrap(bell));
   const button = () => screen.getByRole("button", { name: /^Notifications/ });
@@ -60,7 +64,10 @@ it("renders on a server, which has no storage, and hydrates in the browser witho
     streams.push(stream);
   });
   const bell = (
-    <NotificationsBell url="http://app.test/notifications" options={{ fetch: server.fetch }} />
+    <NotificationsBell
+      url="http://app.test/notifications"
+      options={{ FetchEventSource, fetch: server.fetch }}
+    />
   );
   vi.stubGlobal("localStorage", undefined);
   const html = renderToString(wrap(bell));

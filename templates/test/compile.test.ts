@@ -13,6 +13,7 @@ const templates = readdirSync(directory).filter((name) => name.endsWith(".tsx"))
 /** What a copied template may import: the published entry points, and React. */
 const PUBLIC_ENTRY_POINTS = new Set([
   "@wirekit/core",
+  "@wirekit/core/event-source",
   "@wirekit/react",
   "@wirekit/react/query",
   "@wirekit/react/zustand",

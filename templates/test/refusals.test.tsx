@@ -1,6 +1,7 @@
 // A server that refuses the stream (a 401 once a session expired, a 400 for a bad request) is
 // shown as such by every event-stream template, not as a bare "Offline".
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import type { FakeServer } from "@wirekit/testing";
 import type { ReactElement } from "react";
 import { afterEach, describe, expect, it } from "vitest";
@@ -26,20 +27,29 @@ const URL = "http://app.test/stream";
 const CASES: Record<string, Case> = {
   LiveMetricCard: {
     render: (server) => (
-      <LiveMetricCard url={URL} event="cpu" title="CPU" options={{ fetch: server.fetch }} />
+      <LiveMetricCard
+        url={URL}
+        event="cpu"
+        title="CPU"
+        options={{ FetchEventSource, fetch: server.fetch }}
+      />
     ),
     says: "Offline: {reason}",
   },
   LogTail: {
-    render: (server) => <LogTail url={URL} options={{ fetch: server.fetch }} />,
+    render: (server) => <LogTail url={URL} options={{ FetchEventSource, fetch: server.fetch }} />,
     says: "Offline: {reason}",
   },
   JobProgress: {
-    render: (server) => <JobProgress url={URL} title="Export" options={{ fetch: server.fetch }} />,
+    render: (server) => (
+      <JobProgress url={URL} title="Export" options={{ FetchEventSource, fetch: server.fetch }} />
+    ),
     says: "0% — cannot follow the job: {reason}",
   },
   NotificationsBell: {
-    render: (server) => <NotificationsBell url={URL} options={{ fetch: server.fetch }} />,
+    render: (server) => (
+      <NotificationsBell url={URL} options={{ FetchEventSource, fetch: server.fetch }} />
+    ),
     says: "Offline: {reason}",
   },
   AiTokenStream: {

@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { expect, userEvent, waitFor, within } from "storybook/test";
 import { NotificationsBell } from "../../../templates/NotificationsBell.js";
 import { notificationsBackend } from "../../playground/backends.js";
@@ -11,7 +12,7 @@ function Bell({ storageKey }: { storageKey: string }) {
     <NotificationsBell
       url="http://playground.test/notifications"
       storageKey={storageKey}
-      options={{ fetch: server.fetch, ...playgroundSettings }}
+      options={{ FetchEventSource, fetch: server.fetch, ...playgroundSettings }}
     />
   );
 }

@@ -40,7 +40,7 @@ const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
  * `subscribe` + `getSnapshot` (made for `useSyncExternalStore`) and `onMessage`.
  *
  * @example
- * const connection = new Connection({ transport: fetchEventSourceTransport({ url }) });
+ * const connection = new Connection({ transport: webSocketTransport({ url }) });
  * connection.onMessage((message) => console.log(message.data));
  * connection.subscribe(() => console.log(connection.getSnapshot().status));
  * connection.connect();

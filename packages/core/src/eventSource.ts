@@ -1,6 +1,6 @@
 // `@wirekit/core/event-source`: FetchEventSource, the event-stream parser under it with its
-// error, and the browser's retry rules it follows. An entry of its own, so that an app pays for them only when
-// it imports them; connections that need them (headers, a method, a body) load them on demand.
+// error, and the browser's retry rules it follows. An entry of its own, so that only an app that
+// imports it carries them: a stream that needs headers, a method or a body is given the class.
 
 export { eventSourceShouldRetry, parseRetryAfter, reconnectionDelay } from "./eventSourceRetry.js";
 export type {

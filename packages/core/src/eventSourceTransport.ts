@@ -58,7 +58,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
       const EventSourceImpl =
         options.EventSource ??
         (globalThis as { EventSource?: EventSourceConstructor }).EventSource ??
-        missing("EventSource");
+        noEventSource();
       let target = url;
       if (lastEventId !== "" && lastEventIdParam !== null) {
         const resumed = documentUrl(url);
@@ -82,6 +82,8 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
   };
 }
 
-function missing(name: string): never {
-  throw new TypeError(`wirekit: no ${name} in this environment; pass one in the options.`);
+function noEventSource(): never {
+  throw new TypeError(
+    "wirekit: no EventSource here; pass `FetchEventSource` from @wirekit/core/event-source.",
+  );
 }

@@ -7,18 +7,22 @@ import {
 } from "./fetchEventSourceTransport.js";
 import type { Transport } from "./transport.js";
 
-/** What `eventStreamTransport` takes: the options of both event-stream transports. */
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
+
+/**
+ * What `eventStreamTransport` takes: the options of both event-stream transports. The browser's
+ * `EventSource` (a GET with cookies, no headers) unless `FetchEventSource` is given.
+ */
 export interface EventStreamTransportOptions
-  extends FetchEventSourceTransportOptions,
+  extends Omit<FetchEventSourceTransportOptions, "FetchEventSource">,
     Pick<EventSourceTransportOptions, "lastEventIdParam" | "EventSource"> {
   /**
-   * Which EventSource: the browser's (`native`: GET with cookies, no headers) or
-   * `FetchEventSource` (`fetch`, loaded when first needed: an app that never needs it does not
-   * download it).
-   * @default `fetch` when headers, a non-GET method, a body or a `fetch` are given or there is no
-   * native EventSource; `native` otherwise
+   * `FetchEventSource` from `@wirekit/core/event-source`, for a stream that needs headers, a
+   * method, a body or a `fetch`, or where there is no `EventSource`. Imported by the app, so
+   * that one whose streams never need it does not carry it.
    */
-  implementation?: "native" | "fetch";
+  FetchEventSource?: FetchEventSourceTransportOptions["FetchEventSource"] | undefined;
 }
 
 export interface EventStreamEndpointOptions
@@ -29,23 +33,22 @@ export interface EventStreamEndpointOptions
   events?: readonly string[];
 }
 
-/**
- * The event-stream transport that fits the options (see `implementation`).
- */
+/** The event-stream transport the options ask for: `FetchEventSource` when they pass it. */
 export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
-  const { implementation, EventSource, headers, method, body, fetch } = options;
-  const needsFetch =
-    headers !== undefined ||
-    body !== undefined ||
-    fetch !== undefined ||
-    (method !== undefined && method.toUpperCase() !== "GET");
-  const hasNative =
-    EventSource !== undefined ||
-    typeof (globalThis as { EventSource?: unknown }).EventSource === "function";
-  // Each transport reads its own fields from the options.
-  return implementation === "fetch" || (implementation === undefined && (needsFetch || !hasNative))
-    ? fetchEventSourceTransport(options)
-    : eventSourceTransport(options);
+  const { FetchEventSource, headers, method = "GET", body, fetch } = options;
+  if (FetchEventSource !== undefined)
+    return fetchEventSourceTransport({ ...options, FetchEventSource });
+  if (
+    typeof process !== "undefined" &&
+    process.env.NODE_ENV !== "production" &&
+    (headers ?? body ?? fetch ?? (method.toUpperCase() === "GET" ? undefined : method)) !==
+      undefined
+  ) {
+    throw new TypeError(
+      "wirekit: the browser's EventSource sends no headers, method, body or fetch: pass `FetchEventSource` from @wirekit/core/event-source.",
+    );
+  }
+  return eventSourceTransport(options);
 }
 
 // The named events a shared stream listens to: every one any of its users asked for.
@@ -66,7 +69,7 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
     key: wireKey([
       "sse",
       url,
-      options.implementation,
+      options.FetchEventSource,
       headersKey(options.headers),
       method,
       body,

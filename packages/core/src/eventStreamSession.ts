@@ -34,8 +34,8 @@ export interface EventStreamSession extends TransportSession {
 }
 
 /**
- * One physical event stream, handed to the connection before its source exists: FetchEventSource
- * comes once its code has loaded, and events asked for meanwhile are listened to when it does.
+ * One physical event stream. It exists before its source does, since the source's own callbacks
+ * (FetchEventSource's parse errors and comments) ask it whether it is still live.
  */
 export function eventStreamSession(callbacks: TransportCallbacks): EventStreamSession {
   let source: EventSourceLike | undefined;

@@ -14,6 +14,7 @@ import { EventStreamParseError } from "@wirekit/core/event-source";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
+import { FetchEventSource } from "../src/fetchEventSource.js";
 import { EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
 import { seededRandom } from "./support/random.js";
 
@@ -55,7 +56,9 @@ describe("bad servers", () => {
       response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
       response.end("<!doctype html><h1>Welcome</h1>");
     });
-    const connection = connect(fetchEventSourceTransport({ url: server.url("/events") }));
+    const connection = connect(
+      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+    );
     const failed = await until(connection, (snapshot) => snapshot.status === "failed");
     expect(failed.error).toMatchObject({ name: "ConnectionError", code: "content-type" });
     expect(server.requests).toHaveLength(1);
@@ -70,7 +73,9 @@ describe("bad servers", () => {
       response.writeHead(200, EVENT_STREAM_HEADERS);
       response.write("data: back\n\n");
     });
-    const connection = connect(fetchEventSourceTransport({ url: server.url("/events") }));
+    const connection = connect(
+      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+    );
     const message = await new Promise((resolve) => connection.onMessage(resolve));
     expect(message).toMatchObject({ data: "back" });
     expect(server.requests).toHaveLength(3);
@@ -84,7 +89,11 @@ describe("bad servers", () => {
       response.write("\n\n\nevent: message\ndata: after the garbage\n\n");
     });
     const connection = connect(
-      fetchEventSourceTransport({ url: server.url("/events"), maxEventSize: 4096 }),
+      fetchEventSourceTransport({
+        FetchEventSource,
+        url: server.url("/events"),
+        maxEventSize: 4096,
+      }),
     );
     await new Promise<void>((resolve) =>
       connection.onMessage((message) => message.data === "after the garbage" && resolve()),
@@ -101,9 +110,12 @@ describe("bad servers", () => {
       // The first stream opens and stays silent; the second one works.
       if (index > 0) response.write("data: alive\n\n");
     });
-    const connection = connect(fetchEventSourceTransport({ url: server.url("/events") }), {
-      watchdog: 100,
-    });
+    const connection = connect(
+      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+      {
+        watchdog: 100,
+      },
+    );
     const message = await new Promise((resolve) => connection.onMessage(resolve));
     expect(message).toMatchObject({ data: "alive" });
     // Only a later stream speaks. (On a busy machine that one may be slow enough to be cut too.)
@@ -117,9 +129,12 @@ describe("bad servers", () => {
       response.writeHead(200, EVENT_STREAM_HEADERS);
       response.write("data: answered\n\n");
     });
-    const connection = connect(fetchEventSourceTransport({ url: server.url("/events") }), {
-      connectTimeout: 100,
-    });
+    const connection = connect(
+      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+      {
+        connectTimeout: 100,
+      },
+    );
     const timedOut = await until(connection, (snapshot) => snapshot.error !== null);
     expect(timedOut.error).toMatchObject({ code: "connect-timeout" });
     const message = await new Promise((resolve) => connection.onMessage(resolve));

@@ -1,5 +1,6 @@
 // Connections in real Chromium, through the browser's own EventSource and fetch.
 import { ConnectionManager, eventStreamEndpoint, exponentialBackoff } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 
 const origin = inject("eventStreamServer");
@@ -39,6 +40,7 @@ describe("Connection in Chromium", () => {
     const { connection } = manager().acquire(
       eventStreamEndpoint({
         url: `${origin}/numbers?total=40`,
+        FetchEventSource,
         headers: () => ({ Authorization: `Bearer ${++token}` }),
         retryDelay: quickRetry,
       }),

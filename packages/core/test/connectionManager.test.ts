@@ -11,6 +11,7 @@ import {
   webSocketChannels,
   webSocketEndpoint,
 } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import {
   createFakeServer,
   createPageLifecycleControls,
@@ -62,7 +63,11 @@ describe("ConnectionManager", () => {
 
   it("shares a connection among equal endpoints and counts its users", () => {
     const { manager: connections, clock } = manager();
-    const options = { url: "http://127.0.0.1:1/events", headers: { "X-Team": "a" } };
+    const options = {
+      url: "http://127.0.0.1:1/events",
+      FetchEventSource,
+      headers: { "X-Team": "a" },
+    };
     const leases = Array.from({ length: 5 }, () =>
       connections.acquire(eventStreamEndpoint({ ...options })),
     );
@@ -98,12 +103,13 @@ describe("ConnectionManager", () => {
 
   it("keeps endpoints apart when what goes on the wire differs", () => {
     const { manager: connections } = manager();
-    const base = { url: "http://127.0.0.1:1/events" } as const;
+    const base = { url: "http://127.0.0.1:1/events", FetchEventSource } as const;
     const stream = (options: Partial<EventStreamEndpointOptions> = {}) =>
       connections.acquire(eventStreamEndpoint({ ...base, ...options }));
     const token = async () => ({ Authorization: "Bearer x" });
     const distinct = [
       stream(),
+      stream({ FetchEventSource: undefined, EventSource: createFakeServer().EventSource }),
       stream({ url: "http://127.0.0.1:1/other" }),
       stream({ headers: { "X-Team": "a" } }),
       stream({ headers: { "X-Team": "b" } }),
@@ -115,8 +121,8 @@ describe("ConnectionManager", () => {
     expect(new Set(distinct.map((lease) => lease.connection)).size).toBe(distinct.length);
     // Same values, same connection: header order and case do not matter; any headers function
     // computes the same headers (each component writes its own inline).
-    expect(stream({ headers: { "x-team": "a" } }).connection).toBe(distinct[2]?.connection);
-    expect(stream({ headers: async () => ({}) }).connection).toBe(distinct[4]?.connection);
+    expect(stream({ headers: { "x-team": "a" } }).connection).toBe(distinct[3]?.connection);
+    expect(stream({ headers: async () => ({}) }).connection).toBe(distinct[5]?.connection);
   });
 
   it("shares a socket among endpoints written anew each render, subprotocols and all", () => {
@@ -146,7 +152,7 @@ describe("ConnectionManager", () => {
     expect(connections.size).toBe(0);
   });
 
-  it("chooses FetchEventSource when there is no native EventSource or headers are given", async () => {
+  it("sends headers through the FetchEventSource it is given", async () => {
     const server = await startServer((request, response) => {
       response.writeHead(200, EVENT_STREAM_HEADERS);
       response.write(`data: ${request.headers.authorization ?? "none"}\n\n`);
@@ -154,10 +160,34 @@ describe("ConnectionManager", () => {
     const connections = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => connections.closeAll());
     const lease = connections.acquire(
-      eventStreamEndpoint({ url: server.url("/events"), headers: { Authorization: "Bearer t" } }),
+      eventStreamEndpoint({
+        url: server.url("/events"),
+        FetchEventSource,
+        headers: { Authorization: "Bearer t" },
+      }),
     );
     const message = await new Promise((resolve) => lease.connection.onMessage(resolve));
     expect(message).toEqual({ event: "message", data: "Bearer t", lastEventId: "" });
+  });
+
+  it("refuses what the browser's EventSource cannot send, naming the class that can", () => {
+    const { manager: connections } = manager();
+    const { EventSource } = createFakeServer();
+    const url = "http://127.0.0.1:1/events";
+    for (const options of [
+      { headers: { Authorization: "Bearer t" } },
+      { method: "POST" },
+      { body: "{}" },
+      { fetch: globalThis.fetch },
+    ]) {
+      expect(() =>
+        connections.acquire(eventStreamEndpoint({ url, EventSource, ...options })),
+      ).toThrow(/pass `FetchEventSource` from @wirekit\/core\/event-source/);
+    }
+    // A GET, in any case, is what the browser's EventSource sends.
+    expect(() =>
+      connections.acquire(eventStreamEndpoint({ url, EventSource, method: "get" })),
+    ).not.toThrow();
   });
 
   it("shares one stream among users who want different named events, each getting its own", async () => {
@@ -169,7 +199,11 @@ describe("ConnectionManager", () => {
     });
     const connections = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
     onTestFinished(() => connections.closeAll());
-    const endpoint = { url: server.url("/metrics"), retryDelay: () => 10 } as const;
+    const endpoint = {
+      url: server.url("/metrics"),
+      FetchEventSource,
+      retryDelay: () => 10,
+    } as const;
     const load = new RealtimeObserver<string>(connections, {
       source: streamSource(eventStreamEndpoint({ ...endpoint, events: ["load"] }), ["load"]),
       delivery: { mode: "history", size: 10 },

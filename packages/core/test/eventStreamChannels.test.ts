@@ -2,6 +2,7 @@
 import { EventStreamChannels, exponentialBackoff } from "@wirekit/core";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { expect, it, onTestFinished, vi } from "vitest";
+import { FetchEventSource } from "../src/fetchEventSource.js";
 import { EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
 
 /** A stream server: sends, for each requested channel, its events after Last-Event-ID. */
@@ -47,7 +48,7 @@ function channelsFor(url: string, options: { connectTimeout?: number } = {}) {
     debounce: 20,
     lifecycle: createPageLifecycleControls(),
     retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 50 }),
-    implementation: "fetch",
+    FetchEventSource,
   });
   onTestFinished(() => channels.dispose());
   return channels;

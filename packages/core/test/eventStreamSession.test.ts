@@ -9,6 +9,7 @@ import {
 } from "@wirekit/core";
 import { createFakeServer, type FakeServerStream } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { FetchEventSource } from "../src/fetchEventSource.js";
 
 function open(transport: Transport) {
   const messages: TransportMessage[] = [];
@@ -33,7 +34,11 @@ const transports = {
   "the browser's EventSource": (server: ReturnType<typeof createFakeServer>) =>
     eventSourceTransport({ url: "http://stream.test/", EventSource: server.EventSource }),
   FetchEventSource: (server: ReturnType<typeof createFakeServer>) =>
-    fetchEventSourceTransport({ url: "http://stream.test/", fetch: server.fetch }),
+    fetchEventSourceTransport({
+      FetchEventSource,
+      url: "http://stream.test/",
+      fetch: server.fetch,
+    }),
 };
 
 describe.each(Object.entries(transports))("an event-stream session over %s", (_name, make) => {
@@ -66,7 +71,7 @@ describe("FetchEventSource's transport", () => {
   it.each(["http://[bad", "/relative"])(
     "refuses the URL %s as the session opens, before FetchEventSource loads",
     (url) => {
-      const transport = fetchEventSourceTransport({ url });
+      const transport = fetchEventSourceTransport({ FetchEventSource, url });
       expect(() => open(transport)).toThrow(TypeError);
     },
   );
@@ -74,6 +79,7 @@ describe("FetchEventSource's transport", () => {
   it("lets a url function's error out as the session opens", () => {
     const failure = new Error("no token yet");
     const transport = fetchEventSourceTransport({
+      FetchEventSource,
       url: () => {
         throw failure;
       },

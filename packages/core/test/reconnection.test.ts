@@ -11,6 +11,7 @@ import {
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
+import { FetchEventSource } from "../src/fetchEventSource.js";
 
 const quickRetry = exponentialBackoff({ initialDelay: 50, maxDelay: 200 });
 
@@ -62,7 +63,7 @@ describe("reconnecting through server restarts", () => {
     onTestFinished(() => server.kill());
     const url = await server.start();
     const connection = new Connection({
-      transport: fetchEventSourceTransport({ url }),
+      transport: fetchEventSourceTransport({ FetchEventSource, url }),
       lifecycle: createPageLifecycleControls(),
       retryDelay: quickRetry,
     });

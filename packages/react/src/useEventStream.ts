@@ -23,12 +23,15 @@ export interface UseEventStreamOptions<T, S, U = undefined>
 export interface UseEventStreamResult<T, S, U = undefined> extends RealtimeResult<T, S, U> {}
 
 /**
- * An event stream (Server-Sent Events). `FetchEventSource` is used when headers, a method, a body
- * or a `fetch` are given, the browser's `EventSource` otherwise (`implementation` overrides).
- * Connections are shared through the manager: equal streams in many components are one request.
+ * An event stream (Server-Sent Events), over the browser's `EventSource`, or over
+ * `FetchEventSource` when given one (headers, a method, a body). Connections are shared through
+ * the manager: equal streams in many components are one request.
  *
  * @example
  * const { status, data } = useEventStream<Price>("/api/prices", { events: ["price"], parse: "json" });
+ * // With auth headers:
+ * import { FetchEventSource } from "@wirekit/core/event-source";
+ * const feed = useEventStream("/api/feed", { FetchEventSource, headers: () => auth() });
  */
 export function useEventStream<T = string, S = undefined, U = undefined>(
   url: string | null,

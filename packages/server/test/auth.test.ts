@@ -40,7 +40,7 @@ function streamChannels(url: string, headers: Record<string, string>) {
   const channels = new EventStreamChannels({
     url,
     headers,
-    implementation: "fetch",
+    FetchEventSource,
     debounce: 5,
     lifecycle: createPageLifecycleControls(),
     retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 50 }),

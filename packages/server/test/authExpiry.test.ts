@@ -3,6 +3,7 @@
 // those published while it refreshed too — arrives exactly once, in order. Expiry runs on a
 // virtual clock (`auth.clock`); the client's hook is answered when the test says.
 import { type ChannelEvent, type ConnectionSnapshot, EventStreamChannels } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { WebSocket } from "ws";
@@ -82,7 +83,7 @@ describe("credentials that expire", () => {
     const channels = new EventStreamChannels({
       url,
       headers: () => ({ Authorization: `Bearer ${token}` }),
-      implementation: "fetch",
+      FetchEventSource,
       debounce: 5,
       lifecycle: createPageLifecycleControls(),
       // Never within the test: only the refresh may bring the stream back.

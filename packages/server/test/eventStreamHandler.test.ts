@@ -15,7 +15,7 @@ describe("createEventStreamHandler", () => {
       debounce: 10,
       lifecycle: createPageLifecycleControls(),
       retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 50 }),
-      implementation: "fetch",
+      FetchEventSource,
     });
     onTestFinished(() => channels.dispose());
     const seen: string[] = [];
@@ -96,7 +96,7 @@ describe("createEventStreamHandler", () => {
       debounce: 10,
       lifecycle: createPageLifecycleControls(),
       retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 50 }),
-      implementation: "fetch",
+      FetchEventSource,
     });
     onTestFinished(() => channels.dispose());
     const seen: string[] = [];
@@ -161,7 +161,7 @@ describe("createEventStreamHandler", () => {
       debounce: 10,
       lastEventId: "1",
       lifecycle: createPageLifecycleControls(),
-      implementation: "fetch",
+      FetchEventSource,
     });
     onTestFinished(() => channels.dispose());
     const seen: string[] = [];
@@ -184,7 +184,7 @@ describe("createEventStreamHandler", () => {
       url,
       debounce: 10,
       lifecycle: createPageLifecycleControls(),
-      implementation: "fetch",
+      FetchEventSource,
     });
     onTestFinished(() => channels.dispose());
     const seen: string[] = [];

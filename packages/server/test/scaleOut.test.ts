@@ -9,6 +9,7 @@ import {
   exponentialBackoff,
   type PageLifecycle,
 } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { clientFor } from "./support/channels.js";
@@ -98,7 +99,7 @@ function webSocketClient(url: string, lifecycle: PageLifecycle = createPageLifec
 function eventStreamClient(url: string, lifecycle: PageLifecycle = createPageLifecycleControls()) {
   const channels = new EventStreamChannels({
     url,
-    implementation: "fetch",
+    FetchEventSource,
     debounce: 10,
     lifecycle,
     retryDelay: exponentialBackoff({ initialDelay: 20, maxDelay: 60 }),

@@ -59,6 +59,7 @@ describe("FakeServer.fetch", () => {
     const { connection } = manager.acquire(
       eventStreamEndpoint({
         url: "http://fake/chat",
+        FetchEventSource,
         fetch: server.fetch,
         method: "POST",
         body: "again",

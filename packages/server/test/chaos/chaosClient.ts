@@ -13,6 +13,7 @@ import {
   systemClock,
   webSocketChannels,
 } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { createPageLifecycleControls, type PageLifecycleControls } from "@wirekit/testing";
 import { WebSocket } from "ws";
 
@@ -209,7 +210,7 @@ export class ChaosClient {
     } else {
       const source = eventStreamChannels({
         url: `${this.#server.streamUrl}?client=${this.name}`,
-        implementation: "fetch",
+        FetchEventSource,
         ...settings,
         ...(streamResume === undefined ? {} : { lastEventId: streamResume }),
       });
