@@ -76,7 +76,6 @@ export class Connection {
       connectTimeout = 20_000,
       visibility = "pause",
       visibilityGrace = 10_000,
-      heartbeat = false,
       watchdog = false,
       onAuthFailure,
       hello,
@@ -115,7 +114,6 @@ export class Connection {
     this.#outbox = outbox;
     const probe = transport.probe?.({
       clock,
-      heartbeat,
       watchdog,
       // Pings skip the pace: one stuck behind a long queue would miss its own deadline.
       send: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),

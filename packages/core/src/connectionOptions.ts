@@ -1,7 +1,6 @@
 import type { Clock } from "./clock.js";
 import type { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
-import type { HeartbeatOptions } from "./heartbeat.js";
 import type { Frame, OutgoingQueueOptions } from "./outbox.js";
 import type { PageLifecycle } from "./pageLifecycle.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
@@ -100,12 +99,6 @@ export interface ConnectionOptions {
    * @default 20_000
    */
   connectTimeout?: number;
-  /**
-   * WebSocket pings with a deadline for an answer (any frame counts). Off unless given: the
-   * server must answer the ping message (wirekit's channel protocol does).
-   * @default false
-   */
-  heartbeat?: HeartbeatOptions | false;
   /**
    * Event streams: reconnect when nothing (no event, no comment) arrives for this many
    * milliseconds. Servers that send heartbeat comments every 15 s suit 45_000.

@@ -21,29 +21,43 @@ export interface HeartbeatOptions {
   message?: string | (() => Frame);
 }
 
+/** A WebSocket heartbeat, as `heartbeat()` makes it: its settings, and the probe that runs them. */
+export interface Heartbeat extends Readonly<Required<HeartbeatOptions>> {
+  /** Watches one connection's sessions; the WebSocket transport calls it. */
+  readonly probe: (options: ProbeOptions) => SessionProbe;
+}
+
 /**
- * The probe of a transport that can send: a ping every `interval` once `heartbeat` is on, and
- * a socket that answers nothing (any frame counts) within `deadline` is dead. A check pings at
- * once.
+ * WebSocket pings with a deadline for an answer (any frame counts): the server must answer the
+ * ping message (wirekit's channel protocol does). An imported value rather than a flag, so that
+ * an app that does not ping does not carry the code.
+ *
+ * @example
+ * useSocket(url, { heartbeat: heartbeat({ interval: 15_000, message: '{"type":"ping"}' }) });
  */
-export class Heartbeat implements SessionProbe {
+export function heartbeat(options: HeartbeatOptions = {}): Heartbeat {
+  const { interval = 25_000, deadline = 10_000, message = "ping" } = options;
+  const settings = { interval, deadline, message };
+  return { ...settings, probe: (probeOptions) => new HeartbeatProbe(probeOptions, settings) };
+}
+
+/**
+ * A ping every `interval`, and a socket that answers nothing within `deadline` is dead. A check
+ * (after a sleep, or the page coming back) pings at once.
+ */
+class HeartbeatProbe implements SessionProbe {
   readonly #options: ProbeOptions;
-  readonly #heartbeat: Required<HeartbeatOptions> | undefined;
+  readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #timers: Timers<"ping" | "deadline">;
 
-  constructor(options: ProbeOptions) {
-    const { heartbeat, clock } = options;
+  constructor(options: ProbeOptions, heartbeat: Required<HeartbeatOptions>) {
     this.#options = options;
-    if (heartbeat !== false) {
-      const { interval = 25_000, deadline = 10_000, message = "ping" } = heartbeat;
-      this.#heartbeat = { interval, deadline, message };
-    }
-    this.#timers = new Timers(clock);
+    this.#heartbeat = heartbeat;
+    this.#timers = new Timers(options.clock);
   }
 
   start(): void {
     const heartbeat = this.#heartbeat;
-    if (heartbeat === undefined) return;
     this.#timers.set("ping", heartbeat.interval, () => {
       this.check();
       this.start();
@@ -61,7 +75,7 @@ export class Heartbeat implements SessionProbe {
   check(): void {
     const heartbeat = this.#heartbeat;
     const { send, dead } = this.#options;
-    if (heartbeat === undefined || send === undefined || this.#timers.has("deadline")) return;
+    if (send === undefined || this.#timers.has("deadline")) return;
     const { message, deadline } = heartbeat;
     if (!send(typeof message === "function" ? message() : message)) return;
     this.#timers.setChecked(

@@ -49,8 +49,8 @@ export type { Dynamic } from "./eventStreamSession.js";
 export type { FetchEventSourceTransportOptions } from "./fetchEventSourceTransport.js";
 export { fetchEventSourceTransport } from "./fetchEventSourceTransport.js";
 export { scheduleFrame } from "./frameScheduler.js";
-export type { HeartbeatOptions } from "./heartbeat.js";
-export { Heartbeat } from "./heartbeat.js";
+export type { Heartbeat, HeartbeatOptions } from "./heartbeat.js";
+export { heartbeat } from "./heartbeat.js";
 export type { ProbeOptions, SessionProbe } from "./liveness.js";
 export type {
   DropReason,

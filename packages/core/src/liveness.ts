@@ -1,12 +1,11 @@
 import type { Clock } from "./clock.js";
 import type { ConnectionError } from "./errors.js";
-import type { HeartbeatOptions } from "./heartbeat.js";
 import type { Frame } from "./outbox.js";
 import { startTimer } from "./timers.js";
 
 /**
  * How a transport's sessions are judged alive between messages: pinged where the transport can
- * send (`Heartbeat`), timed for silence on an event stream (`Watchdog`). A transport brings its
+ * send (a `heartbeat()`), timed for silence on an event stream (`Watchdog`). A transport brings its
  * own, so an app's bundle holds only the one it uses.
  */
 export interface SessionProbe {
@@ -22,7 +21,7 @@ export interface SessionProbe {
 
 export interface ProbeOptions {
   clock: Clock;
-  heartbeat: HeartbeatOptions | false;
+  /** Event streams: see `ConnectionOptions.watchdog`. */
   watchdog: number | false;
   /** Sends a frame now, where the transport can send; false when the socket cannot take it. */
   send: ((frame: Frame) => boolean) | undefined;

@@ -29,7 +29,10 @@ const COMPARED = [
   "watchdog",
   "queue",
   "lastEventId",
-] as const satisfies ReadonlyArray<keyof ConnectionSettings>;
+] as const satisfies ReadonlyArray<keyof SharedSettings>;
+
+/** An endpoint's settings, and the one its transport reads too: a WebSocket's heartbeat. */
+type SharedSettings = ConnectionSettings & { readonly heartbeat?: unknown };
 
 // Connections whose users were warned already: once is enough.
 const warned = new WeakSet<object>();
@@ -42,8 +45,8 @@ const warned = new WeakSet<object>();
 export function warnIgnoredSettings(
   connection: object,
   url: string,
-  first: ConnectionSettings,
-  next: ConnectionSettings,
+  first: SharedSettings,
+  next: SharedSettings,
 ): void {
   if (warned.has(connection)) return;
   const ignored = COMPARED.filter((key) => valueKey(first[key]) !== valueKey(next[key]));

@@ -57,11 +57,11 @@ export interface Transport {
    */
   readonly outbox?: (options: OutboxOptions) => Outbox;
   /**
-   * How a session is judged alive between messages: pinged (`Heartbeat`) where the transport
-   * can send, timed for silence (`Watchdog`) on an event stream. Without one, only a session's
-   * own close ends it.
+   * How a session is judged alive between messages: pinged (a `heartbeat()`, where the app
+   * asked for one) over a WebSocket, timed for silence (`Watchdog`) on an event stream. Without
+   * one, only a session's own close and the wake check end it.
    */
-  readonly probe?: (options: ProbeOptions) => SessionProbe;
+  readonly probe?: ((options: ProbeOptions) => SessionProbe) | undefined;
   /**
    * Which of this transport's failures are worth retrying, unless the connection is given its
    * own `shouldRetry`: `retryByCloseCode` for WebSocket, `retryByHttpStatus` for event streams.

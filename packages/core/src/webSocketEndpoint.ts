@@ -9,7 +9,9 @@ export interface WebSocketEndpointOptions extends ConnectionSettings, WebSocketT
  * WebSocket class are one connection, however many users share it.
  *
  * @example
- * const lease = manager.acquire(webSocketEndpoint({ url: "wss://example.com/live", heartbeat: {} }));
+ * const lease = manager.acquire(
+ *   webSocketEndpoint({ url: "wss://example.com/live", heartbeat: heartbeat() }),
+ * );
  */
 export function webSocketEndpoint(options: WebSocketEndpointOptions): Endpoint {
   const { url, protocols, binaryType, WebSocket } = options;

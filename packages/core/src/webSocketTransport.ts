@@ -1,5 +1,5 @@
 import { ConnectionError } from "./errors.js";
-import { Heartbeat } from "./heartbeat.js";
+import type { Heartbeat } from "./heartbeat.js";
 import { Outbox } from "./outbox.js";
 import { retryByCloseCode } from "./retry.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
@@ -33,6 +33,11 @@ export interface WebSocketTransportOptions {
    * @default globalThis.WebSocket
    */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Pings with a deadline for an answer, made by `heartbeat({ interval, deadline, message })`.
+   * Off unless given: the server must answer the ping message (wirekit's channel protocol does).
+   */
+  heartbeat?: Heartbeat | undefined;
 }
 
 const OPEN = 1;
@@ -42,7 +47,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   const { url, protocols, binaryType = "arraybuffer" } = options;
   return {
     outbox: (outboxOptions) => new Outbox(outboxOptions),
-    probe: (probeOptions) => new Heartbeat(probeOptions),
+    probe: options.heartbeat?.probe,
     shouldRetry: retryByCloseCode,
     open(callbacks: TransportCallbacks): TransportSession {
       const WebSocketImpl =

@@ -7,20 +7,20 @@ import {
   type ConnectionSnapshot,
   exponentialBackoff,
   fetchEventSourceTransport,
+  heartbeat,
   type Transport,
   webSocketTransport,
 } from "@wirekit/core";
-import { EventStreamParseError } from "@wirekit/core/event-source";
+import { EventStreamParseError, FetchEventSource } from "@wirekit/core/event-source";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { FetchEventSource } from "../src/fetchEventSource.js";
 import { EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
 import { seededRandom } from "./support/random.js";
 
 function connect(
   transport: Transport,
-  options: { watchdog?: number; heartbeat?: object; connectTimeout?: number } = {},
+  options: { watchdog?: number; connectTimeout?: number } = {},
 ) {
   const connection = new Connection({
     transport,
@@ -158,9 +158,13 @@ describe("bad servers", () => {
       if (accepted > 1) socket.on("message", () => socket.send("pong"));
     });
     const { port } = server.address() as AddressInfo;
-    const connection = connect(webSocketTransport({ url: `ws://127.0.0.1:${port}`, WebSocket }), {
-      heartbeat: { interval: 50, deadline: 100 },
-    });
+    const connection = connect(
+      webSocketTransport({
+        url: `ws://127.0.0.1:${port}`,
+        WebSocket,
+        heartbeat: heartbeat({ interval: 50, deadline: 100 }),
+      }),
+    );
     const timedOut = await until(
       connection,
       (snapshot) => snapshot.error !== null && snapshot.status === "reconnecting",

@@ -3,6 +3,7 @@ import {
   ConnectionError,
   type ConnectionOptions,
   exponentialBackoff,
+  type HeartbeatOptions,
   MAX_TIMER_DELAY,
   type RetryDelayContext,
   shouldRetry,
@@ -15,11 +16,16 @@ import { scriptedTransport } from "./support/scriptedTransport.js";
 
 const dropped = () => new ConnectionError("closed", "abnormal", { closeCode: 1006 });
 
-function setup(options: Partial<ConnectionOptions> & { kind?: "sse" | "websocket" } = {}) {
-  const { kind = "websocket", ...rest } = options;
+function setup(
+  options: Partial<ConnectionOptions> & {
+    kind?: "sse" | "websocket";
+    heartbeat?: HeartbeatOptions;
+  } = {},
+) {
+  const { kind = "websocket", heartbeat, ...rest } = options;
   const clock = createVirtualClock();
   const page = createPageLifecycleControls();
-  const transport = scriptedTransport(kind);
+  const transport = scriptedTransport(kind, heartbeat);
   const connection = new Connection({
     transport,
     clock,

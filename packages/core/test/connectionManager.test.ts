@@ -5,6 +5,7 @@ import {
   ConnectionManager,
   type EventStreamEndpointOptions,
   eventStreamEndpoint,
+  heartbeat,
   RealtimeObserver,
   streamSource,
   type WebSocketEndpointOptions,
@@ -260,11 +261,13 @@ describe("ConnectionManager", () => {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
       onTestFinished(() => warn.mockRestore());
       const { connections, endpoint } = shared();
-      connections.acquire(endpoint({ heartbeat: { interval: 5000 }, maxAttempts: 3 }));
-      connections.acquire(endpoint({ heartbeat: { interval: 5000 }, maxAttempts: 3 }));
+      connections.acquire(endpoint({ heartbeat: heartbeat({ interval: 5000 }), maxAttempts: 3 }));
+      connections.acquire(endpoint({ heartbeat: heartbeat({ interval: 5000 }), maxAttempts: 3 }));
       expect(warn).not.toHaveBeenCalled();
-      connections.acquire(endpoint({ heartbeat: { interval: 9000 }, retryDelay: () => 1 }));
-      connections.acquire(endpoint({ heartbeat: { interval: 9000 } }));
+      connections.acquire(
+        endpoint({ heartbeat: heartbeat({ interval: 9000 }), retryDelay: () => 1 }),
+      );
+      connections.acquire(endpoint({ heartbeat: heartbeat({ interval: 9000 }) }));
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0]?.[0])).toMatch(
         /ws:\/\/live\.test\/.*maxAttempts, heartbeat differ/,

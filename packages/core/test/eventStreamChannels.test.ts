@@ -1,8 +1,8 @@
 // Channels over one event stream, against a real node:http server.
 import { EventStreamChannels, exponentialBackoff } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { expect, it, onTestFinished, vi } from "vitest";
-import { FetchEventSource } from "../src/fetchEventSource.js";
 import { EVENT_STREAM_HEADERS, startServer } from "./support/httpServer.js";
 
 /** A stream server: sends, for each requested channel, its events after Last-Event-ID. */

@@ -1,5 +1,5 @@
-// The session both event-stream transports open: named events asked for at any time, before
-// FetchEventSource has loaded included, are listened to once each.
+// The session both event-stream transports open: named events asked for at any time, before the
+// stream opens included, are listened to once each.
 import {
   eventSourceTransport,
   fetchEventSourceTransport,
@@ -7,9 +7,9 @@ import {
   type TransportCallbacks,
   type TransportMessage,
 } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { createFakeServer, type FakeServerStream } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { FetchEventSource } from "../src/fetchEventSource.js";
 
 function open(transport: Transport) {
   const messages: TransportMessage[] = [];

@@ -8,10 +8,10 @@ import {
   fetchEventSourceTransport,
   webSocketTransport,
 } from "@wirekit/core";
+import { FetchEventSource } from "@wirekit/core/event-source";
 import { createPageLifecycleControls } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { FetchEventSource } from "../src/fetchEventSource.js";
 
 const quickRetry = exponentialBackoff({ initialDelay: 50, maxDelay: 200 });
 

@@ -1,3 +1,4 @@
+import { heartbeat } from "@wirekit/core";
 import { RealtimeProvider } from "@wirekit/react";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { ConnectionBadge } from "../ConnectionBadge.js";
@@ -32,7 +33,7 @@ export function Chat() {
     queue: { maxMessages: 200, maxBytes: 256 * 1024, ttl: 5 * 60_000, whenFull: "reject" as const },
     // Rooms stay live in a hidden tab; the heartbeat catches a socket that died in sleep.
     visibility: "keep" as const,
-    heartbeat: { interval: 15_000, deadline: 5000, message: JSON.stringify({ type: "ping" }) },
+    heartbeat: heartbeat({ interval: 15_000, deadline: 5000, message: '{"type":"ping"}' }),
   }));
 
   return (

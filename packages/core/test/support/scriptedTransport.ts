@@ -1,7 +1,8 @@
 import {
   ConnectionError,
   type EventStreamParseError,
-  Heartbeat,
+  type HeartbeatOptions,
+  heartbeat,
   Outbox,
   shouldRetry,
   type Transport,
@@ -28,18 +29,25 @@ export interface ScriptedSession {
 
 /**
  * A transport for testing connection logic: every `open` is recorded, and the test decides what
- * each session does and when. (Real transports are tested against real servers.)
+ * each session does and when. (Real transports are tested against real servers.) A WebSocket one
+ * pings as the real one does when given `pings`.
  */
-export function scriptedTransport(kind: "sse" | "websocket" = "websocket"): Transport & {
+export function scriptedTransport(
+  kind: "sse" | "websocket" = "websocket",
+  pings?: HeartbeatOptions,
+): Transport & {
   readonly sessions: ScriptedSession[];
   readonly last: ScriptedSession;
 } {
   const sessions: ScriptedSession[] = [];
   return {
-    // Over a WebSocket the connection can send: it gets an outbox and pings, as over the real
-    // transport; an event stream gets a watchdog. Either fails as both real ones can.
+    // Over a WebSocket the connection can send: it gets an outbox, and pings if asked, as over
+    // the real transport; an event stream gets a watchdog. Either fails as both real ones can.
     ...(kind === "websocket"
-      ? { outbox: (options) => new Outbox(options), probe: (options) => new Heartbeat(options) }
+      ? {
+          outbox: (options) => new Outbox(options),
+          probe: pings === undefined ? undefined : heartbeat(pings).probe,
+        }
       : { probe: (options) => new Watchdog(options) }),
     shouldRetry,
     sessions,
