@@ -4,10 +4,15 @@ import {
   type Dynamic,
   EVENT_STREAM_TRANSPORT,
   type EventSourceLike,
+  type EventStreamSession,
   eventStreamSession,
   read,
 } from "./eventStreamSession.js";
+import type { FetchEventSource, FetchEventSourceInit } from "./fetchEventSource.js";
 import type { Transport } from "./transport.js";
+
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** The browser's `EventSource` class, or a test double with its shape. */
 export type EventSourceConstructor = new (
@@ -15,7 +20,8 @@ export type EventSourceConstructor = new (
   init?: { withCredentials?: boolean },
 ) => EventSourceLike;
 
-export interface EventSourceTransportOptions {
+export interface EventSourceTransportOptions
+  extends Pick<FetchEventSourceInit, "headers" | "method" | "body" | "fetch" | "maxEventSize"> {
   /** The stream's URL; a function is called at every connect. */
   url: Dynamic<string>;
   /**
@@ -30,13 +36,20 @@ export interface EventSourceTransportOptions {
    */
   withCredentials?: boolean | undefined;
   /**
-   * The native `EventSource` cannot send headers, so after a reconnect of ours the last event id
-   * travels in this query parameter. `null` sends none.
+   * `FetchEventSource` from `@wirekit/core/event-source`, for a stream that needs headers, a
+   * method, a body or a `fetch`, or where there is no `EventSource`. Imported by the app, so
+   * that one whose streams never need it does not carry it.
+   */
+  FetchEventSource?: typeof FetchEventSource | undefined;
+  /**
+   * The browser's `EventSource` cannot send headers, so after a reconnect of ours the last event
+   * id travels in this query parameter. `null` sends none. (`FetchEventSource` sends the
+   * `Last-Event-ID` header.)
    * @default "lastEventId"
    */
   lastEventIdParam?: string | null;
   /**
-   * The EventSource class.
+   * The EventSource class, when not `FetchEventSource`.
    * @default globalThis.EventSource
    */
   EventSource?: EventSourceConstructor;
@@ -45,36 +58,79 @@ export interface EventSourceTransportOptions {
 const CLOSED = 2;
 
 /**
- * A transport over the browser's own `EventSource`: a plain GET with cookies, no headers. The
- * browser would reconnect by itself; the transport closes it instead and lets the connection
- * reconnect, so backoff, the visibility policy and the page lifecycle rule every retry.
+ * A transport over an EventSource: the browser's own (a GET with cookies, no headers), or
+ * `FetchEventSource` when given (headers refreshed on every connect, any method, body or
+ * `fetch`). Either would reconnect by itself; the transport closes it at the first error
+ * instead and lets the connection reconnect, so backoff, the visibility policy and the page
+ * lifecycle rule every retry.
+ *
+ * @example
+ * import { FetchEventSource } from "@wirekit/core/event-source";
+ * const transport = eventSourceTransport({ url, FetchEventSource, headers: () => auth() });
  */
 export function eventSourceTransport(options: EventSourceTransportOptions): Transport {
-  const { events = [], withCredentials = false, lastEventIdParam = "lastEventId" } = options;
+  const { FetchEventSource, events = [], withCredentials = false } = options;
+  const { headers, method = "GET", body, fetch, maxEventSize } = options;
+  if (
+    typeof process !== "undefined" &&
+    process.env.NODE_ENV !== "production" &&
+    FetchEventSource === undefined &&
+    (headers ?? body ?? fetch ?? (method.toUpperCase() === "GET" ? undefined : method)) !==
+      undefined
+  ) {
+    throw new TypeError(
+      "wirekit: the browser's EventSource sends no headers, method, body or fetch: pass `FetchEventSource` from @wirekit/core/event-source.",
+    );
+  }
   return {
     ...EVENT_STREAM_TRANSPORT,
     open(callbacks, { lastEventId }) {
-      const url = read(options.url);
-      const EventSourceImpl =
-        options.EventSource ??
-        (globalThis as { EventSource?: EventSourceConstructor }).EventSource ??
-        noEventSource();
-      let target = url;
-      if (lastEventId !== "" && lastEventIdParam !== null) {
-        const resumed = documentUrl(url);
-        resumed.searchParams.set(lastEventIdParam, lastEventId);
-        target = resumed.href;
+      // Created with the source, which tells it apart by `session.live` from the first event on.
+      let session: EventStreamSession;
+      // Read now: a URL that does not parse, or a function that throws, fails this attempt at
+      // once rather than a session that never opens.
+      const given = read(options.url);
+      const url = documentUrl(given);
+      let source: EventSourceLike & { reconnectionTime?: number };
+      if (FetchEventSource === undefined) {
+        const { lastEventIdParam = "lastEventId" } = options;
+        if (lastEventId !== "" && lastEventIdParam !== null) {
+          url.searchParams.set(lastEventIdParam, lastEventId);
+        }
+        const EventSourceImpl =
+          options.EventSource ??
+          (globalThis as { EventSource?: EventSourceConstructor }).EventSource ??
+          noEventSource();
+        source = new EventSourceImpl(url.href, { withCredentials });
+      } else {
+        source = new FetchEventSource(url.href, {
+          headers,
+          method,
+          body,
+          withCredentials,
+          fetch,
+          maxEventSize,
+          lastEventId,
+          // The connection decides about every retry; 0 until the server advises otherwise.
+          shouldRetry: () => "fatal",
+          reconnectionTime: 0,
+          onParseError: (error) => session.live && callbacks.onBadInput(error),
+          onComment: () => session.live && callbacks.onActivity(),
+        });
       }
-      const source = new EventSourceImpl(target, { withCredentials });
-      const session = eventStreamSession(callbacks);
-      session.attach(source, read(events));
-      source.addEventListener("error", () => {
-        // CLOSED: the browser failed the connection (a status other than 200, or not an event
-        // stream) and will not say which. CONNECTING: the stream dropped.
+      session = eventStreamSession(callbacks, source, read(events));
+      source.addEventListener("error", (event) => {
+        if (session.live) callbacks.onRetryAdvice(source.reconnectionTime ?? 0);
+        // FetchEventSource says what failed. The browser's does not: CLOSED, it failed the
+        // connection (a status other than 200, or not an event stream); CONNECTING, it dropped.
         session.end(
-          source.readyState === CLOSED
-            ? new ConnectionError("http-status", `The server refused the event stream at ${url}.`)
-            : new ConnectionError("network", `The event stream at ${url} dropped.`),
+          (event.error as ConnectionError | undefined) ??
+            (source.readyState === CLOSED
+              ? new ConnectionError(
+                  "http-status",
+                  `The server refused the event stream at ${given}.`,
+                )
+              : new ConnectionError("network", `The event stream at ${given} dropped.`)),
         );
       });
       return session;

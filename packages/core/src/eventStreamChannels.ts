@@ -6,12 +6,8 @@ import { Connection } from "./connection.js";
 import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
 import { documentUrl } from "./documentUrl.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
-import {
-  type EventStreamEndpointOptions,
-  type EventStreamTransportOptions,
-  eventStreamEndpoint,
-  eventStreamTransport,
-} from "./eventStreamEndpoint.js";
+import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
+import { type EventStreamEndpointOptions, eventStreamEndpoint } from "./eventStreamEndpoint.js";
 import {
   STREAM_ERROR_EVENT,
   STREAM_EXPIRED_EVENT,
@@ -24,7 +20,7 @@ import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions
   extends Omit<ConnectionOptions, "transport">,
-    Omit<EventStreamTransportOptions, "url" | "events"> {
+    Omit<EventSourceTransportOptions, "url" | "events"> {
   /** The stream's URL, without the channels: they are added as a query parameter. */
   url: string;
   /**
@@ -69,7 +65,7 @@ export class EventStreamChannels {
     const { url, channelsParam = "channels", debounce = 50 } = options;
     this.#debounce = debounce;
     this.#clock = options.clock ?? systemClock;
-    const transport = eventStreamTransport({
+    const transport = eventSourceTransport({
       ...options,
       url: () => {
         this.#streaming = this.#wired;

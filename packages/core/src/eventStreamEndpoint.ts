@@ -1,54 +1,13 @@
 import { Connection } from "./connection.js";
 import { type ConnectionSettings, type Endpoint, wireKey } from "./endpoint.js";
 import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
-import {
-  type FetchEventSourceTransportOptions,
-  fetchEventSourceTransport,
-} from "./fetchEventSourceTransport.js";
-import type { Transport } from "./transport.js";
-
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
-declare const process: { env: { NODE_ENV?: string } };
-
-/**
- * What `eventStreamTransport` takes: the options of both event-stream transports. The browser's
- * `EventSource` (a GET with cookies, no headers) unless `FetchEventSource` is given.
- */
-export interface EventStreamTransportOptions
-  extends Omit<FetchEventSourceTransportOptions, "FetchEventSource">,
-    Pick<EventSourceTransportOptions, "lastEventIdParam" | "EventSource"> {
-  /**
-   * `FetchEventSource` from `@wirekit/core/event-source`, for a stream that needs headers, a
-   * method, a body or a `fetch`, or where there is no `EventSource`. Imported by the app, so
-   * that one whose streams never need it does not carry it.
-   */
-  FetchEventSource?: FetchEventSourceTransportOptions["FetchEventSource"] | undefined;
-}
 
 export interface EventStreamEndpointOptions
   extends ConnectionSettings,
-    Omit<EventStreamTransportOptions, "url" | "events"> {
+    Omit<EventSourceTransportOptions, "url" | "events"> {
   url: string;
   /** Named events to deliver besides `message`. */
   events?: readonly string[];
-}
-
-/** The event-stream transport the options ask for: `FetchEventSource` when they pass it. */
-export function eventStreamTransport(options: EventStreamTransportOptions): Transport {
-  const { FetchEventSource, headers, method = "GET", body, fetch } = options;
-  if (FetchEventSource !== undefined)
-    return fetchEventSourceTransport({ ...options, FetchEventSource });
-  if (
-    typeof process !== "undefined" &&
-    process.env.NODE_ENV !== "production" &&
-    (headers ?? body ?? fetch ?? (method.toUpperCase() === "GET" ? undefined : method)) !==
-      undefined
-  ) {
-    throw new TypeError(
-      "wirekit: the browser's EventSource sends no headers, method, body or fetch: pass `FetchEventSource` from @wirekit/core/event-source.",
-    );
-  }
-  return eventSourceTransport(options);
 }
 
 // The named events a shared stream listens to: every one any of its users asked for.
@@ -83,7 +42,7 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
     settings: options,
     connect(environment) {
       const listened = new Set(events);
-      const transport = eventStreamTransport({ ...options, events: () => [...listened] });
+      const transport = eventSourceTransport({ ...options, events: () => [...listened] });
       const connection = new Connection({ ...options, ...environment, transport });
       eventsOf.set(connection, listened);
       return connection;

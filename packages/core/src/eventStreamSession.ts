@@ -27,58 +27,55 @@ export const EVENT_STREAM_TRANSPORT = {
 export interface EventStreamSession extends TransportSession {
   /** Until the session ends or is closed: nothing reaches the connection after. */
   readonly live: boolean;
-  /** Forwards the source's `open`, position and `message` events, and `events`, while live. */
-  attach(source: EventSourceLike, events: readonly string[]): void;
   /** The stream failed: closes the source and tells the connection, once. */
   end(error: ConnectionError): void;
 }
 
 /**
- * One physical event stream. It exists before its source does, since the source's own callbacks
- * (FetchEventSource's parse errors and comments) ask it whether it is still live.
+ * One physical event stream over `source`: forwards its `open`, position and `message` events,
+ * and `events`, while live; more events can be listened to later, each once.
  */
-export function eventStreamSession(callbacks: TransportCallbacks): EventStreamSession {
-  let source: EventSourceLike | undefined;
+export function eventStreamSession(
+  callbacks: TransportCallbacks,
+  source: EventSourceLike,
+  events: readonly string[],
+): EventStreamSession {
   let live = true;
   const listened = new Set<string>();
-  const forward = (type: string) =>
-    source?.addEventListener(type, (event) => {
+  const on = (type: string, forward: (event: { data?: unknown; lastEventId?: string }) => void) =>
+    source.addEventListener(type, (event) => {
       if (!live) return;
       callbacks.onActivity();
-      callbacks.onMessage({ event: type, data: event.data, lastEventId: event.lastEventId ?? "" });
+      forward(event);
     });
   const listen = (types: readonly string[]) => {
     for (const type of types) {
       if (listened.has(type)) continue;
       listened.add(type);
-      forward(type);
+      on(type, (event) =>
+        callbacks.onMessage({
+          event: type,
+          data: event.data,
+          lastEventId: event.lastEventId ?? "",
+        }),
+      );
     }
   };
   const close = () => {
     live = false;
-    source?.close();
+    source.close();
   };
+  on("open", () => callbacks.onOpen());
+  on(STREAM_POSITION_EVENT, (event) => {
+    if (event.lastEventId) callbacks.onPosition(event.lastEventId);
+  });
+  listen(["message", ...events]);
   return {
     get live() {
       return live;
     },
     send: sseCannotSend,
     listen,
-    attach(attached, events) {
-      source = attached;
-      attached.addEventListener("open", () => {
-        if (!live) return;
-        callbacks.onActivity();
-        callbacks.onOpen();
-      });
-      attached.addEventListener(STREAM_POSITION_EVENT, (event) => {
-        if (!live) return;
-        callbacks.onActivity();
-        if (event.lastEventId) callbacks.onPosition(event.lastEventId);
-      });
-      for (const type of listened) forward(type);
-      listen(["message", ...events]);
-    },
     end(error) {
       if (!live) return;
       close();

@@ -37,17 +37,12 @@ export type {
 export { eventSourceTransport } from "./eventSourceTransport.js";
 export type { EventStreamChannelsOptions } from "./eventStreamChannels.js";
 export { EventStreamChannels, eventStreamChannels } from "./eventStreamChannels.js";
-export type {
-  EventStreamEndpointOptions,
-  EventStreamTransportOptions,
-} from "./eventStreamEndpoint.js";
-export { eventStreamEndpoint, eventStreamTransport } from "./eventStreamEndpoint.js";
+export type { EventStreamEndpointOptions } from "./eventStreamEndpoint.js";
+export { eventStreamEndpoint } from "./eventStreamEndpoint.js";
 // The class is exported by `@wirekit/core/event-source`, with the parser that makes it: exported
 // here, it would load with every app, since FetchEventSource shares it.
 export type { EventStreamParseError, EventStreamParseErrorCode } from "./eventStreamParseError.js";
 export type { Dynamic } from "./eventStreamSession.js";
-export type { FetchEventSourceTransportOptions } from "./fetchEventSourceTransport.js";
-export { fetchEventSourceTransport } from "./fetchEventSourceTransport.js";
 export { scheduleFrame } from "./frameScheduler.js";
 export type { Heartbeat, HeartbeatOptions } from "./heartbeat.js";
 export { heartbeat } from "./heartbeat.js";

@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
 import {
   Connection,
   type ConnectionSnapshot,
+  eventSourceTransport,
   exponentialBackoff,
-  fetchEventSourceTransport,
   heartbeat,
   type Transport,
   webSocketTransport,
@@ -57,7 +57,7 @@ describe("bad servers", () => {
       response.end("<!doctype html><h1>Welcome</h1>");
     });
     const connection = connect(
-      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+      eventSourceTransport({ FetchEventSource, url: server.url("/events") }),
     );
     const failed = await until(connection, (snapshot) => snapshot.status === "failed");
     expect(failed.error).toMatchObject({ name: "ConnectionError", code: "content-type" });
@@ -74,7 +74,7 @@ describe("bad servers", () => {
       response.write("data: back\n\n");
     });
     const connection = connect(
-      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+      eventSourceTransport({ FetchEventSource, url: server.url("/events") }),
     );
     const message = await new Promise((resolve) => connection.onMessage(resolve));
     expect(message).toMatchObject({ data: "back" });
@@ -89,7 +89,7 @@ describe("bad servers", () => {
       response.write("\n\n\nevent: message\ndata: after the garbage\n\n");
     });
     const connection = connect(
-      fetchEventSourceTransport({
+      eventSourceTransport({
         FetchEventSource,
         url: server.url("/events"),
         maxEventSize: 4096,
@@ -111,7 +111,7 @@ describe("bad servers", () => {
       if (index > 0) response.write("data: alive\n\n");
     });
     const connection = connect(
-      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+      eventSourceTransport({ FetchEventSource, url: server.url("/events") }),
       {
         watchdog: 100,
       },
@@ -130,7 +130,7 @@ describe("bad servers", () => {
       response.write("data: answered\n\n");
     });
     const connection = connect(
-      fetchEventSourceTransport({ FetchEventSource, url: server.url("/events") }),
+      eventSourceTransport({ FetchEventSource, url: server.url("/events") }),
       {
         connectTimeout: 100,
       },

@@ -2,7 +2,6 @@
 // stream opens included, are listened to once each.
 import {
   eventSourceTransport,
-  fetchEventSourceTransport,
   type Transport,
   type TransportCallbacks,
   type TransportMessage,
@@ -34,7 +33,7 @@ const transports = {
   "the browser's EventSource": (server: ReturnType<typeof createFakeServer>) =>
     eventSourceTransport({ url: "http://stream.test/", EventSource: server.EventSource }),
   FetchEventSource: (server: ReturnType<typeof createFakeServer>) =>
-    fetchEventSourceTransport({
+    eventSourceTransport({
       FetchEventSource,
       url: "http://stream.test/",
       fetch: server.fetch,
@@ -47,7 +46,7 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
     const streams: FakeServerStream[] = [];
     server.onRequest((stream) => streams.push(stream));
     const { session, messages, isOpen } = open(make(server));
-    // Asked for at once: FetchEventSource is still loading.
+    // Asked for at once, before the stream opens.
     session.listen?.(["early", "early"]);
     await vi.waitFor(() => expect(isOpen()).toBe(true));
     session.listen?.(["early", "late"]);
@@ -71,14 +70,14 @@ describe("FetchEventSource's transport", () => {
   it.each(["http://[bad", "/relative"])(
     "refuses the URL %s as the session opens, before FetchEventSource loads",
     (url) => {
-      const transport = fetchEventSourceTransport({ FetchEventSource, url });
+      const transport = eventSourceTransport({ FetchEventSource, url });
       expect(() => open(transport)).toThrow(TypeError);
     },
   );
 
   it("lets a url function's error out as the session opens", () => {
     const failure = new Error("no token yet");
-    const transport = fetchEventSourceTransport({
+    const transport = eventSourceTransport({
       FetchEventSource,
       url: () => {
         throw failure;

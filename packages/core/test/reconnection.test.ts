@@ -4,8 +4,8 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   Connection,
+  eventSourceTransport,
   exponentialBackoff,
-  fetchEventSourceTransport,
   webSocketTransport,
 } from "@wirekit/core";
 import { FetchEventSource } from "@wirekit/core/event-source";
@@ -63,7 +63,7 @@ describe("reconnecting through server restarts", () => {
     onTestFinished(() => server.kill());
     const url = await server.start();
     const connection = new Connection({
-      transport: fetchEventSourceTransport({ FetchEventSource, url }),
+      transport: eventSourceTransport({ FetchEventSource, url }),
       lifecycle: createPageLifecycleControls(),
       retryDelay: quickRetry,
     });
