@@ -220,6 +220,11 @@ export class RealtimeObserver<T, S = undefined> {
     return this.#open?.lease.connection;
   }
 
+  /** The source, while mounted: a channel that can send brings its `publish`. */
+  get openSource(): OpenSource | undefined {
+    return this.#open;
+  }
+
   /** Connects (sharing through the manager) and returns the function that lets go. */
   mount(): () => void {
     if (this.#open === undefined) {
@@ -247,18 +252,6 @@ export class RealtimeObserver<T, S = undefined> {
       throw new TypeError("wirekit: send() while unmounted.");
     }
     return connection.send(data, handlers);
-  }
-
-  /** Publishes on the channel; resolves on the server's ack. */
-  publish(data: unknown): Promise<{ id: string | undefined }> {
-    const open = this.#open;
-    if (open?.publish === undefined) {
-      // An event stream is one-way: publish to it with an HTTP request.
-      return Promise.reject(
-        new TypeError("wirekit: publish() needs a mounted channel that can send."),
-      );
-    }
-    return open.publish(data);
   }
 
   reconnect(): void {
