@@ -297,10 +297,14 @@ export class RealtimeObserver<T, S = undefined> {
 
   #decode(data: unknown): T | MessageError {
     const { parse = "text", schema } = this.#options;
-    let value: unknown = data;
+    let value: unknown;
     try {
-      if (parse === "json") value = typeof data === "string" ? JSON.parse(data) : data;
-      else if (typeof parse === "function") value = parse(data);
+      value =
+        typeof parse === "function"
+          ? parse(data)
+          : parse === "json" && typeof data === "string"
+            ? JSON.parse(data)
+            : data;
     } catch (cause) {
       return new MessageError("parse", "A message could not be parsed.", { cause });
     }
@@ -309,13 +313,10 @@ export class RealtimeObserver<T, S = undefined> {
     if (result instanceof Promise) {
       return new MessageError("schema", "Async schemas are not supported.");
     }
-    if (result.issues !== undefined) {
-      const first = result.issues[0]?.message ?? "invalid";
-      return new MessageError("schema", `A message failed validation: ${first}`, {
-        issues: result.issues,
-      });
-    }
-    return result.value;
+    const { issues } = result;
+    if (issues === undefined) return result.value;
+    const first = issues[0]?.message ?? "invalid";
+    return new MessageError("schema", `A message failed validation: ${first}`, { issues });
   }
 
   /** A message or channel error: shown until the next message is delivered. */
