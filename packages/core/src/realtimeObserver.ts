@@ -220,6 +220,11 @@ export class RealtimeObserver<T, S = undefined> {
     return this.#open?.lease.connection;
   }
 
+  /** The source, while mounted: a channel that can send brings its `publish`. */
+  get openSource(): OpenSource | undefined {
+    return this.#open;
+  }
+
   /** Connects (sharing through the manager) and returns the function that lets go. */
   mount(): () => void {
     if (this.#open === undefined) {
@@ -247,18 +252,6 @@ export class RealtimeObserver<T, S = undefined> {
       throw new TypeError("wirekit: send() while unmounted.");
     }
     return connection.send(data, handlers);
-  }
-
-  /** Publishes on the channel; resolves on the server's ack. */
-  publish(data: unknown): Promise<{ id: string | undefined }> {
-    const open = this.#open;
-    if (open?.publish === undefined) {
-      // An event stream is one-way: publish to it with an HTTP request.
-      return Promise.reject(
-        new TypeError("wirekit: publish() needs a mounted channel that can send."),
-      );
-    }
-    return open.publish(data);
   }
 
   reconnect(): void {
@@ -304,10 +297,14 @@ export class RealtimeObserver<T, S = undefined> {
 
   #decode(data: unknown): T | MessageError {
     const { parse = "text", schema } = this.#options;
-    let value: unknown = data;
+    let value: unknown;
     try {
-      if (parse === "json") value = typeof data === "string" ? JSON.parse(data) : data;
-      else if (typeof parse === "function") value = parse(data);
+      value =
+        typeof parse === "function"
+          ? parse(data)
+          : parse === "json" && typeof data === "string"
+            ? JSON.parse(data)
+            : data;
     } catch (cause) {
       return new MessageError("parse", "A message could not be parsed.", { cause });
     }
@@ -316,13 +313,10 @@ export class RealtimeObserver<T, S = undefined> {
     if (result instanceof Promise) {
       return new MessageError("schema", "Async schemas are not supported.");
     }
-    if (result.issues !== undefined) {
-      const first = result.issues[0]?.message ?? "invalid";
-      return new MessageError("schema", `A message failed validation: ${first}`, {
-        issues: result.issues,
-      });
-    }
-    return result.value;
+    const { issues } = result;
+    if (issues === undefined) return result.value;
+    const first = issues[0]?.message ?? "invalid";
+    return new MessageError("schema", `A message failed validation: ${first}`, { issues });
   }
 
   /** A message or channel error: shown until the next message is delivered. */

@@ -54,9 +54,15 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
   const { result, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
     ...result,
-    publish: (data) =>
-      observer === undefined
-        ? Promise.reject(new TypeError("useRealtime: publish() while disabled or before mount."))
-        : observer.publish(data),
+    publish: (data) => {
+      const open = observer?.openSource;
+      if (open?.publish !== undefined) return open.publish(data);
+      // Mounted but unable to publish: an event stream is one-way (publish with an HTTP request).
+      const reason =
+        observer === undefined
+          ? "useRealtime: publish() while disabled or before mount."
+          : "wirekit: publish() needs a mounted channel that can send.";
+      return Promise.reject(new TypeError(reason));
+    },
   };
 }

@@ -76,14 +76,14 @@ export function useRealtimeObserver<T, S, U = undefined>(
   options: MessageOptions<T, S, U>,
 ): { result: RealtimeResult<T, S, U>; observer: RealtimeObserver<T, S> | undefined } {
   const manager = useConnectionManager();
-  const key = (options.enabled ?? true) && source !== null ? source.key : null;
+  const active = (options.enabled ?? true) ? source : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the observer is keyed by what goes on the wire, not by the source object's identity.
   const observer = useMemo(
     () =>
-      key === null || source === null
+      active === null
         ? undefined
-        : new RealtimeObserver<T, S>(manager, { ...options, source }),
-    [manager, key],
+        : new RealtimeObserver<T, S>(manager, { ...options, source: active }),
+    [manager, active?.key],
   );
   useEffect(() => {
     observer?.setOptions({ ...options, source: source as RealtimeSource });
