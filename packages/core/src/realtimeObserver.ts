@@ -5,7 +5,6 @@ import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOpt
 import type { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { scheduleFrame } from "./frameScheduler.js";
-import type { SendHandlers } from "./outbox.js";
 import { callSafely } from "./rethrowAsync.js";
 import { SnapshotStore } from "./snapshotStore.js";
 
@@ -243,15 +242,6 @@ export class RealtimeObserver<T, S = undefined> {
       this.#publish();
     }
     return () => this.#unmount();
-  }
-
-  /** Sends on a WebSocket stream (queued while disconnected). */
-  send(data: string | ArrayBufferLike | ArrayBufferView | Blob, handlers?: SendHandlers): boolean {
-    const connection = this.connection;
-    if (connection === undefined) {
-      throw new TypeError("wirekit: send() while unmounted.");
-    }
-    return connection.send(data, handlers);
   }
 
   reconnect(): void {

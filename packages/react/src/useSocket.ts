@@ -45,8 +45,11 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
   return {
     ...result,
     send: (message, handlers) => {
-      if (observer === undefined) throw new TypeError("useSocket: send() while disabled.");
-      return observer.send(serialize(message), handlers);
+      const connection = observer?.connection;
+      if (connection === undefined) {
+        throw new TypeError("useSocket: send() while disabled, or before the component mounted.");
+      }
+      return connection.send(serialize(message), handlers);
     },
   };
 }
