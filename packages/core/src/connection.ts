@@ -20,7 +20,7 @@ import {
 import { callEach } from "./rethrowAsync.js";
 import { exponentialBackoff, retryAlways } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
-import { Timers, timerDelay } from "./timers.js";
+import { startTimer, timerDelay } from "./timers.js";
 import type { TransportMessage, TransportSession } from "./transport.js";
 import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 
@@ -28,11 +28,6 @@ import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 declare const process: { env: { NODE_ENV?: string } };
 
 type MessageListener = (message: TransportMessage) => void;
-
-/** The connection's own timers; liveness keeps its own per session. */
-type ConnectionTimer = "retry" | "grace" | "connect" | "uptime" | "closing";
-// Cleared when the session ends, so they never fire for another one.
-const SESSION_TIMERS = ["connect", "uptime", "closing"] as const;
 
 /**
  * One logical connection over a transport, kept alive: it reconnects with backoff, pauses with
@@ -55,7 +50,6 @@ export class Connection {
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
   readonly #liveness: Liveness;
-  readonly #timers: Timers<ConnectionTimer>;
 
   readonly #store = new SnapshotStore<ConnectionSnapshot>(IDLE_CONNECTION_SNAPSHOT);
   readonly #messageListeners = new Set<MessageListener>();
@@ -63,6 +57,14 @@ export class Connection {
   #lastEventId: string;
   #serverRetry: number | undefined;
   #stopLifecycle: (() => void) | undefined;
+  // Set while a retry is due, and while a hidden page's grace period runs.
+  #cancelRetry: (() => void) | undefined;
+  #cancelGrace: (() => void) | undefined;
+  // The session's own timers, cancelled when it ends so they never fire for another one. A
+  // closing deadline is set from the moment a write finds the socket closing.
+  #cancelConnect: (() => void) | undefined;
+  #cancelUptime: (() => void) | undefined;
+  #cancelClosing: (() => void) | undefined;
 
   constructor(options: ConnectionOptions) {
     const {
@@ -89,7 +91,6 @@ export class Connection {
       assertVisibility(visibility);
     }
     this.clock = clock;
-    this.#timers = new Timers(clock);
     this.#settings = {
       transport,
       retryDelay,
@@ -177,7 +178,7 @@ export class Connection {
     if (visibility === this.#visibility) return;
     this.#visibility = visibility;
     if (isAtRest(this.#status) || this.#lifecycle.isVisible()) return;
-    this.#timers.clear("grace");
+    this.#cancelGrace?.();
     if (this.#mustPause()) this.#onPageSignal("hidden");
     else this.#resume();
   }
@@ -255,7 +256,8 @@ export class Connection {
   #open(): void {
     // Whatever started this attempt, no other is due: a retry left armed (one set while the auth
     // hook was deciding) would open a second session behind this one.
-    this.#timers.clear("retry");
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
     this.#update({ nextRetryAt: null });
     // What a session reports counts only while it is the current one: a socket given up on may
     // still fire events.
@@ -301,22 +303,22 @@ export class Connection {
       return;
     }
     this.#session = session;
-    this.#timers.set("connect", this.#settings.connectTimeout, () =>
+    this.#cancelConnect = this.#after(this.#settings.connectTimeout, () =>
       this.#drop(new ConnectionError("connect-timeout", "No answer in time.")),
     );
   }
 
   #onOpen(session: TransportSession): void {
-    this.#timers.clear("connect");
+    this.#cancelConnect?.();
     this.#credentials.accepted();
     if (this.#outbox !== undefined) {
       // What the session must send first goes out before anyone hears it is open.
       this.#outbox.open((data) => this.#write(session, data));
       // The socket turned out to be closing: its close event decides what happens next.
-      if (this.#timers.has("closing")) return;
+      if (this.#cancelClosing) return;
     }
     this.#setStatus("open", { error: null });
-    this.#timers.set("uptime", this.#settings.minUptime, () => {
+    this.#cancelUptime = this.#after(this.#settings.minUptime, () => {
       if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
     this.#liveness.start();
@@ -366,7 +368,7 @@ export class Connection {
       }),
     );
     this.#setStatus("reconnecting", { nextRetryAt: this.clock.now() + delay });
-    this.#timers.set("retry", delay, () => this.#openUnlessPaused());
+    this.#cancelRetry = this.#after(delay, () => this.#openUnlessPaused());
   }
 
   #openUnlessPaused(): void {
@@ -393,7 +395,7 @@ export class Connection {
 
   /** Resumes a paused connection, or one waiting to retry, at once. */
   #resume(): void {
-    if (this.#status === "paused" || this.#timers.has("retry")) this.#reopen();
+    if (this.#status === "paused" || this.#cancelRetry) this.#reopen();
   }
 
   /** The visibility policy at work: what a signal from the page means for the connection. */
@@ -405,13 +407,14 @@ export class Connection {
     } else if (signal === "hidden") {
       // A quick tab switch keeps the connection: it lets go only if still hidden after the grace.
       if (this.#visibility === "pause" && status !== "paused") {
-        this.#timers.set("grace", this.#settings.visibilityGrace, () => {
+        this.#cancelGrace?.();
+        this.#cancelGrace = this.#after(this.#settings.visibilityGrace, () => {
           if (!this.#lifecycle.isVisible()) this.#pause();
         });
       }
     } else {
       // Any sign of the page coming back ends a pending grace period.
-      this.#timers.clear("grace");
+      this.#cancelGrace?.();
       if (this.#mustPause()) return;
       // Back and open: make sure the connection survived (a sleep, a network change).
       if (status === "open") this.#liveness.check(false);
@@ -448,12 +451,12 @@ export class Connection {
    * the queue, and publishes in flight hear it now rather than at the close event.
    */
   #onClosing(): void {
-    if (this.#session === undefined || this.#timers.has("closing")) return;
+    if (this.#session === undefined || this.#cancelClosing) return;
     this.#outbox?.detach();
     this.#liveness.stop();
     this.#setStatus("reconnecting");
     // A close event that never comes (a dead network) must not hold the connection forever.
-    this.#timers.set("closing", this.#settings.connectTimeout, () =>
+    this.#cancelClosing = this.#after(this.#settings.connectTimeout, () =>
       this.#drop(new ConnectionError("network", "The socket never finished closing.")),
     );
   }
@@ -462,15 +465,24 @@ export class Connection {
   #endSession(): TransportSession | undefined {
     const session = this.#session;
     this.#session = undefined;
-    this.#timers.clear(...SESSION_TIMERS);
+    this.#cancelConnect?.();
+    this.#cancelUptime?.();
+    this.#cancelClosing?.();
+    this.#cancelClosing = undefined;
     this.#liveness.stop();
     this.#outbox?.detach();
     return session;
   }
 
   #teardown(): void {
-    this.#timers.clearAll();
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
+    this.#cancelGrace?.();
     this.#endSession()?.close();
+  }
+
+  #after(delay: number, callback: () => void): () => void {
+    return startTimer(this.clock, delay, callback);
   }
 
   get #status(): ConnectionStatus {

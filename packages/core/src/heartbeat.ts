@@ -1,7 +1,7 @@
 import { ConnectionError } from "./errors.js";
 import type { ProbeOptions, SessionProbe } from "./liveness.js";
 import type { Frame } from "./outbox.js";
-import { Timers } from "./timers.js";
+import { startJudgingTimer, startTimer } from "./timers.js";
 
 export interface HeartbeatOptions {
   /**
@@ -48,41 +48,51 @@ export function heartbeat(options: HeartbeatOptions = {}): Heartbeat {
 class HeartbeatProbe implements SessionProbe {
   readonly #options: ProbeOptions;
   readonly #heartbeat: Required<HeartbeatOptions>;
-  readonly #timers: Timers<"ping" | "deadline">;
+  #cancelPing: (() => void) | undefined;
+  // Set while a ping waits for an answer.
+  #cancelDeadline: (() => void) | undefined;
 
   constructor(options: ProbeOptions, heartbeat: Required<HeartbeatOptions>) {
     this.#options = options;
     this.#heartbeat = heartbeat;
-    this.#timers = new Timers(options.clock);
   }
 
   start(): void {
     const heartbeat = this.#heartbeat;
-    this.#timers.set("ping", heartbeat.interval, () => {
+    this.#cancelPing?.();
+    this.#cancelPing = startTimer(this.#options.clock, heartbeat.interval, () => {
       this.check();
       this.start();
     });
   }
 
   stop(): void {
-    this.#timers.clearAll();
+    this.#cancelPing?.();
+    this.activity();
   }
 
   activity(): void {
-    this.#timers.clear("deadline");
+    this.#cancelDeadline?.();
+    this.#cancelDeadline = undefined;
   }
 
   check(): void {
     const heartbeat = this.#heartbeat;
-    const { send, dead } = this.#options;
-    if (send === undefined || this.#timers.has("deadline")) return;
+    const { send, dead, clock } = this.#options;
+    if (send === undefined || this.#cancelDeadline !== undefined) return;
     const { message, deadline } = heartbeat;
     if (!send(typeof message === "function" ? message() : message)) return;
-    this.#timers.setChecked(
-      "deadline",
+    this.#cancelDeadline = startJudgingTimer(
+      clock,
       deadline,
-      () => dead(new ConnectionError("heartbeat-timeout", "No answer to a ping.")),
-      () => this.check(),
+      () => {
+        this.#cancelDeadline = undefined;
+        dead(new ConnectionError("heartbeat-timeout", "No answer to a ping."));
+      },
+      () => {
+        this.#cancelDeadline = undefined;
+        this.check();
+      },
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import { ConnectionError } from "./errors.js";
 import { callEach, callSafely } from "./rethrowAsync.js";
-import { Timers } from "./timers.js";
+import { startTimer } from "./timers.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
 declare const process: { env: { NODE_ENV?: string } };
@@ -92,7 +92,6 @@ interface Queued {
  */
 export class Outbox {
   readonly #clock: Clock;
-  readonly #timers: Timers<"expiry" | "pace">;
   readonly #limits: Required<OutgoingQueueOptions> | undefined;
   readonly #onChange: () => void;
   readonly #onClosing: () => void;
@@ -105,11 +104,13 @@ export class Outbox {
   #heldSince: number | undefined;
   #pace: Pace | undefined;
   #write: ((data: Frame) => boolean) | undefined;
+  // Set while a timer waits to drop the oldest message, or for the pace's next turn.
+  #cancelExpiry: (() => void) | undefined;
+  #cancelPace: (() => void) | undefined;
 
   constructor(options: OutboxOptions) {
     const { queue, hello, clock, onChange, onClosing } = options;
     this.#clock = clock;
-    this.#timers = new Timers(clock);
     this.#onChange = onChange;
     this.#onClosing = onClosing;
     if (queue !== false) {
@@ -172,7 +173,7 @@ export class Outbox {
     if (this.#heldSince === undefined) {
       this.#expire();
       this.#heldSince = this.#clock.now();
-      this.#timers.clear("expiry");
+      this.#stopExpiry();
     }
     this.drain();
   }
@@ -181,7 +182,8 @@ export class Outbox {
   detach(): void {
     this.#write = undefined;
     this.#control.length = 0;
-    this.#timers.clear("pace");
+    this.#cancelPace?.();
+    this.#cancelPace = undefined;
     const heldSince = this.#heldSince;
     if (heldSince === undefined) return;
     // The time a session held the queue does not count against the ttl: a message that reached
@@ -255,8 +257,11 @@ export class Outbox {
     if (sent) this.#onChange();
     const pace = this.#pace;
     const waiting = control.length + queue.length > 0;
-    if (waiting && pace !== undefined && this.#write !== undefined && !this.#timers.has("pace")) {
-      this.#timers.set("pace", pace.wait(), () => this.drain());
+    if (waiting && pace !== undefined && this.#write !== undefined && !this.#cancelPace) {
+      this.#cancelPace = startTimer(this.#clock, pace.wait(), () => {
+        this.#cancelPace = undefined;
+        this.drain();
+      });
     }
   }
 
@@ -306,7 +311,7 @@ export class Outbox {
       this.#bytes -= entry.bytes;
       callSafely(entry.handlers.onDrop, reason);
     }
-    if (this.#queue.length === 0) this.#timers.clear("expiry");
+    if (this.#queue.length === 0) this.#stopExpiry();
     this.#onChange();
   }
 
@@ -319,12 +324,18 @@ export class Outbox {
 
   #armExpiry(): void {
     const head = this.#queue[0];
-    if (head === undefined || this.#heldSince !== undefined || this.#timers.has("expiry")) return;
+    if (head === undefined || this.#heldSince !== undefined || this.#cancelExpiry) return;
     if (!Number.isFinite(head.expiresAt)) return;
-    this.#timers.set("expiry", head.expiresAt - this.#clock.now(), () => {
+    this.#cancelExpiry = startTimer(this.#clock, head.expiresAt - this.#clock.now(), () => {
+      this.#cancelExpiry = undefined;
       this.#expire();
       this.#armExpiry();
     });
+  }
+
+  #stopExpiry(): void {
+    this.#cancelExpiry?.();
+    this.#cancelExpiry = undefined;
   }
 }
 

@@ -27,50 +27,16 @@ export function startTimer(clock: Clock, delay: number, callback: () => void): (
 const LATE_TOLERANCE = 2000;
 
 /**
- * Timers by name, at most one per name: setting a name again replaces its timer. The names are a
- * typed union, so a misspelt timer is a compile error rather than one that is never cleared.
+ * `startTimer` for a timer that judges something (a deadline, a silence): `late` runs instead of
+ * `callback` when it fired well after it was due, since a throttled or frozen timer proves
+ * nothing yet.
  */
-export class Timers<Name extends string> {
-  readonly #clock: Clock;
-  readonly #cancels = new Map<Name, () => void>();
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  set(name: Name, delay: number, callback: () => void): void {
-    this.clear(name);
-    this.#cancels.set(
-      name,
-      startTimer(this.#clock, delay, () => {
-        this.#cancels.delete(name);
-        callback();
-      }),
-    );
-  }
-
-  /**
-   * Like `set`, for a timer that judges something (a deadline, a silence): `late` runs instead of
-   * `callback` when it fired well after it was due, since a throttled or frozen timer proves
-   * nothing yet.
-   */
-  setChecked(name: Name, delay: number, callback: () => void, late: () => void): void {
-    const due = this.#clock.now() + delay;
-    this.set(name, delay, () => (this.#clock.now() - due > LATE_TOLERANCE ? late() : callback()));
-  }
-
-  has(name: Name): boolean {
-    return this.#cancels.has(name);
-  }
-
-  clear(...names: Name[]): void {
-    for (const name of names) {
-      this.#cancels.get(name)?.();
-      this.#cancels.delete(name);
-    }
-  }
-
-  clearAll(): void {
-    this.clear(...this.#cancels.keys());
-  }
+export function startJudgingTimer(
+  clock: Clock,
+  delay: number,
+  callback: () => void,
+  late: () => void,
+): () => void {
+  const due = clock.now() + delay;
+  return startTimer(clock, delay, () => (clock.now() - due > LATE_TOLERANCE ? late() : callback()));
 }

@@ -1,6 +1,6 @@
 import { ConnectionError } from "./errors.js";
 import { type ProbeOptions, type SessionProbe, WAKE_CHECK_INTERVAL } from "./liveness.js";
-import { Timers } from "./timers.js";
+import { startJudgingTimer } from "./timers.js";
 
 /**
  * The probe of an event stream, which cannot be pinged: with `watchdog`, a stream quiet (no
@@ -10,12 +10,11 @@ import { Timers } from "./timers.js";
  */
 export class Watchdog implements SessionProbe {
   readonly #options: ProbeOptions;
-  readonly #timers: Timers<"watchdog">;
+  #cancelTimer: (() => void) | undefined;
   #lastActivity = 0;
 
   constructor(options: ProbeOptions) {
     this.#options = options;
-    this.#timers = new Timers(options.clock);
   }
 
   start(): void {
@@ -25,7 +24,7 @@ export class Watchdog implements SessionProbe {
   }
 
   stop(): void {
-    this.#timers.clearAll();
+    this.#cancelTimer?.();
   }
 
   activity(): void {
@@ -43,8 +42,9 @@ export class Watchdog implements SessionProbe {
   }
 
   #arm(limit: number, delay: number): void {
-    this.#timers.setChecked(
-      "watchdog",
+    this.stop();
+    this.#cancelTimer = startJudgingTimer(
+      this.#options.clock,
       delay,
       () => {
         const quiet = this.#quiet();
