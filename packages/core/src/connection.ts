@@ -7,7 +7,6 @@ import {
   IDLE_CONNECTION_SNAPSHOT,
   isAtRest,
 } from "./connectionOptions.js";
-import { Credentials } from "./credentials.js";
 import { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { Liveness } from "./liveness.js";
@@ -17,7 +16,7 @@ import {
   type PageLifecycle,
   type PageSignal,
 } from "./pageLifecycle.js";
-import { callEach } from "./rethrowAsync.js";
+import { callEach, callSafely, rethrowAsync } from "./rethrowAsync.js";
 import { exponentialBackoff, retryAlways } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { startTimer, timerDelay } from "./timers.js";
@@ -45,7 +44,11 @@ export class Connection {
   readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
   #visibility: VisibilityPolicy;
-  readonly #credentials: Credentials;
+  readonly #onAuthFailure: ConnectionOptions["onAuthFailure"];
+  // The app is asked for fresh credentials once after the server refused them, until a session
+  // opens again; and before they expire, one refresh at a time.
+  #askedForCredentials = false;
+  #refreshing: Promise<void> | undefined;
   readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
@@ -103,7 +106,7 @@ export class Connection {
     };
     this.#visibility = visibility;
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
-    this.#credentials = new Credentials(onAuthFailure);
+    this.#onAuthFailure = onAuthFailure;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
@@ -238,8 +241,18 @@ export class Connection {
    * reconnect, which resumes too. Channels call it on the server's notice.
    */
   refreshCredentials(): Promise<void> {
-    const session = this.#session;
-    return this.#credentials.refresh(() => {
+    // One at a time: an event stream's notice and the expiry after it ask for the same refresh.
+    this.#refreshing ??= this.#refreshCredentials(this.#session).finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refreshCredentials(session: TransportSession | undefined): Promise<void> {
+    const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
+    if (!(await this.#askForCredentials(expiring))) return;
+    // The app's hello may throw: its bug, reported, while the connection goes on.
+    callSafely(() => {
       const status = this.#status;
       // Since the notice, the connection ended, or a new session began with fresh credentials.
       if (status !== "open" && status !== "reconnecting") return;
@@ -251,6 +264,19 @@ export class Connection {
         this.reconnect();
       }
     });
+  }
+
+  /**
+   * Asks `onAuthFailure` for fresh credentials: true once they are in place. A hook that throws
+   * is the app's bug: reported as uncaught, and taken as a no.
+   */
+  async #askForCredentials(error: ConnectionError): Promise<boolean> {
+    try {
+      return (await this.#onAuthFailure?.(error)) ?? false;
+    } catch (hookError) {
+      rethrowAsync(hookError);
+      return false;
+    }
   }
 
   #open(): void {
@@ -310,7 +336,7 @@ export class Connection {
 
   #onOpen(session: TransportSession): void {
     this.#cancelConnect?.();
-    this.#credentials.accepted();
+    this.#askedForCredentials = false;
     if (this.#outbox !== undefined) {
       // What the session must send first goes out before anyone hears it is open.
       this.#outbox.open((data) => this.#write(session, data));
@@ -332,12 +358,13 @@ export class Connection {
       return;
     }
     if (decision === "auth") {
-      if (!this.#credentials.claimRenewal()) {
+      if (this.#onAuthFailure === undefined || this.#askedForCredentials) {
         this.#fail(error);
         return;
       }
+      this.#askedForCredentials = true;
       this.#setStatus("reconnecting", { error });
-      const allowed = await this.#credentials.renew(error);
+      const allowed = await this.#askForCredentials(error);
       // The connection may have been closed or restarted while the hook ran.
       if (this.#status !== "reconnecting" || this.#session !== undefined) return;
       if (allowed) this.#openUnlessPaused();
