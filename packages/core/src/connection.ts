@@ -9,7 +9,7 @@ import {
 } from "./connectionOptions.js";
 import { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
-import { Liveness } from "./liveness.js";
+import { type SessionProbe, watchForSleep } from "./liveness.js";
 import type { Frame, Outbox, Pace, SendHandlers } from "./outbox.js";
 import {
   createBrowserPageLifecycle,
@@ -52,7 +52,8 @@ export class Connection {
   readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
-  readonly #liveness: Liveness;
+  // How the transport judges a session alive between messages, if it can.
+  readonly #probe: SessionProbe | undefined;
 
   readonly #store = new SnapshotStore<ConnectionSnapshot>(IDLE_CONNECTION_SNAPSHOT);
   readonly #messageListeners = new Set<MessageListener>();
@@ -68,6 +69,8 @@ export class Connection {
   #cancelConnect: (() => void) | undefined;
   #cancelUptime: (() => void) | undefined;
   #cancelClosing: (() => void) | undefined;
+  // Set while an open session is watched for a machine that slept.
+  #stopWatching: (() => void) | undefined;
 
   constructor(options: ConnectionOptions) {
     const {
@@ -116,7 +119,7 @@ export class Connection {
       onClosing: () => this.#onClosing(),
     });
     this.#outbox = outbox;
-    const probe = transport.probe?.({
+    this.#probe = transport.probe?.({
       clock,
       watchdog,
       // Pings skip the pace: one stuck behind a long queue would miss its own deadline.
@@ -125,7 +128,6 @@ export class Connection {
       // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
       stale: (error) => this.#reopen({ error }),
     });
-    this.#liveness = new Liveness(clock, () => this.#lifecycle.isVisible(), probe);
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -301,7 +303,7 @@ export class Connection {
             if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
             callEach(this.#messageListeners, message);
           }),
-          onActivity: current(() => this.#liveness.activity()),
+          onActivity: current(() => this.#probe?.activity()),
           onClose: current((error: ConnectionError) => {
             this.#endSession();
             void this.#onFailure(error);
@@ -347,7 +349,12 @@ export class Connection {
     this.#cancelUptime = this.#after(this.#settings.minUptime, () => {
       if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
-    this.#liveness.start();
+    this.#probe?.start();
+    this.#stopWatching = watchForSleep(
+      this.clock,
+      () => this.#lifecycle.isVisible(),
+      () => this.#probe?.check(true),
+    );
     if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
   }
 
@@ -444,8 +451,9 @@ export class Connection {
       this.#cancelGrace?.();
       if (this.#mustPause()) return;
       // Back and open: make sure the connection survived (a sleep, a network change).
-      if (status === "open") this.#liveness.check(false);
-      else this.#resume();
+      if (status === "open") {
+        if (this.#stopWatching) this.#probe?.check(false);
+      } else this.#resume();
     }
   }
 
@@ -480,7 +488,7 @@ export class Connection {
   #onClosing(): void {
     if (this.#session === undefined || this.#cancelClosing) return;
     this.#outbox?.detach();
-    this.#liveness.stop();
+    this.#stopLiveness();
     this.#setStatus("reconnecting");
     // A close event that never comes (a dead network) must not hold the connection forever.
     this.#cancelClosing = this.#after(this.#settings.connectTimeout, () =>
@@ -496,9 +504,15 @@ export class Connection {
     this.#cancelUptime?.();
     this.#cancelClosing?.();
     this.#cancelClosing = undefined;
-    this.#liveness.stop();
+    this.#stopLiveness();
     this.#outbox?.detach();
     return session;
+  }
+
+  #stopLiveness(): void {
+    this.#stopWatching?.();
+    this.#stopWatching = undefined;
+    this.#probe?.stop();
   }
 
   #teardown(): void {

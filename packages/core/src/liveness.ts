@@ -39,55 +39,29 @@ const WAKE_JUMP_VISIBLE = 20_000;
 const WAKE_JUMP_HIDDEN = 120_000;
 
 /**
- * Whether one open session is alive: the transport's probe, and a wall-clock check that notices
- * a machine that slept and asks the probe then. Started when a session opens, stopped when it
- * ends; it only judges, the connection acts.
+ * Watches an open session for a machine that slept: checks the wall clock every
+ * WAKE_CHECK_INTERVAL and calls `onWake` when it jumped. `isVisible`: a hidden page's timers are
+ * throttled, which is no sleep. Returns the function that stops watching.
  */
-export class Liveness {
-  readonly #clock: Clock;
-  readonly #isVisible: () => boolean;
-  readonly #probe: SessionProbe | undefined;
-  // Set while a session is watched.
-  #cancelWakeCheck: (() => void) | undefined;
-
-  /** `isVisible`: a hidden page's timers are throttled, which is no sleep. */
-  constructor(clock: Clock, isVisible: () => boolean, probe: SessionProbe | undefined) {
-    this.#clock = clock;
-    this.#isVisible = isVisible;
-    this.#probe = probe;
-  }
-
-  /** A session opened: start watching it. */
-  start(): void {
-    this.#probe?.start();
-    this.#scheduleWakeCheck();
-  }
-
-  /** The session ended: stop every timer. */
-  stop(): void {
-    this.#cancelWakeCheck?.();
-    this.#cancelWakeCheck = undefined;
-    this.#probe?.stop();
-  }
-
-  /** Something arrived — a message, a comment, a pong: the session is alive. */
-  activity(): void {
-    this.#probe?.activity();
-  }
-
-  /** After a sleep, a return to the page or a network change: is the session still alive? */
-  check(afterSleep: boolean): void {
-    if (this.#cancelWakeCheck !== undefined) this.#probe?.check(afterSleep);
-  }
-
-  #scheduleWakeCheck(): void {
-    const scheduledAt = this.#clock.now();
-    const cancel = startTimer(this.#clock, WAKE_CHECK_INTERVAL, () => {
-      const slack = this.#isVisible() ? WAKE_JUMP_VISIBLE : WAKE_JUMP_HIDDEN;
-      if (this.#clock.now() - scheduledAt > WAKE_CHECK_INTERVAL + slack) this.check(true);
-      // Unless the check ended the session (and maybe a new one began with its own).
-      if (this.#cancelWakeCheck === cancel) this.#scheduleWakeCheck();
+export function watchForSleep(
+  clock: Clock,
+  isVisible: () => boolean,
+  onWake: () => void,
+): () => void {
+  let cancel: () => void;
+  let watching = true;
+  const schedule = () => {
+    const scheduledAt = clock.now();
+    cancel = startTimer(clock, WAKE_CHECK_INTERVAL, () => {
+      const slack = isVisible() ? WAKE_JUMP_VISIBLE : WAKE_JUMP_HIDDEN;
+      if (clock.now() - scheduledAt > WAKE_CHECK_INTERVAL + slack) onWake();
+      // Unless the check ended the session.
+      if (watching) schedule();
     });
-    this.#cancelWakeCheck = cancel;
-  }
+  };
+  schedule();
+  return () => {
+    watching = false;
+    cancel();
+  };
 }
