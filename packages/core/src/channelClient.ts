@@ -4,37 +4,15 @@ import {
   ChannelServerError,
 } from "./channelErrors.js";
 import { type ChannelProtocol, jsonChannelProtocol, readFrame } from "./channelProtocol.js";
+import type { ChannelEvent, SubscribeOptions } from "./channelSource.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
+import { credentialRefresher, reconnectWithFreshCredentials } from "./credentials.js";
+import type { Frame } from "./outbox.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
 import { Publishes } from "./publishes.js";
 import { callEach } from "./rethrowAsync.js";
 import { type SendRate, TokenBucket } from "./tokenBucket.js";
-
-/** What a channel's subscribers hear. */
-export type ChannelEvent =
-  | {
-      readonly type: "message";
-      readonly channel: string;
-      readonly id: string;
-      readonly data: unknown;
-    }
-  /**
-   * The server confirmed the subscription, after every (re)connect. `recovered: false` is a gap:
-   * messages were missed and could not be replayed; refetch what the channel shows.
-   */
-  | {
-      readonly type: "subscribed";
-      readonly channel: string;
-      readonly recovered: boolean;
-      readonly position: string | undefined;
-    }
-  /** Bad input about this channel, or an error the server sent about it. */
-  | {
-      readonly type: "error";
-      readonly channel: string;
-      readonly error: ChannelProtocolError | ChannelServerError;
-    };
 
 function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
   return state.lastId === undefined
@@ -87,15 +65,6 @@ export interface ChannelClientOptions {
 }
 
 /** How a channel subscription starts. */
-export interface SubscribeOptions {
-  /**
-   * The id to resume from: a message id (or subscription position) stored from an earlier
-   * session, e.g. in `sessionStorage`, so a page load replays what it missed. Used when this is
-   * the channel's first listener; a channel already subscribed keeps its own place.
-   */
-  resumeFrom?: string;
-}
-
 interface ChannelState {
   readonly listeners: Set<(event: ChannelEvent) => void>;
   /** Where a resubscription resumes: the last message delivered, or where delivery started. */
@@ -134,8 +103,9 @@ export class ChannelClient {
   readonly #detach: Array<() => void>;
   // The session's control path: ahead of the outgoing queue, and dropped with the session, since
   // every open re-sends the subscriptions anyway.
-  #send: ((data: string | ArrayBuffer) => void) | undefined;
+  #send: ((data: Frame) => void) | undefined;
   #wasOpen: boolean;
+  readonly #refreshCredentials: (apply: () => void) => Promise<void>;
 
   constructor(connection: Connection, options: ChannelClientOptions = {}) {
     const {
@@ -151,6 +121,7 @@ export class ChannelClient {
     this.#maxFrameSize = maxFrameSize;
     this.#publishes = new Publishes(connection, { clock, ackTimeout, rateLimitedRetries });
     this.#clock = clock;
+    this.#refreshCredentials = credentialRefresher(connection.onAuthFailure);
     if (sendRate !== false) connection.pace(new TokenBucket(sendRate, clock));
     this.#detach = [
       connection.onSessionOpen((send) => this.#onSessionOpen(send)),
@@ -275,7 +246,7 @@ export class ChannelClient {
     this.#onSessionLost();
   }
 
-  #onSessionOpen(send: (data: string | ArrayBuffer) => void): void {
+  #onSessionOpen(send: (data: Frame) => void): void {
     this.#send = send;
     for (const [channel, state] of this.#channels) {
       state.confirmed = false;
@@ -358,10 +329,18 @@ export class ChannelClient {
         return;
       case "pong":
         return;
-      case "expiring":
-        // In band, on this socket: the server verifies the fresh `auth` and carries on.
-        void this.#connection.refreshCredentials();
+      case "expiring": {
+        const send = this.#send;
+        void this.#refreshCredentials(() => {
+          // Since the notice, a new session began, with fresh credentials.
+          if (this.#send !== undefined && this.#send !== send) return;
+          const { hello } = this.#connection;
+          // In band, on this socket: the server verifies the fresh `auth` and carries on.
+          if (this.#send !== undefined && hello !== undefined) this.#send(hello());
+          else reconnectWithFreshCredentials(this.#connection);
+        });
         return;
+      }
       case "limits": {
         const { messages, per, maxFrameSize } = frame;
         if (messages !== undefined && per !== undefined) {

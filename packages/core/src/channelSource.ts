@@ -1,6 +1,40 @@
-import type { ChannelEvent, SubscribeOptions } from "./channelClient.js";
+import type { ChannelProtocolError, ChannelServerError } from "./channelErrors.js";
 import type { ConnectionLease } from "./connectionManager.js";
 import type { Endpoint } from "./endpoint.js";
+
+/** What a channel's subscribers hear. */
+export type ChannelEvent =
+  | {
+      readonly type: "message";
+      readonly channel: string;
+      readonly id: string;
+      readonly data: unknown;
+    }
+  /**
+   * The server confirmed the subscription, after every (re)connect. `recovered: false` is a gap:
+   * messages were missed and could not be replayed; refetch what the channel shows.
+   */
+  | {
+      readonly type: "subscribed";
+      readonly channel: string;
+      readonly recovered: boolean;
+      readonly position: string | undefined;
+    }
+  /** Bad input about this channel, or an error the server sent about it. */
+  | {
+      readonly type: "error";
+      readonly channel: string;
+      readonly error: ChannelProtocolError | ChannelServerError;
+    };
+
+export interface SubscribeOptions {
+  /**
+   * The id to resume from: a message id (or subscription position) stored from an earlier
+   * session, e.g. in `sessionStorage`, so a page load replays what it missed. Used when this is
+   * the channel's first listener; a channel already subscribed keeps its own place.
+   */
+  resumeFrom?: string;
+}
 
 /** The channels of one shared connection, whatever carries them. */
 export interface ChannelSubscriber {

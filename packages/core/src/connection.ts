@@ -7,6 +7,7 @@ import {
   IDLE_CONNECTION_SNAPSHOT,
   isAtRest,
 } from "./connectionOptions.js";
+import { type AuthHook, askForCredentials } from "./credentials.js";
 import { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { type SessionProbe, watchForSleep } from "./liveness.js";
@@ -16,7 +17,7 @@ import {
   type PageLifecycle,
   type PageSignal,
 } from "./pageLifecycle.js";
-import { callEach, callSafely, rethrowAsync } from "./rethrowAsync.js";
+import { callEach } from "./rethrowAsync.js";
 import { exponentialBackoff, retryAlways } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { startTimer, timerDelay } from "./timers.js";
@@ -44,11 +45,15 @@ export class Connection {
   readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
   #visibility: VisibilityPolicy;
-  readonly #onAuthFailure: ConnectionOptions["onAuthFailure"];
+  /**
+   * The app's credentials hook and first frame, as given: a channel refreshes credentials with
+   * them when the server says they expire soon (PROTOCOL.md section 1a).
+   */
+  readonly onAuthFailure: AuthHook | undefined;
+  readonly hello: (() => Frame) | undefined;
   // The app is asked for fresh credentials once after the server refused them, until a session
-  // opens again; and before they expire, one refresh at a time.
+  // opens again.
   #askedForCredentials = false;
-  #refreshing: Promise<void> | undefined;
   readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
@@ -105,11 +110,11 @@ export class Connection {
       minUptime,
       connectTimeout,
       visibilityGrace,
-      hello,
     };
     this.#visibility = visibility;
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
-    this.#onAuthFailure = onAuthFailure;
+    this.onAuthFailure = onAuthFailure;
+    this.hello = hello;
     this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
@@ -234,53 +239,6 @@ export class Connection {
     return this.#outbox.send(data as Frame | Blob, handlers);
   }
 
-  /**
-   * Refreshes credentials the server says expire soon (PROTOCOL.md section 1a), losing nothing:
-   * asks `onAuthFailure` for fresh ones (`error.code` is `credentials-expiring`), then sends
-   * `hello` again on the open WebSocket, which a wirekit server verifies in band; without a
-   * `hello` (cookies, headers) it reconnects at once, resuming where it stood. Without
-   * `onAuthFailure` nothing can be refreshed: the server's close at expiry brings the
-   * reconnect, which resumes too. Channels call it on the server's notice.
-   */
-  refreshCredentials(): Promise<void> {
-    // One at a time: an event stream's notice and the expiry after it ask for the same refresh.
-    this.#refreshing ??= this.#refreshCredentials(this.#session).finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
-  }
-
-  async #refreshCredentials(session: TransportSession | undefined): Promise<void> {
-    const expiring = new ConnectionError("credentials-expiring", "The credentials expire soon.");
-    if (!(await this.#askForCredentials(expiring))) return;
-    // The app's hello may throw: its bug, reported, while the connection goes on.
-    callSafely(() => {
-      const status = this.#status;
-      // Since the notice, the connection ended, or a new session began with fresh credentials.
-      if (status !== "open" && status !== "reconnecting") return;
-      if (this.#session !== undefined && this.#session !== session) return;
-      const hello = this.#settings.hello;
-      if (this.#session !== undefined && this.#outbox !== undefined && hello !== undefined) {
-        this.#outbox.sendControl(hello());
-      } else {
-        this.reconnect();
-      }
-    });
-  }
-
-  /**
-   * Asks `onAuthFailure` for fresh credentials: true once they are in place. A hook that throws
-   * is the app's bug: reported as uncaught, and taken as a no.
-   */
-  async #askForCredentials(error: ConnectionError): Promise<boolean> {
-    try {
-      return (await this.#onAuthFailure?.(error)) ?? false;
-    } catch (hookError) {
-      rethrowAsync(hookError);
-      return false;
-    }
-  }
-
   #open(): void {
     // Whatever started this attempt, no other is due: a retry left armed (one set while the auth
     // hook was deciding) would open a second session behind this one.
@@ -365,13 +323,13 @@ export class Connection {
       return;
     }
     if (decision === "auth") {
-      if (this.#onAuthFailure === undefined || this.#askedForCredentials) {
+      if (this.onAuthFailure === undefined || this.#askedForCredentials) {
         this.#fail(error);
         return;
       }
       this.#askedForCredentials = true;
       this.#setStatus("reconnecting", { error });
-      const allowed = await this.#askForCredentials(error);
+      const allowed = await askForCredentials(this.onAuthFailure, error);
       // The connection may have been closed or restarted while the hook ran.
       if (this.#status !== "reconnecting" || this.#session !== undefined) return;
       if (allowed) this.#openUnlessPaused();

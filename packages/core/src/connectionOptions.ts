@@ -143,7 +143,6 @@ export interface ConnectionSettings {
   readonly minUptime: number;
   readonly connectTimeout: number;
   readonly visibilityGrace: number;
-  readonly hello: (() => Frame) | undefined;
 }
 
 /** The snapshot of a connection that has not connected: also what a server render shows. */

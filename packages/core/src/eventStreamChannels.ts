@@ -1,9 +1,9 @@
-import type { ChannelEvent } from "./channelClient.js";
 import { ChannelServerError } from "./channelErrors.js";
-import type { ChannelSource } from "./channelSource.js";
+import type { ChannelEvent, ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
 import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
+import { credentialRefresher, reconnectWithFreshCredentials } from "./credentials.js";
 import { documentUrl } from "./documentUrl.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
 import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
@@ -60,6 +60,7 @@ export class EventStreamChannels {
   #refused = new Set<string>();
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
+  readonly #refreshCredentials: (apply: () => void) => Promise<void>;
 
   constructor(options: EventStreamChannelsOptions) {
     const { url, channelsParam = "channels", debounce = 50 } = options;
@@ -81,6 +82,7 @@ export class EventStreamChannels {
       events: () => [...this.#wired, ...RESERVED_EVENTS],
     });
     this.connection = new Connection({ ...options, transport });
+    this.#refreshCredentials = credentialRefresher(options.onAuthFailure);
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
       if (channel === STREAM_GAP_EVENT) {
@@ -96,7 +98,7 @@ export class EventStreamChannels {
       }
       if (channel === STREAM_EXPIRING_EVENT || channel === STREAM_EXPIRED_EVENT) {
         // A stream takes no credentials in band: refresh them, and reconnect by Last-Event-ID.
-        void this.connection.refreshCredentials();
+        void this.#refreshCredentials(() => reconnectWithFreshCredentials(this.connection));
         return;
       }
       if (channel === STREAM_POSITION_EVENT) {

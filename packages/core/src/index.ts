@@ -1,15 +1,15 @@
-export type {
-  ChannelClientOptions,
-  ChannelEvent,
-  ChannelExtension,
-  SubscribeOptions,
-} from "./channelClient.js";
+export type { ChannelClientOptions, ChannelExtension } from "./channelClient.js";
 export { ChannelClient } from "./channelClient.js";
 export type { ChannelProtocolErrorCode, PublishErrorCode } from "./channelErrors.js";
 export { ChannelProtocolError, ChannelServerError, PublishError } from "./channelErrors.js";
 export type { ChannelProtocol } from "./channelProtocol.js";
 export { jsonChannelProtocol } from "./channelProtocol.js";
-export type { ChannelSource, ChannelSubscriber } from "./channelSource.js";
+export type {
+  ChannelEvent,
+  ChannelSource,
+  ChannelSubscriber,
+  SubscribeOptions,
+} from "./channelSource.js";
 export { channelSubscription } from "./channelSubscription.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
