@@ -602,8 +602,9 @@ ${storm}
 peers measured the same way in the same run. The budgets are absolute bytes (issue 12).
 \`npm test\` (\`packages/core/test/hookBundles.test.ts\`) enforces which modules each import may
 hold (no event-stream module with \`useSocket\`, no channel module with \`useEventStream\`), and what
-\`FetchEventSource\` may add. The byte budgets are not met yet, so no test asserts them: a
-budget's test lands with the change that meets it.
+\`FetchEventSource\` may add, and every budget that is met, in absolute bytes: today
+\`useEventStream\` on the browser's \`EventSource\`. The others join it with the change that meets
+theirs.
 
 ${bundleTables}
 
