@@ -35,16 +35,17 @@ export type ConnectionErrorCode =
 export class ConnectionError extends Error {
   override readonly name = "ConnectionError";
   readonly code: ConnectionErrorCode;
+  // The details below are own properties only where a failure has them (set from `detail`).
   /** The HTTP status, for `http-status`. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The response's Content-Type (or `null` when absent), for `content-type`. */
-  readonly contentType: string | null | undefined;
+  declare readonly contentType: string | null | undefined;
   /** The WebSocket close code, for `closed`. */
-  readonly closeCode: number | undefined;
+  declare readonly closeCode: number | undefined;
   /** The WebSocket close reason, for `closed`. */
-  readonly closeReason: string | undefined;
+  declare readonly closeReason: string | undefined;
   /** Milliseconds the server asked to wait (`Retry-After`), when it did. */
-  readonly retryAfter: number | undefined;
+  declare readonly retryAfter: number | undefined;
 
   constructor(
     code: ConnectionErrorCode,
