@@ -1,5 +1,7 @@
-export type { RealtimeEndpoint, RealtimeProviderProps } from "./realtimeContext.js";
-export { RealtimeProvider, useConnectionManager } from "./realtimeContext.js";
+export type { RealtimeEndpoint } from "./realtimeContext.js";
+export { useConnectionManager } from "./realtimeContext.js";
+export type { RealtimeProviderProps } from "./realtimeProvider.js";
+export { RealtimeProvider } from "./realtimeProvider.js";
 export type { ConnectionStatusView } from "./useConnectionStatus.js";
 export { useConnectionStatus } from "./useConnectionStatus.js";
 export type { UseEventStreamOptions, UseEventStreamResult } from "./useEventStream.js";
