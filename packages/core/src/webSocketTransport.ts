@@ -55,17 +55,9 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
         missingWebSocket();
       let live = true;
-      let socket: WebSocketLike | undefined;
-      try {
-        socket = new WebSocketImpl(url, protocols) as WebSocketLike;
-        socket.binaryType = binaryType;
-      } catch (cause) {
-        // A malformed URL or a forbidden port throws at once; report it like any failure.
-        const error = new ConnectionError("network", `Cannot open a WebSocket to ${url}.`, {
-          cause,
-        });
-        queueMicrotask(() => live && callbacks.onClose(error));
-      }
+      // A malformed URL or a forbidden port throws here: the connection fails the attempt.
+      const socket = new WebSocketImpl(url, protocols) as WebSocketLike;
+      socket.binaryType = binaryType;
       const listeners = {
         open() {
           callbacks.onActivity();
@@ -89,11 +81,11 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         error() {},
       };
       for (const [type, listener] of Object.entries(listeners)) {
-        socket?.addEventListener(type, (event: never) => live && listener(event));
+        socket.addEventListener(type, (event: never) => live && listener(event));
       }
       return {
         send(data) {
-          if (socket?.readyState !== OPEN) {
+          if (socket.readyState !== OPEN) {
             throw new ConnectionError("network", "The WebSocket is not open.");
           }
           socket.send(data);
@@ -101,7 +93,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         close() {
           live = false;
           try {
-            socket?.close(1000);
+            socket.close(1000);
           } catch {
             // Closing a socket that never opened may throw in some implementations; it is gone either way.
           }

@@ -176,6 +176,16 @@ describe("bad servers", () => {
     expect(accepted).toBeGreaterThanOrEqual(2);
   });
 
+  it("fails an attempt at a URL the WebSocket cannot parse, and says why", () => {
+    // `ws`, like the browser's WebSocket, throws at once for a URL that does not parse.
+    const connection = connect(webSocketTransport({ url: "not a url", WebSocket }));
+    expect(connection.getSnapshot()).toMatchObject({
+      status: "reconnecting",
+      attempt: 1,
+      error: { code: "network", cause: expect.any(SyntaxError) },
+    });
+  });
+
   it("passes text and binary frames through as their own kinds", async () => {
     const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     await once(server, "listening");
