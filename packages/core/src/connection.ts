@@ -169,14 +169,6 @@ export class Connection {
   }
 
   /**
-   * Event streams: delivers these named events too, from the live session on. Pair it with a
-   * transport whose `events` is a function returning them, so later connects listen as well.
-   */
-  listen(events: readonly string[]): void {
-    this.#session?.listen?.(events);
-  }
-
-  /**
    * Changes what the connection does while the page is hidden, from now on: the
    * `ConnectionManager` sets the most permissive policy any of a shared connection's users asked
    * for. A connection paused by the old policy resumes at once if the new one keeps it.

@@ -57,6 +57,15 @@ export interface EventSourceTransportOptions
 
 const CLOSED = 2;
 
+/** An event-stream transport, which can be asked for more named events as it runs. */
+export interface EventSourceTransport extends Transport {
+  /**
+   * Delivers these named events too, from the live session on and in every later one: a new
+   * user of a shared stream.
+   */
+  listen(events: readonly string[]): void;
+}
+
 /**
  * A transport over an EventSource: the browser's own (a GET with cookies, no headers), or
  * `FetchEventSource` when given (headers refreshed on every connect, any method, body or
@@ -68,7 +77,7 @@ const CLOSED = 2;
  * import { FetchEventSource } from "@wirekit/core/event-source";
  * const transport = eventSourceTransport({ url, FetchEventSource, headers: () => auth() });
  */
-export function eventSourceTransport(options: EventSourceTransportOptions): Transport {
+export function eventSourceTransport(options: EventSourceTransportOptions): EventSourceTransport {
   const { FetchEventSource, events = [], withCredentials = false } = options;
   const { headers, method = "GET", body, fetch, maxEventSize } = options;
   if (
@@ -82,8 +91,14 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
       "wirekit: the browser's EventSource sends no headers, method, body or fetch: pass `FetchEventSource` from @wirekit/core/event-source.",
     );
   }
+  const added = new Set<string>();
+  let live: EventStreamSession | undefined;
   return {
     ...EVENT_STREAM_TRANSPORT,
+    listen(more) {
+      for (const event of more) added.add(event);
+      live?.listen(more);
+    },
     open(callbacks, { lastEventId }) {
       // Created with the source, which tells it apart by `session.live` from the first event on.
       let session: EventStreamSession;
@@ -118,7 +133,8 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Tran
           onComment: () => session.live && callbacks.onActivity(),
         });
       }
-      session = eventStreamSession(callbacks, source, read(events));
+      session = eventStreamSession(callbacks, source, [...read(events), ...added]);
+      live = session;
       source.addEventListener("error", (event) => {
         if (session.live) callbacks.onRetryAdvice(source.reconnectionTime ?? 0);
         // FetchEventSource says what failed. The browser's does not: CLOSED, it failed the

@@ -1,6 +1,10 @@
 import { Connection } from "./connection.js";
 import { type ConnectionSettings, type Endpoint, wireKey } from "./endpoint.js";
-import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
+import {
+  type EventSourceTransport,
+  type EventSourceTransportOptions,
+  eventSourceTransport,
+} from "./eventSourceTransport.js";
 
 export interface EventStreamEndpointOptions
   extends ConnectionSettings,
@@ -10,8 +14,8 @@ export interface EventStreamEndpointOptions
   events?: readonly string[];
 }
 
-// The named events a shared stream listens to: every one any of its users asked for.
-const eventsOf = new WeakMap<Connection, Set<string>>();
+// A shared stream's transport, which listens to every named event any of its users asked for.
+const transportOf = new WeakMap<Connection, EventSourceTransport>();
 
 /**
  * An event-stream endpoint: streams that send the same request — URL, headers, method, body,
@@ -41,16 +45,14 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
     // The options hold the settings; the connection reads only those.
     settings: options,
     connect(environment) {
-      const listened = new Set(events);
-      const transport = eventSourceTransport({ ...options, events: () => [...listened] });
+      const transport = eventSourceTransport(options);
       const connection = new Connection({ ...options, ...environment, transport });
-      eventsOf.set(connection, listened);
+      transportOf.set(connection, transport);
       return connection;
     },
     join(connection) {
       // The stream's session listens to each event once, however many users ask for it.
-      for (const event of events) eventsOf.get(connection)?.add(event);
-      connection.listen(events);
+      transportOf.get(connection)?.listen(events);
       connection.connect();
     },
   };

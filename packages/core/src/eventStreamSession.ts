@@ -29,6 +29,8 @@ export interface EventStreamSession extends TransportSession {
   readonly live: boolean;
   /** The stream failed: closes the source and tells the connection, once. */
   end(error: ConnectionError): void;
+  /** Delivers these named events too, from now on; each is listened to once. */
+  listen(events: readonly string[]): void;
 }
 
 /**

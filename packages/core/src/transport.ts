@@ -39,8 +39,6 @@ export interface TransportSession {
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
   /** Closes it without calling back. */
   close(): void;
-  /** Event streams: delivers these named events too, from now on (a new user of a shared stream). */
-  listen?(events: readonly string[]): void;
 }
 
 /**

@@ -1,5 +1,5 @@
-// The session both event-stream transports open: named events asked for at any time, before the
-// stream opens included, are listened to once each.
+// The sessions an event-stream transport opens, over either EventSource: named events asked for at
+// any time, before the stream opens included, are listened to once each, in every later session too.
 import {
   eventSourceTransport,
   type Transport,
@@ -45,12 +45,13 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
     const server = createFakeServer();
     const streams: FakeServerStream[] = [];
     server.onRequest((stream) => streams.push(stream));
-    const { session, messages, isOpen } = open(make(server));
+    const transport = make(server);
+    const { session, messages, isOpen } = open(transport);
     // Asked for at once, before the stream opens.
-    session.listen?.(["early", "early"]);
+    transport.listen(["early", "early"]);
     await vi.waitFor(() => expect(isOpen()).toBe(true));
-    session.listen?.(["early", "late"]);
-    session.listen?.(["late"]);
+    transport.listen(["early", "late"]);
+    transport.listen(["late"]);
     streams[0]?.event({ event: "early", data: "1" });
     streams[0]?.event({ event: "late", data: "2" });
     streams[0]?.event({ event: "unheard", data: "3" });
@@ -61,6 +62,12 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
       ["late", "2"],
       ["message", "4"],
     ]);
+    // The next session listens to them from the start, unasked.
+    session.close();
+    const next = open(transport);
+    await vi.waitFor(() => expect(next.isOpen()).toBe(true));
+    streams[1]?.event({ event: "late", data: "5" });
+    await vi.waitFor(() => expect(next.messages.map(({ data }) => data)).toEqual(["5"]));
   });
 });
 
