@@ -299,12 +299,16 @@ export class Connection {
     this.#cancelUptime = this.#after(this.#settings.minUptime, () => {
       if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
     });
-    this.#probe?.start();
-    this.#stopWatching = watchForSleep(
-      this.clock,
-      () => this.#lifecycle.isVisible(),
-      () => this.#probe?.check(true),
-    );
+    const probe = this.#probe;
+    // Without a probe (a socket that does not ping) a wake has nothing to check.
+    if (probe !== undefined) {
+      probe.start();
+      this.#stopWatching = watchForSleep(
+        this.clock,
+        () => this.#lifecycle.isVisible(),
+        () => probe.check(true),
+      );
+    }
     if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
   }
 

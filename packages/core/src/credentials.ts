@@ -49,9 +49,10 @@ export function credentialRefresher(
 
 /**
  * Fresh credentials that cannot travel in band (a stream's headers, a socket without a `hello`):
- * a live connection reconnects with them at once, resuming where it stood.
+ * an open connection, or one waiting out a retry, reconnects with them at once, resuming where it
+ * stood. An attempt already under way carries them by itself.
  */
 export function reconnectWithFreshCredentials(connection: Connection): void {
-  const { status } = connection.getSnapshot();
-  if (status === "open" || status === "reconnecting") connection.reconnect();
+  const { status, nextRetryAt } = connection.getSnapshot();
+  if (status === "open" || nextRetryAt !== null) connection.reconnect();
 }

@@ -71,7 +71,8 @@ export interface EventSourceTransport extends Transport {
  * `FetchEventSource` when given (headers refreshed on every connect, any method, body or
  * `fetch`). Either would reconnect by itself; the transport closes it at the first error
  * instead and lets the connection reconnect, so backoff, the visibility policy and the page
- * lifecycle rule every retry.
+ * lifecycle rule every retry. A transport serves one connection: it keeps the named events its
+ * users asked for, and listens to them in that connection's sessions.
  *
  * @example
  * import { FetchEventSource } from "@wirekit/core/event-source";
@@ -83,13 +84,20 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
   if (
     typeof process !== "undefined" &&
     process.env.NODE_ENV !== "production" &&
-    FetchEventSource === undefined &&
-    (headers ?? body ?? fetch ?? (method.toUpperCase() === "GET" ? undefined : method)) !==
-      undefined
+    FetchEventSource === undefined
   ) {
-    throw new TypeError(
-      "wirekit: the browser's EventSource sends no headers, method, body or fetch: pass `FetchEventSource` from @wirekit/core/event-source.",
-    );
+    if (
+      (headers ?? body ?? fetch ?? (method.toUpperCase() === "GET" ? undefined : method)) !==
+      undefined
+    ) {
+      throw new TypeError(
+        "wirekit: the browser's EventSource sends no headers, method, body or fetch: pass `FetchEventSource` from @wirekit/core/event-source.",
+      );
+    }
+    // Said now rather than as a failed attempt, retried forever, at every connect.
+    if (options.EventSource === undefined && typeof globalThis.EventSource !== "function") {
+      noEventSource();
+    }
   }
   const added = new Set<string>();
   let live: EventStreamSession | undefined;

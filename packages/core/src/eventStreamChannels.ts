@@ -61,6 +61,8 @@ export class EventStreamChannels {
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
   readonly #refreshCredentials: (apply: () => void) => Promise<void>;
+  // Streams opened so far: a refresh leaves alone a stream opened since its notice.
+  #opens = 0;
 
   constructor(options: EventStreamChannelsOptions) {
     const { url, channelsParam = "channels", debounce = 50 } = options;
@@ -69,6 +71,7 @@ export class EventStreamChannels {
     const transport = eventSourceTransport({
       ...options,
       url: () => {
+        this.#opens++;
         this.#streaming = this.#wired;
         this.#gap = false;
         this.#announced = false;
@@ -97,8 +100,12 @@ export class EventStreamChannels {
         return;
       }
       if (channel === STREAM_EXPIRING_EVENT || channel === STREAM_EXPIRED_EVENT) {
-        // A stream takes no credentials in band: refresh them, and reconnect by Last-Event-ID.
-        void this.#refreshCredentials(() => reconnectWithFreshCredentials(this.connection));
+        // A stream takes no credentials in band: refresh them, and reconnect by Last-Event-ID,
+        // unless a stream opened since the notice, with them.
+        const opens = this.#opens;
+        void this.#refreshCredentials(() => {
+          if (this.#opens === opens) reconnectWithFreshCredentials(this.connection);
+        });
         return;
       }
       if (channel === STREAM_POSITION_EVENT) {

@@ -22,6 +22,7 @@ export type {
   ConnectionStatus,
 } from "./connectionOptions.js";
 export { IDLE_CONNECTION_SNAPSHOT } from "./connectionOptions.js";
+export type { AuthHook } from "./credentials.js";
 export type {
   Attachment,
   ConnectionEnvironment,
@@ -32,6 +33,7 @@ export type { ConnectionErrorCode } from "./errors.js";
 export { ConnectionError } from "./errors.js";
 export type {
   EventSourceConstructor,
+  EventSourceTransport,
   EventSourceTransportOptions,
 } from "./eventSourceTransport.js";
 export { eventSourceTransport } from "./eventSourceTransport.js";

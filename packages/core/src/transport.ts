@@ -55,9 +55,9 @@ export interface Transport {
    */
   readonly outbox?: (options: OutboxOptions) => Outbox;
   /**
-   * How a session is judged alive between messages: pinged (a `heartbeat()`, where the app
-   * asked for one) over a WebSocket, timed for silence (`Watchdog`) on an event stream. Without
-   * one, only a session's own close and the wake check end it.
+   * How a session is judged alive between messages, and after the machine slept: pinged (a
+   * `heartbeat()`, where the app asked for one) over a WebSocket, timed for silence (`Watchdog`)
+   * on an event stream. Without one, only a session's own close ends it.
    */
   readonly probe?: ((options: ProbeOptions) => SessionProbe) | undefined;
   /**

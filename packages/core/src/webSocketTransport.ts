@@ -4,6 +4,9 @@ import { Outbox } from "./outbox.js";
 import { retryByCloseCode } from "./retry.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+declare const process: { env: { NODE_ENV?: string } };
+
 /** The part of the WebSocket API the transport uses: the browser's, or `ws` in Node. */
 export interface WebSocketLike {
   binaryType: string;
@@ -44,10 +47,20 @@ const OPEN = 1;
 
 /** A transport over WebSocket: text and binary frames, both ways. */
 export function webSocketTransport(options: WebSocketTransportOptions): Transport {
-  const { url, protocols, binaryType = "arraybuffer" } = options;
+  const { url, protocols, binaryType = "arraybuffer", heartbeat } = options;
+  if (
+    typeof process !== "undefined" &&
+    process.env.NODE_ENV !== "production" &&
+    heartbeat !== undefined &&
+    typeof heartbeat.probe !== "function"
+  ) {
+    throw new TypeError(
+      "wirekit: `heartbeat` takes what heartbeat({ interval, deadline, message }) from @wirekit/core returns.",
+    );
+  }
   return {
     outbox: (outboxOptions) => new Outbox(outboxOptions),
-    probe: options.heartbeat?.probe,
+    probe: heartbeat?.probe,
     shouldRetry: retryByCloseCode,
     open(callbacks: TransportCallbacks): TransportSession {
       const WebSocketImpl =

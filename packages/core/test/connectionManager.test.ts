@@ -5,6 +5,7 @@ import {
   ConnectionManager,
   type EventStreamEndpointOptions,
   eventStreamEndpoint,
+  type Heartbeat,
   heartbeat,
   RealtimeObserver,
   streamSource,
@@ -89,7 +90,8 @@ describe("ConnectionManager", () => {
 
   it("lets a lease held across closeAll go without touching the connection made after it", () => {
     const { manager: connections, clock } = manager();
-    const endpoint = () => eventStreamEndpoint({ url: "http://127.0.0.1:1/events" });
+    const endpoint = () =>
+      eventStreamEndpoint({ url: "http://127.0.0.1:1/events", FetchEventSource });
     const before = connections.acquire(endpoint());
     connections.closeAll();
     const after = connections.acquire(endpoint());
@@ -188,6 +190,23 @@ describe("ConnectionManager", () => {
     // A GET, in any case, is what the browser's EventSource sends.
     expect(() =>
       connections.acquire(eventStreamEndpoint({ url, EventSource, method: "get" })),
+    ).not.toThrow();
+    // Where there is none (Node here), it says so at once rather than failing every attempt.
+    expect(globalThis.EventSource).toBeUndefined();
+    expect(() => connections.acquire(eventStreamEndpoint({ url }))).toThrow(
+      /no EventSource here; pass `FetchEventSource`/,
+    );
+  });
+
+  it("refuses a heartbeat written as options rather than made by heartbeat()", () => {
+    const { manager: connections } = manager();
+    const options = { url: "ws://127.0.0.1:1/live", WebSocket };
+    const written = { interval: 5000 } as unknown as Heartbeat;
+    expect(() =>
+      connections.acquire(webSocketEndpoint({ ...options, heartbeat: written })),
+    ).toThrow(/heartbeat\(\{ interval, deadline, message \}\)/);
+    expect(() =>
+      connections.acquire(webSocketEndpoint({ ...options, heartbeat: heartbeat() })),
     ).not.toThrow();
   });
 

@@ -77,7 +77,7 @@ async function streamChannels(options: Partial<ConnectionOptions> = {}) {
   await vi.waitFor(() => expect(connection.getSnapshot().status).toBe("open"));
   const last = () => streams.at(-1) as FakeServerStream;
   const notice = () => last().event({ event: STREAM_EXPIRING_EVENT, data: "1000" });
-  return { streams, last, connection, notice };
+  return { streams, last, connection, notice, clock };
 }
 
 /** Runs what the hook's answer set off: promise callbacks, all queued before the next task. */
@@ -126,6 +126,7 @@ describe("a refresh on the server's notice", () => {
     const stream = await streamChannels();
     stream.notice();
     await settle();
+    expect(stream.connection.getSnapshot().status).toBe("open");
     expect(stream.streams).toHaveLength(1);
   });
 
@@ -173,6 +174,41 @@ describe("a refresh on the server's notice", () => {
     await settle();
     expect(transport.sessions).toHaveLength(2);
     expect(transport.last.sent).toEqual(["auth"]);
+  });
+
+  it("leaves alone a socket attempt under way when the hook answers: its hello is fresh", async () => {
+    const { hook, answer } = gatedHook();
+    const { transport, clock, connection, notice } = socketChannels({
+      hello: () => "auth",
+      onAuthFailure: hook,
+    });
+    notice();
+    transport.last.drop(new ConnectionError("closed", "gone", { closeCode: 1006 }));
+    await clock.advanceAsync(60_000);
+    expect(transport.sessions).toHaveLength(2);
+    answer(true);
+    await settle();
+    expect(transport.sessions).toHaveLength(2);
+    expect(transport.last.closedByClient).toBe(false);
+    expect(connection.getSnapshot().attempt).toBe(1);
+  });
+
+  it("leaves alone a stream that opened since the notice, with fresh headers", async () => {
+    const { hook, answer } = gatedHook();
+    const { streams, last, connection, notice, clock } = await streamChannels({
+      onAuthFailure: hook,
+    });
+    notice();
+    await vi.waitFor(() => expect(hook).toHaveBeenCalledTimes(1));
+    last().drop();
+    await vi.waitFor(() => expect(connection.getSnapshot().nextRetryAt).not.toBeNull());
+    await clock.advanceAsync(60_000);
+    await vi.waitFor(() => expect(connection.getSnapshot().status).toBe("open"));
+    answer(true);
+    await settle();
+    expect(connection.getSnapshot().status).toBe("open");
+    expect(streams).toHaveLength(2);
+    expect(streams[1]?.closed).toBe(false);
   });
 
   it("leaves closed channels closed", async () => {

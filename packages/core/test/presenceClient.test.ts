@@ -135,7 +135,10 @@ describe("PresenceClient", () => {
   it("refuses an event stream in the observer: presence needs frames both ways", () => {
     const { manager } = setup();
     const observer = new PresenceObserver(manager, {
-      source: eventStreamChannels({ url: "http://rt.test/stream" }),
+      source: eventStreamChannels({
+        url: "http://rt.test/stream",
+        EventSource: createFakeServer().EventSource,
+      }),
       channel: "room",
     });
     expect(() => observer.mount()).toThrow(/WebSocket channels/);

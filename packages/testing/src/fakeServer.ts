@@ -40,8 +40,8 @@ export interface FakeServer {
   readonly EventSource: typeof FakeEventSource;
   /**
    * A `fetch` for event streams, answered by the same `onRequest` handlers: pass it to
-   * `FetchEventSource` (or an endpoint's `fetch`) for POST streams, headers and `Last-Event-ID`
-   * on every request. Bodies are text.
+   * `FetchEventSource` (or as an endpoint's `fetch`, with its `FetchEventSource`) for POST
+   * streams, headers and `Last-Event-ID` on every request. Bodies are text.
    */
   readonly fetch: FakeFetch;
   /** The one-way latency now, in milliseconds. */
