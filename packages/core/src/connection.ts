@@ -24,7 +24,8 @@ import { startTimer, timerDelay } from "./timers.js";
 import type { TransportMessage, TransportSession } from "./transport.js";
 import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 type MessageListener = (message: TransportMessage) => void;
@@ -95,7 +96,7 @@ export class Connection {
       lastEventId = "",
       queue = {},
     } = options;
-    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+    if (typeof process === "object" && process.env.NODE_ENV !== "production") {
       if (typeof transport?.open !== "function") {
         throw new TypeError("Connection: pass a `transport`, e.g. webSocketTransport({ url }).");
       }
@@ -174,7 +175,7 @@ export class Connection {
    * for. A connection paused by the old policy resumes at once if the new one keeps it.
    */
   setVisibility(visibility: VisibilityPolicy): void {
-    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+    if (typeof process === "object" && process.env.NODE_ENV !== "production") {
       assertVisibility(visibility);
     }
     if (visibility === this.#visibility) return;

@@ -11,7 +11,8 @@ import { sharedVisibility, warnIgnoredSettings } from "./sharedSettings.js";
 import { startTimer } from "./timers.js";
 import type { VisibilityPolicy } from "./visibility.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 /** A share in a connection. Release it when done; the last release closes it after the linger. */
@@ -97,7 +98,7 @@ export class ConnectionManager {
       const connection = endpoint.connect(this.#environment);
       entry = { connection, attachments: new Map(), settings, visibility: new Map() };
       this.#entries.set(key, entry);
-    } else if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+    } else if (typeof process === "object" && process.env.NODE_ENV !== "production") {
       warnIgnoredSettings(entry.connection, endpoint.url, entry.settings, settings);
     }
     const held = entry;

@@ -11,7 +11,8 @@ import {
 import type { FetchEventSource, FetchEventSourceInit } from "./fetchEventSource.js";
 import type { Transport } from "./transport.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 /** The browser's `EventSource` class, or a test double with its shape. */
@@ -82,7 +83,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
   const { FetchEventSource, events = [], withCredentials = false } = options;
   const { headers, method = "GET", body, fetch, maxEventSize } = options;
   if (
-    typeof process !== "undefined" &&
+    typeof process === "object" &&
     process.env.NODE_ENV !== "production" &&
     FetchEventSource === undefined
   ) {

@@ -3,7 +3,8 @@ import { EventStreamReader } from "./eventStreamReader.js";
 
 export { DEFAULT_MAX_EVENT_SIZE } from "./eventStreamReader.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 /** One dispatched event, as the WHATWG HTML "server-sent events" rules define it. */
@@ -81,7 +82,7 @@ export function createEventStreamParser(
 ): EventStreamParser {
   const { onEvent } = handlers;
   if (
-    typeof process !== "undefined" &&
+    typeof process === "object" &&
     process.env.NODE_ENV !== "production" &&
     typeof onEvent !== "function"
   ) {

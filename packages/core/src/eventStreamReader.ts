@@ -23,7 +23,8 @@ import type {
 import { callSafely, rethrowAsync } from "./rethrowAsync.js";
 import { bytesOf, Utf8Chunks } from "./utf8Chunks.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 /** The default `maxEventSize`: 4 MiB. */
@@ -80,7 +81,7 @@ export class EventStreamReader implements EventStreamParser {
   ) {
     const { onRetry, onComment, onError } = handlers;
     const { initialLastEventId = "", maxEventSize = DEFAULT_MAX_EVENT_SIZE } = options;
-    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+    if (typeof process === "object" && process.env.NODE_ENV !== "production") {
       if (typeof initialLastEventId !== "string") {
         throw new TypeError("createEventStreamParser: `initialLastEventId` must be a string.");
       }

@@ -11,7 +11,8 @@ import { rethrowAsync } from "./rethrowAsync.js";
 import type { RetryDelay, ShouldRetry } from "./retry.js";
 import { startTimer } from "./timers.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
@@ -171,7 +172,7 @@ export class FetchEventSource extends EventSourceTarget {
         "FetchEventSource: no `fetch` in this environment; pass one in `init.fetch`.",
       );
     }
-    if (typeof process !== "undefined" && process.env.NODE_ENV !== "production") {
+    if (typeof process === "object" && process.env.NODE_ENV !== "production") {
       checkInit(method, body, reconnectionTime);
     }
     // Called as a plain function: browsers throw "Illegal invocation" when fetch runs with any

@@ -3,7 +3,8 @@ import { ConnectionError } from "./errors.js";
 import { callEach, callSafely } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 /** A frame a WebSocket takes. */
@@ -121,7 +122,7 @@ export class Outbox {
         whenFull = "reject",
       } = queue;
       if (
-        typeof process !== "undefined" &&
+        typeof process === "object" &&
         process.env.NODE_ENV !== "production" &&
         whenFull !== "reject" &&
         whenFull !== "drop-oldest"

@@ -4,7 +4,8 @@ import { Outbox } from "./outbox.js";
 import { retryByCloseCode } from "./retry.js";
 import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
 
-// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working.
+// Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
+// (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
 declare const process: { env: { NODE_ENV?: string } };
 
 /** The part of the WebSocket API the transport uses: the browser's, or `ws` in Node. */
@@ -49,7 +50,7 @@ const OPEN = 1;
 export function webSocketTransport(options: WebSocketTransportOptions): Transport {
   const { url, protocols, binaryType = "arraybuffer", heartbeat } = options;
   if (
-    typeof process !== "undefined" &&
+    typeof process === "object" &&
     process.env.NODE_ENV !== "production" &&
     heartbeat !== undefined &&
     typeof heartbeat.probe !== "function"
