@@ -259,12 +259,7 @@ export class Connection {
             this.#endSession();
             void this.#onFailure(error);
           }),
-          onBadInput: current((error: EventStreamParseError) => {
-            const shown = this.#store.get().error;
-            if (shown?.name !== error.name || shown.message !== error.message) {
-              this.#update({ error });
-            }
-          }),
+          onBadInput: current((error: EventStreamParseError) => this.#update({ error })),
           onRetryAdvice: (milliseconds) => {
             if (milliseconds > 0) this.#serverRetry = milliseconds;
           },

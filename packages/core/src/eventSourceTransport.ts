@@ -1,5 +1,6 @@
 import { documentUrl } from "./documentUrl.js";
 import { ConnectionError } from "./errors.js";
+import type { EventStreamParseError } from "./eventStreamParseError.js";
 import {
   type Dynamic,
   EVENT_STREAM_TRANSPORT,
@@ -127,6 +128,9 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
           noEventSource();
         source = new EventSourceImpl(url.href, { withCredentials });
       } else {
+        // A run of the same bad input (a stream of oversized events) is one error to show, not
+        // a new snapshot per event.
+        let reported: EventStreamParseError | undefined;
         source = new FetchEventSource(url.href, {
           headers,
           method,
@@ -138,7 +142,16 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
           // The connection decides about every retry; 0 until the server advises otherwise.
           shouldRetry: () => "fatal",
           reconnectionTime: 0,
-          onParseError: (error) => session.live && callbacks.onBadInput(error),
+          onParseError: (error) => {
+            if (
+              !session.live ||
+              (reported?.code === error.code && reported.message === error.message)
+            ) {
+              return;
+            }
+            reported = error;
+            callbacks.onBadInput(error);
+          },
           onComment: () => session.live && callbacks.onActivity(),
         });
       }

@@ -22,7 +22,10 @@ export interface TransportCallbacks {
   onActivity(): void;
   /** The connection is gone, and why. Called once. */
   onClose(error: ConnectionError): void;
-  /** Bad input that was skipped; the connection goes on. */
+  /**
+   * Bad input that was skipped; the connection goes on, showing it as its error. Each call is a
+   * new snapshot: report a run of the same bad input once.
+   */
   onBadInput(error: EventStreamParseError): void;
   /** The server's reconnection advice (`retry:`), in milliseconds. */
   onRetryAdvice(milliseconds: number): void;

@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 
 function open(transport: Transport) {
   const messages: TransportMessage[] = [];
+  const badInput: string[] = [];
   let opened = false;
   const callbacks: TransportCallbacks = {
     onOpen: () => {
@@ -20,13 +21,13 @@ function open(transport: Transport) {
     onMessage: (message) => messages.push(message),
     onActivity: () => {},
     onClose: () => {},
-    onBadInput: () => {},
+    onBadInput: (error) => badInput.push(error.code),
     onRetryAdvice: () => {},
     onPosition: () => {},
   };
   const session = transport.open(callbacks, { lastEventId: "" });
   onTestFinished(() => session.close());
-  return { session, messages, isOpen: () => opened };
+  return { session, messages, badInput, isOpen: () => opened };
 }
 
 const transports = {
@@ -72,15 +73,33 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
 });
 
 describe("FetchEventSource's transport", () => {
-  // As the browser's EventSource does: before the fix, FetchEventSource was loaded first and the
-  // error surfaced as an unhandled rejection, leaving a session that never opened.
-  it.each(["http://[bad", "/relative"])(
-    "refuses the URL %s as the session opens, before FetchEventSource loads",
-    (url) => {
-      const transport = eventSourceTransport({ FetchEventSource, url });
-      expect(() => open(transport)).toThrow(TypeError);
-    },
-  );
+  // As the browser's EventSource does: the attempt fails at once, rather than a session that
+  // never opens.
+  it.each(["http://[bad", "/relative"])("refuses the URL %s as the session opens", (url) => {
+    const transport = eventSourceTransport({ FetchEventSource, url });
+    expect(() => open(transport)).toThrow(TypeError);
+  });
+
+  it("reports a run of the same bad input once, and each new kind of it", async () => {
+    const server = createFakeServer();
+    const streams: FakeServerStream[] = [];
+    server.onRequest((stream) => streams.push(stream));
+    const transport = eventSourceTransport({
+      FetchEventSource,
+      url: "http://stream.test/",
+      fetch: server.fetch,
+      maxEventSize: 20,
+    });
+    const { messages, badInput, isOpen } = open(transport);
+    await vi.waitFor(() => expect(isOpen()).toBe(true));
+    const stream = streams[0] as FakeServerStream;
+    for (let index = 0; index < 3; index++) stream.event({ data: "x".repeat(50) });
+    stream.event({ data: "z", id: "a\0b" });
+    stream.event({ data: "x".repeat(50) });
+    stream.event({ data: "ok" });
+    await vi.waitFor(() => expect(messages.map(({ data }) => data)).toEqual(["z", "ok"]));
+    expect(badInput).toEqual(["event-too-large", "invalid-id", "event-too-large"]);
+  });
 
   it("lets a url function's error out as the session opens", () => {
     const failure = new Error("no token yet");
