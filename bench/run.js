@@ -603,8 +603,8 @@ peers measured the same way in the same run. The budgets are absolute bytes (iss
 \`npm test\` (\`packages/core/test/hookBundles.test.ts\`) enforces which modules each import may
 hold (no event-stream module with \`useSocket\`, no channel module with \`useEventStream\`), and what
 \`FetchEventSource\` may add, and every budget that is met, in absolute bytes: today
-\`useEventStream\` on the browser's \`EventSource\`. The others join it with the change that meets
-theirs.
+\`useSocket\` and \`useEventStream\` on the browser's \`EventSource\`. The others join them with the
+change that meets theirs.
 
 ${bundleTables}
 

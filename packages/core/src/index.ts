@@ -49,6 +49,7 @@ export { scheduleFrame } from "./frameScheduler.js";
 export type { Heartbeat, HeartbeatOptions } from "./heartbeat.js";
 export { heartbeat } from "./heartbeat.js";
 export type { ProbeOptions, SessionProbe } from "./liveness.js";
+export { MessageError } from "./messageError.js";
 export type {
   DropReason,
   Frame,
@@ -88,10 +89,9 @@ export type {
   RealtimeSnapshot,
   RealtimeSource,
   SourceSink,
-  StandardSchema,
   Subscription,
 } from "./realtimeObserver.js";
-export { IDLE_REALTIME_SNAPSHOT, MessageError, RealtimeObserver } from "./realtimeObserver.js";
+export { IDLE_REALTIME_SNAPSHOT, RealtimeObserver } from "./realtimeObserver.js";
 export type {
   BackoffOptions,
   RetryDecision,
@@ -108,6 +108,8 @@ export {
   retryByHttpStatus,
   shouldRetry,
 } from "./retry.js";
+export type { StandardSchema } from "./standardSchema.js";
+export { json } from "./standardSchema.js";
 export { streamSource } from "./streamSource.js";
 export { MAX_TIMER_DELAY } from "./timers.js";
 export type { SendRate } from "./tokenBucket.js";

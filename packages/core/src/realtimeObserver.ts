@@ -5,6 +5,7 @@ import { type ConnectionStatus, IDLE_CONNECTION_SNAPSHOT } from "./connectionOpt
 import type { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import { scheduleFrame } from "./frameScheduler.js";
+import { MessageError } from "./messageError.js";
 import { callSafely } from "./rethrowAsync.js";
 import { SnapshotStore } from "./snapshotStore.js";
 
@@ -33,40 +34,11 @@ export interface MessageInfo {
   readonly event: string;
 }
 
-/** How a message's raw data becomes a value: as is (`text`), `JSON.parse`d, or by a function. */
-export type Parse<T> = "text" | "json" | ((data: unknown) => T);
-
-type StandardResult<T> =
-  | { readonly value: T; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string }> };
-
 /**
- * The part of the Standard Schema interface (standardschema.dev) wirekit uses: zod, valibot,
- * arktype and other validators implement it.
+ * How a message's raw data becomes a value: as is (`text`), `JSON.parse`d, or by a function —
+ * `json(schema)` for one that validates it too.
  */
-export interface StandardSchema<T> {
-  readonly "~standard": {
-    readonly validate: (value: unknown) => StandardResult<T> | Promise<StandardResult<T>>;
-  };
-}
-
-/** A message that could not become a value: `parse` threw, or `schema` rejected it. Not delivered. */
-export class MessageError extends Error {
-  override readonly name = "MessageError";
-  readonly code: "parse" | "schema";
-  /** The schema's issues, for `schema`. */
-  readonly issues: ReadonlyArray<{ readonly message: string }>;
-
-  constructor(
-    code: "parse" | "schema",
-    message: string,
-    detail: { issues?: ReadonlyArray<{ readonly message: string }>; cause?: unknown } = {},
-  ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
-    this.code = code;
-    this.issues = detail.issues ?? [];
-  }
-}
+export type Parse<T> = "text" | "json" | ((data: unknown) => T);
 
 export type RealtimeError =
   | ConnectionError
@@ -143,7 +115,6 @@ export interface RealtimeObserverOptions<T, S> {
   source: RealtimeSource;
   /** @default "text" */
   parse?: Parse<T> | undefined;
-  schema?: StandardSchema<T> | undefined;
   /** @default { mode: "latest" } */
   delivery?: Delivery<T, S> | undefined;
   /** Called with every delivered message, without waiting for a frame. */
@@ -286,27 +257,19 @@ export class RealtimeObserver<T, S = undefined> {
   }
 
   #decode(data: unknown): T | MessageError {
-    const { parse = "text", schema } = this.#options;
-    let value: unknown;
+    const { parse = "text" } = this.#options;
     try {
-      value =
-        typeof parse === "function"
-          ? parse(data)
-          : parse === "json" && typeof data === "string"
-            ? JSON.parse(data)
-            : data;
+      return typeof parse === "function"
+        ? parse(data)
+        : parse === "json" && typeof data === "string"
+          ? JSON.parse(data)
+          : (data as T);
     } catch (cause) {
-      return new MessageError("parse", "A message could not be parsed.", { cause });
+      // A parse that validates (`json(schema)`) says why itself.
+      return cause instanceof MessageError
+        ? cause
+        : new MessageError("parse", "A message could not be parsed.", { cause });
     }
-    if (schema === undefined) return value as T;
-    const result = schema["~standard"].validate(value);
-    if (result instanceof Promise) {
-      return new MessageError("schema", "Async schemas are not supported.");
-    }
-    const { issues } = result;
-    if (issues === undefined) return result.value;
-    const first = issues[0]?.message ?? "invalid";
-    return new MessageError("schema", `A message failed validation: ${first}`, { issues });
   }
 
   /** A message or channel error: shown until the next message is delivered. */

@@ -9,7 +9,6 @@ import {
   RealtimeObserver,
   type RealtimeSnapshot,
   type RealtimeSource,
-  type StandardSchema,
   streamSource,
   type WebSocketEndpointOptions,
   webSocketEndpoint,
@@ -45,12 +44,11 @@ export interface UseQueryStreamOptions<T, D> {
    */
   reduce: (data: D | undefined, message: T) => D | undefined;
   /**
-   * How raw data becomes a message.
+   * How raw data becomes a message; `json(schema)` from `@wirekit/core` validates it too, and a
+   * message that fails is skipped.
    * @default "text"
    */
   parse?: Parse<T>;
-  /** A Standard Schema validator: a message that fails it is skipped. */
-  schema?: StandardSchema<T>;
   /**
    * Connect only while true.
    * @default true
@@ -82,7 +80,7 @@ export interface UseQueryStreamOptions<T, D> {
 export function useQueryStream<T = unknown, D = unknown>(
   options: UseQueryStreamOptions<T, D>,
 ): void {
-  const { queryKey, source, reduce, parse, schema, enabled = true } = options;
+  const { queryKey, source, reduce, parse, enabled = true } = options;
   const queryClient = useQueryClient();
   const manager = useConnectionManager();
   const provided = useRealtimeChannels();
@@ -111,14 +109,14 @@ export function useQueryStream<T = unknown, D = unknown>(
         ? undefined
         : new RealtimeObserver<T>(manager, {
             source: wire,
-            ...decodeOptions(parse, schema),
+            ...(parse === undefined ? {} : { parse }),
             onMessage,
           }),
     [manager, key],
   );
   useEffect(() => {
     if (observer !== undefined && wire !== null) {
-      observer.setOptions({ source: wire, ...decodeOptions(parse, schema), onMessage });
+      observer.setOptions({ source: wire, ...(parse === undefined ? {} : { parse }), onMessage });
     }
   });
   const resumption: Resumption =
@@ -209,11 +207,4 @@ function toRealtimeSource<T, D>(
         }
       : headers;
   return eventStreamSource(url, endpoint, wireHeaders);
-}
-
-function decodeOptions<T>(parse: Parse<T> | undefined, schema: StandardSchema<T> | undefined) {
-  return {
-    ...(parse === undefined ? {} : { parse }),
-    ...(schema === undefined ? {} : { schema }),
-  };
 }

@@ -8,7 +8,6 @@ import {
   RealtimeObserver,
   type RealtimeSnapshot,
   type RealtimeSource,
-  type StandardSchema,
 } from "@wirekit/core";
 import { useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { useConnectionManager } from "./realtimeContext.js";
@@ -20,10 +19,13 @@ export interface MessageOptions<T, S, U = undefined> {
    * @default true
    */
   enabled?: boolean;
-  /** How raw data becomes a message. */
+  /**
+   * How raw data becomes a message: `"json"`, a function, or `json(schema)` from `@wirekit/core`
+   * to validate it with a Standard Schema (zod, valibot, arktype, …) — a message that fails is
+   * not delivered and becomes `error`.
+   * @default "text"
+   */
   parse?: Parse<T>;
-  /** A Standard Schema validator (zod, valibot, arktype, …): a message that fails it is not delivered and becomes `error`. */
-  schema?: StandardSchema<T>;
   /**
    * How messages become state: the latest (`data`), a bounded `history`, or a `reducer`.
    * @default { mode: "latest" }

@@ -5,6 +5,7 @@ import {
   ConnectionManager,
   type ConnectionStatus,
   eventStreamChannels,
+  json,
   type StandardSchema,
 } from "@wirekit/core";
 import {
@@ -162,8 +163,7 @@ describe("useEventStream", () => {
     function Price() {
       const { data, error, status } = useEventStream("http://stream.test/prices", {
         EventSource: server.EventSource,
-        parse: "json",
-        schema,
+        parse: json(schema),
       });
       return (
         <p>{`${status} ${data?.price ?? "-"} ${error?.name ?? ""}:${error?.message ?? ""}`}</p>
