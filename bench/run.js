@@ -621,7 +621,8 @@ ${bundleTables}
   whether it could load \`FetchEventSource\` or not.
 - The table by module says where \`useSocket\`'s bytes go: the connection (status machine,
   retry, credentials, the page and liveness glue), the outgoing queue, and the observer (parse,
-  schema, delivery modes, batching) are most of it.
+  delivery modes, batching) are most of it. What only some apps run is an import they make:
+  \`FetchEventSource\`, \`heartbeat()\`, \`json(schema)\`.
 - The last budget is every hook, both transports and the channels, with \`FetchEventSource\` from
   \`@wirekit/core/event-source\`: everything an app could load.
 
