@@ -35,6 +35,7 @@ const SSE_MODULES = [
 ];
 const CHANNEL_MODULES = [
   "channelClient.js",
+  "credentialRefresh.js",
   "channelErrors.js",
   "channelProtocol.js",
   "publishes.js",

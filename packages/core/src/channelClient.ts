@@ -7,7 +7,7 @@ import { type ChannelProtocol, jsonChannelProtocol, readFrame } from "./channelP
 import type { ChannelEvent, SubscribeOptions } from "./channelSource.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
-import { credentialRefresher, reconnectWithFreshCredentials } from "./credentials.js";
+import { credentialRefresher, reconnectWithFreshCredentials } from "./credentialRefresh.js";
 import type { Frame } from "./outbox.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
 import { Publishes } from "./publishes.js";

@@ -3,7 +3,7 @@ import type { ChannelEvent, ChannelSource } from "./channelSource.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Connection } from "./connection.js";
 import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
-import { credentialRefresher, reconnectWithFreshCredentials } from "./credentials.js";
+import { credentialRefresher, reconnectWithFreshCredentials } from "./credentialRefresh.js";
 import { documentUrl } from "./documentUrl.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
 import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
