@@ -1,3 +1,4 @@
+import { type Attempt, startAttempt } from "./attempt.js";
 import { type Clock, systemClock } from "./clock.js";
 import {
   type ConnectionOptions,
@@ -9,8 +10,6 @@ import {
 } from "./connectionOptions.js";
 import { type AuthHook, askForCredentials } from "./credentials.js";
 import { ConnectionError } from "./errors.js";
-import type { EventStreamParseError } from "./eventStreamParseError.js";
-import { type SessionProbe, watchForSleep } from "./liveness.js";
 import type { Frame, Outbox, Pace, SendHandlers } from "./outbox.js";
 import {
   createBrowserPageLifecycle,
@@ -21,7 +20,7 @@ import { callEach } from "./rethrowAsync.js";
 import { exponentialBackoff, retryAlways } from "./retry.js";
 import { SnapshotStore } from "./snapshotStore.js";
 import { startTimer, timerDelay } from "./timers.js";
-import type { TransportMessage, TransportSession } from "./transport.js";
+import type { TransportMessage } from "./transport.js";
 import { assertVisibility, type VisibilityPolicy } from "./visibility.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
@@ -32,8 +31,9 @@ type MessageListener = (message: TransportMessage) => void;
 
 /**
  * One logical connection over a transport, kept alive: it reconnects with backoff, pauses with
- * the page, detects dead sockets, resumes event streams from the last event id. Observe it with
- * `subscribe` + `getSnapshot` (made for `useSyncExternalStore`) and `onMessage`.
+ * the page, and gives up on dead sockets; each attempt at a physical connection is an `Attempt`
+ * (attempt.ts). Observe it with `subscribe` + `getSnapshot` (made for `useSyncExternalStore`) and
+ * `onMessage`.
  *
  * @example
  * const connection = new Connection({ transport: webSocketTransport({ url }) });
@@ -58,25 +58,15 @@ export class Connection {
   readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
-  // How the transport judges a session alive between messages, if it can.
-  readonly #probe: SessionProbe | undefined;
 
   readonly #store = new SnapshotStore<ConnectionSnapshot>(IDLE_CONNECTION_SNAPSHOT);
   readonly #messageListeners = new Set<MessageListener>();
-  #session: TransportSession | undefined;
-  #lastEventId: string;
-  #serverRetry: number | undefined;
+  // From `transport.open` until the attempt ends; what it hears counts only until then.
+  #attempt: Attempt | undefined;
   #stopLifecycle: (() => void) | undefined;
   // Set while a retry is due, and while a hidden page's grace period runs.
   #cancelRetry: (() => void) | undefined;
   #cancelGrace: (() => void) | undefined;
-  // The session's own timers, cancelled when it ends so they never fire for another one. A
-  // closing deadline is set from the moment a write finds the socket closing.
-  #cancelConnect: (() => void) | undefined;
-  #cancelUptime: (() => void) | undefined;
-  #cancelClosing: (() => void) | undefined;
-  // Set while an open session is watched for a machine that slept.
-  #stopWatching: (() => void) | undefined;
 
   constructor(options: ConnectionOptions) {
     const {
@@ -93,7 +83,6 @@ export class Connection {
       watchdog = false,
       onAuthFailure,
       hello,
-      lastEventId = "",
       queue = {},
     } = options;
     if (typeof process === "object" && process.env.NODE_ENV !== "production") {
@@ -111,29 +100,20 @@ export class Connection {
       minUptime,
       connectTimeout,
       visibilityGrace,
+      watchdog,
     };
     this.#visibility = visibility;
     this.#lifecycle = lifecycle ?? createBrowserPageLifecycle();
     this.onAuthFailure = onAuthFailure;
     this.hello = hello;
-    this.#lastEventId = lastEventId;
     const outbox = transport.outbox?.({
       queue,
       hello,
       clock,
       onChange: () => this.#update({ queued: outbox?.queued ?? 0, dropped: outbox?.dropped ?? 0 }),
-      onClosing: () => this.#onClosing(),
+      onClosing: () => this.#attempt?.closing(),
     });
     this.#outbox = outbox;
-    this.#probe = transport.probe?.({
-      clock,
-      watchdog,
-      // Pings skip the pace: one stuck behind a long queue would miss its own deadline.
-      send: outbox === undefined ? undefined : (frame) => outbox.sendNow(frame),
-      dead: (error) => this.#drop(error),
-      // Not the server's fault, and resuming is lossless: reconnect now, not after a backoff.
-      stale: (error) => this.#reopen({ error }),
-    });
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -186,11 +166,6 @@ export class Connection {
     else this.#resume();
   }
 
-  /** The event stream id a reconnect resumes from. */
-  get lastEventId(): string {
-    return this.#lastEventId;
-  }
-
   /** Starts connecting. Does nothing unless `idle`, `closed` or `failed`. */
   connect(): void {
     if (!isAtRest(this.#status)) return;
@@ -238,74 +213,34 @@ export class Connection {
     this.#cancelRetry?.();
     this.#cancelRetry = undefined;
     this.#update({ nextRetryAt: null });
-    // What a session reports counts only while it is the current one: a socket given up on may
-    // still fire events.
-    const current =
-      <A extends unknown[]>(act: (...args: A) => void) =>
-      (...args: A) => {
-        if (this.#session === session) act(...args);
-      };
-    let session: TransportSession;
     try {
-      session = this.#settings.transport.open(
-        {
-          onOpen: current(() => this.#onOpen(session)),
-          onMessage: current((message: TransportMessage) => {
-            if (message.lastEventId !== undefined) this.#lastEventId = message.lastEventId;
-            callEach(this.#messageListeners, message);
-          }),
-          onActivity: current(() => this.#probe?.activity()),
-          onClose: current((error: ConnectionError) => {
-            this.#endSession();
-            void this.#onFailure(error);
-          }),
-          onBadInput: current((error: EventStreamParseError) => this.#update({ error })),
-          onRetryAdvice: (milliseconds) => {
-            if (milliseconds > 0) this.#serverRetry = milliseconds;
-          },
-          onPosition: current((lastEventId: string) => {
-            this.#lastEventId = lastEventId;
-          }),
+      this.#attempt = startAttempt({
+        settings: this.#settings,
+        clock: this.clock,
+        lifecycle: this.#lifecycle,
+        outbox: this.#outbox,
+        onOpen: () => {
+          this.#askedForCredentials = false;
+          this.#setStatus("open", { error: null });
+          if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
         },
-        { lastEventId: this.#lastEventId },
-      );
+        // The store tells nobody when nothing changed.
+        onStable: () => this.#update({ attempt: 0 }),
+        onMessage: (message) => callEach(this.#messageListeners, message),
+        onBadInput: (error) => this.#update({ error }),
+        onClosing: () => this.#setStatus("reconnecting"),
+        onLost: (error) => {
+          this.#attempt = undefined;
+          void this.#onFailure(error);
+        },
+        onStale: (error) => this.#reopen({ error }),
+      });
     } catch (cause) {
       // A transport that cannot start (a URL that does not parse, a url function that throws)
       // fails this attempt like any other: the connection says why and tries again.
       const error = new ConnectionError("network", "The transport could not open.", { cause });
       void this.#onFailure(error);
-      return;
     }
-    this.#session = session;
-    this.#cancelConnect = this.#after(this.#settings.connectTimeout, () =>
-      this.#drop(new ConnectionError("connect-timeout", "No answer in time.")),
-    );
-  }
-
-  #onOpen(session: TransportSession): void {
-    this.#cancelConnect?.();
-    this.#askedForCredentials = false;
-    if (this.#outbox !== undefined) {
-      // What the session must send first goes out before anyone hears it is open.
-      this.#outbox.open((data) => this.#write(session, data));
-      // The socket turned out to be closing: its close event decides what happens next.
-      if (this.#cancelClosing) return;
-    }
-    this.#setStatus("open", { error: null });
-    this.#cancelUptime = this.#after(this.#settings.minUptime, () => {
-      if (this.#store.get().attempt !== 0) this.#update({ attempt: 0 });
-    });
-    const probe = this.#probe;
-    // Without a probe (a socket that does not ping) a wake has nothing to check.
-    if (probe !== undefined) {
-      probe.start();
-      this.#stopWatching = watchForSleep(
-        this.clock,
-        () => this.#lifecycle.isVisible(),
-        () => probe.check(true),
-      );
-    }
-    if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
   }
 
   async #onFailure(error: ConnectionError): Promise<void> {
@@ -323,7 +258,7 @@ export class Connection {
       this.#setStatus("reconnecting", { error });
       const allowed = await askForCredentials(this.onAuthFailure, error);
       // The connection may have been closed or restarted while the hook ran.
-      if (this.#status !== "reconnecting" || this.#session !== undefined) return;
+      if (this.#status !== "reconnecting" || this.#attempt !== undefined) return;
       if (allowed) this.#openUnlessPaused();
       else this.#fail(error);
       return;
@@ -347,12 +282,12 @@ export class Connection {
     const delay = timerDelay(
       this.#settings.retryDelay({
         attempt,
-        serverRetry: this.#serverRetry,
+        serverRetry: this.#settings.transport.serverRetry,
         retryAfter: error.retryAfter,
       }),
     );
     this.#setStatus("reconnecting", { nextRetryAt: this.clock.now() + delay });
-    this.#cancelRetry = this.#after(delay, () => this.#openUnlessPaused());
+    this.#cancelRetry = startTimer(this.clock, delay, () => this.#openUnlessPaused());
   }
 
   #openUnlessPaused(): void {
@@ -392,7 +327,7 @@ export class Connection {
       // A quick tab switch keeps the connection: it lets go only if still hidden after the grace.
       if (this.#visibility === "pause" && status !== "paused") {
         this.#cancelGrace?.();
-        this.#cancelGrace = this.#after(this.#settings.visibilityGrace, () => {
+        this.#cancelGrace = startTimer(this.clock, this.#settings.visibilityGrace, () => {
           if (!this.#lifecycle.isVisible()) this.#pause();
         });
       }
@@ -401,9 +336,8 @@ export class Connection {
       this.#cancelGrace?.();
       if (this.#mustPause()) return;
       // Back and open: make sure the connection survived (a sleep, a network change).
-      if (status === "open") {
-        if (this.#stopWatching) this.#probe?.check(false);
-      } else this.#resume();
+      if (status === "open") this.#attempt?.check();
+      else this.#resume();
     }
   }
 
@@ -413,67 +347,12 @@ export class Connection {
     return !page.isOnline() || (this.#visibility !== "keep" && !page.isVisible());
   }
 
-  /** Abandons the current session as dead and goes through the failure path. */
-  #drop(error: ConnectionError): void {
-    this.#endSession()?.close();
-    void this.#onFailure(error);
-  }
-
-  /** Puts a frame on the session's socket; false when the socket is closing. */
-  #write(session: TransportSession, data: Frame): boolean {
-    if (this.#session !== session) return false;
-    try {
-      session.send(data);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * A write found the socket closing (the server sent its close frame; the close event follows
-   * once the handshake ends). The connection is no longer open from this moment: sends wait in
-   * the queue, and publishes in flight hear it now rather than at the close event.
-   */
-  #onClosing(): void {
-    if (this.#session === undefined || this.#cancelClosing) return;
-    this.#outbox?.detach();
-    this.#stopLiveness();
-    this.#setStatus("reconnecting");
-    // A close event that never comes (a dead network) must not hold the connection forever.
-    this.#cancelClosing = this.#after(this.#settings.connectTimeout, () =>
-      this.#drop(new ConnectionError("network", "The socket never finished closing.")),
-    );
-  }
-
-  /** The session is gone: what watched it and what it was sending stop. Returns it, to close. */
-  #endSession(): TransportSession | undefined {
-    const session = this.#session;
-    this.#session = undefined;
-    this.#cancelConnect?.();
-    this.#cancelUptime?.();
-    this.#cancelClosing?.();
-    this.#cancelClosing = undefined;
-    this.#stopLiveness();
-    this.#outbox?.detach();
-    return session;
-  }
-
-  #stopLiveness(): void {
-    this.#stopWatching?.();
-    this.#stopWatching = undefined;
-    this.#probe?.stop();
-  }
-
   #teardown(): void {
     this.#cancelRetry?.();
     this.#cancelRetry = undefined;
     this.#cancelGrace?.();
-    this.#endSession()?.close();
-  }
-
-  #after(delay: number, callback: () => void): () => void {
-    return startTimer(this.clock, delay, callback);
+    this.#attempt?.end();
+    this.#attempt = undefined;
   }
 
   get #status(): ConnectionStatus {

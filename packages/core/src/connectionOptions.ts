@@ -122,11 +122,6 @@ export interface ConnectionOptions {
    */
   hello?: () => Frame;
   /**
-   * The event stream id to resume from.
-   * @default ""
-   */
-  lastEventId?: string;
-  /**
    * WebSocket: where `send` puts messages while the connection is not open; flushed in order on
    * open, before the status turns `open`. `false` makes `send` throw instead.
    * @default { maxMessages: 1000, maxBytes: 1 MiB, ttl: 30_000, whenFull: "reject" }
@@ -143,6 +138,7 @@ export interface ConnectionSettings {
   readonly minUptime: number;
   readonly connectTimeout: number;
   readonly visibilityGrace: number;
+  readonly watchdog: number | false;
 }
 
 /** The snapshot of a connection that has not connected: also what a server render shows. */

@@ -51,6 +51,11 @@ export interface EventSourceTransportOptions
    */
   lastEventIdParam?: string | null;
   /**
+   * The event id to resume from: the first session asks for the events after it.
+   * @default ""
+   */
+  lastEventId?: string;
+  /**
    * The EventSource class, when not `FetchEventSource`.
    * @default globalThis.EventSource
    */
@@ -66,6 +71,11 @@ export interface EventSourceTransport extends Transport {
    * user of a shared stream.
    */
   listen(events: readonly string[]): void;
+  /**
+   * Where the stream stands: the id of the last event a session heard, or of the position the
+   * server announced (PROTOCOL.md section 9). Every session resumes from it.
+   */
+  readonly lastEventId: string;
 }
 
 /**
@@ -74,7 +84,8 @@ export interface EventSourceTransport extends Transport {
  * `fetch`). Either would reconnect by itself; the transport closes it at the first error
  * instead and lets the connection reconnect, so backoff, the visibility policy and the page
  * lifecycle rule every retry. A transport serves one connection: it keeps the named events its
- * users asked for, and listens to them in that connection's sessions.
+ * users asked for and listens to them in that connection's sessions, and it keeps where the
+ * stream stands and the server's retry advice, for the next session and the next retry.
  *
  * @example
  * import { FetchEventSource } from "@wirekit/core/event-source";
@@ -103,13 +114,21 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
   }
   const added = new Set<string>();
   let live: EventStreamSession | undefined;
+  let lastEventId = options.lastEventId ?? "";
+  let serverRetry: number | undefined;
   return {
     ...EVENT_STREAM_TRANSPORT,
+    get lastEventId() {
+      return lastEventId;
+    },
+    get serverRetry() {
+      return serverRetry;
+    },
     listen(more) {
       for (const event of more) added.add(event);
       live?.listen(more);
     },
-    open(callbacks, { lastEventId }) {
+    open(callbacks) {
       // Created with the source, which tells it apart by `session.live` from the first event on.
       let session: EventStreamSession;
       // Read now: a URL that does not parse, or a function that throws, fails this attempt at
@@ -155,10 +174,13 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
           onComment: () => session.live && callbacks.onActivity(),
         });
       }
-      session = eventStreamSession(callbacks, source, [...read(events), ...added]);
+      session = eventStreamSession(callbacks, source, [...read(events), ...added], (id) => {
+        lastEventId = id;
+      });
       live = session;
       source.addEventListener("error", (event) => {
-        if (session.live) callbacks.onRetryAdvice(source.reconnectionTime ?? 0);
+        const advice = source.reconnectionTime ?? 0;
+        if (session.live && advice > 0) serverRetry = advice;
         // FetchEventSource says what failed. The browser's does not: CLOSED, it failed the
         // connection (a status other than 200, or not an event stream); CONNECTING, it dropped.
         session.end(

@@ -6,7 +6,11 @@ import { type ConnectionOptions, isAtRest } from "./connectionOptions.js";
 import { credentialRefresher, reconnectWithFreshCredentials } from "./credentialRefresh.js";
 import { documentUrl } from "./documentUrl.js";
 import { type Endpoint, wireKey } from "./endpoint.js";
-import { type EventSourceTransportOptions, eventSourceTransport } from "./eventSourceTransport.js";
+import {
+  type EventSourceTransport,
+  type EventSourceTransportOptions,
+  eventSourceTransport,
+} from "./eventSourceTransport.js";
 import { type EventStreamEndpointOptions, eventStreamEndpoint } from "./eventStreamEndpoint.js";
 import {
   STREAM_ERROR_EVENT,
@@ -60,6 +64,7 @@ export class EventStreamChannels {
   #refused = new Set<string>();
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
+  readonly #transport: EventSourceTransport;
   readonly #refreshCredentials: (apply: () => void) => Promise<void>;
   // Streams opened so far: a refresh leaves alone a stream opened since its notice.
   #opens = 0;
@@ -84,6 +89,7 @@ export class EventStreamChannels {
       // channels not served, credentials expiring.
       events: () => [...this.#wired, ...RESERVED_EVENTS],
     });
+    this.#transport = transport;
     this.connection = new Connection({ ...options, transport });
     this.#refreshCredentials = credentialRefresher(options.onAuthFailure);
     this.#stopMessages = this.connection.onMessage((message) => {
@@ -144,7 +150,7 @@ export class EventStreamChannels {
     held.add(listener);
     // A listener joining a channel the stream already carries hears where it stands now.
     if (this.#announced && this.#streaming.includes(channel) && !this.#refused.has(channel)) {
-      const position = this.connection.lastEventId;
+      const position = this.#transport.lastEventId;
       callEach([listener], { type: "subscribed", channel, recovered: true, position });
     }
     return () => {
@@ -156,7 +162,7 @@ export class EventStreamChannels {
 
   /** Where the stream stands (one position for all its channels): the id a reconnect resumes from. */
   lastId(_channel?: string): string | undefined {
-    return this.connection.lastEventId === "" ? undefined : this.connection.lastEventId;
+    return this.#transport.lastEventId === "" ? undefined : this.#transport.lastEventId;
   }
 
   /** Closes the stream. */

@@ -34,13 +34,15 @@ export interface EventStreamSession extends TransportSession {
 }
 
 /**
- * One physical event stream over `source`: forwards its `open`, position and `message` events,
- * and `events`, while live; more events can be listened to later, each once.
+ * One physical event stream over `source`: forwards its `open` and `message` events, and
+ * `events`, while live, and tells `onPosition` where the stream stands (each event's id, and the
+ * server's position event); more events can be listened to later, each once.
  */
 export function eventStreamSession(
   callbacks: TransportCallbacks,
   source: EventSourceLike,
   events: readonly string[],
+  onPosition: (lastEventId: string) => void,
 ): EventStreamSession {
   let live = true;
   const listened = new Set<string>();
@@ -54,13 +56,11 @@ export function eventStreamSession(
     for (const type of types) {
       if (listened.has(type)) continue;
       listened.add(type);
-      on(type, (event) =>
-        callbacks.onMessage({
-          event: type,
-          data: event.data,
-          lastEventId: event.lastEventId ?? "",
-        }),
-      );
+      on(type, (event) => {
+        const lastEventId = event.lastEventId ?? "";
+        onPosition(lastEventId);
+        callbacks.onMessage({ event: type, data: event.data, lastEventId });
+      });
     }
   };
   const close = () => {
@@ -69,7 +69,7 @@ export function eventStreamSession(
   };
   on("open", () => callbacks.onOpen());
   on(STREAM_POSITION_EVENT, (event) => {
-    if (event.lastEventId) callbacks.onPosition(event.lastEventId);
+    if (event.lastEventId) onPosition(event.lastEventId);
   });
   listen(["message", ...events]);
   return {

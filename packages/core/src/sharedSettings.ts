@@ -31,8 +31,11 @@ const COMPARED = [
   "lastEventId",
 ] as const satisfies ReadonlyArray<keyof SharedSettings>;
 
-/** An endpoint's settings, and the one its transport reads too: a WebSocket's heartbeat. */
-type SharedSettings = ConnectionSettings & { readonly heartbeat?: unknown };
+/** An endpoint's settings, and those its transport reads: a heartbeat, an event id to resume from. */
+type SharedSettings = ConnectionSettings & {
+  readonly heartbeat?: unknown;
+  readonly lastEventId?: string;
+};
 
 // Connections whose users were warned already: once is enough.
 const warned = new WeakSet<object>();

@@ -27,13 +27,6 @@ export interface TransportCallbacks {
    * new snapshot: report a run of the same bad input once.
    */
   onBadInput(error: EventStreamParseError): void;
-  /** The server's reconnection advice (`retry:`), in milliseconds. */
-  onRetryAdvice(milliseconds: number): void;
-  /**
-   * Event streams: the server said where the stream stands without a message for anyone
-   * (PROTOCOL.md section 9, `wirekit-position`): a reconnect resumes from this id.
-   */
-  onPosition(lastEventId: string): void;
 }
 
 /** One physical connection. */
@@ -50,7 +43,7 @@ export interface TransportSession {
  * lifecycle belong to the `Connection` that uses it.
  */
 export interface Transport {
-  open(callbacks: TransportCallbacks, context: { readonly lastEventId: string }): TransportSession;
+  open(callbacks: TransportCallbacks): TransportSession;
   /**
    * A transport that carries frames to the server makes the connection's outbox (the outgoing
    * queue and the pace): a connection can send, queue and ping only over such a transport. The
@@ -69,4 +62,9 @@ export interface Transport {
    * Without one, every failure is retried.
    */
   readonly shouldRetry?: ShouldRetry;
+  /**
+   * The server's advice on how long to wait before reconnecting, in milliseconds, where the
+   * transport hears any (an event stream's `retry:`): the floor of every retry's delay.
+   */
+  readonly serverRetry?: number | undefined;
 }

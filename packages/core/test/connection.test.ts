@@ -300,18 +300,6 @@ describe("Connection", () => {
       expect(transport.sessions).toHaveLength(2);
     });
 
-    it("keeps the last event id across reconnects and sends it on each", () => {
-      const { connection, transport, clock } = setup({ kind: "sse", lastEventId: "41" });
-      connection.connect();
-      expect(transport.last.lastEventId).toBe("41");
-      transport.last.open();
-      transport.last.message({ data: "x", event: "message", lastEventId: "42" });
-      transport.last.drop(new ConnectionError("stream-ended", ""));
-      clock.advance(1000);
-      expect(transport.last.lastEventId).toBe("42");
-      expect(connection.lastEventId).toBe("42");
-    });
-
     it("keeps bad input on the error slot without dropping the connection", () => {
       const { connection, transport } = setup({ kind: "sse" });
       connection.connect();
@@ -345,7 +333,6 @@ describe("Connection", () => {
       });
       connection.connect();
       transport.last.open();
-      transport.last.message({ data: "x", lastEventId: "7" });
       page.hide();
       clock.advance(9999);
       expect(connection.getSnapshot().status).toBe("open");
@@ -356,7 +343,6 @@ describe("Connection", () => {
       expect(transport.sessions).toHaveLength(1);
       page.show();
       expect(transport.sessions).toHaveLength(2);
-      expect(transport.last.lastEventId).toBe("7");
       expect(connection.getSnapshot()).toMatchObject({ status: "reconnecting", attempt: 0 });
     });
 
@@ -579,11 +565,9 @@ describe("Connection", () => {
       const { connection, transport, clock } = setup({ kind: "sse" });
       connection.connect();
       transport.last.open();
-      transport.last.message({ data: "x", lastEventId: "9" });
       clock.sleep(30 * 60_000);
       expect(connection.getSnapshot().status).toBe("reconnecting");
       expect(transport.sessions).toHaveLength(2);
-      expect(transport.last.lastEventId).toBe("9");
     });
   });
 });

@@ -1,7 +1,9 @@
 // The sessions an event-stream transport opens, over either EventSource: named events asked for at
 // any time, before the stream opens included, are listened to once each, in every later session too.
 import {
+  type EventSourceTransportOptions,
   eventSourceTransport,
+  STREAM_POSITION_EVENT,
   type Transport,
   type TransportCallbacks,
   type TransportMessage,
@@ -22,24 +24,30 @@ function open(transport: Transport) {
     onActivity: () => {},
     onClose: () => {},
     onBadInput: (error) => badInput.push(error.code),
-    onRetryAdvice: () => {},
-    onPosition: () => {},
   };
-  const session = transport.open(callbacks, { lastEventId: "" });
+  const session = transport.open(callbacks);
   onTestFinished(() => session.close());
   return { session, messages, badInput, isOpen: () => opened };
 }
 
+type More = Partial<EventSourceTransportOptions>;
+
 const transports = {
-  "the browser's EventSource": (server: ReturnType<typeof createFakeServer>) =>
-    eventSourceTransport({ url: "http://stream.test/", EventSource: server.EventSource }),
-  FetchEventSource: (server: ReturnType<typeof createFakeServer>) =>
+  "the browser's EventSource": (server: ReturnType<typeof createFakeServer>, more: More = {}) =>
+    eventSourceTransport({ url: "http://stream.test/", EventSource: server.EventSource, ...more }),
+  FetchEventSource: (server: ReturnType<typeof createFakeServer>, more: More = {}) =>
     eventSourceTransport({
       FetchEventSource,
       url: "http://stream.test/",
       fetch: server.fetch,
+      ...more,
     }),
 };
+
+/** The id a request resumes from: the query parameter (the browser's EventSource), or the header. */
+function resumedFrom(stream: FakeServerStream): string {
+  return new URL(stream.url).searchParams.get("lastEventId") ?? stream.lastEventId;
+}
 
 describe.each(Object.entries(transports))("an event-stream session over %s", (_name, make) => {
   it("delivers each named event once, however often and however early it was asked for", async () => {
@@ -69,6 +77,58 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
     await vi.waitFor(() => expect(next.isOpen()).toBe(true));
     streams[1]?.event({ event: "late", data: "5" });
     await vi.waitFor(() => expect(next.messages.map(({ data }) => data)).toEqual(["5"]));
+  });
+
+  it("resumes every session from where the stream stands: the id given, an event's, a position's", async () => {
+    const server = createFakeServer();
+    const streams: FakeServerStream[] = [];
+    server.onRequest((stream) => streams.push(stream));
+    const transport = make(server, { lastEventId: "41" });
+    const first = open(transport);
+    await vi.waitFor(() => expect(first.isOpen()).toBe(true));
+    expect(resumedFrom(streams[0] as FakeServerStream)).toBe("41");
+    streams[0]?.event({ id: "42", data: "x" });
+    await vi.waitFor(() => expect(first.messages).toHaveLength(1));
+    expect(transport.lastEventId).toBe("42");
+    first.session.close();
+
+    const second = open(transport);
+    await vi.waitFor(() => expect(second.isOpen()).toBe(true));
+    expect(resumedFrom(streams[1] as FakeServerStream)).toBe("42");
+    // Where a fresh stream stands, said without a message for anyone (PROTOCOL.md section 9).
+    streams[1]?.event({ event: STREAM_POSITION_EVENT, id: "50", data: "" });
+    await vi.waitFor(() => expect(transport.lastEventId).toBe("50"));
+    second.session.close();
+    // A session closed hears nothing more, and moves nothing.
+    streams[1]?.event({ id: "51", data: "late" });
+
+    const third = open(transport);
+    await vi.waitFor(() => expect(third.isOpen()).toBe(true));
+    expect(resumedFrom(streams[2] as FakeServerStream)).toBe("50");
+    expect(second.messages).toEqual([]);
+  });
+});
+
+describe("the server's retry advice", () => {
+  it("is kept from a failed FetchEventSource stream, for every later retry", async () => {
+    const server = createFakeServer();
+    const streams: FakeServerStream[] = [];
+    server.onRequest((stream) => streams.push(stream));
+    const transport = transports.FetchEventSource(server);
+    expect(transport.serverRetry).toBeUndefined();
+    const first = open(transport);
+    await vi.waitFor(() => expect(first.isOpen()).toBe(true));
+    streams[0]?.retry(7000);
+    streams[0]?.event({ data: "after the advice" });
+    await vi.waitFor(() => expect(first.messages).toHaveLength(1));
+    streams[0]?.drop();
+    await vi.waitFor(() => expect(transport.serverRetry).toBe(7000));
+    // A session that gives no advice keeps the last one.
+    const second = open(transport);
+    await vi.waitFor(() => expect(second.isOpen()).toBe(true));
+    streams[1]?.drop();
+    await vi.waitFor(() => expect(streams[1]?.closed).toBe(true));
+    expect(transport.serverRetry).toBe(7000);
   });
 });
 

@@ -178,7 +178,7 @@ function watchForGaps<T>(
       lost = false;
       // An event stream resumes from its last event id (the server replays); without one, or
       // on a WebSocket stream, what was sent while the connection was down is gone.
-      if (resumption === "none" || (observer.connection?.lastEventId ?? "") === "") invalidate();
+      if (resumption === "none" || next.lastEventId === "") invalidate();
     }
   };
 }

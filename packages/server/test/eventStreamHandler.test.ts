@@ -103,7 +103,7 @@ describe("createEventStreamHandler", () => {
     channels.subscribe("quiet", (event) => {
       if (event.type === "message") seen.push(`${String(event.data)}@${event.id}`);
     });
-    await vi.waitFor(() => expect(channels.connection.lastEventId).toBe("1"));
+    await vi.waitFor(() => expect(channels.lastId()).toBe("1"));
     // The server goes away; something is published before the client is back.
     first.handler.close();
     await broker.publish("quiet", "while away");
@@ -200,7 +200,7 @@ describe("createEventStreamHandler", () => {
     await lossy.broker.publish("a", "before");
     await vi.waitFor(() => expect(seen.at(-1)).toBe("a: before@1"));
     await lossy.lose("a", ["lost 1", "lost 2"]);
-    await vi.waitFor(() => expect(channels.connection.lastEventId).toBe("3"));
+    await vi.waitFor(() => expect(channels.lastId()).toBe("3"));
     await lossy.broker.publish("b", "after");
 
     await untilContains(raw.text, "data: after");

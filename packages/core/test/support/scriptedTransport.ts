@@ -13,7 +13,6 @@ import {
 
 /** One physical connection the scripted transport opened, driven by the test. */
 export interface ScriptedSession {
-  readonly lastEventId: string;
   readonly sent: unknown[];
   closedByClient: boolean;
   open(): void;
@@ -24,6 +23,7 @@ export interface ScriptedSession {
   /** The server sent its close frame: sends throw until the close event (`drop`) comes. */
   closing(): void;
   badInput(error: EventStreamParseError): void;
+  /** The server's `retry:` advice, which the transport keeps for every later retry. */
   advise(retry: number): void;
 }
 
@@ -40,6 +40,7 @@ export function scriptedTransport(
   readonly last: ScriptedSession;
 } {
   const sessions: ScriptedSession[] = [];
+  let serverRetry: number | undefined;
   return {
     // Over a WebSocket the connection can send: it gets an outbox, and pings if asked, as over
     // the real transport; an event stream gets a watchdog. Either fails as both real ones can.
@@ -51,15 +52,17 @@ export function scriptedTransport(
       : { probe: (options) => new Watchdog(options) }),
     shouldRetry,
     sessions,
+    get serverRetry() {
+      return serverRetry;
+    },
     get last() {
       const session = sessions.at(-1);
       if (session === undefined) throw new Error("no session was opened");
       return session;
     },
-    open(callbacks: TransportCallbacks, { lastEventId }) {
+    open(callbacks: TransportCallbacks) {
       let writable = true;
       const session: ScriptedSession = {
-        lastEventId,
         sent: [],
         closedByClient: false,
         open: () => {
@@ -76,7 +79,9 @@ export function scriptedTransport(
           writable = false;
         },
         badInput: (error) => callbacks.onBadInput(error),
-        advise: (retry) => callbacks.onRetryAdvice(retry),
+        advise: (retry) => {
+          serverRetry = retry;
+        },
       };
       sessions.push(session);
       return {

@@ -172,10 +172,7 @@ export class ChaosClient {
     const old = this.#session;
     const stored = new Map<string, string | undefined>();
     for (const channel of old.stops.keys()) {
-      stored.set(
-        channel,
-        this.kind === "ws" ? old.ws?.lastId(channel) : old.sse?.connection.lastEventId,
-      );
+      stored.set(channel, this.kind === "ws" ? old.ws?.lastId(channel) : old.sse?.lastId());
     }
     old.release();
     this.#session = this.#open(stored);
