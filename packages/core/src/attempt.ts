@@ -14,8 +14,11 @@ export interface AttemptHost extends Pick<TransportCallbacks, "onMessage" | "onB
   readonly lifecycle: PageLifecycle;
   readonly outbox: Outbox | undefined;
   // The callbacks are called unbound, as timers and transports call them.
-  /** The session is open, and what it must send first went out. */
-  readonly onOpen: () => void;
+  /**
+   * The session opened, and what it must send first went out; `usable` is false when a write
+   * found the socket closing already, so that it never counts as open.
+   */
+  readonly onOpen: (usable: boolean) => void;
   /** It has stayed open for `minUptime`. */
   readonly onStable: () => void;
   /** A write found the socket closing: the session is no longer open, though not gone yet. */
@@ -100,19 +103,22 @@ export function startAttempt(host: AttemptHost): Attempt {
       cancelConnect?.();
       // What the session must send first goes out before anyone hears it is open.
       outbox?.open(write);
-      // The socket turned out to be closing: its close event decides what happens next.
-      if (cancelClosing) return;
-      cancelUptime = startTimer(clock, settings.minUptime, host.onStable);
-      // Without a probe (a socket that does not ping) a wake has nothing to check.
-      if (probe !== undefined) {
-        probe.start();
-        stopWatching = watchForSleep(
-          clock,
-          () => host.lifecycle.isVisible(),
-          () => probe.check(true),
-        );
+      // Unless the socket turned out to be closing (its close event decides what happens next),
+      // all of it starts before anyone hears it is open: a listener may end the attempt then.
+      const usable = !cancelClosing;
+      if (usable) {
+        cancelUptime = startTimer(clock, settings.minUptime, host.onStable);
+        // Without a probe (a socket that does not ping) a wake has nothing to check.
+        if (probe !== undefined) {
+          probe.start();
+          stopWatching = watchForSleep(
+            clock,
+            () => host.lifecycle.isVisible(),
+            () => probe.check(true),
+          );
+        }
       }
-      host.onOpen();
+      host.onOpen(usable);
     }),
     onMessage: whileLive(host.onMessage),
     onActivity: whileLive(() => probe?.activity()),
@@ -126,13 +132,14 @@ export function startAttempt(host: AttemptHost): Attempt {
     end,
     closing() {
       if (!live || cancelClosing) return;
-      outbox?.detach();
-      stopLiveness();
-      host.onClosing();
       // A close event that never comes (a dead network) must not hold the connection forever.
+      // Armed first, so that a listener that ends the attempt on hearing it cancels it too.
       cancelClosing = startTimer(clock, settings.connectTimeout, () =>
         giveUp(new ConnectionError("network", "The socket never finished closing.")),
       );
+      outbox?.detach();
+      stopLiveness();
+      host.onClosing();
     },
     check() {
       if (stopWatching) probe?.check(false);

@@ -219,8 +219,10 @@ export class Connection {
         clock: this.clock,
         lifecycle: this.#lifecycle,
         outbox: this.#outbox,
-        onOpen: () => {
+        // A session that opened took the credentials, even one found closing at once.
+        onOpen: (usable) => {
           this.#askedForCredentials = false;
+          if (!usable) return;
           this.#setStatus("open", { error: null });
           if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
         },

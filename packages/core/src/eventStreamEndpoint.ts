@@ -58,6 +58,14 @@ export function eventStreamEndpoint(options: EventStreamEndpointOptions): Endpoi
   };
 }
 
+/**
+ * Where the stream of a connection an event-stream endpoint made stands: the id its next session
+ * resumes from (`""` for none); undefined for any other connection.
+ */
+export function streamPosition(connection: Connection): string | undefined {
+  return transportOf.get(connection)?.lastEventId;
+}
+
 function headersKey(headers: EventStreamEndpointOptions["headers"]): unknown {
   if (headers === undefined) return null;
   // A headers function is a way of computing headers (a token getter), written anew by every

@@ -40,7 +40,7 @@ export { eventSourceTransport } from "./eventSourceTransport.js";
 export type { EventStreamChannelsOptions } from "./eventStreamChannels.js";
 export { EventStreamChannels, eventStreamChannels } from "./eventStreamChannels.js";
 export type { EventStreamEndpointOptions } from "./eventStreamEndpoint.js";
-export { eventStreamEndpoint } from "./eventStreamEndpoint.js";
+export { eventStreamEndpoint, streamPosition } from "./eventStreamEndpoint.js";
 // The class is exported by `@wirekit/core/event-source`, with the parser that makes it: exported
 // here, it would load with every app, since FetchEventSource shares it.
 export type { EventStreamParseError, EventStreamParseErrorCode } from "./eventStreamParseError.js";

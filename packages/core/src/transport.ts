@@ -14,7 +14,10 @@ export interface TransportMessage {
   readonly lastEventId?: string;
 }
 
-/** What a transport tells the connection that opened it. Nothing is called after `session.close()`. */
+/**
+ * What a transport tells the connection that opened it: never during `open` (a transport reports
+ * as the platform does, later), and nothing after `session.close()`.
+ */
 export interface TransportCallbacks {
   onOpen(): void;
   onMessage(message: TransportMessage): void;

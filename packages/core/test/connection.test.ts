@@ -230,6 +230,27 @@ describe("Connection", () => {
       expect(connection.getSnapshot().status).toBe("open");
     });
 
+    it("asks the auth hook again after a session that opened, though it was closing already", async () => {
+      const onAuthFailure = vi.fn(async () => true);
+      const { connection, transport, clock } = setup({
+        onAuthFailure,
+        hello: () => "auth",
+      });
+      connection.connect();
+      transport.last.drop(new ConnectionError("closed", "", { closeCode: 4401 }));
+      await clock.advanceAsync(0);
+      expect(transport.sessions).toHaveLength(2);
+      // The server took the socket and refused the credentials at once: the hello finds the
+      // socket closing, and the refusal follows.
+      transport.last.closing();
+      transport.last.open();
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+      transport.last.drop(new ConnectionError("closed", "", { closeCode: 4401 }));
+      await clock.advanceAsync(0);
+      expect(transport.sessions).toHaveLength(3);
+      expect(onAuthFailure).toHaveBeenCalledTimes(2);
+    });
+
     it("fails when the auth hook says no", async () => {
       const { connection, transport, clock } = setup({ onAuthFailure: () => false });
       connection.connect();
@@ -307,6 +328,34 @@ describe("Connection", () => {
       const error = new EventStreamParseError("event-too-large", "too large");
       transport.last.badInput(error);
       expect(connection.getSnapshot()).toMatchObject({ status: "open", error });
+    });
+
+    it("closes for good when a listener closes it on hearing it is open", () => {
+      const { connection, transport, clock } = setup({ heartbeat: { interval: 1000 } });
+      connection.subscribe(() => {
+        if (connection.getSnapshot().status === "open") connection.close();
+      });
+      connection.connect();
+      transport.last.open();
+      expect(connection.getSnapshot().status).toBe("closed");
+      // Nothing of the session outlives it: no uptime timer, no ping, no wake check.
+      expect(clock.pendingTimers).toBe(0);
+      clock.advance(60_000);
+      expect(transport.sessions).toHaveLength(1);
+    });
+
+    it("closes for good when a listener closes it on hearing the socket is closing", () => {
+      const { connection, transport, clock } = setup({ hello: () => "auth" });
+      connection.subscribe(() => {
+        if (connection.getSnapshot().status === "reconnecting") connection.close();
+      });
+      connection.connect();
+      // The server's close frame came first: the hello finds the socket closing.
+      transport.last.closing();
+      transport.last.open();
+      expect(connection.getSnapshot().status).toBe("closed");
+      // The deadline for the close event went with the session.
+      expect(clock.pendingTimers).toBe(0);
     });
 
     it("closes for good on close(): no retry, no timer left", () => {

@@ -16,18 +16,47 @@ function open(transport: Transport) {
   const messages: TransportMessage[] = [];
   const badInput: string[] = [];
   let opened = false;
+  let closed = false;
   const callbacks: TransportCallbacks = {
     onOpen: () => {
       opened = true;
     },
     onMessage: (message) => messages.push(message),
     onActivity: () => {},
-    onClose: () => {},
+    onClose: () => {
+      closed = true;
+    },
     onBadInput: (error) => badInput.push(error.code),
   };
   const session = transport.open(callbacks);
   onTestFinished(() => session.close());
-  return { session, messages, badInput, isOpen: () => opened };
+  return { session, messages, badInput, isOpen: () => opened, isClosed: () => closed };
+}
+
+type Listener = (event: { data?: unknown; lastEventId?: string }) => void;
+
+/** An EventSource driven by hand: unlike a real one, it can still fire after it was closed. */
+class ManualEventSource {
+  static last: ManualEventSource | undefined;
+  readyState = 0;
+  reconnectionTime: number | undefined;
+  readonly #listeners = new Map<string, Listener[]>();
+
+  constructor(readonly url: string) {
+    ManualEventSource.last = this;
+  }
+
+  close(): void {
+    this.readyState = 2;
+  }
+
+  addEventListener(type: string, listener: Listener): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+
+  fire(type: string, event: { data?: unknown; lastEventId?: string } = {}): void {
+    for (const listener of this.#listeners.get(type) ?? []) listener(event);
+  }
 }
 
 type More = Partial<EventSourceTransportOptions>;
@@ -99,13 +128,40 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
     streams[1]?.event({ event: STREAM_POSITION_EVENT, id: "50", data: "" });
     await vi.waitFor(() => expect(transport.lastEventId).toBe("50"));
     second.session.close();
-    // A session closed hears nothing more, and moves nothing.
-    streams[1]?.event({ id: "51", data: "late" });
 
     const third = open(transport);
     await vi.waitFor(() => expect(third.isOpen()).toBe(true));
     expect(resumedFrom(streams[2] as FakeServerStream)).toBe("50");
-    expect(second.messages).toEqual([]);
+  });
+});
+
+describe("a closed event-stream session", () => {
+  it("moves neither where the stream stands nor the retry advice, whatever its source still fires", () => {
+    const transport = eventSourceTransport({
+      url: "http://stream.test/",
+      EventSource: ManualEventSource,
+    });
+    const first = open(transport);
+    const source = ManualEventSource.last as ManualEventSource;
+    source.fire("open");
+    source.fire("message", { data: "a", lastEventId: "5" });
+    expect(transport.lastEventId).toBe("5");
+    first.session.close();
+    source.reconnectionTime = 3000;
+    source.fire("message", { data: "late", lastEventId: "6" });
+    source.fire(STREAM_POSITION_EVENT, { lastEventId: "7" });
+    source.fire("error");
+    expect(first.messages.map(({ data }) => data)).toEqual(["a"]);
+    expect(transport.lastEventId).toBe("5");
+    expect(transport.serverRetry).toBeUndefined();
+    // A live one's advice is kept.
+    const second = open(transport);
+    const next = ManualEventSource.last as ManualEventSource;
+    expect(new URL(next.url).searchParams.get("lastEventId")).toBe("5");
+    next.reconnectionTime = 4000;
+    next.fire("error");
+    expect(second.isClosed()).toBe(true);
+    expect(transport.serverRetry).toBe(4000);
   });
 });
 
@@ -127,7 +183,7 @@ describe("the server's retry advice", () => {
     const second = open(transport);
     await vi.waitFor(() => expect(second.isOpen()).toBe(true));
     streams[1]?.drop();
-    await vi.waitFor(() => expect(streams[1]?.closed).toBe(true));
+    await vi.waitFor(() => expect(second.isClosed()).toBe(true));
     expect(transport.serverRetry).toBe(7000);
   });
 });

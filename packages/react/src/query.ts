@@ -9,6 +9,7 @@ import {
   RealtimeObserver,
   type RealtimeSnapshot,
   type RealtimeSource,
+  streamPosition,
   streamSource,
   type WebSocketEndpointOptions,
   webSocketEndpoint,
@@ -178,7 +179,9 @@ function watchForGaps<T>(
       lost = false;
       // An event stream resumes from its last event id (the server replays); without one, or
       // on a WebSocket stream, what was sent while the connection was down is gone.
-      if (resumption === "none" || next.lastEventId === "") invalidate();
+      const connection = observer.connection;
+      const position = connection === undefined ? "" : streamPosition(connection);
+      if (resumption === "none" || !position) invalidate();
     }
   };
 }
