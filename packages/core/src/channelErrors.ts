@@ -1,6 +1,7 @@
 // What can go wrong on a channel: bad input from the server, an error the server sent, and a
 // publish that was not acknowledged. Members are `declare`d because each constructor sets them:
 // class fields would define them twice.
+import { WirekitError } from "./errors.js";
 import type { DropReason } from "./outbox.js";
 import type { ServerFrame } from "./protocol.js";
 
@@ -22,25 +23,20 @@ export type ChannelProtocolErrorCode =
   | "duplicate"
   | "unexpected-ack";
 
-export class ChannelProtocolError extends Error {
+export class ChannelProtocolError extends WirekitError<
+  ChannelProtocolErrorCode,
+  { channel?: string | undefined }
+> {
   override readonly name = "ChannelProtocolError";
-  declare readonly code: ChannelProtocolErrorCode;
   /** The channel the frame named, when it named one. */
   declare readonly channel: string | undefined;
-
-  constructor(
-    code: ChannelProtocolErrorCode,
-    message: string,
-    detail: { channel?: string | undefined; cause?: unknown } = {},
-  ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
-    this.code = code;
-    this.channel = detail.channel;
-  }
 }
 
 /** An `error` frame from the server (PROTOCOL.md section 6). */
-export class ChannelServerError extends Error {
+export class ChannelServerError extends WirekitError<
+  string,
+  { frame: string | undefined; channel: string | undefined }
+> {
   override readonly name = "ChannelServerError";
   /** The server's code: `forbidden`, `rate-limited`, `bad-frame`, … */
   declare readonly code: string;
@@ -49,10 +45,7 @@ export class ChannelServerError extends Error {
   declare readonly channel: string | undefined;
 
   constructor(frame: Extract<ServerFrame, { type: "error" }>) {
-    super(frame.reason);
-    this.code = frame.code;
-    this.frame = frame.frame;
-    this.channel = frame.channel;
+    super(frame.code, frame.reason, { frame: frame.frame, channel: frame.channel });
   }
 }
 
@@ -68,14 +61,7 @@ export class ChannelServerError extends Error {
  */
 export type PublishErrorCode = DropReason | "timeout" | "disconnected" | "server" | "too-large";
 
-export class PublishError extends Error {
+export class PublishError extends WirekitError<PublishErrorCode, { channel: string }> {
   override readonly name = "PublishError";
-  declare readonly code: PublishErrorCode;
   declare readonly channel: string;
-
-  constructor(code: PublishErrorCode, channel: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.channel = channel;
-  }
 }

@@ -1,4 +1,21 @@
 /**
+ * The shape of every error wirekit reports: an `Error` whose `code` says which failure it is, with
+ * the details that failure has as members, and the error that led to it as `cause`. Each kind of
+ * failure is its own subclass (`ConnectionError`, `MessageError`, the channel errors); the details
+ * are set from the last argument, so a subclass only names them.
+ */
+export class WirekitError<Code extends string, Detail extends object = object> extends Error {
+  declare readonly code: Code;
+
+  constructor(code: Code, message: string, detail?: Detail & { cause?: unknown }) {
+    const { cause, ...fields } = detail ?? {};
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    Object.assign(this, fields);
+  }
+}
+
+/**
  * Why a connection attempt failed or a live connection was lost: what a `Connection` keeps in its
  * `error` slot, and what a `FetchEventSource`'s `error` event carries.
  *
@@ -32,9 +49,17 @@ export type ConnectionErrorCode =
   | "retries-exhausted"
   | "credentials-expiring";
 
-export class ConnectionError extends Error {
+export class ConnectionError extends WirekitError<
+  ConnectionErrorCode,
+  {
+    status?: number | undefined;
+    contentType?: string | null;
+    closeCode?: number;
+    closeReason?: string;
+    retryAfter?: number | undefined;
+  }
+> {
   override readonly name = "ConnectionError";
-  readonly code: ConnectionErrorCode;
   // The details below are own properties only where a failure has them (set from `detail`).
   /** The HTTP status, for `http-status`. */
   declare readonly status: number | undefined;
@@ -46,22 +71,4 @@ export class ConnectionError extends Error {
   declare readonly closeReason: string | undefined;
   /** Milliseconds the server asked to wait (`Retry-After`), when it did. */
   declare readonly retryAfter: number | undefined;
-
-  constructor(
-    code: ConnectionErrorCode,
-    message: string,
-    detail: {
-      status?: number | undefined;
-      contentType?: string | null;
-      closeCode?: number;
-      closeReason?: string;
-      retryAfter?: number | undefined;
-      cause?: unknown;
-    } = {},
-  ) {
-    const { cause, ...fields } = detail;
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    Object.assign(this, fields);
-  }
 }

@@ -1,3 +1,5 @@
+import { WirekitError } from "./errors.js";
+
 /**
  * What the event stream parser reports through `onError`. None of these stop the parser: the
  * offending line or event is skipped and parsing goes on.
@@ -21,22 +23,21 @@ export type EventStreamParseErrorCode =
   | "unknown-field";
 
 /** A problem in the bytes of an event stream. Reported, never thrown. */
-export class EventStreamParseError extends Error {
+export class EventStreamParseError extends WirekitError<
+  EventStreamParseErrorCode,
+  { field: string | undefined; value: string | undefined }
+> {
   override readonly name = "EventStreamParseError";
-  readonly code: EventStreamParseErrorCode;
   /** The field name, for `invalid-retry`, `invalid-id` and `unknown-field`. */
-  readonly field: string | undefined;
+  declare readonly field: string | undefined;
   /** The field value (at most 256 characters of it), for `invalid-retry`, `invalid-id` and `unknown-field`. */
-  readonly value: string | undefined;
+  declare readonly value: string | undefined;
 
   constructor(
     code: EventStreamParseErrorCode,
     message: string,
     detail: { field?: string | undefined; value?: string | undefined } = {},
   ) {
-    super(message);
-    this.code = code;
-    this.field = detail.field;
-    this.value = detail.value === undefined ? undefined : detail.value.slice(0, 256);
+    super(code, message, { field: detail.field, value: detail.value?.slice(0, 256) });
   }
 }

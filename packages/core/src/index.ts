@@ -30,7 +30,7 @@ export type {
   Endpoint,
 } from "./endpoint.js";
 export type { ConnectionErrorCode } from "./errors.js";
-export { ConnectionError } from "./errors.js";
+export { ConnectionError, WirekitError } from "./errors.js";
 export type {
   EventSourceConstructor,
   EventSourceTransport,

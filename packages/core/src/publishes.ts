@@ -58,11 +58,9 @@ export class Publishes {
       const size = typeof frame === "string" ? frame.length : frame.byteLength;
       if (size > maxFrameSize) {
         reject(
-          new PublishError(
-            "too-large",
+          new PublishError("too-large", `Over the server's maxFrameSize (${maxFrameSize}).`, {
             channel,
-            `Over the server's maxFrameSize (${maxFrameSize}).`,
-          ),
+          }),
         );
         return;
       }
@@ -97,7 +95,10 @@ export class Publishes {
       return true;
     }
     const refused = `The server refused it: ${error.message}`;
-    return this.#settle(ack, new PublishError("server", pending.channel, refused, error));
+    return this.#settle(
+      ack,
+      new PublishError("server", refused, { channel: pending.channel, cause: error }),
+    );
   }
 
   /** The socket is gone: publishes sent on it are lost; those still queued go out on the next. */
@@ -105,14 +106,17 @@ export class Publishes {
     // Settling deletes from the map as it goes, which its iterator allows.
     for (const [ack, pending] of this.#pending) {
       if (pending.cancelTimeout === undefined) continue;
-      this.#settle(ack, new PublishError("disconnected", pending.channel, "Lost before the ack."));
+      this.#settle(
+        ack,
+        new PublishError("disconnected", "Lost before the ack.", { channel: pending.channel }),
+      );
     }
   }
 
   /** Sends (or queues) a pending publish; every way it can end settles it exactly once. */
   #send(ack: string, pending: Pending): void {
     const fail = (code: PublishErrorCode, message: string, cause?: unknown) =>
-      this.#settle(ack, new PublishError(code, pending.channel, message, cause));
+      this.#settle(ack, new PublishError(code, message, { channel: pending.channel, cause }));
     const { clock, ackTimeout } = this.#options;
     try {
       this.#connection.send(pending.frame, {
