@@ -175,7 +175,9 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
         });
       }
       session = eventStreamSession(callbacks, source, [...read(events), ...added], (id) => {
-        lastEventId = id;
+        // The browser's EventSource starts every session with no id, as it cannot be given one:
+        // its "" before the first id means nothing, and taking it would lose the place.
+        if (id !== "" || FetchEventSource !== undefined) lastEventId = id;
       });
       live = session;
       source.addEventListener("error", (event) => {

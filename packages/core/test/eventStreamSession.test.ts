@@ -135,6 +135,25 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
   });
 });
 
+describe("the browser's EventSource", () => {
+  it("keeps the place through a resumed session's events without ids, which it cannot be told", () => {
+    const transport = eventSourceTransport({
+      url: "http://stream.test/",
+      EventSource: ManualEventSource,
+      lastEventId: "42",
+    });
+    open(transport);
+    const source = ManualEventSource.last as ManualEventSource;
+    expect(new URL(source.url).searchParams.get("lastEventId")).toBe("42");
+    source.fire("open");
+    // The server resumed after 42, and says something that has no id first.
+    source.fire("message", { data: "hello", lastEventId: "" });
+    expect(transport.lastEventId).toBe("42");
+    source.fire("message", { data: "43", lastEventId: "43" });
+    expect(transport.lastEventId).toBe("43");
+  });
+});
+
 describe("a closed event-stream session", () => {
   it("moves neither where the stream stands nor the retry advice, whatever its source still fires", () => {
     const transport = eventSourceTransport({
