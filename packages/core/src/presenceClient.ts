@@ -36,7 +36,7 @@ interface Present {
   // A share is its own listener, a function made for it: one listener entered twice is two
   // shares, and each hears every view until it leaves.
   readonly shares: Set<(view: PresenceView) => void>;
-  /** What the member carries, `null` for nothing. */
+  /** What the member carries, `null` for nothing; undefined until the first enter goes out. */
   data: unknown;
   view: PresenceView;
 }
@@ -96,7 +96,7 @@ export class PresenceClient implements Attachment {
     const held = this.#present.get(channel) ?? {
       channel,
       shares: new Set(),
-      data: null,
+      data: undefined,
       view: EMPTY_PRESENCE_VIEW,
     };
     this.#present.set(channel, held);
@@ -131,13 +131,12 @@ export class PresenceClient implements Attachment {
   }
 
   #setData(present: Present, data: unknown): void {
-    // A lone share the server has not answered yet enters whatever its data: that enter is what
-    // makes the member present.
-    const first = present.shares.size === 1 && present.view === EMPTY_PRESENCE_VIEW;
+    // The latest data is all the server needs: an unchanged one is not sent again, also to a
+    // share that left and entered again at once (StrictMode), whose leave never went out.
+    // The first enter always goes: it is what makes the member present.
     const changed = JSON.stringify(data ?? null) !== JSON.stringify(present.data);
     present.data = data ?? null;
-    // The latest data is all the server needs: an unchanged one is not sent again.
-    if (first || changed) this.#sendEnter(present);
+    if (changed) this.#sendEnter(present);
   }
 
   #sendEnter({ channel, data }: Present): void {

@@ -54,6 +54,22 @@ describe("PresenceClient", () => {
     ]);
   });
 
+  it("sends one enter and no leave when a share leaves and enters again at once (StrictMode)", async () => {
+    const { frames, presence } = setup();
+    presence.enter("lobby", null);
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    const mounted = presence.enter("room", { nick: "ada" });
+    mounted.leave();
+    const remounted = presence.enter("room", { nick: "ada" });
+    // Something after, to know everything before it went out.
+    remounted.update({ nick: "ada l." });
+    await vi.waitFor(() => expect(frames.at(-1)).toMatchObject({ data: { nick: "ada l." } }));
+    expect(frames.slice(1)).toEqual([
+      { type: "presence-enter", channel: "room", data: { nick: "ada" }, key: "tab-1" },
+      { type: "presence-enter", channel: "room", data: { nick: "ada l." }, key: "tab-1" },
+    ]);
+  });
+
   it("builds the view from the snapshot and the diffs, and shows a refusal as a typed error", async () => {
     const { frames, presence, reply } = setup();
     const views: PresenceView[] = [];
