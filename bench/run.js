@@ -620,8 +620,8 @@ ${bundleTables}
   with the entry into a chunk of their own: every hook's bundle paid 300–430 B for that split,
   whether it could load \`FetchEventSource\` or not.
 - The table by module says where \`useSocket\`'s bytes go: the connection (status machine,
-  retry, credentials, the page and liveness glue), the outgoing queue, and the observer (parse,
-  delivery modes, batching) are most of it. What only some apps run is an import they make:
+  retry, credentials, the page policy) and its attempt (one session's deadlines and liveness),
+  the outgoing queue, and the observer (parse, delivery modes, batching) are most of it. What only some apps run is an import they make:
   \`FetchEventSource\`, \`heartbeat()\`, \`json(schema)\`.
 - The last budget is the issue's "all hooks": every hook of \`@wirekit/react\`, which between
   them run both transports (\`useSocket\`, \`useEventStream\`) and the channels (\`useRealtime\`,
@@ -629,6 +629,10 @@ ${bundleTables}
   channels over an event stream, because core imported everything; the issue asks that an app
   carry them only when it imports them, so they are measured as a row of their own, without a
   budget: everything an app could load.
+- \`useRealtime\` with its provider is the budget not met. Measured by taking features out of the
+  source: binary frames and the presence frames' rules (−368 B), the pace a server's limits set
+  (−179 B) and the in-band credential refresh (−168 B) would leave it at about 8,690 B, still
+  over 8,192. Meeting it takes a denser channel client and protocol, not only fewer features.
 
 ## Where the time goes
 
