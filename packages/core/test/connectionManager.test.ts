@@ -191,8 +191,12 @@ describe("ConnectionManager", () => {
     expect(() =>
       connections.acquire(eventStreamEndpoint({ url, EventSource, method: "get" })),
     ).not.toThrow();
-    // Where there is none (Node here), it says so at once rather than failing every attempt.
-    expect(globalThis.EventSource).toBeUndefined();
+    // Where there is none (Node without --experimental-eventsource, React Native), it says so
+    // at once rather than failing every attempt.
+    vi.stubGlobal("EventSource", undefined);
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
     expect(() => connections.acquire(eventStreamEndpoint({ url }))).toThrow(
       /no EventSource here; pass `FetchEventSource`/,
     );
