@@ -1,0 +1,294 @@
+// Model-based: random interleavings of what an app, a server, the network and the page do to a
+// Connection, on a virtual clock, checked after every step against what must always hold: one
+// session at most, a status that matches it, nothing opened while at rest, offline means paused.
+// A failure prints its seed and path and shrinks; replay it with CONNECTION_MODEL_SEED and
+// CONNECTION_MODEL_PATH. CONNECTION_MODEL_RUNS sets how many sequences (300 per policy).
+import { Connection, ConnectionError, type VisibilityPolicy } from "@wirekit/core";
+import {
+  createPageLifecycleControls,
+  createVirtualClock,
+  type PageLifecycleControls,
+  type VirtualClock,
+} from "@wirekit/testing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type ScriptedSession, scriptedTransport } from "./support/scriptedTransport.js";
+
+const RUNS = Number(process.env["CONNECTION_MODEL_RUNS"] ?? 300);
+const SEED = process.env["CONNECTION_MODEL_SEED"];
+const PATH = process.env["CONNECTION_MODEL_PATH"];
+
+/** What the test knows that the connection does not tell: which sessions it may still use. */
+interface Model {
+  readonly visibility: VisibilityPolicy;
+  /** `connect()` was called, and no `close()` or failure since. */
+  started: boolean;
+  online: boolean;
+  visible: boolean;
+  /**
+   * The session of a `reconnect()` while the connection must wait: the "retry now" button tries
+   * whatever the page says, and the connection waits again once that session ends.
+   */
+  forced: ScriptedSession | undefined;
+}
+
+interface Real {
+  readonly connection: Connection;
+  readonly clock: VirtualClock;
+  readonly page: PageLifecycleControls;
+  readonly transport: ReturnType<typeof scriptedTransport>;
+  /** Sessions the server ended. */
+  readonly dropped: Set<ScriptedSession>;
+  readonly opened: Set<ScriptedSession>;
+}
+
+/** A session neither side has ended. */
+function liveSessions(real: Real): ScriptedSession[] {
+  return real.transport.sessions.filter(
+    (session) => !session.closedByClient && !real.dropped.has(session),
+  );
+}
+
+/**
+ * Whether the connection must be waiting for the page: offline, or hidden under "close". (Under
+ * "pause" a hidden page lets go after a grace period, which this does not follow.)
+ */
+function mustWait(model: Model): boolean {
+  return !model.online || (model.visibility === "close" && !model.visible);
+}
+
+function checkInvariants(model: Model, real: Real): void {
+  const { status, nextRetryAt, attempt } = real.connection.getSnapshot();
+  const live = liveSessions(real);
+  expect(live.length, "sessions in use").toBeLessThanOrEqual(1);
+  if (status === "open") {
+    expect(live, "an open connection's session").toHaveLength(1);
+    expect(real.opened.has(live[0] as ScriptedSession), "its session opened").toBe(true);
+  }
+  if (status === "idle" || status === "closed" || status === "failed" || status === "paused") {
+    expect(live, `sessions while ${status}`).toEqual([]);
+  }
+  if (nextRetryAt !== null) expect(status).toBe("reconnecting");
+  expect(attempt).toBeGreaterThanOrEqual(0);
+  if (!model.started) expect(["idle", "closed", "failed"]).toContain(status);
+  else if (mustWait(model) && !(model.forced !== undefined && live.includes(model.forced))) {
+    expect(status, "waiting for the page").toBe("paused");
+  }
+}
+
+abstract class Step implements fc.Command<Model, Real> {
+  check(_model: Readonly<Model>): boolean {
+    return true;
+  }
+  run(model: Model, real: Real): void {
+    this.act(model, real);
+    // A connection that failed for good is at rest, as after close().
+    if (real.connection.getSnapshot().status === "failed") model.started = false;
+    checkInvariants(model, real);
+  }
+  abstract act(model: Model, real: Real): void;
+  abstract toString(): string;
+}
+
+class Connect extends Step {
+  act(model: Model, real: Real) {
+    real.connection.connect();
+    model.started = true;
+  }
+  toString() {
+    return "connect()";
+  }
+}
+
+class Close extends Step {
+  act(model: Model, real: Real) {
+    real.connection.close();
+    model.started = false;
+  }
+  toString() {
+    return "close()";
+  }
+}
+
+class Reconnect extends Step {
+  act(model: Model, real: Real) {
+    real.connection.reconnect();
+    model.started = true;
+    if (mustWait(model)) model.forced = real.transport.sessions.at(-1);
+  }
+  toString() {
+    return "reconnect()";
+  }
+}
+
+/** The server answers the attempt under way. */
+class ServerOpens extends Step {
+  act(_model: Model, real: Real) {
+    const [session] = liveSessions(real);
+    if (session === undefined || real.opened.has(session)) return;
+    real.opened.add(session);
+    session.open();
+  }
+  toString() {
+    return "server opens";
+  }
+}
+
+/** The server or the network ends the session in use. */
+class ServerDrops extends Step {
+  constructor(readonly closeCode: number) {
+    super();
+  }
+  act(model: Model, real: Real) {
+    const [session] = liveSessions(real);
+    if (session === undefined) return;
+    real.dropped.add(session);
+    session.drop(new ConnectionError("closed", "", { closeCode: this.closeCode }));
+    // 1008 is fatal, and so is a refusal with no auth hook: the connection fails.
+    if (real.connection.getSnapshot().status === "failed") model.started = false;
+  }
+  toString() {
+    return `server drops (${this.closeCode})`;
+  }
+}
+
+/** The server's close frame arrived: writes throw until the close event. */
+class ServerClosing extends Step {
+  act(_model: Model, real: Real) {
+    liveSessions(real)[0]?.closing();
+  }
+  toString() {
+    return "server closing";
+  }
+}
+
+/** Something arrived: a message, a pong. */
+class Activity extends Step {
+  act(_model: Model, real: Real) {
+    const [session] = liveSessions(real);
+    if (session !== undefined && real.opened.has(session)) session.activity();
+  }
+  toString() {
+    return "activity";
+  }
+}
+
+class Send extends Step {
+  act(_model: Model, real: Real) {
+    real.connection.send("hello");
+  }
+  toString() {
+    return "send";
+  }
+}
+
+class Advance extends Step {
+  constructor(readonly milliseconds: number) {
+    super();
+  }
+  act(model: Model, real: Real) {
+    const before = real.transport.sessions.length;
+    real.clock.advance(this.milliseconds);
+    // At rest, time alone opens nothing.
+    if (!model.started) expect(real.transport.sessions).toHaveLength(before);
+  }
+  toString() {
+    return `advance ${this.milliseconds} ms`;
+  }
+}
+
+class Sleep extends Step {
+  constructor(readonly milliseconds: number) {
+    super();
+  }
+  act(_model: Model, real: Real) {
+    real.clock.sleep(this.milliseconds);
+  }
+  toString() {
+    return `sleep ${this.milliseconds} ms`;
+  }
+}
+
+class Page extends Step {
+  constructor(readonly signal: "hide" | "show" | "offline" | "online") {
+    super();
+  }
+  act(model: Model, real: Real) {
+    if (this.signal === "hide") {
+      model.visible = false;
+      real.page.hide();
+    } else if (this.signal === "show") {
+      model.visible = true;
+      real.page.show();
+    } else if (this.signal === "offline") {
+      model.online = false;
+      real.page.goOffline();
+    } else {
+      model.online = true;
+      real.page.goOnline();
+    }
+  }
+  toString() {
+    return `page ${this.signal}`;
+  }
+}
+
+const steps = [
+  fc.constant(new Connect()),
+  fc.constant(new Close()),
+  fc.constant(new Reconnect()),
+  fc.constant(new ServerOpens()),
+  fc.constantFrom(1006, 1008, 4401).map((code) => new ServerDrops(code)),
+  fc.constant(new ServerClosing()),
+  fc.constant(new Activity()),
+  fc.constant(new Send()),
+  fc.constantFrom(1, 999, 1000, 2000, 5000, 20_000, 60_000).map((ms) => new Advance(ms)),
+  fc.constant(new Sleep(30 * 60_000)),
+  fc.constantFrom("hide", "show", "offline", "online" as const).map((signal) => new Page(signal)),
+];
+
+describe("Connection, model-based", () => {
+  it.each(["keep", "pause", "close"] as const)(
+    "keeps one session at most, a status that matches it, and nothing open at rest (visibility %s)",
+    (visibility: VisibilityPolicy) => {
+      fc.assert(
+        fc.property(fc.commands(steps, { maxCommands: 60 }), (commands) => {
+          const clock = createVirtualClock();
+          const page = createPageLifecycleControls();
+          const transport = scriptedTransport("websocket", { interval: 5000, deadline: 2000 });
+          const connection = new Connection({
+            transport,
+            clock,
+            lifecycle: page,
+            visibility,
+            retryDelay: () => 1000,
+            hello: () => "hello",
+          });
+          const real: Real = {
+            connection,
+            clock,
+            page,
+            transport,
+            dropped: new Set(),
+            opened: new Set(),
+          };
+          const model: Model = {
+            visibility,
+            started: false,
+            online: true,
+            visible: true,
+            forced: undefined,
+          };
+          fc.modelRun(() => ({ model, real }), commands);
+          connection.close();
+          expect(liveSessions(real)).toEqual([]);
+        }),
+        {
+          numRuns: RUNS,
+          ...(SEED === undefined ? {} : { seed: Number(SEED) }),
+          ...(PATH === undefined ? {} : { path: PATH }),
+        },
+      );
+    },
+  );
+});
