@@ -30,6 +30,14 @@ export class ChannelProtocolError extends WirekitError<
   override readonly name = "ChannelProtocolError";
   /** The channel the frame named, when it named one. */
   declare readonly channel: string | undefined;
+
+  constructor(
+    code: ChannelProtocolErrorCode,
+    message: string,
+    detail: { channel?: string | undefined; cause?: unknown } = {},
+  ) {
+    super(code, message, { channel: undefined, ...detail });
+  }
 }
 
 /** An `error` frame from the server (PROTOCOL.md section 6). */

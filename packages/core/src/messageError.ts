@@ -11,4 +11,13 @@ export class MessageError extends WirekitError<
   override readonly name = "MessageError";
   /** The schema's issues, for `schema`; none for `parse`. */
   declare readonly issues: ReadonlyArray<{ readonly message: string }>;
+
+  // An app's own parse may throw one too, with no issues to give.
+  constructor(
+    code: "parse" | "schema",
+    message: string,
+    detail: { issues?: ReadonlyArray<{ readonly message: string }>; cause?: unknown } = {},
+  ) {
+    super(code, message, { issues: [], ...detail });
+  }
 }

@@ -268,7 +268,7 @@ export class RealtimeObserver<T, S = undefined> {
       // A parse that validates (`json(schema)`) says why itself.
       return cause instanceof MessageError
         ? cause
-        : new MessageError("parse", "A message could not be parsed.", { cause, issues: [] });
+        : new MessageError("parse", "A message could not be parsed.", { cause });
     }
   }
 

@@ -27,7 +27,7 @@ export function json<T>(schema: StandardSchema<T>): (data: unknown) => T {
   return (data) => {
     const result = schema["~standard"].validate(typeof data === "string" ? JSON.parse(data) : data);
     if (result instanceof Promise) {
-      throw new MessageError("schema", "Async schemas are not supported.", { issues: [] });
+      throw new MessageError("schema", "Async schemas are not supported.");
     }
     const { issues } = result;
     if (issues === undefined) return result.value;

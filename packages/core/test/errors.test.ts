@@ -46,4 +46,12 @@ describe("wirekit's errors", () => {
   it("have no cause unless given one", () => {
     expect("cause" in new ConnectionError("network", "down")).toBe(false);
   });
+
+  it("keep the members every instance of their class has, given or not", () => {
+    // An app's own parse may throw a MessageError with no issues to give.
+    expect(new MessageError("parse", "not a number").issues).toEqual([]);
+    const error = new ChannelProtocolError("bad-frame", "not JSON");
+    expect(Object.hasOwn(error, "channel")).toBe(true);
+    expect(error.channel).toBeUndefined();
+  });
 });
