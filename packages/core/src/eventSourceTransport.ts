@@ -174,10 +174,13 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
           onComment: () => session.live && callbacks.onActivity(),
         });
       }
+      // The browser's EventSource starts every session with no id, as it cannot be given one:
+      // its "" before the session's first id means nothing, and taking it would lose the place.
+      // After one, a "" is the server's own reset, as it always is from FetchEventSource.
+      let placed = FetchEventSource !== undefined;
       session = eventStreamSession(callbacks, source, [...read(events), ...added], (id) => {
-        // The browser's EventSource starts every session with no id, as it cannot be given one:
-        // its "" before the first id means nothing, and taking it would lose the place.
-        if (id !== "" || FetchEventSource !== undefined) lastEventId = id;
+        placed ||= id !== "";
+        if (placed) lastEventId = id;
       });
       live = session;
       source.addEventListener("error", (event) => {

@@ -151,6 +151,9 @@ describe("the browser's EventSource", () => {
     expect(transport.lastEventId).toBe("42");
     source.fire("message", { data: "43", lastEventId: "43" });
     expect(transport.lastEventId).toBe("43");
+    // Once the session has an id, an empty one is the server resetting it (`id:` with nothing).
+    source.fire("message", { data: "reset", lastEventId: "" });
+    expect(transport.lastEventId).toBe("");
   });
 });
 
