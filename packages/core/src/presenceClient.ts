@@ -36,8 +36,10 @@ interface Present {
   // A share is its own listener, a function made for it: one listener entered twice is two
   // shares, and each hears every view until it leaves.
   readonly shares: Set<(view: PresenceView) => void>;
-  /** What the member carries, `null` for nothing; undefined until the first enter goes out. */
+  /** What the member carries, `null` for nothing. */
   data: unknown;
+  /** Whether an enter went out for it. */
+  entered: boolean;
   view: PresenceView;
 }
 
@@ -96,7 +98,8 @@ export class PresenceClient implements Attachment {
     const held = this.#present.get(channel) ?? {
       channel,
       shares: new Set(),
-      data: undefined,
+      data: null,
+      entered: false,
       view: EMPTY_PRESENCE_VIEW,
     };
     this.#present.set(channel, held);
@@ -136,10 +139,12 @@ export class PresenceClient implements Attachment {
     // The first enter always goes: it is what makes the member present.
     const changed = JSON.stringify(data ?? null) !== JSON.stringify(present.data);
     present.data = data ?? null;
-    if (changed) this.#sendEnter(present);
+    if (changed || !present.entered) this.#sendEnter(present);
   }
 
-  #sendEnter({ channel, data }: Present): void {
+  #sendEnter(present: Present): void {
+    const { channel, data } = present;
+    present.entered = true;
     this.#channels.sendControl({
       type: "presence-enter",
       channel,
