@@ -1,8 +1,10 @@
 // Model-based: random interleavings of what an app, a server, the network and the page do to a
 // Connection, on a virtual clock, checked after every step against what must always hold: one
-// session at most, a status that matches it, nothing opened while at rest, offline means paused.
-// A failure prints its seed and path and shrinks; replay it with CONNECTION_MODEL_SEED and
-// CONNECTION_MODEL_PATH. CONNECTION_MODEL_RUNS sets how many sequences (300 per policy).
+// session at most, a status that matches it, nothing opened while at rest, offline means paused,
+// and never paused with nothing to wait for.
+// A failure names its visibility policy, prints its seed, path and the commands' replayPath, and
+// shrinks; replay it with CONNECTION_MODEL_VISIBILITY, CONNECTION_MODEL_SEED, CONNECTION_MODEL_PATH
+// and CONNECTION_MODEL_REPLAY. CONNECTION_MODEL_RUNS sets how many sequences (300 per policy).
 import { Connection, ConnectionError, type VisibilityPolicy } from "@wirekit/core";
 import {
   createPageLifecycleControls,
@@ -17,6 +19,12 @@ import { type ScriptedSession, scriptedTransport } from "./support/scriptedTrans
 const RUNS = Number(process.env["CONNECTION_MODEL_RUNS"] ?? 300);
 const SEED = process.env["CONNECTION_MODEL_SEED"];
 const PATH = process.env["CONNECTION_MODEL_PATH"];
+const REPLAY = process.env["CONNECTION_MODEL_REPLAY"];
+const POLICIES = (process.env["CONNECTION_MODEL_VISIBILITY"]?.split(",") ?? [
+  "keep",
+  "pause",
+  "close",
+]) as VisibilityPolicy[];
 
 /** What the test knows that the connection does not tell: which sessions it may still use. */
 interface Model {
@@ -71,7 +79,10 @@ function checkInvariants(model: Model, real: Real): void {
   if (nextRetryAt !== null) expect(status).toBe("reconnecting");
   expect(attempt).toBeGreaterThanOrEqual(0);
   if (!model.started) expect(["idle", "closed", "failed"]).toContain(status);
-  else if (mustWait(model) && !(model.forced !== undefined && live.includes(model.forced))) {
+  // Nothing to wait for: it is not stuck waiting.
+  else if (model.online && (model.visible || model.visibility === "keep")) {
+    expect(status, "nothing to wait for").not.toBe("paused");
+  } else if (mustWait(model) && !(model.forced !== undefined && live.includes(model.forced))) {
     expect(status, "waiting for the page").toBe("paused");
   }
 }
@@ -248,41 +259,49 @@ const steps = [
 ];
 
 describe("Connection, model-based", () => {
-  it.each(["keep", "pause", "close"] as const)(
+  it.each(POLICIES)(
     "keeps one session at most, a status that matches it, and nothing open at rest (visibility %s)",
     (visibility: VisibilityPolicy) => {
       fc.assert(
-        fc.property(fc.commands(steps, { maxCommands: 60 }), (commands) => {
-          const clock = createVirtualClock();
-          const page = createPageLifecycleControls();
-          const transport = scriptedTransport("websocket", { interval: 5000, deadline: 2000 });
-          const connection = new Connection({
-            transport,
-            clock,
-            lifecycle: page,
-            visibility,
-            retryDelay: () => 1000,
-            hello: () => "hello",
-          });
-          const real: Real = {
-            connection,
-            clock,
-            page,
-            transport,
-            dropped: new Set(),
-            opened: new Set(),
-          };
-          const model: Model = {
-            visibility,
-            started: false,
-            online: true,
-            visible: true,
-            forced: undefined,
-          };
-          fc.modelRun(() => ({ model, real }), commands);
-          connection.close();
-          expect(liveSessions(real)).toEqual([]);
-        }),
+        fc.property(
+          fc.commands(steps, {
+            maxCommands: 60,
+            // Sequences as long as allowed: most need a few steps to reach an open connection.
+            size: "max",
+            ...(REPLAY === undefined ? {} : { replayPath: REPLAY }),
+          }),
+          (commands) => {
+            const clock = createVirtualClock();
+            const page = createPageLifecycleControls();
+            const transport = scriptedTransport("websocket", { interval: 5000, deadline: 2000 });
+            const connection = new Connection({
+              transport,
+              clock,
+              lifecycle: page,
+              visibility,
+              retryDelay: () => 1000,
+              hello: () => "hello",
+            });
+            const real: Real = {
+              connection,
+              clock,
+              page,
+              transport,
+              dropped: new Set(),
+              opened: new Set(),
+            };
+            const model: Model = {
+              visibility,
+              started: false,
+              online: true,
+              visible: true,
+              forced: undefined,
+            };
+            fc.modelRun(() => ({ model, real }), commands);
+            connection.close();
+            expect(liveSessions(real)).toEqual([]);
+          },
+        ),
         {
           numRuns: RUNS,
           ...(SEED === undefined ? {} : { seed: Number(SEED) }),
