@@ -23,7 +23,6 @@ const SSE_MODULES = [
   "utf8Chunks.js",
   "eventStreamParseError.js",
   "fetchEventSource.js",
-  "fetchEventSourceTransport.js",
   "eventSourceTarget.js",
   "eventSourceRetry.js",
   "eventStreamResponse.js",
@@ -47,6 +46,18 @@ const CHANNEL_MODULES = [
 ];
 // Presence is its own modules (issue 12): the hooks that do not show it must not carry it.
 const PRESENCE_MODULES = ["presenceClient.js", "presenceObserver.js", "usePresence.js"];
+// FetchEventSource and the parser under it: @wirekit/core/event-source, for apps that import it.
+const FETCH_EVENT_SOURCE_MODULES = [
+  "fetchEventSource.js",
+  "eventStreamParser.js",
+  "eventStreamReader.js",
+  "eventStreamFields.js",
+  "utf8Chunks.js",
+  "eventStreamParseError.js",
+  "eventStreamResponse.js",
+  "eventSourceTarget.js",
+  "eventSourceRetry.js",
+];
 const WEBSOCKET_MODULES = [
   "webSocketTransport.js",
   "webSocketEndpoint.js",
@@ -70,14 +81,7 @@ export const HOOK_BUNDLES = [
       ...CHANNEL_MODULES,
       ...WEBSOCKET_MODULES,
       ...PRESENCE_MODULES,
-      "fetchEventSource.js",
-      "eventStreamParser.js",
-      "eventStreamReader.js",
-      "eventStreamFields.js",
-      "utf8Chunks.js",
-      "eventStreamParseError.js",
-      "eventStreamResponse.js",
-      "eventSourceTarget.js",
+      ...FETCH_EVENT_SOURCE_MODULES,
     ],
   },
   {
@@ -109,7 +113,7 @@ export const HOOK_BUNDLES = [
     label: "every hook, both transports and channels",
     code: `export * from "@wirekit/react";`,
     budget: 12288,
-    forbidden: ["fetchEventSource.js", "eventStreamReader.js", "eventStreamChannels.js"],
+    forbidden: [...FETCH_EVENT_SOURCE_MODULES, "eventStreamChannels.js"],
   },
   {
     // Everything an app could load besides: channels over an event stream, and
