@@ -70,6 +70,15 @@ describe("PresenceClient", () => {
     ]);
   });
 
+  it("enters with data JSON cannot write, rather than taking it for data never sent", async () => {
+    const { frames, presence } = setup();
+    presence.enter("lobby", null);
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    presence.enter("room", () => "not JSON");
+    await vi.waitFor(() => expect(frames).toHaveLength(2));
+    expect(frames[1]).toMatchObject({ type: "presence-enter", channel: "room" });
+  });
+
   it("builds the view from the snapshot and the diffs, and shows a refusal as a typed error", async () => {
     const { frames, presence, reply } = setup();
     const views: PresenceView[] = [];
