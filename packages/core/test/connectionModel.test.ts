@@ -87,175 +87,99 @@ function checkInvariants(model: Model, real: Real): void {
   }
 }
 
-abstract class Step implements fc.Command<Model, Real> {
+/** One thing that happens, by name; after it, what must always hold is checked. */
+class Step implements fc.Command<Model, Real> {
+  constructor(
+    readonly name: string,
+    readonly act: (model: Model, real: Real) => void,
+  ) {}
   check(_model: Readonly<Model>): boolean {
     return true;
   }
   run(model: Model, real: Real): void {
     this.act(model, real);
-    // A connection that failed for good is at rest, as after close().
+    // A connection that failed for good is at rest, as after close(); 1008 is fatal, and so is a
+    // refusal with no auth hook.
     if (real.connection.getSnapshot().status === "failed") model.started = false;
     checkInvariants(model, real);
   }
-  abstract act(model: Model, real: Real): void;
-  abstract toString(): string;
-}
-
-class Connect extends Step {
-  act(model: Model, real: Real) {
-    real.connection.connect();
-    model.started = true;
-  }
-  toString() {
-    return "connect()";
+  toString(): string {
+    return this.name;
   }
 }
 
-class Close extends Step {
-  act(model: Model, real: Real) {
-    real.connection.close();
-    model.started = false;
-  }
-  toString() {
-    return "close()";
-  }
-}
-
-class Reconnect extends Step {
-  act(model: Model, real: Real) {
-    real.connection.reconnect();
-    model.started = true;
-    if (mustWait(model)) model.forced = real.transport.sessions.at(-1);
-  }
-  toString() {
-    return "reconnect()";
-  }
-}
+/** What the app calls; after it, the connection is meant to run unless it was `close()`. */
+const appCall = (method: "connect" | "close" | "reconnect") =>
+  new Step(`${method}()`, (model, real) => {
+    real.connection[method]();
+    model.started = method !== "close";
+    if (method === "reconnect" && mustWait(model)) model.forced = real.transport.sessions.at(-1);
+  });
 
 /** The server answers the attempt under way. */
-class ServerOpens extends Step {
-  act(_model: Model, real: Real) {
-    const [session] = liveSessions(real);
-    if (session === undefined || real.opened.has(session)) return;
-    real.opened.add(session);
-    session.open();
-  }
-  toString() {
-    return "server opens";
-  }
-}
+const serverOpens = new Step("server opens", (_model, real) => {
+  const [session] = liveSessions(real);
+  if (session === undefined || real.opened.has(session)) return;
+  real.opened.add(session);
+  session.open();
+});
 
 /** The server or the network ends the session in use. */
-class ServerDrops extends Step {
-  constructor(readonly closeCode: number) {
-    super();
-  }
-  act(model: Model, real: Real) {
+const serverDrops = (closeCode: number) =>
+  new Step(`server drops (${closeCode})`, (_model, real) => {
     const [session] = liveSessions(real);
     if (session === undefined) return;
     real.dropped.add(session);
-    session.drop(new ConnectionError("closed", "", { closeCode: this.closeCode }));
-    // 1008 is fatal, and so is a refusal with no auth hook: the connection fails.
-    if (real.connection.getSnapshot().status === "failed") model.started = false;
-  }
-  toString() {
-    return `server drops (${this.closeCode})`;
-  }
-}
+    session.drop(new ConnectionError("closed", "", { closeCode }));
+  });
 
 /** The server's close frame arrived: writes throw until the close event. */
-class ServerClosing extends Step {
-  act(_model: Model, real: Real) {
-    liveSessions(real)[0]?.closing();
-  }
-  toString() {
-    return "server closing";
-  }
-}
+const serverClosing = new Step("server closing", (_model, real) => {
+  liveSessions(real)[0]?.closing();
+});
 
 /** Something arrived: a message, a pong. */
-class Activity extends Step {
-  act(_model: Model, real: Real) {
-    const [session] = liveSessions(real);
-    if (session !== undefined && real.opened.has(session)) session.activity();
-  }
-  toString() {
-    return "activity";
-  }
-}
+const activity = new Step("activity", (_model, real) => {
+  const [session] = liveSessions(real);
+  if (session !== undefined && real.opened.has(session)) session.activity();
+});
 
-class Send extends Step {
-  act(_model: Model, real: Real) {
-    real.connection.send("hello");
-  }
-  toString() {
-    return "send";
-  }
-}
+const send = new Step("send", (_model, real) => {
+  real.connection.send("hello");
+});
 
-class Advance extends Step {
-  constructor(readonly milliseconds: number) {
-    super();
-  }
-  act(model: Model, real: Real) {
+const advance = (milliseconds: number) =>
+  new Step(`advance ${milliseconds} ms`, (model, real) => {
     const before = real.transport.sessions.length;
-    real.clock.advance(this.milliseconds);
+    real.clock.advance(milliseconds);
     // At rest, time alone opens nothing.
     if (!model.started) expect(real.transport.sessions).toHaveLength(before);
-  }
-  toString() {
-    return `advance ${this.milliseconds} ms`;
-  }
-}
+  });
 
-class Sleep extends Step {
-  constructor(readonly milliseconds: number) {
-    super();
-  }
-  act(_model: Model, real: Real) {
-    real.clock.sleep(this.milliseconds);
-  }
-  toString() {
-    return `sleep ${this.milliseconds} ms`;
-  }
-}
+/** The machine sleeps, and the wall clock jumps on waking. */
+const sleep = new Step("sleep 30 min", (_model, real) => real.clock.sleep(30 * 60_000));
 
-class Page extends Step {
-  constructor(readonly signal: "hide" | "show" | "offline" | "online") {
-    super();
-  }
-  act(model: Model, real: Real) {
-    if (this.signal === "hide") {
-      model.visible = false;
-      real.page.hide();
-    } else if (this.signal === "show") {
-      model.visible = true;
-      real.page.show();
-    } else if (this.signal === "offline") {
-      model.online = false;
-      real.page.goOffline();
+const page = (signal: "hide" | "show" | "offline" | "online") =>
+  new Step(`page ${signal}`, (model, real) => {
+    if (signal === "hide" || signal === "show") {
+      model.visible = signal === "show";
+      real.page[signal]();
     } else {
-      model.online = true;
-      real.page.goOnline();
+      model.online = signal === "online";
+      real.page[signal === "online" ? "goOnline" : "goOffline"]();
     }
-  }
-  toString() {
-    return `page ${this.signal}`;
-  }
-}
+  });
 
 const steps = [
-  fc.constant(new Connect()),
-  fc.constant(new Close()),
-  fc.constant(new Reconnect()),
-  fc.constant(new ServerOpens()),
-  fc.constantFrom(1006, 1008, 4401).map((code) => new ServerDrops(code)),
-  fc.constant(new ServerClosing()),
-  fc.constant(new Activity()),
-  fc.constant(new Send()),
-  fc.constantFrom(1, 999, 1000, 2000, 5000, 20_000, 60_000).map((ms) => new Advance(ms)),
-  fc.constant(new Sleep(30 * 60_000)),
-  fc.constantFrom("hide", "show", "offline", "online" as const).map((signal) => new Page(signal)),
+  fc.constantFrom("connect", "close", "reconnect" as const).map(appCall),
+  fc.constant(serverOpens),
+  fc.constantFrom(1006, 1008, 4401).map(serverDrops),
+  fc.constant(serverClosing),
+  fc.constant(activity),
+  fc.constant(send),
+  fc.constantFrom(1, 999, 1000, 2000, 5000, 20_000, 60_000).map(advance),
+  fc.constant(sleep),
+  fc.constantFrom("hide", "show", "offline", "online" as const).map(page),
 ];
 
 describe("Connection, model-based", () => {
