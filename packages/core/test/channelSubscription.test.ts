@@ -1,19 +1,11 @@
 // Where a channel subscription stands, as its listeners hear it: the server's `subscribed`, a
 // second listener joining, and messages of an earlier subscription still on their way.
-import { ChannelClient, type ChannelEvent, Connection } from "@wirekit/core";
-import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
+import { ChannelClient, type ChannelEvent } from "@wirekit/core";
 import { describe, expect, it } from "vitest";
-import { scriptedTransport } from "./support/scriptedTransport.js";
+import { scriptedConnection } from "./support/scriptedTransport.js";
 
 function setup() {
-  const clock = createVirtualClock();
-  const transport = scriptedTransport("websocket");
-  const connection = new Connection({
-    transport,
-    clock,
-    lifecycle: createPageLifecycleControls(),
-    retryDelay: () => 1000,
-  });
+  const { clock, transport, connection } = scriptedConnection();
   const channels = new ChannelClient(connection, { clock, sendRate: false });
   connection.connect();
   transport.last.open();

@@ -3,7 +3,6 @@
 // fresh headers. Real servers drive both in packages/server/test/authExpiry.test.ts.
 import {
   ChannelClient,
-  Connection,
   ConnectionError,
   type ConnectionOptions,
   EventStreamChannels,
@@ -16,7 +15,7 @@ import {
   type FakeServerStream,
 } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { scriptedTransport } from "./support/scriptedTransport.js";
+import { scriptedConnection } from "./support/scriptedTransport.js";
 
 /** A hook the test answers when it likes: the refresh is under way until then. */
 function gatedHook() {
@@ -33,12 +32,7 @@ function gatedHook() {
 
 /** Channels over a scripted WebSocket, open; `notice()` is the server's `expiring` frame. */
 function socketChannels(options: Partial<ConnectionOptions> = {}) {
-  const clock = createVirtualClock();
-  const transport = scriptedTransport("websocket");
-  const connection = new Connection({
-    transport,
-    clock,
-    lifecycle: createPageLifecycleControls(),
+  const { clock, transport, connection } = scriptedConnection({
     retryDelay: () => 60_000,
     ...options,
   });

@@ -2,27 +2,17 @@
 // frames, and the window in which a socket is closing but its close event has not come yet.
 import {
   ChannelClient,
-  Connection,
   ConnectionError,
   type ConnectionOptions,
   type ConnectionStatus,
   PublishError,
   TokenBucket,
 } from "@wirekit/core";
-import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it } from "vitest";
-import { type ScriptedSession, scriptedTransport } from "./support/scriptedTransport.js";
+import { type ScriptedSession, scriptedConnection } from "./support/scriptedTransport.js";
 
 function setup(options: Partial<ConnectionOptions> = {}) {
-  const clock = createVirtualClock();
-  const transport = scriptedTransport("websocket");
-  const connection = new Connection({
-    transport,
-    clock,
-    lifecycle: createPageLifecycleControls(),
-    retryDelay: () => 1000,
-    ...options,
-  });
+  const { clock, transport, connection } = scriptedConnection(options);
   const statuses: ConnectionStatus[] = [];
   connection.subscribe(() => statuses.push(connection.getSnapshot().status));
   return { clock, transport, connection, statuses };

@@ -8,7 +8,7 @@ import {
 } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it } from "vitest";
-import { scriptedTransport } from "./support/scriptedTransport.js";
+import { scriptedConnection, scriptedTransport } from "./support/scriptedTransport.js";
 
 /** An outbox with no session yet: what is sent waits in its queue. */
 function queueWith(options: OutgoingQueueOptions = {}) {
@@ -183,16 +183,7 @@ describe("the outgoing queue", () => {
 
 describe("Connection with its outgoing queue", () => {
   function setup(queue?: OutgoingQueueOptions) {
-    const clock = createVirtualClock();
-    const transport = scriptedTransport("websocket");
-    const connection = new Connection({
-      transport,
-      clock,
-      lifecycle: createPageLifecycleControls(),
-      retryDelay: () => 1000,
-      ...(queue === undefined ? {} : { queue }),
-    });
-    return { clock, transport, connection };
+    return scriptedConnection(queue === undefined ? {} : { queue });
   }
 
   it("queues while not open and flushes in order before anyone hears it opened", () => {

@@ -1,5 +1,7 @@
 import {
+  Connection,
   ConnectionError,
+  type ConnectionOptions,
   type EventStreamParseError,
   type HeartbeatOptions,
   heartbeat,
@@ -10,6 +12,7 @@ import {
   type TransportMessage,
   Watchdog,
 } from "@wirekit/core";
+import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 
 /** One physical connection the scripted transport opened, driven by the test. */
 export interface ScriptedSession {
@@ -95,4 +98,21 @@ export function scriptedTransport(
       };
     },
   };
+}
+
+/**
+ * A `Connection` over a scripted WebSocket transport, on a virtual clock and page controls, with
+ * a fixed retry delay unless `options` says otherwise.
+ */
+export function scriptedConnection(options: Partial<ConnectionOptions> = {}) {
+  const clock = createVirtualClock();
+  const transport = scriptedTransport("websocket");
+  const connection = new Connection({
+    transport,
+    clock,
+    lifecycle: createPageLifecycleControls(),
+    retryDelay: () => 1000,
+    ...options,
+  });
+  return { clock, transport, connection };
 }
