@@ -32,6 +32,8 @@ const SSE_MODULES = [
   "eventStreamChannels.js",
   "watchdog.js",
 ];
+// Bytes on channels: binaryChannelProtocol, for apps that pass it.
+const BINARY_FRAMES = "binaryChannelProtocol.js";
 const CHANNEL_MODULES = [
   "channelClient.js",
   "credentialRefresh.js",
@@ -43,6 +45,7 @@ const CHANNEL_MODULES = [
   "tokenBucket.js",
   "webSocketChannels.js",
   "eventStreamChannels.js",
+  BINARY_FRAMES,
 ];
 // Presence is its own modules (issue 12): the hooks that do not show it must not carry it.
 const PRESENCE_MODULES = ["presenceClient.js", "presenceObserver.js", "usePresence.js"];
@@ -99,13 +102,13 @@ export const HOOK_BUNDLES = [
     label: "useRealtime + RealtimeProvider",
     code: `export { useRealtime, RealtimeProvider } from "@wirekit/react";`,
     budget: 8192,
-    forbidden: [...SSE_MODULES, ...PRESENCE_MODULES],
+    forbidden: [...SSE_MODULES, ...PRESENCE_MODULES, BINARY_FRAMES],
   },
   {
     label: "usePresence + RealtimeProvider",
     code: `export { usePresence, RealtimeProvider } from "@wirekit/react";`,
     budget: 8192,
-    forbidden: [...SSE_MODULES, "realtimeObserver.js", "useRealtime.js"],
+    forbidden: [...SSE_MODULES, "realtimeObserver.js", "useRealtime.js", BINARY_FRAMES],
   },
   {
     // The issue's "all hooks" row: every hook of @wirekit/react, which between them run both
@@ -113,15 +116,15 @@ export const HOOK_BUNDLES = [
     label: "every hook, both transports and channels",
     code: `export * from "@wirekit/react";`,
     budget: 12288,
-    forbidden: [...FETCH_EVENT_SOURCE_MODULES, "eventStreamChannels.js"],
+    forbidden: [...FETCH_EVENT_SOURCE_MODULES, "eventStreamChannels.js", BINARY_FRAMES],
   },
   {
-    // Everything an app could load besides: channels over an event stream, and
-    // FetchEventSource, each an import the app makes.
-    label: "every hook, with event-stream channels and FetchEventSource",
+    // Everything an app could load besides: channels over an event stream, bytes on channels,
+    // and FetchEventSource, each an import the app makes.
+    label: "every hook, with event-stream channels, bytes and FetchEventSource",
     code: [
       `export * from "@wirekit/react";`,
-      `export { eventStreamChannels } from "@wirekit/core";`,
+      `export { binaryChannelProtocol, eventStreamChannels } from "@wirekit/core";`,
       `export { FetchEventSource } from "@wirekit/core/event-source";`,
     ].join("\n"),
     budget: undefined,

@@ -33,8 +33,8 @@ export interface ChannelExtension {
 
 export interface ChannelClientOptions {
   /**
-   * The wire format.
-   * @default jsonChannelProtocol (PROTOCOL.md)
+   * The wire format: `binaryChannelProtocol` where channels carry bytes.
+   * @default jsonChannelProtocol (PROTOCOL.md, text frames)
    */
   protocol?: ChannelProtocol;
   /**
@@ -181,7 +181,7 @@ export class ChannelClient {
   }
 
   /**
-   * Publishes `data` (any JSON value, or bytes) on `channel`. Resolves with the id the broker
+   * Publishes `data` (any JSON value, or bytes with `binaryChannelProtocol`) on `channel`. Resolves with the id the broker
    * gave it once the server acknowledges; rejects with a `PublishError` saying why it was not.
    * While the connection is down the publish waits in the outgoing queue.
    */

@@ -9,8 +9,9 @@ import {
 export type { ClientFrame, ServerFrame };
 
 /**
- * A wire format for channels. wirekit's own is `jsonChannelProtocol` (PROTOCOL.md); an adapter for
- * another server's format implements the same two functions.
+ * A wire format for channels. wirekit's own is `jsonChannelProtocol` (PROTOCOL.md), or
+ * `binaryChannelProtocol` where channels carry bytes; an adapter for another server's format
+ * implements the same two functions.
  */
 export interface ChannelProtocol {
   /** The WebSocket subprotocol to offer, if the format has one. */
@@ -20,8 +21,6 @@ export interface ChannelProtocol {
   /** One received WebSocket message as a frame. Throws on anything it cannot read. */
   decode(data: string | ArrayBuffer): ServerFrame;
 }
-
-const HEADER_LENGTH_BYTES = 4;
 
 /**
  * Reads one frame off the wire: refused unread when over `maxFrameSize` (characters of text,
@@ -48,63 +47,41 @@ export function readFrame(
   }
 }
 
-/** wirekit's channel protocol, version 1: JSON text frames, length-prefixed binary payloads. */
+/**
+ * wirekit's channel protocol, version 1, in text frames: JSON. Bytes travel in binary frames,
+ * which `binaryChannelProtocol` reads and writes; this one refuses them, so that an app that never
+ * sends bytes does not carry the code.
+ */
 export const jsonChannelProtocol: ChannelProtocol = {
   subprotocol: CHANNEL_SUBPROTOCOL,
   encode(frame) {
     if (frame.type === "publish" && isBinary(frame.data)) {
-      const { data, ...header } = frame;
-      return withBinaryPayload(header, data);
+      throw new TypeError("Bytes need `protocol: binaryChannelProtocol`.");
     }
     return JSON.stringify(frame);
   },
   decode(data) {
-    if (typeof data === "string") return validate(parseJson(data), undefined);
-    if (!(data instanceof ArrayBuffer)) {
-      throw new ChannelProtocolError("bad-frame", "A frame must be text or an ArrayBuffer.");
-    }
-    if (data.byteLength < HEADER_LENGTH_BYTES) {
+    if (typeof data !== "string") {
       throw new ChannelProtocolError(
         "bad-frame",
-        "A binary frame is shorter than its length prefix.",
+        "A binary frame: bytes need `protocol: binaryChannelProtocol`.",
       );
     }
-    const headerLength = new DataView(data).getUint32(0);
-    const payloadStart = HEADER_LENGTH_BYTES + headerLength;
-    if (payloadStart > data.byteLength) {
-      throw new ChannelProtocolError("bad-frame", "A binary frame's header runs past its end.");
-    }
-    const headerText = new TextDecoder().decode(
-      new Uint8Array(data, HEADER_LENGTH_BYTES, headerLength),
-    );
-    const frame = validate(parseJson(headerText), data.slice(payloadStart));
-    if (frame.type !== "message") {
-      throw new ChannelProtocolError(
-        "bad-frame",
-        `A binary frame must be a message, got ${frame.type}.`,
-      );
-    }
-    return frame;
+    return decodeJson(data);
   },
 };
 
-function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+/** Whether `value` is bytes, which travel in a binary frame (PROTOCOL.md section 5). */
+export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 }
 
-function withBinaryPayload(header: object, payload: ArrayBuffer | ArrayBufferView): ArrayBuffer {
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const payloadStart = HEADER_LENGTH_BYTES + headerBytes.length;
-  const frame = new Uint8Array(payloadStart + payload.byteLength);
-  new DataView(frame.buffer).setUint32(0, headerBytes.length);
-  frame.set(headerBytes, HEADER_LENGTH_BYTES);
-  frame.set(
-    payload instanceof ArrayBuffer
-      ? new Uint8Array(payload)
-      : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength),
-    payloadStart,
-  );
-  return frame.buffer;
+/**
+ * A server frame from its JSON text, checked against PROTOCOL.md; `payload` is the bytes of a
+ * binary frame, whose header the text is.
+ */
+export function decodeJson(text: string, payload?: ArrayBuffer): ServerFrame {
+  return validate(parseJson(text), payload);
 }
 
 function parseJson(text: string): unknown {

@@ -1,3 +1,4 @@
+export { binaryChannelProtocol } from "./binaryChannelProtocol.js";
 export type { ChannelClientOptions, ChannelExtension } from "./channelClient.js";
 export { ChannelClient } from "./channelClient.js";
 export type { ChannelProtocolErrorCode, PublishErrorCode } from "./channelErrors.js";

@@ -2,6 +2,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import {
+  binaryChannelProtocol,
   CHANNEL_SUBPROTOCOL,
   ChannelClient,
   type ChannelClientOptions,
@@ -299,7 +300,7 @@ describe("ChannelClient", () => {
 
   it("carries binary payloads both ways (PROTOCOL.md section 5)", async () => {
     const server = await startChannelServer();
-    const { channels, connection } = clientFor(server);
+    const { channels, connection } = clientFor(server, { protocol: binaryChannelProtocol });
     const message = new Promise<ChannelEvent>((resolve) =>
       channels.subscribe("cam", (event) => event.type === "message" && resolve(event)),
     );
@@ -311,6 +312,27 @@ describe("ChannelClient", () => {
     expect(data).toBeInstanceOf(ArrayBuffer);
     expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([1, 2, 255]);
     expect(server.frames.at(-1)).toMatchObject({ type: "publish", channel: "cam", ack: "1" });
+  });
+
+  it("refuses bytes without the binary protocol, and the socket carries on", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server);
+    const errors: unknown[] = [];
+    channels.onError((error) => errors.push(error));
+    const received: unknown[] = [];
+    channels.subscribe("cam", (event) => event.type === "message" && received.push(event.data));
+    await untilOpen(connection);
+    // Sent as JSON, bytes would arrive as `{}`: the publish fails instead, and says how to fix it.
+    await expect(channels.publish("cam", new Uint8Array([1]))).rejects.toThrow(
+      /binaryChannelProtocol/,
+    );
+    server.sendRaw(Buffer.from([0, 0, 0, 2, 123, 125]));
+    expect(await channels.publish("cam", "text")).toEqual({ id: "1" });
+    await vi.waitFor(() => expect(received).toEqual(["text"]));
+    expect(errors).toEqual([
+      expect.objectContaining({ code: "bad-frame", message: expect.stringMatching(/binary/) }),
+    ]);
+    expect(connection.getSnapshot().status).toBe("open");
   });
 
   it("shares one channel client per connection: one user leaving does not unsubscribe another", async () => {

@@ -1,5 +1,7 @@
 import {
+  binaryChannelProtocol,
   CHANNEL_SUBPROTOCOL,
+  type ChannelProtocol,
   ChannelProtocolError,
   isNewerId,
   jsonChannelProtocol as protocol,
@@ -18,9 +20,12 @@ function binaryFrame(header: object | string, payload: number[]): ArrayBuffer {
   return frame.buffer;
 }
 
-function decodeError(data: string | ArrayBuffer): ChannelProtocolError {
+function decodeError(
+  data: string | ArrayBuffer,
+  reader: ChannelProtocol = protocol,
+): ChannelProtocolError {
   try {
-    protocol.decode(data);
+    reader.decode(data);
   } catch (error) {
     if (error instanceof ChannelProtocolError) return error;
     throw error;
@@ -55,25 +60,18 @@ describe("jsonChannelProtocol", () => {
     expect(protocol.encode({ type: "ping" })).toBe('{"type":"ping"}');
   });
 
-  it("encodes a binary publish with a length-prefixed header", () => {
-    const frame = protocol.encode({
+  it("refuses bytes, naming the protocol that carries them", () => {
+    const publish = {
       type: "publish",
       channel: "cam",
-      data: new Uint8Array([9, 8, 7]),
+      data: new Uint8Array([1]),
       ack: "1",
-    });
-    expect(frame).toBeInstanceOf(ArrayBuffer);
-    expect(frame).toEqual(binaryFrame({ type: "publish", channel: "cam", ack: "1" }, [9, 8, 7]));
-  });
-
-  it("sends only the bytes a view shows, and a whole ArrayBuffer", () => {
-    const header = { type: "publish", channel: "cam", ack: "2" } as const;
-    const view = new Uint8Array([0, 9, 8, 7, 0]).subarray(1, 4);
-    expect(protocol.encode({ ...header, data: view })).toEqual(binaryFrame(header, [9, 8, 7]));
-    const buffer = new Uint8Array([5, 6]).buffer;
-    expect(protocol.encode({ ...header, data: buffer })).toEqual(binaryFrame(header, [5, 6]));
-    const dataView = new DataView(new Uint8Array([1, 2, 3, 4]).buffer, 2, 1);
-    expect(protocol.encode({ ...header, data: dataView })).toEqual(binaryFrame(header, [3]));
+    } as const;
+    expect(() => protocol.encode(publish)).toThrow(TypeError);
+    expect(() => protocol.encode(publish)).toThrow(/binaryChannelProtocol/);
+    const error = decodeError(binaryFrame({ type: "message", channel: "cam", id: "7" }, [1]));
+    expect(error.code).toBe("bad-frame");
+    expect(error.message).toMatch(/binaryChannelProtocol/);
   });
 
   it("decodes every server frame", () => {
@@ -108,14 +106,6 @@ describe("jsonChannelProtocol", () => {
     });
   });
 
-  it("decodes a binary message into an ArrayBuffer payload", () => {
-    const frame = protocol.decode(
-      binaryFrame({ type: "message", channel: "cam", id: "7" }, [1, 2, 3]),
-    );
-    expect(frame).toMatchObject({ type: "message", channel: "cam", id: "7" });
-    expect([...new Uint8Array((frame as { data: ArrayBuffer }).data)]).toEqual([1, 2, 3]);
-  });
-
   it.each([
     ["not JSON", "{type: message}", "bad-frame"],
     ["an array", "[1,2]", "bad-frame"],
@@ -133,15 +123,6 @@ describe("jsonChannelProtocol", () => {
     ["no type at all", "{}", "unknown-type"],
   ])("reports %s as %s", (_, text, code) => {
     expect(decodeError(text).code).toBe(code);
-  });
-
-  it.each([
-    ["shorter than its prefix", new Uint8Array([0, 0]).buffer],
-    ["a header running past the end", binaryFrame("{}", []).slice(0, 5)],
-    ["a header that is not JSON", binaryFrame("nope", [1])],
-    ["a binary frame that is no message", binaryFrame({ type: "ack", ack: "1" }, [1])],
-  ])("reports a binary frame %s as bad-frame", (_, frame) => {
-    expect(decodeError(frame as ArrayBuffer).code).toBe("bad-frame");
   });
 
   it("leaves a missing optional member missing", () => {
@@ -193,6 +174,62 @@ describe("jsonChannelProtocol", () => {
     expect(decodeError('{"type":"message","channel":"room","id":"x","data":1}').channel).toBe(
       "room",
     );
+  });
+});
+
+describe("binaryChannelProtocol", () => {
+  it("speaks the same subprotocol, and text as the JSON protocol does", () => {
+    expect(binaryChannelProtocol.subprotocol).toBe(CHANNEL_SUBPROTOCOL);
+    expect(binaryChannelProtocol.encode({ type: "ping" })).toBe('{"type":"ping"}');
+    expect(binaryChannelProtocol.decode('{"type":"ack","ack":"3"}')).toEqual({
+      type: "ack",
+      ack: "3",
+    });
+    expect(decodeError('{"type":"ack"}', binaryChannelProtocol).code).toBe("bad-frame");
+  });
+
+  it("encodes a binary publish with a length-prefixed header", () => {
+    const frame = binaryChannelProtocol.encode({
+      type: "publish",
+      channel: "cam",
+      data: new Uint8Array([9, 8, 7]),
+      ack: "1",
+    });
+    expect(frame).toBeInstanceOf(ArrayBuffer);
+    expect(frame).toEqual(binaryFrame({ type: "publish", channel: "cam", ack: "1" }, [9, 8, 7]));
+  });
+
+  it("sends only the bytes a view shows, and a whole ArrayBuffer", () => {
+    const header = { type: "publish", channel: "cam", ack: "2" } as const;
+    const view = new Uint8Array([0, 9, 8, 7, 0]).subarray(1, 4);
+    expect(binaryChannelProtocol.encode({ ...header, data: view })).toEqual(
+      binaryFrame(header, [9, 8, 7]),
+    );
+    const buffer = new Uint8Array([5, 6]).buffer;
+    expect(binaryChannelProtocol.encode({ ...header, data: buffer })).toEqual(
+      binaryFrame(header, [5, 6]),
+    );
+    const dataView = new DataView(new Uint8Array([1, 2, 3, 4]).buffer, 2, 1);
+    expect(binaryChannelProtocol.encode({ ...header, data: dataView })).toEqual(
+      binaryFrame(header, [3]),
+    );
+  });
+
+  it("decodes a binary message into an ArrayBuffer payload", () => {
+    const frame = binaryChannelProtocol.decode(
+      binaryFrame({ type: "message", channel: "cam", id: "7" }, [1, 2, 3]),
+    );
+    expect(frame).toMatchObject({ type: "message", channel: "cam", id: "7" });
+    expect([...new Uint8Array((frame as { data: ArrayBuffer }).data)]).toEqual([1, 2, 3]);
+  });
+
+  it.each([
+    ["shorter than its prefix", new Uint8Array([0, 0]).buffer],
+    ["a header running past the end", binaryFrame("{}", []).slice(0, 5)],
+    ["a header that is not JSON", binaryFrame("nope", [1])],
+    ["a binary frame that is no message", binaryFrame({ type: "ack", ack: "1" }, [1])],
+  ])("reports a binary frame %s as bad-frame", (_, frame) => {
+    expect(decodeError(frame as ArrayBuffer, binaryChannelProtocol).code).toBe("bad-frame");
   });
 });
 
