@@ -105,6 +105,16 @@ export const HOOK_BUNDLES = [
     forbidden: [...SSE_MODULES, ...PRESENCE_MODULES, BINARY_FRAMES],
   },
   {
+    // What bytes on channels add, for an app that passes the binary protocol.
+    label: "useRealtime + RealtimeProvider with binaryChannelProtocol",
+    code: [
+      `export { useRealtime, RealtimeProvider } from "@wirekit/react";`,
+      `export { binaryChannelProtocol } from "@wirekit/core";`,
+    ].join("\n"),
+    budget: undefined,
+    forbidden: [...SSE_MODULES, ...PRESENCE_MODULES],
+  },
+  {
     label: "usePresence + RealtimeProvider",
     code: `export { usePresence, RealtimeProvider } from "@wirekit/react";`,
     budget: 8192,

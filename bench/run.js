@@ -622,7 +622,8 @@ ${bundleTables}
 - The table by module says where \`useSocket\`'s bytes go: the connection (status machine,
   retry, credentials, the page policy) and its attempt (one session's deadlines and liveness),
   the outgoing queue, and the observer (parse, delivery modes, batching) are most of it. What only some apps run is an import they make:
-  \`FetchEventSource\`, \`heartbeat()\`, \`json(schema)\`.
+  \`FetchEventSource\`, \`binaryChannelProtocol\` (bytes on channels), \`heartbeat()\`,
+  \`json(schema)\`.
 - The last budget is the issue's "all hooks": every hook of \`@wirekit/react\`, which between
   them run both transports (\`useSocket\`, \`useEventStream\`) and the channels (\`useRealtime\`,
   \`usePresence\`). When the issue was filed that bundle also held \`FetchEventSource\` and the

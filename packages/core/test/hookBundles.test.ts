@@ -28,6 +28,9 @@ describe("hook bundles", () => {
     );
     expect(loaded["useRealtime + RealtimeProvider"]).toContain("channelClient.js");
     expect(loaded["usePresence + RealtimeProvider"]).toContain("presenceClient.js");
+    expect(loaded["useRealtime + RealtimeProvider with binaryChannelProtocol"]).toContain(
+      "binaryChannelProtocol.js",
+    );
   });
 
   // Issue 12's budgets, in absolute bytes, for every import that meets its budget today; the
