@@ -29,7 +29,10 @@ export const binaryChannelProtocol: ChannelProtocol = {
     return jsonChannelProtocol.encode(frame);
   },
   decode(data) {
-    if (!(data instanceof ArrayBuffer)) return jsonChannelProtocol.decode(data);
+    if (typeof data === "string") return jsonChannelProtocol.decode(data);
+    if (!(data instanceof ArrayBuffer)) {
+      throw new ChannelProtocolError("bad-frame", "A frame must be text or an ArrayBuffer.");
+    }
     if (data.byteLength < HEADER_LENGTH_BYTES) {
       throw new ChannelProtocolError(
         "bad-frame",

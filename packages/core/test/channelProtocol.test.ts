@@ -188,6 +188,12 @@ describe("binaryChannelProtocol", () => {
     expect(decodeError('{"type":"ack"}', binaryChannelProtocol).code).toBe("bad-frame");
   });
 
+  it("reads bytes only from an ArrayBuffer (a socket's binaryType)", () => {
+    const error = decodeError(new Blob([]) as unknown as ArrayBuffer, binaryChannelProtocol);
+    expect(error.code).toBe("bad-frame");
+    expect(error.message).toMatch(/ArrayBuffer/);
+  });
+
   it("encodes a binary publish with a length-prefixed header", () => {
     const frame = binaryChannelProtocol.encode({
       type: "publish",
