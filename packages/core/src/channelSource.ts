@@ -33,7 +33,7 @@ export interface SubscribeOptions {
    * session, e.g. in `sessionStorage`, so a page load replays what it missed. Used when this is
    * the channel's first listener; a channel already subscribed keeps its own place.
    */
-  resumeFrom?: string;
+  resumeFrom?: string | undefined;
 }
 
 /** The channels of one shared connection, whatever carries them. */

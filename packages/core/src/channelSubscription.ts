@@ -28,14 +28,13 @@ export function channelSubscription(
             sink.subscribed({ recovered, position }, subscriber.lastId(channel));
           } else sink.error(event.error);
         },
-        resumeFrom === undefined ? {} : { resumeFrom },
+        { resumeFrom },
       );
-      const publish = subscriber.publish;
+      // Only a channel that can send brings `publish`.
+      const publish = subscriber.publish?.bind(subscriber, channel);
       return {
         lease,
-        ...(publish === undefined
-          ? {}
-          : { publish: (data: unknown) => publish.call(subscriber, channel, data) }),
+        ...(publish && { publish }),
         close() {
           stop();
           lease.release();
