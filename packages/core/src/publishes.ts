@@ -78,7 +78,9 @@ export class Publishes {
 
   /** The server acked `ack`; false when no publish awaits it. */
   acked(ack: string, id: string | undefined): boolean {
-    return this.#settle(ack, { id });
+    const pending = this.#take(ack);
+    pending?.resolve({ id });
+    return pending !== undefined;
   }
 
   /** The server refused the publish `ack` with `error`; false when no publish awaits it. */
@@ -94,57 +96,50 @@ export class Publishes {
       this.#send(ack, pending);
       return true;
     }
-    const refused = `The server refused it: ${error.message}`;
-    return this.#settle(
-      ack,
-      new PublishError("server", refused, { channel: pending.channel, cause: error }),
-    );
+    return this.#fail(ack, "server", `The server refused it: ${error.message}`, error);
   }
 
   /** The socket is gone: publishes sent on it are lost; those still queued go out on the next. */
   lost(): void {
-    // Settling deletes from the map as it goes, which its iterator allows.
+    // Failing deletes from the map as it goes, which its iterator allows.
     for (const [ack, pending] of this.#pending) {
-      if (pending.cancelTimeout === undefined) continue;
-      this.#settle(
-        ack,
-        new PublishError("disconnected", "Lost before the ack.", { channel: pending.channel }),
-      );
+      if (pending.cancelTimeout !== undefined) {
+        this.#fail(ack, "disconnected", "Lost before the ack.");
+      }
     }
   }
 
   /** Sends (or queues) a pending publish; every way it can end settles it exactly once. */
   #send(ack: string, pending: Pending): void {
-    const fail = (code: PublishErrorCode, message: string, cause?: unknown) =>
-      this.#settle(ack, new PublishError(code, message, { channel: pending.channel, cause }));
     const { clock, ackTimeout } = this.#options;
     try {
       this.#connection.send(pending.frame, {
         onSent: () => {
           if (this.#pending.get(ack) !== pending) return;
           pending.cancelTimeout = startTimer(clock, ackTimeout, () =>
-            fail("timeout", "No ack in time."),
+            this.#fail(ack, "timeout", "No ack in time."),
           );
         },
-        onDrop: (reason) => fail(reason, `Dropped from the outgoing queue (${reason}).`),
+        onDrop: (reason) => this.#fail(ack, reason, `Dropped from the outgoing queue (${reason}).`),
       });
     } catch (error) {
       // The connection cannot send at all (its queue is off and it is not open).
-      fail("rejected", "Not open, and the queue is off.", error);
+      this.#fail(ack, "rejected", "Not open, and the queue is off.", error);
     }
   }
 
-  /**
-   * Ends a pending publish, once: resolved with the broker's id, or rejected with why not.
-   * False when it had ended already.
-   */
-  #settle(ack: string, outcome: { id: string | undefined } | PublishError): boolean {
+  /** Rejects a pending publish with why it was not acknowledged; false when it had ended already. */
+  #fail(ack: string, code: PublishErrorCode, message: string, cause?: unknown): boolean {
+    const pending = this.#take(ack);
+    pending?.reject(new PublishError(code, message, { channel: pending.channel, cause }));
+    return pending !== undefined;
+  }
+
+  /** Ends a pending publish, once: it is taken out; undefined when it had ended already. */
+  #take(ack: string): Pending | undefined {
     const pending = this.#pending.get(ack);
-    if (pending === undefined) return false;
     this.#pending.delete(ack);
-    pending.cancelTimeout?.();
-    if (outcome instanceof PublishError) pending.reject(outcome);
-    else pending.resolve(outcome);
-    return true;
+    pending?.cancelTimeout?.();
+    return pending;
   }
 }
