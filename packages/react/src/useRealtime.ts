@@ -54,15 +54,15 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
   const { result, observer } = useRealtimeObserver<T, S, U>(source, options);
   return {
     ...result,
-    publish: (data) => {
-      const open = observer?.openSource;
-      if (open?.publish !== undefined) return open.publish(data);
+    publish: (data) =>
+      observer?.openSource?.publish?.(data) ??
       // Mounted but unable to publish: an event stream is one-way (publish with an HTTP request).
-      const reason =
-        observer === undefined
-          ? "useRealtime: publish() while disabled or before mount."
-          : "wirekit: publish() needs a mounted channel that can send.";
-      return Promise.reject(new TypeError(reason));
-    },
+      Promise.reject(
+        new TypeError(
+          observer === undefined
+            ? "useRealtime: publish() while disabled or before mount."
+            : "wirekit: publish() needs a mounted channel that can send.",
+        ),
+      ),
   };
 }
