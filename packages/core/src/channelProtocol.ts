@@ -81,15 +81,39 @@ export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView
  * binary frame, whose header the text is.
  */
 export function decodeJson(text: string, payload?: ArrayBuffer): ServerFrame {
-  return validate(parseJson(text), payload);
-}
-
-function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ChannelProtocolError("bad-frame", "A frame is not JSON.", { cause });
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ChannelProtocolError("bad-frame", "A frame must be a JSON object.");
+  }
+  const frame = value as Record<string, unknown>;
+  const type = frame["type"];
+  // Bad input about a channel goes to that channel's listeners.
+  const channel = isString(frame["channel"]) ? frame["channel"] : undefined;
+  const members = SERVER_FRAMES.get(type);
+  if (members === undefined) {
+    throw new ChannelProtocolError(
+      "unknown-type",
+      `Unknown frame type ${JSON.stringify(type)?.slice(0, 64) ?? "undefined"}.`,
+      { channel },
+    );
+  }
+  const valid: Record<string, unknown> = { type };
+  for (const [name, isValid] of members) {
+    const member = name === "data" ? (payload ?? frame[name]) : frame[name];
+    if (!isValid(member)) {
+      throw new ChannelProtocolError("bad-frame", `A ${type} frame has no valid ${name}.`, {
+        channel,
+      });
+    }
+    // An optional member that is missing stays missing.
+    if (member !== undefined) valid[name] = member;
+  }
+  return valid as ServerFrame;
 }
 
 type Validator = (value: unknown) => boolean;
@@ -144,34 +168,3 @@ const SERVER_FRAMES = new Map<unknown, ReadonlyArray<readonly [string, Validator
     Object.entries<Validator>(members),
   ]),
 );
-
-/** Checks a decoded object against PROTOCOL.md; `payload` is the bytes of a binary frame. */
-function validate(value: unknown, payload: ArrayBuffer | undefined): ServerFrame {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ChannelProtocolError("bad-frame", "A frame must be a JSON object.");
-  }
-  const frame = value as Record<string, unknown>;
-  const type = frame["type"];
-  // Bad input about a channel goes to that channel's listeners.
-  const channel = isString(frame["channel"]) ? frame["channel"] : undefined;
-  const members = SERVER_FRAMES.get(type);
-  if (members === undefined) {
-    throw new ChannelProtocolError(
-      "unknown-type",
-      `Unknown frame type ${JSON.stringify(type)?.slice(0, 64) ?? "undefined"}.`,
-      { channel },
-    );
-  }
-  const valid: Record<string, unknown> = { type };
-  for (const [name, isValid] of members) {
-    const member = name === "data" ? (payload ?? frame[name]) : frame[name];
-    if (!isValid(member)) {
-      throw new ChannelProtocolError("bad-frame", `A ${type} frame has no valid ${name}.`, {
-        channel,
-      });
-    }
-    // An optional member that is missing stays missing.
-    if (member !== undefined) valid[name] = member;
-  }
-  return valid as ServerFrame;
-}
