@@ -323,9 +323,8 @@ export class ChannelClient {
         return;
       }
       case "ping":
-        this.#write(
-          frame.nonce === undefined ? { type: "pong" } : { type: "pong", nonce: frame.nonce },
-        );
+        // A ping's members are its nonce, if it has one: the pong echoes it.
+        this.#write({ ...frame, type: "pong" });
         return;
       case "pong":
         return;
