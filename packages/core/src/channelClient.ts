@@ -11,7 +11,7 @@ import { credentialRefresher, reconnectWithFreshCredentials } from "./credential
 import type { Frame } from "./outbox.js";
 import { type ClientFrame, isMessageId, isNewerId, type ServerFrame } from "./protocol.js";
 import { Publishes } from "./publishes.js";
-import { callEach } from "./rethrowAsync.js";
+import { callEach, callSafely } from "./rethrowAsync.js";
 import { type SendRate, TokenBucket } from "./tokenBucket.js";
 
 function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
@@ -96,7 +96,7 @@ export class ChannelClient {
   readonly #publishes: Publishes;
   readonly #clock: Clock;
   // The largest frame the server takes, once its `limits` frame said.
-  #serverMaxFrameSize = Number.POSITIVE_INFINITY;
+  #serverMaxFrameSize = Infinity;
   readonly #channels = new Map<string, ChannelState>();
   readonly #errorListeners = new Set<(error: ChannelProtocolError | ChannelServerError) => void>();
   readonly #extensions = new Set<ChannelExtension>();
@@ -166,7 +166,7 @@ export class ChannelClient {
     state.listeners.add(listener);
     // A listener joining a live subscription hears where it stands, as the first one did.
     if (state.confirmed) {
-      callEach([listener], {
+      callSafely(listener, {
         type: "subscribed",
         channel,
         recovered: true,
@@ -345,7 +345,7 @@ export class ChannelClient {
         if (messages !== undefined && per !== undefined) {
           this.#connection.pace(new TokenBucket({ messages, per }, this.#clock));
         }
-        this.#serverMaxFrameSize = maxFrameSize ?? Number.POSITIVE_INFINITY;
+        this.#serverMaxFrameSize = maxFrameSize ?? Infinity;
         return;
       }
       default:
@@ -355,8 +355,7 @@ export class ChannelClient {
 
   /** Hands `frame` to the extensions until one takes it. */
   #offer(frame: ServerFrame): boolean {
-    for (const extension of [...this.#extensions]) if (extension.frame(frame)) return true;
-    return false;
+    return [...this.#extensions].some((extension) => extension.frame(frame));
   }
 
   #bad(code: ChannelProtocolErrorCode, message: string, channel?: string): void {
