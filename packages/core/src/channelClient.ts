@@ -1,8 +1,4 @@
-import {
-  ChannelProtocolError,
-  type ChannelProtocolErrorCode,
-  ChannelServerError,
-} from "./channelErrors.js";
+import { ChannelProtocolError, ChannelServerError } from "./channelErrors.js";
 import { type ChannelProtocol, jsonChannelProtocol, readFrame } from "./channelProtocol.js";
 import type { ChannelEvent, SubscribeOptions } from "./channelSource.js";
 import type { Clock } from "./clock.js";
@@ -282,11 +278,17 @@ export class ChannelClient {
         const { channel, id, data } = frame;
         const state = this.#channels.get(channel);
         if (state === undefined) {
-          this.#bad("unknown-channel", "A message for no subscription.", channel);
+          this.#report(
+            new ChannelProtocolError("unknown-channel", "A message for no subscription.", {
+              channel,
+            }),
+          );
           return;
         }
         if (state.lastId !== undefined && !isNewerId(id, state.lastId)) {
-          this.#bad("duplicate", `Message ${id} came already.`, channel);
+          this.#report(
+            new ChannelProtocolError("duplicate", `Message ${id} came already.`, { channel }),
+          );
           return;
         }
         state.lastId = id;
@@ -312,7 +314,9 @@ export class ChannelClient {
       }
       case "ack": {
         if (!this.#publishes.acked(frame.ack, frame.id)) {
-          this.#bad("unexpected-ack", `No publish awaits ack ${frame.ack}.`);
+          this.#report(
+            new ChannelProtocolError("unexpected-ack", `No publish awaits ack ${frame.ack}.`),
+          );
         }
         return;
       }
@@ -356,10 +360,6 @@ export class ChannelClient {
   /** Hands `frame` to the extensions until one takes it. */
   #offer(frame: ServerFrame): boolean {
     return [...this.#extensions].some((extension) => extension.frame(frame));
-  }
-
-  #bad(code: ChannelProtocolErrorCode, message: string, channel?: string): void {
-    this.#report(new ChannelProtocolError(code, message, { channel }));
   }
 
   /** Bad input or a server error goes to its channel's listeners, or to `onError` listeners. */
