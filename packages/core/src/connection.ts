@@ -110,7 +110,8 @@ export class Connection {
       queue,
       hello,
       clock,
-      onChange: () => this.#update({ queued: outbox?.queued ?? 0, dropped: outbox?.dropped ?? 0 }),
+      onChange: () =>
+        this.#store.update({ queued: outbox?.queued ?? 0, dropped: outbox?.dropped ?? 0 }),
       onClosing: () => this.#attempt?.closing(),
     });
     this.#outbox = outbox;
@@ -212,7 +213,7 @@ export class Connection {
     // hook was deciding) would open a second session behind this one.
     this.#cancelRetry?.();
     this.#cancelRetry = undefined;
-    this.#update({ nextRetryAt: null });
+    this.#store.update({ nextRetryAt: null });
     try {
       this.#attempt = startAttempt({
         settings: this.#settings,
@@ -227,9 +228,9 @@ export class Connection {
           if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
         },
         // The store tells nobody when nothing changed.
-        onStable: () => this.#update({ attempt: 0 }),
+        onStable: () => this.#store.update({ attempt: 0 }),
         onMessage: (message) => callEach(this.#messageListeners, message),
-        onBadInput: (error) => this.#update({ error }),
+        onBadInput: (error) => this.#store.update({ error }),
         onClosing: () => this.#setStatus("reconnecting"),
         onLost: (error) => {
           this.#attempt = undefined;
@@ -276,7 +277,7 @@ export class Connection {
       );
       return;
     }
-    this.#update({ attempt, error });
+    this.#store.update({ attempt, error });
     if (this.#mustPause()) {
       this.#pause();
       return;
@@ -361,12 +362,8 @@ export class Connection {
     return this.#store.get().status;
   }
 
-  #update(change: Partial<ConnectionSnapshot>): void {
-    this.#store.update(change);
-  }
-
   /** A retry is due only while waiting for one: every other status change clears `nextRetryAt`. */
   #setStatus(status: ConnectionStatus, change?: Partial<ConnectionSnapshot>): void {
-    this.#update({ nextRetryAt: null, ...change, status });
+    this.#store.update({ nextRetryAt: null, ...change, status });
   }
 }
