@@ -110,8 +110,11 @@ export class Connection {
       queue,
       hello,
       clock,
-      onChange: () =>
-        this.#store.update({ queued: outbox?.queued ?? 0, dropped: outbox?.dropped ?? 0 }),
+      // Only the outbox calls it, so the outbox exists by then.
+      onChange: () => {
+        const { queued, dropped } = outbox as Outbox;
+        this.#store.update({ queued, dropped });
+      },
       onClosing: () => this.#attempt?.closing(),
     });
     this.#outbox = outbox;
@@ -266,12 +269,13 @@ export class Connection {
       else this.#fail(error);
       return;
     }
+    const { maxAttempts, retryDelay, transport } = this.#settings;
     const attempt = this.#store.get().attempt + 1;
-    if (attempt > this.#settings.maxAttempts) {
+    if (attempt > maxAttempts) {
       this.#fail(
         new ConnectionError(
           "retries-exhausted",
-          `Gave up after ${this.#settings.maxAttempts} attempts: ${error.message}`,
+          `Gave up after ${maxAttempts} attempts: ${error.message}`,
           { cause: error },
         ),
       );
@@ -283,9 +287,9 @@ export class Connection {
       return;
     }
     const delay = timerDelay(
-      this.#settings.retryDelay({
+      retryDelay({
         attempt,
-        serverRetry: this.#settings.transport.serverRetry,
+        serverRetry: transport.serverRetry,
         retryAfter: error.retryAfter,
       }),
     );
