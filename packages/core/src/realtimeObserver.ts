@@ -154,7 +154,7 @@ export class RealtimeObserver<T, S = undefined> {
   readonly #manager: ConnectionManager;
   readonly #source: RealtimeSource;
   readonly #schedule: (callback: () => void) => () => void;
-  #options: RealtimeObserverOptions<T, S>;
+  #options: Partial<RealtimeObserverOptions<T, S>>;
   readonly #store: SnapshotStore<RealtimeSnapshot<T, S>>;
   readonly #serverSnapshot: RealtimeSnapshot<T, S>;
   #open: OpenSource | undefined;
@@ -179,17 +179,20 @@ export class RealtimeObserver<T, S = undefined> {
     this.subscribe = this.#store.subscribe;
   }
 
-  /** Takes the latest callbacks (parse, reducer, onMessage) without reconnecting. */
-  setOptions(options: RealtimeObserverOptions<T, S>): void {
+  /**
+   * Takes the latest callbacks (parse, reducer, onMessage) without reconnecting; the source and
+   * `schedule` stay the ones it was made with.
+   */
+  setOptions(options: Partial<RealtimeObserverOptions<T, S>>): void {
     this.#options = options;
   }
 
-  readonly getSnapshot: () => RealtimeSnapshot<T, S>;
+  declare readonly getSnapshot: () => RealtimeSnapshot<T, S>;
 
   /** The snapshot rendered on a server: idle, with the initial state. */
   getServerSnapshot = (): RealtimeSnapshot<T, S> => this.#serverSnapshot;
 
-  readonly subscribe: (listener: () => void) => () => void;
+  declare readonly subscribe: (listener: () => void) => () => void;
 
   /** The connection, while mounted. */
   get connection(): Connection | undefined {
