@@ -43,15 +43,15 @@ type MessageListener = (message: TransportMessage) => void;
  */
 export class Connection {
   /** The time its timers run on: what shares of it (a channel client) schedule on too. */
-  readonly clock: Clock;
+  declare readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
   #visibility: VisibilityPolicy;
   /**
    * The app's credentials hook and first frame, as given: a channel refreshes credentials with
    * them when the server says they expire soon (PROTOCOL.md section 1a).
    */
-  readonly onAuthFailure: AuthHook | undefined;
-  readonly hello: (() => Frame) | undefined;
+  declare readonly onAuthFailure: AuthHook | undefined;
+  declare readonly hello: (() => Frame) | undefined;
   // The app is asked for fresh credentials once after the server refused them, until a session
   // opens again.
   #askedForCredentials = false;
