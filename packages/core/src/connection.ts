@@ -75,7 +75,7 @@ export class Connection {
       lifecycle,
       retryDelay = exponentialBackoff(),
       shouldRetry,
-      maxAttempts = Number.POSITIVE_INFINITY,
+      maxAttempts = Infinity,
       minUptime = 5000,
       connectTimeout = 20_000,
       visibility = "pause",
