@@ -43,15 +43,15 @@ type MessageListener = (message: TransportMessage) => void;
  */
 export class Connection {
   /** The time its timers run on: what shares of it (a channel client) schedule on too. */
-  readonly clock: Clock;
+  declare readonly clock: Clock;
   readonly #lifecycle: PageLifecycle;
   #visibility: VisibilityPolicy;
   /**
    * The app's credentials hook and first frame, as given: a channel refreshes credentials with
    * them when the server says they expire soon (PROTOCOL.md section 1a).
    */
-  readonly onAuthFailure: AuthHook | undefined;
-  readonly hello: (() => Frame) | undefined;
+  declare readonly onAuthFailure: AuthHook | undefined;
+  declare readonly hello: (() => Frame) | undefined;
   // The app is asked for fresh credentials once after the server refused them, until a session
   // opens again.
   #askedForCredentials = false;
@@ -75,7 +75,7 @@ export class Connection {
       lifecycle,
       retryDelay = exponentialBackoff(),
       shouldRetry,
-      maxAttempts = Number.POSITIVE_INFINITY,
+      maxAttempts = Infinity,
       minUptime = 5000,
       connectTimeout = 20_000,
       visibility = "pause",
@@ -110,7 +110,11 @@ export class Connection {
       queue,
       hello,
       clock,
-      onChange: () => this.#update({ queued: outbox?.queued ?? 0, dropped: outbox?.dropped ?? 0 }),
+      // Only the outbox calls it, so the outbox exists by then.
+      onChange: () => {
+        const { queued, dropped } = outbox as Outbox;
+        this.#store.update({ queued, dropped });
+      },
       onClosing: () => this.#attempt?.closing(),
     });
     this.#outbox = outbox;
@@ -212,7 +216,7 @@ export class Connection {
     // hook was deciding) would open a second session behind this one.
     this.#cancelRetry?.();
     this.#cancelRetry = undefined;
-    this.#update({ nextRetryAt: null });
+    this.#store.update({ nextRetryAt: null });
     try {
       this.#attempt = startAttempt({
         settings: this.#settings,
@@ -227,9 +231,9 @@ export class Connection {
           if (!this.#lifecycle.isVisible()) this.#onPageSignal("hidden");
         },
         // The store tells nobody when nothing changed.
-        onStable: () => this.#update({ attempt: 0 }),
+        onStable: () => this.#store.update({ attempt: 0 }),
         onMessage: (message) => callEach(this.#messageListeners, message),
-        onBadInput: (error) => this.#update({ error }),
+        onBadInput: (error) => this.#store.update({ error }),
         onClosing: () => this.#setStatus("reconnecting"),
         onLost: (error) => {
           this.#attempt = undefined;
@@ -265,26 +269,27 @@ export class Connection {
       else this.#fail(error);
       return;
     }
+    const { maxAttempts, retryDelay, transport } = this.#settings;
     const attempt = this.#store.get().attempt + 1;
-    if (attempt > this.#settings.maxAttempts) {
+    if (attempt > maxAttempts) {
       this.#fail(
         new ConnectionError(
           "retries-exhausted",
-          `Gave up after ${this.#settings.maxAttempts} attempts: ${error.message}`,
+          `Gave up after ${maxAttempts} attempts: ${error.message}`,
           { cause: error },
         ),
       );
       return;
     }
-    this.#update({ attempt, error });
+    this.#store.update({ attempt, error });
     if (this.#mustPause()) {
       this.#pause();
       return;
     }
     const delay = timerDelay(
-      this.#settings.retryDelay({
+      retryDelay({
         attempt,
-        serverRetry: this.#settings.transport.serverRetry,
+        serverRetry: transport.serverRetry,
         retryAfter: error.retryAfter,
       }),
     );
@@ -361,12 +366,8 @@ export class Connection {
     return this.#store.get().status;
   }
 
-  #update(change: Partial<ConnectionSnapshot>): void {
-    this.#store.update(change);
-  }
-
   /** A retry is due only while waiting for one: every other status change clears `nextRetryAt`. */
   #setStatus(status: ConnectionStatus, change?: Partial<ConnectionSnapshot>): void {
-    this.#update({ nextRetryAt: null, ...change, status });
+    this.#store.update({ nextRetryAt: null, ...change, status });
   }
 }

@@ -105,9 +105,9 @@ export class Outbox {
   #heldSince: number | undefined;
   #pace: Pace | undefined;
   #write: ((data: Frame) => boolean) | undefined;
-  // Set while a timer waits to drop the oldest message, or for the pace's next turn.
-  #cancelExpiry: (() => void) | undefined;
-  #cancelPace: (() => void) | undefined;
+  // Set while a timer runs: while a session is open, the one that waits for the pace's next
+  // turn; while none is, the one that waits to drop the oldest message.
+  #cancelTimer: (() => void) | undefined;
 
   constructor(options: OutboxOptions) {
     const { queue, hello, clock, onChange, onClosing } = options;
@@ -174,7 +174,7 @@ export class Outbox {
     if (this.#heldSince === undefined) {
       this.#expire();
       this.#heldSince = this.#clock.now();
-      this.#stopExpiry();
+      this.#stopTimer();
     }
     this.drain();
   }
@@ -183,10 +183,9 @@ export class Outbox {
   detach(): void {
     this.#write = undefined;
     this.#control.length = 0;
-    this.#cancelPace?.();
-    this.#cancelPace = undefined;
     const heldSince = this.#heldSince;
     if (heldSince === undefined) return;
+    this.#stopTimer();
     // The time a session held the queue does not count against the ttl: a message that reached
     // a connection is not stale for queueing behind the pace.
     const held = this.#clock.now() - heldSince;
@@ -258,9 +257,9 @@ export class Outbox {
     if (sent) this.#onChange();
     const pace = this.#pace;
     const waiting = control.length + queue.length > 0;
-    if (waiting && pace !== undefined && this.#write !== undefined && !this.#cancelPace) {
-      this.#cancelPace = startTimer(this.#clock, pace.wait(), () => {
-        this.#cancelPace = undefined;
+    if (waiting && pace !== undefined && this.#write !== undefined && !this.#cancelTimer) {
+      this.#cancelTimer = startTimer(this.#clock, pace.wait(), () => {
+        this.#cancelTimer = undefined;
         this.drain();
       });
     }
@@ -312,7 +311,8 @@ export class Outbox {
       this.#bytes -= entry.bytes;
       callSafely(entry.handlers.onDrop, reason);
     }
-    if (this.#queue.length === 0) this.#stopExpiry();
+    // Without a session the timer is the expiry's, and nothing is left to expire.
+    if (this.#queue.length === 0 && this.#heldSince === undefined) this.#stopTimer();
     this.#onChange();
   }
 
@@ -325,18 +325,18 @@ export class Outbox {
 
   #armExpiry(): void {
     const head = this.#queue[0];
-    if (head === undefined || this.#heldSince !== undefined || this.#cancelExpiry) return;
+    if (head === undefined || this.#heldSince !== undefined || this.#cancelTimer) return;
     if (!Number.isFinite(head.expiresAt)) return;
-    this.#cancelExpiry = startTimer(this.#clock, head.expiresAt - this.#clock.now(), () => {
-      this.#cancelExpiry = undefined;
+    this.#cancelTimer = startTimer(this.#clock, head.expiresAt - this.#clock.now(), () => {
+      this.#cancelTimer = undefined;
       this.#expire();
       this.#armExpiry();
     });
   }
 
-  #stopExpiry(): void {
-    this.#cancelExpiry?.();
-    this.#cancelExpiry = undefined;
+  #stopTimer(): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
   }
 }
 

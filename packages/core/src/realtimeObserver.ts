@@ -83,6 +83,15 @@ export interface Subscription {
   readonly position: string | undefined;
 }
 
+/** What messages have made so far: the members of a snapshot an observer builds itself. */
+interface MessageState<T, S> {
+  data: T | undefined;
+  state: S | undefined;
+  lastEventId: string;
+  received: number;
+  subscription: Subscription | null;
+}
+
 /** What a source tells the observer it was opened for. */
 export interface SourceSink {
   message(data: unknown, info: MessageInfo): void;
@@ -145,20 +154,16 @@ export class RealtimeObserver<T, S = undefined> {
   readonly #manager: ConnectionManager;
   readonly #source: RealtimeSource;
   readonly #schedule: (callback: () => void) => () => void;
-  #options: RealtimeObserverOptions<T, S>;
+  #options: Partial<RealtimeObserverOptions<T, S>>;
   readonly #store: SnapshotStore<RealtimeSnapshot<T, S>>;
   readonly #serverSnapshot: RealtimeSnapshot<T, S>;
   #open: OpenSource | undefined;
   #stopStatus: (() => void) | undefined;
   #cancelFrame: (() => void) | undefined;
-  // What messages have made so far, published to the snapshot once per frame.
-  #latest: T | undefined;
+  // Published to the snapshot once per frame, spread whole.
+  readonly #messages: MessageState<T, S>;
   #ring: T[] = [];
-  #state: S | undefined;
-  #lastEventId = "";
-  #received = 0;
   #error: RealtimeError | null = null;
-  #subscription: RealtimeSnapshot<T, S>["subscription"] = null;
 
   constructor(manager: ConnectionManager, options: RealtimeObserverOptions<T, S>) {
     this.#manager = manager;
@@ -166,24 +171,28 @@ export class RealtimeObserver<T, S = undefined> {
     this.#options = options;
     this.#schedule = options.schedule ?? scheduleFrame;
     const delivery = options.delivery;
-    this.#state = delivery?.mode === "reducer" ? delivery.initialState : undefined;
-    this.#serverSnapshot = Object.freeze({ ...IDLE_REALTIME_SNAPSHOT, state: this.#state });
+    const state = delivery?.mode === "reducer" ? delivery.initialState : undefined;
+    this.#messages = { data: undefined, state, lastEventId: "", received: 0, subscription: null };
+    this.#serverSnapshot = Object.freeze({ ...IDLE_REALTIME_SNAPSHOT, state });
     this.#store = new SnapshotStore(this.#serverSnapshot);
     this.getSnapshot = this.#store.get;
     this.subscribe = this.#store.subscribe;
   }
 
-  /** Takes the latest callbacks (parse, reducer, onMessage) without reconnecting. */
-  setOptions(options: RealtimeObserverOptions<T, S>): void {
+  /**
+   * Takes the latest callbacks (parse, reducer, onMessage) without reconnecting; the source and
+   * `schedule` stay the ones it was made with.
+   */
+  setOptions(options: Partial<RealtimeObserverOptions<T, S>>): void {
     this.#options = options;
   }
 
-  readonly getSnapshot: () => RealtimeSnapshot<T, S>;
+  declare readonly getSnapshot: () => RealtimeSnapshot<T, S>;
 
   /** The snapshot rendered on a server: idle, with the initial state. */
   getServerSnapshot = (): RealtimeSnapshot<T, S> => this.#serverSnapshot;
 
-  readonly subscribe: (listener: () => void) => () => void;
+  declare readonly subscribe: (listener: () => void) => () => void;
 
   /** The connection, while mounted. */
   get connection(): Connection | undefined {
@@ -202,8 +211,8 @@ export class RealtimeObserver<T, S = undefined> {
         message: (data, info) => this.#take(data, info),
         subscribed: (subscription, lastId) => {
           // Before a channel's first message, where it stands is where its subscription started.
-          this.#lastEventId = lastId ?? this.#lastEventId;
-          this.#subscription = subscription;
+          this.#messages.lastEventId = lastId ?? this.#messages.lastEventId;
+          this.#messages.subscription = subscription;
           this.#publish();
         },
         error: (error) => this.#fail(error),
@@ -240,17 +249,18 @@ export class RealtimeObserver<T, S = undefined> {
       return;
     }
     const { delivery, onMessage } = this.#options;
-    this.#latest = value;
+    const messages = this.#messages;
+    messages.data = value;
     if (delivery?.mode === "history") {
       this.#ring.push(value);
       if (this.#ring.length > delivery.size) {
         this.#ring.splice(0, this.#ring.length - delivery.size);
       }
     } else if (delivery?.mode === "reducer") {
-      this.#state = delivery.reducer(this.#state as S, value, info);
+      messages.state = delivery.reducer(messages.state as S, value, info);
     }
-    if (info.id !== undefined) this.#lastEventId = info.id;
-    this.#received += 1;
+    if (info.id !== undefined) messages.lastEventId = info.id;
+    messages.received += 1;
     this.#error = null;
     callSafely(onMessage, value, info);
     this.#cancelFrame ??= this.#schedule(() => this.#publish());
@@ -290,18 +300,14 @@ export class RealtimeObserver<T, S = undefined> {
     const previous = this.#store.get();
     this.#store.update({
       ...connection,
+      ...this.#messages,
       error: connection?.error ?? this.#error,
-      data: this.#latest,
       // A new array only when a message came since (only a message moves the ring), so that a
       // selector of it sees a change only then.
       history:
-        this.#options.delivery?.mode === "history" && previous.received !== this.#received
+        this.#options.delivery?.mode === "history" && previous.received !== this.#messages.received
           ? Object.freeze([...this.#ring])
           : previous.history,
-      state: this.#state,
-      lastEventId: this.#lastEventId,
-      received: this.#received,
-      subscription: this.#subscription,
     });
   }
 }

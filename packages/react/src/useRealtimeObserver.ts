@@ -88,7 +88,7 @@ export function useRealtimeObserver<T, S, U = undefined>(
     [manager, active?.key],
   );
   useEffect(() => {
-    observer?.setOptions({ ...options, source: source as RealtimeSource });
+    observer?.setOptions(options);
   });
   useEffect(() => observer?.mount(), [observer]);
 
