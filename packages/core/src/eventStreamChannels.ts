@@ -54,14 +54,13 @@ export class EventStreamChannels {
   readonly #debounce: number;
   readonly #clock: Clock;
   readonly #listeners = new Map<string, Set<(event: ChannelEvent) => void>>();
-  // The channel set the next physical stream asks for, and the one the current stream asked for.
+  // The channel set the next physical stream asks for, and the channels the current stream
+  // carries: those it asked for, less those the server does not serve.
   #wired: string[] = [];
-  #streaming: readonly string[] = [];
-  // What the server said about the current stream: a gap, whether its channels were told, and
-  // the channels it does not serve.
+  #carried = new Set<string>();
+  // What the server said about the current stream: a gap, and whether its channels were told.
   #gap = false;
   #announced = false;
-  #refused = new Set<string>();
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
   readonly #transport: EventSourceTransport;
@@ -77,10 +76,9 @@ export class EventStreamChannels {
       ...options,
       url: () => {
         this.#opens++;
-        this.#streaming = this.#wired;
+        this.#carried = new Set(this.#wired);
         this.#gap = false;
         this.#announced = false;
-        this.#refused = new Set();
         const resolved = documentUrl(url);
         resolved.searchParams.set(channelsParam, this.#wired.join(","));
         return resolved.href;
@@ -149,7 +147,7 @@ export class EventStreamChannels {
     const held = listeners;
     held.add(listener);
     // A listener joining a channel the stream already carries hears where it stands now.
-    if (this.#announced && this.#streaming.includes(channel) && !this.#refused.has(channel)) {
+    if (this.#announced && this.#carried.has(channel)) {
       const position = this.#transport.lastEventId;
       callEach([listener], { type: "subscribed", channel, recovered: true, position });
     }
@@ -181,8 +179,7 @@ export class EventStreamChannels {
    * events lost while the stream was open. Refetch on a gap.
    */
   #tell(recovered: boolean, position: string | undefined): void {
-    for (const channel of this.#streaming) {
-      if (this.#refused.has(channel)) continue;
+    for (const channel of this.#carried) {
       const listeners = this.#listeners.get(channel);
       if (listeners !== undefined)
         callEach(listeners, { type: "subscribed", channel, recovered, position });
@@ -200,7 +197,7 @@ export class EventStreamChannels {
     const channel = frame?.["channel"];
     const code = frame?.["code"];
     if (typeof channel !== "string" || typeof code !== "string") return;
-    this.#refused.add(channel);
+    this.#carried.delete(channel);
     const listeners = this.#listeners.get(channel);
     const error = new ChannelServerError({
       type: "error",
