@@ -119,10 +119,8 @@ export class EventStreamChannels {
         }
         return;
       }
-      const listeners = this.#listeners.get(channel);
-      // Events of a channel left a moment ago can arrive until the stream is reconnected.
-      if (listeners === undefined) return;
-      callEach(listeners, {
+      // A channel left a moment ago has no listeners; its events arrive until the stream reconnects.
+      callEach(this.#listeners.get(channel) ?? [], {
         type: "message",
         channel,
         id: message.lastEventId ?? "",
@@ -180,9 +178,12 @@ export class EventStreamChannels {
    */
   #tell(recovered: boolean, position: string | undefined): void {
     for (const channel of this.#carried) {
-      const listeners = this.#listeners.get(channel);
-      if (listeners !== undefined)
-        callEach(listeners, { type: "subscribed", channel, recovered, position });
+      callEach(this.#listeners.get(channel) ?? [], {
+        type: "subscribed",
+        channel,
+        recovered,
+        position,
+      });
     }
   }
 
@@ -198,7 +199,6 @@ export class EventStreamChannels {
     const code = frame?.["code"];
     if (typeof channel !== "string" || typeof code !== "string") return;
     this.#carried.delete(channel);
-    const listeners = this.#listeners.get(channel);
     const error = new ChannelServerError({
       type: "error",
       code,
@@ -206,7 +206,7 @@ export class EventStreamChannels {
       frame: "subscribe",
       channel,
     });
-    if (listeners !== undefined) callEach(listeners, { type: "error", channel, error });
+    callEach(this.#listeners.get(channel) ?? [], { type: "error", channel, error });
   }
 
   #scheduleRewire(): void {
