@@ -64,7 +64,6 @@ export class EventStreamChannels {
   #cancelRewire: (() => void) | undefined;
   readonly #stopMessages: () => void;
   readonly #transport: EventSourceTransport;
-  readonly #refreshCredentials: (apply: () => void) => Promise<void>;
   // Streams opened so far: a refresh leaves alone a stream opened since its notice.
   #opens = 0;
 
@@ -89,7 +88,7 @@ export class EventStreamChannels {
     });
     this.#transport = transport;
     this.connection = new Connection({ ...options, transport });
-    this.#refreshCredentials = credentialRefresher(options.onAuthFailure);
+    const refreshCredentials = credentialRefresher(options.onAuthFailure);
     this.#stopMessages = this.connection.onMessage((message) => {
       const channel = message.event ?? "message";
       if (channel === STREAM_GAP_EVENT) {
@@ -107,7 +106,7 @@ export class EventStreamChannels {
         // A stream takes no credentials in band: refresh them, and reconnect by Last-Event-ID,
         // unless a stream opened since the notice, with them.
         const opens = this.#opens;
-        void this.#refreshCredentials(() => {
+        void refreshCredentials(() => {
           if (this.#opens === opens) reconnectWithFreshCredentials(this.connection);
         });
         return;
@@ -158,7 +157,7 @@ export class EventStreamChannels {
 
   /** Where the stream stands (one position for all its channels): the id a reconnect resumes from. */
   lastId(_channel?: string): string | undefined {
-    return this.#transport.lastEventId === "" ? undefined : this.#transport.lastEventId;
+    return this.#transport.lastEventId || undefined;
   }
 
   /** Closes the stream. */
