@@ -58,14 +58,12 @@ export function usePresence(
       "usePresence: no endpoint. Wrap the tree in <RealtimeProvider endpoint={{ url }}> or pass `endpoint`.",
     );
   }
-  const key = enabled && channel !== null && source !== undefined ? source.endpoint.key : null;
+  const active = enabled && channel !== null && source !== undefined;
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by what goes on the wire; data follows in an effect.
   const observer = useMemo(
     () =>
-      key === null || channel === null || source === undefined
-        ? undefined
-        : new PresenceObserver(manager, { source, channel, data, key: memberKey }),
-    [manager, key, channel, memberKey],
+      active ? new PresenceObserver(manager, { source, channel, data, key: memberKey }) : undefined,
+    [manager, active && source.endpoint.key, channel, memberKey],
   );
   useEffect(() => observer?.mount(), [observer]);
   const json = JSON.stringify(data);
