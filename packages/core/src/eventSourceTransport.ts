@@ -3,14 +3,15 @@ import { ConnectionError } from "./errors.js";
 import type { EventStreamParseError } from "./eventStreamParseError.js";
 import {
   type Dynamic,
-  EVENT_STREAM_TRANSPORT,
   type EventSourceLike,
   type EventStreamSession,
   eventStreamSession,
   read,
 } from "./eventStreamSession.js";
 import type { FetchEventSource, FetchEventSourceInit } from "./fetchEventSource.js";
+import { retryByHttpStatus } from "./retry.js";
 import type { Transport } from "./transport.js";
+import { Watchdog } from "./watchdog.js";
 
 // Bundlers replace `process.env.NODE_ENV`; the `typeof` keeps unbundled browser modules working
 // (`=== "object"`: esbuild drops that whole from a production bundle; `!== "undefined"` it keeps).
@@ -117,7 +118,9 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
   let lastEventId = options.lastEventId ?? "";
   let serverRetry: number | undefined;
   return {
-    ...EVENT_STREAM_TRANSPORT,
+    // A stream cannot be pinged: the watchdog judges it by what arrives.
+    probe: (options) => new Watchdog(options),
+    shouldRetry: retryByHttpStatus,
     get lastEventId() {
       return lastEventId;
     },

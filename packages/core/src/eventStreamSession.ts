@@ -1,10 +1,8 @@
-// What both event-stream transports (the browser's EventSource, FetchEventSource) share: one
-// session over a source, how a stream is judged, and sessions that cannot send.
+// One session of an event stream over either source (the browser's EventSource,
+// FetchEventSource): what it forwards, and that it cannot send.
 import type { ConnectionError } from "./errors.js";
 import { STREAM_POSITION_EVENT } from "./protocol.js";
-import { retryByHttpStatus } from "./retry.js";
-import type { Transport, TransportCallbacks, TransportSession } from "./transport.js";
-import { Watchdog } from "./watchdog.js";
+import type { TransportCallbacks, TransportSession } from "./transport.js";
 
 export interface EventSourceLike {
   readonly readyState: number;
@@ -17,12 +15,6 @@ export interface EventSourceLike {
 
 /** A value, or a function read at every connect (for URLs and event sets that change). */
 export type Dynamic<T> = T | (() => T);
-
-/** An event stream's probe (its watchdog) and failure classifier. */
-export const EVENT_STREAM_TRANSPORT = {
-  probe: (options) => new Watchdog(options),
-  shouldRetry: retryByHttpStatus,
-} satisfies Omit<Transport, "open">;
 
 export interface EventStreamSession extends TransportSession {
   /** Until the session ends or is closed: nothing reaches the connection after. */
@@ -76,7 +68,11 @@ export function eventStreamSession(
     get live() {
       return live;
     },
-    send: sseCannotSend,
+    send() {
+      throw new TypeError(
+        "wirekit: an event stream is one-way; use a WebSocket transport to send.",
+      );
+    },
     listen,
     end(error) {
       if (!live) return;
@@ -89,8 +85,4 @@ export function eventStreamSession(
 
 export function read<T>(value: Dynamic<T>): T {
   return typeof value === "function" ? (value as () => T)() : value;
-}
-
-export function sseCannotSend(): never {
-  throw new TypeError("wirekit: an event stream is one-way; use a WebSocket transport to send.");
 }
