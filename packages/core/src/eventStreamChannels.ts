@@ -19,7 +19,7 @@ import {
   STREAM_GAP_EVENT,
   STREAM_POSITION_EVENT,
 } from "./protocol.js";
-import { callEach } from "./rethrowAsync.js";
+import { callEach, callSafely } from "./rethrowAsync.js";
 import { startTimer } from "./timers.js";
 
 export interface EventStreamChannelsOptions
@@ -50,7 +50,7 @@ export interface EventStreamChannelsOptions
  */
 export class EventStreamChannels {
   /** The connection under the channels: its status, its error, its last event id. */
-  readonly connection: Connection;
+  declare readonly connection: Connection;
   readonly #debounce: number;
   readonly #clock: Clock;
   readonly #listeners = new Map<string, Set<(event: ChannelEvent) => void>>();
@@ -146,7 +146,7 @@ export class EventStreamChannels {
     // A listener joining a channel the stream already carries hears where it stands now.
     if (this.#announced && this.#carried.has(channel)) {
       const position = this.#transport.lastEventId;
-      callEach([listener], { type: "subscribed", channel, recovered: true, position });
+      callSafely(listener, { type: "subscribed", channel, recovered: true, position });
     }
     return () => {
       if (!held.delete(listener) || held.size > 0 || this.#listeners.get(channel) !== held) return;
