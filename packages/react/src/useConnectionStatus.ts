@@ -40,7 +40,7 @@ export function useConnectionStatus(endpoint?: Endpoint | null): ConnectionStatu
   const manager = useConnectionManager();
   const provided = useRealtimeChannels()?.endpoint;
   const target = endpoint === undefined ? provided : endpoint;
-  const [connection, setConnection] = useState<Connection | undefined>(undefined);
+  const [connection, setConnection] = useState<Connection>();
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the endpoint's wire identity.
   useEffect(() => {
     if (!target) return;

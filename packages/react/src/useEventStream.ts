@@ -57,8 +57,5 @@ export function eventStreamSource(
   endpoint: Omit<EventStreamEndpointOptions, "url" | "headers">,
   headers: EventStreamEndpointOptions["headers"],
 ): RealtimeSource {
-  return streamSource(
-    eventStreamEndpoint({ ...endpoint, url, ...(headers === undefined ? {} : { headers }) }),
-    endpoint.events,
-  );
+  return streamSource(eventStreamEndpoint({ ...endpoint, url, headers }), endpoint.events);
 }
