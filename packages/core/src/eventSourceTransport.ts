@@ -187,6 +187,8 @@ export function eventSourceTransport(options: EventSourceTransportOptions): Even
       });
       live = session;
       source.addEventListener("error", (event) => {
+        // A server's own `event: error` is a message (it has data), not a failure.
+        if ("data" in event) return;
         const advice = source.reconnectionTime ?? 0;
         if (session.live && advice > 0) serverRetry = advice;
         // FetchEventSource says what failed. The browser's does not: CLOSED, it failed the

@@ -49,6 +49,8 @@ export function eventStreamSession(
       if (listened.has(type)) continue;
       listened.add(type);
       on(type, (event) => {
+        // A failure is an "error" too, but a plain Event: only a server's own has data.
+        if (!("data" in event)) return;
         const lastEventId = event.lastEventId ?? "";
         onPosition(lastEventId);
         callbacks.onMessage({ event: type, data: event.data, lastEventId });

@@ -108,6 +108,39 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
     await vi.waitFor(() => expect(next.messages.map(({ data }) => data)).toEqual(["5"]));
   });
 
+  it("takes a server's own `event: error` for an event, never for a failure of the stream", async () => {
+    const server = createFakeServer();
+    const streams: FakeServerStream[] = [];
+    server.onRequest((stream) => streams.push(stream));
+    const transport = make(server);
+    const { messages, isOpen, isClosed } = open(transport);
+    await vi.waitFor(() => expect(isOpen()).toBe(true));
+    streams[0]?.event({ event: "error", id: "1", data: "unheard" });
+    streams[0]?.event({ id: "2", data: "before" });
+    await vi.waitFor(() => expect(messages).toHaveLength(1));
+    transport.listen(["error"]);
+    streams[0]?.event({ event: "error", id: "3", data: "quota" });
+    streams[0]?.event({ id: "4", data: "after" });
+    await vi.waitFor(() => expect(messages).toHaveLength(3));
+    expect(messages.map(({ event, data }) => [event, data])).toEqual([
+      ["message", "before"],
+      ["error", "quota"],
+      ["message", "after"],
+    ]);
+    expect(isClosed()).toBe(false);
+    expect(transport.lastEventId).toBe("4");
+    // A real failure, heard by the same name, ends the session and is no event.
+    streams[0]?.drop();
+    await vi.waitFor(() => expect(isClosed()).toBe(true));
+    expect(messages).toHaveLength(3);
+    // So does one in a session that listens to "error" from its start.
+    const next = open(transport);
+    await vi.waitFor(() => expect(next.isOpen()).toBe(true));
+    streams[1]?.drop();
+    await vi.waitFor(() => expect(next.isClosed()).toBe(true));
+    expect(next.messages).toEqual([]);
+  });
+
   it("resumes every session from where the stream stands: the id given, an event's, a position's", async () => {
     const server = createFakeServer();
     const streams: FakeServerStream[] = [];
