@@ -103,6 +103,8 @@ export function startAttempt(host: AttemptHost): Attempt {
       cancelConnect?.();
       // What the session must send first goes out before anyone hears it is open.
       outbox?.open(write);
+      // What those first frames set off (an onSent, a session handler) may have ended it.
+      if (!live) return;
       // Unless the socket turned out to be closing (its close event decides what happens next),
       // all of it starts before anyone hears it is open: a listener may end the attempt then.
       const usable = !cancelClosing;

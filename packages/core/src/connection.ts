@@ -55,6 +55,9 @@ export class Connection {
   // The app is asked for fresh credentials once after the server refused them, until a session
   // opens again.
   #askedForCredentials = false;
+  // While the app's hook decides, a page coming back waits for its answer instead of reopening
+  // with the credentials being replaced.
+  #awaitingCredentials = false;
   readonly #settings: ConnectionSettings;
   // Only where the transport can send: what goes out, in order, at the server's pace.
   readonly #outbox: Outbox | undefined;
@@ -262,7 +265,9 @@ export class Connection {
       }
       this.#askedForCredentials = true;
       this.#setStatus("reconnecting", { error });
+      this.#awaitingCredentials = true;
       const allowed = await askForCredentials(this.onAuthFailure, error);
+      this.#awaitingCredentials = false;
       // The connection may have been closed or restarted while the hook ran.
       if (this.#status !== "reconnecting" || this.#attempt !== undefined) return;
       if (allowed) this.#openUnlessPaused();
@@ -321,7 +326,9 @@ export class Connection {
 
   /** Resumes a paused connection, or one waiting to retry, at once. */
   #resume(): void {
-    if (this.#status === "paused" || this.#cancelRetry) this.#reopen();
+    if (this.#status !== "paused" && !this.#cancelRetry) return;
+    if (this.#awaitingCredentials) this.#setStatus("reconnecting");
+    else this.#reopen();
   }
 
   /** The visibility policy at work: what a signal from the page means for the connection. */

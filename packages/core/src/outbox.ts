@@ -105,6 +105,8 @@ export class Outbox {
   #heldSince: number | undefined;
   #pace: Pace | undefined;
   #write: ((data: Frame) => boolean) | undefined;
+  // The session whose handlers `open` is calling: their frames line up until it takes them.
+  #opening: ((data: Frame) => boolean) | undefined;
   // Set while a timer runs: while a session is open, the one that waits for the pace's next
   // turn; while none is, the one that waits to drop the oldest message.
   #cancelTimer: (() => void) | undefined;
@@ -151,7 +153,7 @@ export class Outbox {
    */
   onSessionOpen(handler: (send: (data: Frame) => void) => void): () => void {
     this.#sessionOpenHandlers.add(handler);
-    if (this.#write !== undefined) handler((data) => this.sendControl(data));
+    if (this.#write !== undefined) handler(this.#sendFor(this.#write));
     return () => {
       this.#sessionOpenHandlers.delete(handler);
     };
@@ -163,13 +165,12 @@ export class Outbox {
    * (subscriptions), then what waited in the queue, in order.
    */
   open(write: (data: Frame) => boolean): void {
-    let opening = true;
     // Nothing drains until `#write` is set: every handler's frames line up before the queue's turn.
-    callEach(this.#sessionOpenHandlers, (data: Frame) => {
-      if (opening) this.#control.push(data);
-      else if (this.#write === write) this.sendControl(data);
-    });
-    opening = false;
+    this.#opening = write;
+    callEach(this.#sessionOpenHandlers, this.#sendFor(write));
+    // A handler may have ended the session (`detach`): then it takes nothing.
+    if (this.#opening !== write) return;
+    this.#opening = undefined;
     this.#write = write;
     if (this.#heldSince === undefined) {
       this.#expire();
@@ -181,7 +182,7 @@ export class Outbox {
 
   /** The session is gone: its control frames go with it; the queue waits for the next one. */
   detach(): void {
-    this.#write = undefined;
+    this.#opening = this.#write = undefined;
     this.#control.length = 0;
     const heldSince = this.#heldSince;
     if (heldSince === undefined) return;
@@ -200,6 +201,14 @@ export class Outbox {
     this.drain();
   }
 
+  /** A send for one session's frames: they line up while it opens, and go nowhere once it ended. */
+  #sendFor(write: (data: Frame) => boolean): (data: Frame) => void {
+    return (data) => {
+      if (this.#opening === write) this.#control.push(data);
+      else if (this.#write === write) this.sendControl(data);
+    };
+  }
+
   /** A frame the session needs before anything queued: a hello, a subscription. */
   sendControl(data: Frame): void {
     if (this.#write === undefined) return;
@@ -209,7 +218,8 @@ export class Outbox {
 
   /** A frame that cannot wait for the pace (a ping or a pong); false when there is no session. */
   sendNow(data: Frame): boolean {
-    if (this.#write === undefined || !this.#write(data)) return false;
+    // Never ahead of the session's first frames: a server that wants the hello refuses the rest.
+    if (this.#write === undefined || this.#control.length > 0 || !this.#write(data)) return false;
     this.#pace?.charge();
     return true;
   }
@@ -226,7 +236,7 @@ export class Outbox {
     const now = blob || limits === undefined;
     const waiting = this.#control.length + this.#queue.length > 0;
     if (now ? this.sendNow(data as Frame) : !waiting && this.#writeInTurn(data as Frame)) {
-      handlers.onSent?.();
+      callSafely(handlers.onSent);
       return true;
     }
     if (blob) throw new TypeError("Connection.send: a Blob cannot be queued; send an ArrayBuffer.");
@@ -283,13 +293,16 @@ export class Outbox {
     const bytes = byteLength(data);
     const fits = () =>
       this.#queue.length < limits.maxMessages && this.#bytes + bytes <= limits.maxBytes;
-    if (bytes > limits.maxBytes || (!fits() && limits.whenFull === "reject")) {
+    // Room is made by dropping the oldest where allowed, but never for what no room would fit.
+    if (limits.whenFull !== "reject" && bytes <= limits.maxBytes) {
+      while (this.#queue.length > 0 && !fits()) this.#drop(1, "evicted");
+    }
+    if (!fits()) {
       this.#dropped++;
       callSafely(handlers.onDrop, "rejected");
       this.#onChange();
       return false;
     }
-    while (!fits()) this.#drop(1, "evicted");
     this.#queue.push({
       data,
       bytes,

@@ -251,6 +251,26 @@ describe("Connection", () => {
       expect(onAuthFailure).toHaveBeenCalledTimes(2);
     });
 
+    it("waits for the auth hook's answer when the page hides and shows while it decides", async () => {
+      let grant: (allowed: boolean) => void = () => {};
+      const onAuthFailure = () => new Promise<boolean>((resolve) => (grant = resolve));
+      const { connection, transport, page, clock } = setup({ visibility: "close", onAuthFailure });
+      connection.connect();
+      transport.last.drop(new ConnectionError("closed", "", { closeCode: 4401 }));
+      // The user signs in in another tab, and comes back before the hook has the new token.
+      page.hide();
+      expect(connection.getSnapshot().status).toBe("paused");
+      page.show();
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+      // No attempt with the credentials the hook is replacing: it would be refused for good.
+      expect(transport.sessions).toHaveLength(1);
+      grant(true);
+      await clock.advanceAsync(0);
+      expect(transport.sessions).toHaveLength(2);
+      transport.last.open();
+      expect(connection.getSnapshot().status).toBe("open");
+    });
+
     it("fails when the auth hook says no", async () => {
       const { connection, transport, clock } = setup({ onAuthFailure: () => false });
       connection.connect();
@@ -356,6 +376,66 @@ describe("Connection", () => {
       expect(connection.getSnapshot().status).toBe("closed");
       // The deadline for the close event went with the session.
       expect(clock.pendingTimers).toBe(0);
+    });
+
+    it("closes for good when a queued message's onSent closes it as the session opens", () => {
+      const { connection, transport, clock } = setup({ heartbeat: { interval: 1000 } });
+      connection.connect();
+      connection.send("bye", { onSent: () => connection.close() });
+      transport.last.open();
+      expect(transport.last.sent).toEqual(["bye"]);
+      expect(connection.getSnapshot().status).toBe("closed");
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it("closes for good when a session handler closes it as the session opens", () => {
+      const { connection, transport, clock } = setup({ heartbeat: { interval: 1000 } });
+      connection.onSessionOpen(() => connection.close());
+      connection.connect();
+      transport.last.open();
+      expect(connection.getSnapshot().status).toBe("closed");
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it("opens the next session, not the replaced one, after a reconnect() as a session opens", () => {
+      const { connection, transport } = setup();
+      connection.connect();
+      connection.send("x", { onSent: () => connection.reconnect() });
+      transport.last.open();
+      expect(transport.sessions).toHaveLength(2);
+      expect(transport.sessions[0]?.closedByClient).toBe(true);
+      expect(connection.getSnapshot().status).toBe("reconnecting");
+
+      // The same from a session handler: what is sent meanwhile waits for the new session.
+      let first = true;
+      connection.onSessionOpen(() => {
+        if (first) connection.reconnect();
+        first = false;
+      });
+      transport.last.open();
+      expect(transport.sessions).toHaveLength(3);
+      connection.send("y");
+      transport.last.open();
+      expect(connection.getSnapshot().status).toBe("open");
+      expect(transport.last.sent).toEqual(["y"]);
+    });
+
+    it("drops a session frame sent late, through the send of a session that ended", () => {
+      const { connection, transport } = setup();
+      connection.connect();
+      transport.last.open();
+      // Registered while a session is open: called at once, then on every later session.
+      let kept: ((data: string) => void) | undefined;
+      connection.onSessionOpen((send) => {
+        kept ??= send;
+        send("subscribe");
+      });
+      transport.last.drop(dropped());
+      connection.reconnect();
+      transport.last.open();
+      expect(transport.last.sent).toEqual(["subscribe"]);
+      kept?.("late");
+      expect(transport.last.sent).toEqual(["subscribe"]);
     });
 
     it("closes for good on close(): no retry, no timer left", () => {
@@ -639,6 +719,25 @@ describe("Connection hello", () => {
     await clock.advanceAsync(1000);
     transport.last.open();
     expect(transport.last.sent).toEqual(['{"type":"auth","token":"t2"}', "subscribe"]);
+  });
+
+  it("sends no ping ahead of a hello that waits for the server's pace", () => {
+    const { connection, transport, page, clock } = setup({
+      hello: () => "auth",
+      heartbeat: { interval: 25_000, message: "ping" },
+    });
+    // The server's limit was spent by the session before: the next turn comes in a second.
+    let turns = 0;
+    connection.pace({ take: () => turns-- > 0, charge: () => {}, wait: () => 1000 });
+    connection.connect();
+    transport.last.open();
+    // A quick tab switch: the page coming back checks the session at once, with a ping.
+    page.hide();
+    page.show();
+    turns = Number.POSITIVE_INFINITY;
+    clock.advance(1000);
+    // PROTOCOL.md section 1a: a server that wants an `auth` frame refuses any other first frame.
+    expect(transport.last.sent[0]).toBe("auth");
   });
 
   it("sends no hello over an event stream, which cannot send", () => {

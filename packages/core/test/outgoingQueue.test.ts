@@ -7,7 +7,7 @@ import {
   type OutgoingQueueOptions,
 } from "@wirekit/core";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { scriptedConnection, scriptedTransport } from "./support/scriptedTransport.js";
 
 /** An outbox with no session yet: what is sent waits in its queue. */
@@ -53,6 +53,25 @@ describe("the outgoing queue", () => {
     queue.open((data) => sent.push(data) > 0);
     expect(sent).toEqual(["a", "b", "c"]);
     expect(queue.queued).toBe(0);
+  });
+
+  it("reports an onSent that throws and says the message went out, sent at once or queued", () => {
+    const { queue } = queueWith();
+    const rethrown: Array<() => void> = [];
+    vi.stubGlobal("queueMicrotask", (task: () => void) => rethrown.push(task));
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const bug = () => {
+      throw new Error("listener bug");
+    };
+    queue.send("queued", { onSent: bug });
+    const sent: unknown[] = [];
+    queue.open((data) => sent.push(data) > 0);
+    // Thrown out of send, it would read as "not sent", and a caller would send it again.
+    expect(queue.send("now", { onSent: bug })).toBe(true);
+    expect(sent).toEqual(["queued", "now"]);
+    expect(rethrown).toHaveLength(2);
   });
 
   it("hands messages out in order", () => {
@@ -103,6 +122,24 @@ describe("the outgoing queue", () => {
     expect(enqueue("abcde")).toBe(false);
     expect(drops).toEqual([["abcde", "rejected"]]);
     expect(queue.queued).toBe(1);
+  });
+
+  it("refuses what a queue of no messages cannot hold, rather than making room forever", () => {
+    let changes = 0;
+    const queue = new Outbox({
+      queue: { maxMessages: 0, whenFull: "drop-oldest" },
+      hello: undefined,
+      clock: createVirtualClock(),
+      // Each attempt to make room is a change: a queue that never stops trying ends the test.
+      onChange: () => {
+        if (++changes > 100) throw new Error("still making room");
+      },
+      onClosing: () => {},
+    });
+    const reasons: DropReason[] = [];
+    expect(queue.send("a", { onDrop: (reason) => reasons.push(reason) })).toBe(false);
+    expect(reasons).toEqual(["rejected"]);
+    expect(queue.dropped).toBe(1);
   });
 
   it("drops a message when its time to live is over, not before", () => {
