@@ -8,6 +8,8 @@ const waiting = new Set<() => void>();
 let cancelFrame: (() => void) | undefined;
 
 function runFrame(): void {
+  // The frame, or the timer standing in for it: whichever came first, the other will not run.
+  cancelFrame?.();
   cancelFrame = undefined;
   const callbacks = [...waiting];
   waiting.clear();
@@ -20,7 +22,8 @@ function runFrame(): void {
  * per frame holds up where coalescing per microtask does not: browsers (and jsdom) deliver each
  * WebSocket or EventSource message in a task of its own, so a microtask runs after every single
  * message, while a frame gathers all the messages of ~16 ms. A hidden page gets no frames, so
- * there a timer stands in. Returns a function that cancels the run.
+ * there a timer stands in, also for a frame asked for just before the page was hidden. Returns a
+ * function that cancels the run.
  */
 export function scheduleFrame(callback: () => void): () => void {
   waiting.add(callback);
@@ -37,16 +40,17 @@ export function scheduleFrame(callback: () => void): () => void {
 function requestFrame(callback: () => void): () => void {
   const page = globalThis as {
     requestAnimationFrame?: (callback: () => void) => number;
-    cancelAnimationFrame?: (handle: number) => void;
+    cancelAnimationFrame?: (handle?: number) => void;
     document?: { visibilityState?: string };
   };
-  if (
-    typeof page.requestAnimationFrame === "function" &&
-    page.document?.visibilityState !== "hidden"
-  ) {
-    const handle = page.requestAnimationFrame(callback);
-    return () => page.cancelAnimationFrame?.(handle);
-  }
-  const handle = setTimeout(callback, 16);
-  return () => clearTimeout(handle);
+  const frames =
+    typeof page.requestAnimationFrame === "function" && page.document?.visibilityState !== "hidden";
+  const handle = frames ? page.requestAnimationFrame?.(callback) : undefined;
+  // A hidden page gets no frames, also none asked for just before it was hidden: a timer stands
+  // in, late enough to lose to a frame that comes.
+  const timer = setTimeout(callback, frames ? 100 : 16);
+  return () => {
+    clearTimeout(timer);
+    page.cancelAnimationFrame?.(handle);
+  };
 }

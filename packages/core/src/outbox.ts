@@ -205,15 +205,11 @@ export class Outbox {
   #sendFor(write: (data: Frame) => boolean): (data: Frame) => void {
     return (data) => {
       if (this.#opening === write) this.#control.push(data);
-      else if (this.#write === write) this.sendControl(data);
+      else if (this.#write === write) {
+        this.#control.push(data);
+        this.drain();
+      }
     };
-  }
-
-  /** A frame the session needs before anything queued: a hello, a subscription. */
-  sendControl(data: Frame): void {
-    if (this.#write === undefined) return;
-    this.#control.push(data);
-    this.drain();
   }
 
   /** A frame that cannot wait for the pace (a ping or a pong); false when there is no session. */

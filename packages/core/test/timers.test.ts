@@ -6,8 +6,9 @@ import { expect, it } from "vitest";
 
 const SOURCE = new URL("../src/", import.meta.url);
 
-// clock.ts is the system clock itself, timers.ts the scheduler; frameScheduler.ts stands in a
-// 16 ms timer for a frame where there is no requestAnimationFrame, which no server controls.
+// clock.ts is the system clock itself, timers.ts the scheduler; frameScheduler.ts stands a timer
+// in for a frame a page will not paint (no requestAnimationFrame, or hidden), which no server
+// controls.
 const ALLOWED = new Set(["clock.ts", "timers.ts", "frameScheduler.ts"]);
 
 /** The code of a source file, without its comments (a comment may name a timer function). */

@@ -85,13 +85,19 @@ export function useQueryStream<T = unknown, D = unknown>(
   const queryClient = useQueryClient();
   const manager = useConnectionManager();
   const provided = useRealtimeChannels();
-  const latest = useRef<Latest<T, D>>({ queryClient, queryKey, reduce, headers: undefined });
-  latest.current = {
+  const rendered: Latest<T, D> = {
     queryClient,
     queryKey,
     reduce,
     headers: source !== null && "eventStream" in source ? source["headers"] : undefined,
   };
+  const latest = useRef(rendered);
+  // Taken once committed: while a switch is pending (a transition), the mounted source's
+  // messages still belong to the query it was committed with. Before the effects below, so a
+  // new observer starts with them.
+  useEffect(() => {
+    latest.current = rendered;
+  });
   const wire = enabled && source !== null ? toRealtimeSource(source, provided, latest) : null;
   if (wire === undefined) {
     throw new TypeError(

@@ -59,8 +59,9 @@ export interface RealtimeResult<T, S, U = undefined> extends RealtimeSnapshot<T,
 }
 
 interface Selection<T, S, U> {
-  /** The snapshot `value` was selected from. */
+  /** The snapshot `value` was selected from, and by which selector. */
   from?: RealtimeSnapshot<T, S>;
+  by?: (snapshot: RealtimeSnapshot<T, S>) => U;
   value?: U;
 }
 
@@ -95,17 +96,18 @@ export function useRealtimeObserver<T, S, U = undefined>(
   const getSnapshot = observer?.getSnapshot ?? idleSnapshot;
   const getServerSnapshot = observer?.getServerSnapshot ?? idleSnapshot;
   // With a selector the component subscribes to the slice: a message that leaves it equal renders
-  // nothing. Selected anew only when the snapshot changed, so an inline selector that builds a new
-  // object each time still hands React the cached result it requires.
+  // nothing. Selected anew only when the snapshot or the selector changed (a selector closing
+  // over props): within a render the same inline selector hands React the cached result it needs.
   const selection = useRef<Selection<T, S, U>>({});
   const { select, equals = Object.is } = options;
   const read = (snapshot: RealtimeSnapshot<T, S>): RealtimeSnapshot<T, S> | U => {
     if (select === undefined) return snapshot;
     const cached = selection.current;
-    if (cached.from !== snapshot) {
+    if (cached.from !== snapshot || cached.by !== select) {
       const value = select(snapshot);
       if (cached.from === undefined || !equals(cached.value as U, value)) cached.value = value;
       cached.from = snapshot;
+      cached.by = select;
     }
     return cached.value as U;
   };

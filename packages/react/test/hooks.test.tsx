@@ -127,6 +127,23 @@ describe("useEventStream", () => {
     expect(seen.length).toBeLessThanOrEqual(10);
   });
 
+  it("applies a selector that changed with a prop at once, on a quiet stream too", async () => {
+    const { server, wrap } = setup();
+    server.onRequest((stream) => stream.event({ data: "7", id: "1" }));
+    function Scaled({ factor }: { factor: number }) {
+      const { selected } = useEventStream("http://stream.test/n", {
+        EventSource: server.EventSource,
+        select: (snapshot) => Number(snapshot.data ?? 0) * factor,
+      });
+      return <p data-testid="scaled">{`scaled ${selected}`}</p>;
+    }
+    const view = render(wrap(<Scaled factor={1} />));
+    await waitFor(() => expect(screen.getByTestId("scaled").textContent).toBe("scaled 7"));
+    // No message comes after: only the new prop can change what is selected.
+    view.rerender(wrap(<Scaled factor={10} />));
+    expect(screen.getByTestId("scaled").textContent).toBe("scaled 70");
+  });
+
   it("folds every message into state with a reducer", async () => {
     const { server, wrap } = setup();
     streamNumbers(server, 200);

@@ -1,12 +1,17 @@
 // useQueryStream in jsdom, under StrictMode, against @wirekit/testing's in-memory server.
 
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
 import { ConnectionManager } from "@wirekit/core";
 import { RealtimeProvider } from "@wirekit/react";
 import { useQueryStream } from "@wirekit/react/query";
-import { createFakeServer, createPageLifecycleControls, type FakeServer } from "@wirekit/testing";
-import { type ReactNode, StrictMode } from "react";
+import {
+  createFakeChannelServer,
+  createFakeServer,
+  createPageLifecycleControls,
+  type FakeServer,
+} from "@wirekit/testing";
+import { type ReactNode, StrictMode, Suspense, startTransition, use, useState } from "react";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 
 afterEach(cleanup);
@@ -105,6 +110,48 @@ describe("useQueryStream", () => {
     expect(renders).toBe(2);
     expect(invalidations).toEqual([]);
     expect(server.totalConnections).toBe(1);
+  });
+
+  it("folds a room's messages into its own query while a switch to another room is pending", async () => {
+    const { server, queryClient, wrap } = setup();
+    const channels = createFakeChannelServer(server);
+    // Room 2's page is still loading: a transition to it keeps room 1 on screen meanwhile.
+    const loading = new Promise<never>(() => {});
+    function Page({ id }: { id: number }) {
+      if (id === 2) use(loading);
+      return <p data-testid="page">{`room ${id}`}</p>;
+    }
+    function Room({ id }: { id: number }) {
+      useQueryStream<string, string[]>({
+        queryKey: ["room", id],
+        source: { channel: `room:${id}` },
+        reduce: (list, message) => [...(list ?? []), message],
+      });
+      return (
+        <Suspense fallback={<p data-testid="page">loading</p>}>
+          <Page id={id} />
+        </Suspense>
+      );
+    }
+    let go: (id: number) => void = () => {};
+    function App() {
+      const [id, setId] = useState(1);
+      go = (next) => startTransition(() => setId(next));
+      return <Room id={id} />;
+    }
+    render(wrap(<App />));
+    await waitFor(() => expect(channels.subscribers("room:1")).toBe(1));
+    await act(async () => go(2));
+    // Room 1 is still what the user sees, and what the hook is subscribed to.
+    expect(screen.getByTestId("page").textContent).toBe("room 1");
+    channels.publish("room:1", "for room 1");
+    await waitFor(() =>
+      expect(
+        queryClient.getQueryData(["room", 1]) ?? queryClient.getQueryData(["room", 2]),
+      ).toBeDefined(),
+    );
+    expect(queryClient.getQueryData(["room", 1])).toEqual(["for room 1"]);
+    expect(queryClient.getQueryData(["room", 2])).toBeUndefined();
   });
 
   it("invalidates the query when a resubscription reports a gap", async () => {
