@@ -67,6 +67,8 @@ interface ChannelState {
   lastId: string | undefined;
   /** Whether the server confirmed the subscription on the current session. */
   confirmed: boolean;
+  /** Whether a message was delivered since the last `subscribe` frame went out. */
+  delivered: boolean;
 }
 
 /**
@@ -101,6 +103,11 @@ export class ChannelClient {
   // every open re-sends the subscriptions anyway.
   #send: ((data: Frame) => void) | undefined;
   #wasOpen: boolean;
+  // Channels whose last listener left in this task: unsubscribed on the wire at its end, unless
+  // a listener comes back first.
+  readonly #leaving = new Map<string, ChannelState>();
+  // The session the latest `expiring` notice came on: the refresh under way answers it.
+  #noticedOn: ((data: Frame) => void) | undefined;
   readonly #refreshCredentials: (apply: () => void) => Promise<void>;
 
   constructor(connection: Connection, options: ChannelClientOptions = {}) {
@@ -133,7 +140,8 @@ export class ChannelClient {
 
   /**
    * Listens to `channel`. The first listener subscribes on the wire (now, or when the connection
-   * opens), resuming from `options.resumeFrom` if given; the last one to stop unsubscribes.
+   * opens), resuming from `options.resumeFrom` if given; the last one to stop unsubscribes, at
+   * the end of the task, so that a listener coming back at once keeps the subscription.
    */
   subscribe(
     channel: string,
@@ -149,30 +157,46 @@ export class ChannelClient {
         `ChannelClient.subscribe: \`resumeFrom\` must be a message id (a decimal string), got ${JSON.stringify(resumeFrom)}.`,
       );
     }
-    // A channel's state leaves the map when its last listener does, and never gets another.
-    const state = this.#channels.get(channel) ?? {
-      listeners: new Set(),
-      lastId: resumeFrom,
-      confirmed: false,
-    };
-    if (state.listeners.size === 0) {
+    let state = this.#channels.get(channel);
+    if (state === undefined) {
+      const left = this.#leaving.get(channel);
+      this.#leaving.delete(channel);
+      // Its last listener left in this same task (a component remounting, as StrictMode does):
+      // the subscription stands, with what the server replays for it, unless this one resumes
+      // from elsewhere.
+      if (left !== undefined && (resumeFrom === undefined || resumeFrom === left.lastId)) {
+        state = left;
+      } else {
+        if (left !== undefined) this.#write({ type: "unsubscribe", channel });
+        state = { listeners: new Set(), lastId: resumeFrom, confirmed: false, delivered: false };
+        this.#write(subscribeFrame(channel, state));
+      }
       this.#channels.set(channel, state);
-      this.#write(subscribeFrame(channel, state));
     }
-    state.listeners.add(listener);
+    const held = state;
+    held.listeners.add(listener);
     // A listener joining a live subscription hears where it stands, as the first one did.
-    if (state.confirmed) {
+    if (held.confirmed) {
       callSafely(listener, {
         type: "subscribed",
         channel,
         recovered: true,
-        position: state.lastId,
+        position: held.lastId,
       });
     }
+    // Once: a subscription taken up again must not hear the stop of one before it.
+    let subscribed = true;
     return () => {
-      if (!state.listeners.delete(listener) || state.listeners.size > 0) return;
+      if (!subscribed) return;
+      subscribed = false;
+      if (!held.listeners.delete(listener) || held.listeners.size > 0) return;
       this.#channels.delete(channel);
-      this.#write({ type: "unsubscribe", channel });
+      this.#leaving.set(channel, held);
+      queueMicrotask(() => {
+        if (this.#leaving.get(channel) !== held) return;
+        this.#leaving.delete(channel);
+        this.#write({ type: "unsubscribe", channel });
+      });
     };
   }
 
@@ -246,6 +270,7 @@ export class ChannelClient {
     this.#send = send;
     for (const [channel, state] of this.#channels) {
       state.confirmed = false;
+      state.delivered = false;
       this.#write(subscribeFrame(channel, state));
     }
     for (const extension of [...this.#extensions]) extension.open();
@@ -292,6 +317,7 @@ export class ChannelClient {
           return;
         }
         state.lastId = id;
+        state.delivered = true;
         callEach(state.listeners, { type: "message", channel, id, data });
         return;
       }
@@ -301,10 +327,12 @@ export class ChannelClient {
         if (state === undefined) return; // unsubscribed since: the unsubscribe frame is on its way
         // Delivery starts after `position`: from now on that is where a resubscription resumes,
         // also for a channel that has had no message yet.
-        // Never backwards: a message of an earlier subscription may have arrived first.
+        // Never back past a message delivered: one of an earlier subscription may have arrived
+        // first. Until one was, the answer to an earlier subscribe of the channel (left and
+        // subscribed again before it came) may have moved it past this answer's position.
         if (
           position !== undefined &&
-          (state.lastId === undefined || isNewerId(position, state.lastId))
+          (state.lastId === undefined || !state.delivered || isNewerId(position, state.lastId))
         ) {
           state.lastId = position;
         }
@@ -333,8 +361,9 @@ export class ChannelClient {
       case "pong":
         return;
       case "expiring": {
-        const send = this.#send;
+        this.#noticedOn = this.#send;
         void this.#refreshCredentials(() => {
+          const send = this.#noticedOn;
           // Since the notice, a new session began, with fresh credentials.
           if (this.#send !== undefined && this.#send !== send) return;
           const { hello } = this.#connection;

@@ -134,7 +134,7 @@ const SERVER_FRAME_MEMBERS = {
   subscribed: {
     channel: isString,
     recovered: (value) => typeof value === "boolean",
-    position: optional(isString),
+    position: optional(isMessageId),
   },
   ack: { ack: isString, id: optional(isString) },
   error: {

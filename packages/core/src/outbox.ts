@@ -350,9 +350,9 @@ export class Outbox {
 }
 
 /**
- * UTF-8 bytes of a string, bytes of a buffer. Only a message that waits is measured, so the
- * copy the encoder makes costs nothing on the way out.
+ * UTF-8 bytes of a string, bytes of a buffer: what limits in bytes count. The outbox measures
+ * only a message that waits, so the copy the encoder makes costs nothing on the way out.
  */
-function byteLength(data: Frame): number {
+export function byteLength(data: Frame): number {
   return typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;
 }

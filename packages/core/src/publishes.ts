@@ -1,6 +1,7 @@
 import { type ChannelServerError, PublishError, type PublishErrorCode } from "./channelErrors.js";
 import type { Clock } from "./clock.js";
 import type { Connection } from "./connection.js";
+import { byteLength } from "./outbox.js";
 import { startTimer } from "./timers.js";
 
 export interface PublishesOptions {
@@ -55,7 +56,12 @@ export class Publishes {
     const ack = String(++this.#nextAck);
     return new Promise((resolve, reject) => {
       const frame = encode(ack);
-      const size = typeof frame === "string" ? frame.length : frame.byteLength;
+      // `maxFrameSize` counts bytes (PROTOCOL.md section 7a): a text of n UTF-16 code units is
+      // at most 3n in UTF-8, so only a text that could be over it is measured.
+      const size =
+        typeof frame === "string" && frame.length * 3 <= maxFrameSize
+          ? frame.length
+          : byteLength(frame);
       if (size > maxFrameSize) {
         reject(
           new PublishError("too-large", `Over the server's maxFrameSize (${maxFrameSize}).`, {

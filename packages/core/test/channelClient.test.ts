@@ -107,6 +107,36 @@ describe("ChannelClient", () => {
     );
   });
 
+  it("keeps a subscription, and what the server replays for it, when its listener comes back at once", async () => {
+    const server = await startChannelServer();
+    const { channels, connection } = clientFor(server);
+    for (let n = 1; n <= 10; n++) server.publish("room", n);
+    channels.subscribe("lobby", () => {});
+    await untilOpen(connection);
+    // A component mounts, unmounts and mounts again in one task, as StrictMode does.
+    const heard: ChannelEvent[] = [];
+    const first = channels.subscribe("room", (event) => heard.push(event), { resumeFrom: "5" });
+    first();
+    channels.subscribe("room", (event) => heard.push(event), { resumeFrom: "5" });
+    await vi.waitFor(() =>
+      expect(heard.filter((event) => event.type === "message")).toHaveLength(5),
+    );
+    server.publish("room", 11);
+    await vi.waitFor(() => expect(heard.at(-1)).toMatchObject({ type: "message", id: "11" }));
+    // One subscription on the wire: the replay once, and no duplicate for anyone to report.
+    expect(heard.map((event) => (event.type === "message" ? event.id : event.type))).toEqual([
+      "subscribed",
+      "6",
+      "7",
+      "8",
+      "9",
+      "10",
+      "11",
+    ]);
+    const frames = server.frames.filter((frame) => frame["channel"] === "room");
+    expect(frames).toEqual([{ type: "subscribe", channel: "room", resume: "5" }]);
+  });
+
   it("shares one connection among 200 subscribers of 50 channels, and lets go of every one", async () => {
     const server = await startChannelServer();
     const { channels, connection, lease } = clientFor(server, { linger: 50 });

@@ -62,4 +62,42 @@ describe("a channel subscription", () => {
       { type: "subscribe", channel: "room", resume: "2" },
     ]);
   });
+
+  it("takes the replay of a resubscription whose earlier subscribe's answer came first", () => {
+    const { transport, channels, serverSends } = setup();
+    const stop = channels.subscribe("room", () => {});
+    stop();
+    const heard: ChannelEvent[] = [];
+    channels.subscribe("room", (event) => heard.push(event), { resumeFrom: "5" });
+    expect(transport.last.sent.map((data) => JSON.parse(String(data)))).toEqual([
+      { type: "subscribe", channel: "room" },
+      { type: "unsubscribe", channel: "room" },
+      { type: "subscribe", channel: "room", resume: "5" },
+    ]);
+    // The server answers in order: the first subscribe starts now, at 10; the second resumes
+    // from 5 and replays 6 to 10. No message came between the two answers.
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "10" });
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "5" });
+    for (const id of ["6", "7", "8", "9", "10"]) {
+      serverSends({ type: "message", channel: "room", id, data: id });
+    }
+    expect(heard.filter((event) => event.type === "message").map((event) => event.id)).toEqual([
+      "6",
+      "7",
+      "8",
+      "9",
+      "10",
+    ]);
+  });
+
+  it("refuses a `subscribed` whose position is no message id (PROTOCOL.md section 3)", () => {
+    const { channels, serverSends } = setup();
+    const heard: ChannelEvent[] = [];
+    channels.subscribe("room", (event) => heard.push(event));
+    serverSends({ type: "subscribed", channel: "room", recovered: true, position: "cursor-abc" });
+    serverSends({ type: "message", channel: "room", id: "1", data: "hello" });
+    // Taken for where the channel stands, it would have made every later message a duplicate.
+    expect(heard.map((event) => event.type)).toEqual(["error", "message"]);
+    expect(channels.lastId("room")).toBe("1");
+  });
 });

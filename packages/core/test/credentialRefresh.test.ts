@@ -98,6 +98,31 @@ describe("a refresh on the server's notice", () => {
     expect(connection.getSnapshot()).toMatchObject({ status: "open", error: null });
   });
 
+  it("answers on the socket of the latest notice, when a new one opened while the hook ran", async () => {
+    let token = "t1";
+    const { hook, answer } = gatedHook();
+    const { clock, transport, notice } = socketChannels({
+      hello: () => JSON.stringify({ type: "auth", token }),
+      onAuthFailure: hook,
+    });
+    notice();
+    // The socket drops while the app fetches a token; the next one opens with the old token,
+    // and its server says it expires soon too.
+    transport.last.drop(new ConnectionError("closed", "gone", { closeCode: 1006 }));
+    await clock.advanceAsync(60_000);
+    transport.last.open();
+    notice();
+    token = "t2";
+    answer(true);
+    // Else this socket is closed at the expiry, and every publish in flight on it with it.
+    await vi.waitFor(() => expect(transport.last.sent).toHaveLength(2));
+    expect(transport.last.sent).toEqual([
+      '{"type":"auth","token":"t1"}',
+      '{"type":"auth","token":"t2"}',
+    ]);
+    expect(hook).toHaveBeenCalledTimes(1);
+  });
+
   it("asks the hook once for notices that come while a refresh is under way", async () => {
     const { hook, answer } = gatedHook();
     const { transport, notice } = socketChannels({ hello: () => "auth", onAuthFailure: hook });

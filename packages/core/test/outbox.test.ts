@@ -198,6 +198,22 @@ describe("the server's limits", () => {
     expect(transport.last.sent).toEqual([]);
   });
 
+  it("counts the server's frame size in UTF-8 bytes, not in characters", async () => {
+    const { clock, transport, connection } = setup();
+    const channels = new ChannelClient(connection, { clock });
+    connection.connect();
+    transport.last.open();
+    transport.last.message({ data: JSON.stringify({ type: "limits", maxFrameSize: 100 }) });
+    // Under 100 UTF-16 code units as a frame, over 100 bytes.
+    const text = "é".repeat(40);
+    const big = outcome(channels.publish("room", text));
+    const small = outcome(channels.publish("room", "é".repeat(10)));
+    await Promise.resolve();
+    expect(big.value).toBe("PublishError too-large");
+    expect(small.value).toBeUndefined();
+    expect(framesOf(transport.last)).toMatchObject([{ type: "publish", data: "é".repeat(10) }]);
+  });
+
   it("sends a publish refused as rate-limited again, and gives up after rateLimitedRetries", async () => {
     const { clock, transport, connection } = setup();
     const channels = new ChannelClient(connection, { clock, rateLimitedRetries: 2 });
