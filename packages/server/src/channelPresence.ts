@@ -58,6 +58,8 @@ export function createChannelPresence(settings: PresenceSettings): ChannelPresen
   const { store, grace, maxDataSize, maxChannels, holder, user, mayEnter } = settings;
   const { send, write, diffFrame } = settings;
   const memberships = new Map<string, Membership>();
+  // A channel's operations still running after its membership left: the next enter waits for them.
+  const leaving = new Map<string, Promise<void>>();
   // Without a key, one id for the connection's members: a reconnect is a new member.
   const ownId = randomBytes(16).toString("base64url").slice(0, 22);
   let closed = false;
@@ -143,7 +145,8 @@ export function createChannelPresence(settings: PresenceSettings): ChannelPresen
           );
           return;
         }
-        membership = { id: undefined, unwatch: undefined, queue: Promise.resolve() };
+        const queue = leaving.get(channel) ?? Promise.resolve();
+        membership = { id: undefined, unwatch: undefined, queue };
         memberships.set(channel, membership);
       }
       const held = membership;
@@ -158,6 +161,11 @@ export function createChannelPresence(settings: PresenceSettings): ChannelPresen
       serially(channel, membership, "presence-leave", async () => {
         stopWatching(membership);
         if (membership.id !== undefined) await store.leave(channel, membership.id, holder);
+      });
+      const tail = membership.queue;
+      leaving.set(channel, tail);
+      void tail.then(() => {
+        if (leaving.get(channel) === tail) leaving.delete(channel);
       });
     },
 

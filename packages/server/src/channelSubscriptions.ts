@@ -76,18 +76,6 @@ export function createChannelSubscriptions(settings: SubscriptionSettings): Chan
 
   const subscribe = async (channel: string, resume: string | undefined) => {
     unsubscribe(channel);
-    const access = maySubscribe === undefined ? "allowed" : await maySubscribe(channel);
-    if (access === "forbidden") {
-      refuse("forbidden", "you may not subscribe to this channel", channel);
-      return;
-    }
-    if (access === "failed") {
-      refuse("internal", "authorization failed; subscribe again later", channel);
-      return;
-    }
-    if (closed) return;
-    // A second subscribe to the channel while this one was being authorized: the last wins.
-    unsubscribe(channel);
     const subscription: Subscription = {
       live: false,
       stopped: false,
@@ -95,6 +83,18 @@ export function createChannelSubscriptions(settings: SubscriptionSettings): Chan
       pending: [],
       unsubscribe: () => {},
     };
+    // Held while `authorize` decides: an unsubscribe, or a later subscribe (the last wins),
+    // stops it meanwhile, and the answer then goes nowhere.
+    subscriptions.set(channel, subscription);
+    const access = maySubscribe === undefined ? "allowed" : await maySubscribe(channel);
+    if (closed || subscription.stopped) return;
+    if (access !== "allowed") {
+      subscriptions.delete(channel);
+      if (access === "forbidden")
+        refuse("forbidden", "you may not subscribe to this channel", channel);
+      else refuse("internal", "authorization failed; subscribe again later", channel);
+      return;
+    }
     // Listen first, replay second: nothing published in between falls through the crack. Once
     // live, a message is delivered at once, with no closure per message and subscriber.
     subscription.unsubscribe = broker.subscribe(
@@ -112,7 +112,6 @@ export function createChannelSubscriptions(settings: SubscriptionSettings): Chan
         },
       },
     );
-    subscriptions.set(channel, subscription);
     try {
       const [replay, position] = await Promise.all([
         resume === undefined ? undefined : broker.replay(channel, resume),

@@ -158,6 +158,11 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
       log.listeners.add(held);
       return () => {
         log.listeners.delete(held);
+        // A channel nobody published on is the same as none: keeping it would let any client
+        // grow the server's memory with channel names of its choosing.
+        if (log.listeners.size === 0 && log.count === 0 && logs.get(channel) === log) {
+          logs.delete(channel);
+        }
       };
     },
 

@@ -266,6 +266,34 @@ describe("ServerAuth on a WebSocket", () => {
     expect(server.counts.closedByPolicy).toBe(1);
   });
 
+  it("keeps no subscription the client left while authorize was deciding", async () => {
+    let decide: () => void = () => {};
+    const decided = new Promise<void>((resolve) => (decide = resolve));
+    const { broker, url } = await startChannels({
+      auth: {
+        // A lookup that takes a while (a database, an ACL service).
+        authorize: async (_user, _channel, action) => {
+          if (action === "subscribe") await decided;
+          return true;
+        },
+      },
+    });
+    const client = await rawClient(url);
+    const roundTrip = async (nonce: string) => {
+      client.socket.send(JSON.stringify({ type: "ping", nonce }));
+      await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }));
+    };
+    // A component that subscribes and unmounts at once.
+    client.socket.send(JSON.stringify({ type: "subscribe", channel: "room" }));
+    client.socket.send(JSON.stringify({ type: "unsubscribe", channel: "room" }));
+    await roundTrip("read");
+    decide();
+    await roundTrip("decided");
+    await broker.publish("room", "after the unsubscribe");
+    await roundTrip("published");
+    expect(client.frames.filter((frame) => frame["channel"] === "room")).toEqual([]);
+  });
+
   it("keeps a channel authorize refuses to that channel: the connection and the others go on", async () => {
     const store = credentialStore();
     store.issue("t-ada", "ada");

@@ -151,6 +151,45 @@ describe("presence on the channel server", () => {
     expect(await nth(watcher, 5)).toEqual(leave("room", presenceMemberId(undefined, "d")));
   });
 
+  it("keeps a member that entered, left and entered again while a slow store was storing", async () => {
+    const memory = createMemoryPresence();
+    let stored: () => void = () => {};
+    const firstStored = new Promise<void>((resolve) => (stored = resolve));
+    let enters = 0;
+    // A store with latency (Redis): the first enter takes a while.
+    const store: PresenceStore = {
+      async enter(channel, member, holder) {
+        enters += 1;
+        if (enters === 1) await firstStored;
+        return memory.enter(channel, member, holder);
+      },
+      leave: (channel, id, holder) => memory.leave(channel, id, holder),
+      watch: (channel, watcher) => memory.watch(channel, watcher),
+    };
+    const { url } = await startChannels({ presence: { store } });
+    const client = await rawClient(url);
+    const roundTrip = async (nonce: string) => {
+      client.socket.send(JSON.stringify({ type: "ping", nonce }));
+      await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }), UNTIL);
+    };
+    enter(client, "room", "ada", "tab");
+    await vi.waitFor(() => expect(enters).toBe(1), UNTIL);
+    client.socket.send(JSON.stringify({ type: "presence-leave", channel: "room" }));
+    enter(client, "room", "ada", "tab");
+    await roundTrip("read");
+    stored();
+    await roundTrip("stored");
+    // The client's last word was an enter: it is present, and nobody hears it leave.
+    const watcher = await watching(url);
+    const snapshot = await nth(watcher, 1);
+    expect(snapshot["members"]).toContainEqual(expect.objectContaining({ data: "ada" }));
+    await roundTrip("done");
+    const leaves = presenceOf(client).filter(
+      (frame) => (frame["leave"] as unknown[] | undefined)?.length,
+    );
+    expect(leaves).toEqual([]);
+  });
+
   it("keeps a member that reconnects within the grace, to another server on the same broker: no leave, no join", async () => {
     const broker = createMemoryBroker({ epoch: 0 });
     const one = await startChannels({ broker, presence: { grace: 60_000 } });
