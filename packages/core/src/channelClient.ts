@@ -177,12 +177,7 @@ export class ChannelClient {
     held.listeners.add(listener);
     // A listener joining a live subscription hears where it stands, as the first one did.
     if (held.confirmed) {
-      callSafely(listener, {
-        type: "subscribed",
-        channel,
-        recovered: true,
-        position: held.lastId,
-      });
+      callSafely(listener, { type: "subscribed", channel, recovered: true, position: held.lastId });
     }
     // Once: a subscription taken up again must not hear the stop of one before it.
     let subscribed = true;
