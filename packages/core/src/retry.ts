@@ -106,7 +106,8 @@ export function retryByCloseCode(error: ConnectionError): RetryDecision {
  * How an event-stream transport classifies failures. Fatal: a wrong Content-Type (an HTML page
  * is no event stream), a response body that is not a readable stream (the same `fetch` would
  * give another), the statuses in `FATAL_HTTP_STATUSES`. Auth: HTTP 401/403. Retried: network
- * errors, ended streams, timeouts, HTTP 408, 425, 429, 5xx.
+ * errors, ended streams, timeouts, HTTP 408, 425, 429, 5xx, and a refusal whose status the
+ * browser's EventSource does not say.
  */
 export function retryByHttpStatus(error: ConnectionError): RetryDecision {
   switch (error.code) {
@@ -114,11 +115,13 @@ export function retryByHttpStatus(error: ConnectionError): RetryDecision {
     case "invalid-response":
       return "fatal";
     case "http-status": {
-      // The browser's EventSource fails a connection without saying the status: it does so only
-      // for statuses the spec deems final, so we do too.
+      // The browser's EventSource fails a connection for any status but 200 without saying
+      // which: a proxy's 502 during a deploy looks like a 404. Given up on, it would leave a
+      // dashboard dead after the deploy, so it is retried, with the backoff.
       const { status } = error;
+      if (status === undefined) return "retry";
       if (status === 401 || status === 403) return "auth";
-      return status === undefined || FATAL_HTTP_STATUSES.has(status) ? "fatal" : "retry";
+      return FATAL_HTTP_STATUSES.has(status) ? "fatal" : "retry";
     }
     default:
       return "retry";

@@ -800,6 +800,10 @@ describe("shouldRetry", () => {
     expect(shouldRetry(new ConnectionError("http-status", "", { status }))).toBe(decision);
   });
 
+  it("retries a refusal whose status the browser's EventSource does not say", () => {
+    expect(shouldRetry(new ConnectionError("http-status", "refused"))).toBe("retry");
+  });
+
   it("retries timeouts and network errors, fails a wrong content type or an unreadable body", () => {
     expect(shouldRetry(new ConnectionError("network", ""))).toBe("retry");
     expect(shouldRetry(new ConnectionError("heartbeat-timeout", ""))).toBe("retry");

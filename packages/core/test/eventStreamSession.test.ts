@@ -1,6 +1,7 @@
 // The sessions an event-stream transport opens, over either EventSource: named events asked for at
 // any time, before the stream opens included, are listened to once each, in every later session too.
 import {
+  Connection,
   type EventSourceTransportOptions,
   eventSourceTransport,
   STREAM_POSITION_EVENT,
@@ -9,7 +10,11 @@ import {
   type TransportMessage,
 } from "@wirekit/core";
 import { FetchEventSource } from "@wirekit/core/event-source";
-import { createFakeServer, type FakeServerStream } from "@wirekit/testing";
+import {
+  createFakeServer,
+  createPageLifecycleControls,
+  type FakeServerStream,
+} from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 
 function open(transport: Transport) {
@@ -169,6 +174,26 @@ describe.each(Object.entries(transports))("an event-stream session over %s", (_n
 });
 
 describe("the browser's EventSource", () => {
+  it("comes back after a refusal it cannot say the status of, as a deploy's 503", async () => {
+    const server = createFakeServer();
+    let requests = 0;
+    server.onRequest((stream) => {
+      if (++requests === 1) stream.fail(503);
+    });
+    const connection = new Connection({
+      transport: eventSourceTransport({
+        url: "http://stream.test/",
+        EventSource: server.EventSource,
+      }),
+      lifecycle: createPageLifecycleControls(),
+      retryDelay: () => 0,
+    });
+    onTestFinished(() => connection.close());
+    connection.connect();
+    await vi.waitFor(() => expect(connection.getSnapshot().status).toBe("open"));
+    expect(requests).toBe(2);
+  });
+
   it("keeps the place through a resumed session's events without ids, which it cannot be told", () => {
     const transport = eventSourceTransport({
       url: "http://stream.test/",
