@@ -63,6 +63,13 @@ export interface ChannelServerOptions<User = unknown> {
    */
   rateLimit?: RateLimit;
   /**
+   * Channels one connection may be subscribed to at once; one more is refused with `too-many`.
+   * Each holds a listener and its name (up to `maxFrameSize`) for as long as it lasts: without
+   * a bound, one client could grow the server's memory until it fell over for everyone.
+   * @default 1_000
+   */
+  maxSubscriptions?: number;
+  /**
    * Who may connect, until when, and to which channels: the same `ServerAuth` the event-stream
    * handler takes. The upgrade request is authenticated first (its cookies, an `Authorization:
    * Bearer` header); refused for want of credentials, the socket must send an `auth` frame
@@ -153,6 +160,7 @@ export function createChannelServer<User = unknown>(
     allowedOrigins,
     maxFrameSize = 64 * 1024,
     rateLimit = { messages: 100, per: 1000 },
+    maxSubscriptions = 1000,
     authTimeout = 10_000,
     pingInterval = 30_000,
     pongTimeout = 10_000,
@@ -162,6 +170,7 @@ export function createChannelServer<User = unknown>(
   assertPositive(where, "maxFrameSize", maxFrameSize);
   assertPositive(where, "rateLimit.messages", rateLimit.messages);
   assertPositive(where, "rateLimit.per", rateLimit.per);
+  assertPositive(where, "maxSubscriptions", maxSubscriptions);
   assertPositive(where, "pingInterval", pingInterval);
   assertPositive(where, "pongTimeout", pongTimeout);
   assertPositive(where, "authTimeout", authTimeout);
@@ -215,6 +224,7 @@ export function createChannelServer<User = unknown>(
     authTimeout,
     rateLimit,
     maxFrameSize,
+    maxSubscriptions,
     pingInterval,
     pongTimeout,
     counts,

@@ -58,6 +58,8 @@ export interface SessionSettings {
   readonly authTimeout: number;
   readonly rateLimit: RateLimit;
   readonly maxFrameSize: number;
+  /** Channels a connection may be subscribed to at once. */
+  readonly maxSubscriptions: number;
   readonly pingInterval: number;
   readonly pongTimeout: number;
   readonly counts: SessionCounts;
@@ -108,6 +110,7 @@ export function serveChannelSession(
 
   const subscriptions = createChannelSubscriptions({
     broker,
+    maxSubscriptions: settings.maxSubscriptions,
     maySubscribe:
       auth.authorize === undefined
         ? undefined

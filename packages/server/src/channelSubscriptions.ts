@@ -5,6 +5,8 @@ import type { ServerFrame } from "./channelFrames.js";
 /** What one connection's subscriptions need of it and of the server. */
 export interface SubscriptionSettings {
   readonly broker: Broker;
+  /** Channels the connection may be subscribed to at once. */
+  readonly maxSubscriptions: number;
   /**
    * Whether the connection may subscribe to `channel` (`failed`: the check itself failed);
    * unset, it may subscribe to any.
@@ -39,7 +41,7 @@ interface Subscription {
 }
 
 export function createChannelSubscriptions(settings: SubscriptionSettings): ChannelSubscriptions {
-  const { broker, maySubscribe, send, write, messageFrame } = settings;
+  const { broker, maxSubscriptions, maySubscribe, send, write, messageFrame } = settings;
   const subscriptions = new Map<string, Subscription>();
   let closed = false;
 
@@ -71,11 +73,19 @@ export function createChannelSubscriptions(settings: SubscriptionSettings): Chan
     subscriptions.delete(channel);
   };
 
-  const refuse = (code: "forbidden" | "internal", reason: string, channel: string) =>
+  const refuse = (code: "forbidden" | "internal" | "too-many", reason: string, channel: string) =>
     send({ type: "error", code, reason, frame: "subscribe", channel });
 
   const subscribe = async (channel: string, resume: string | undefined) => {
     unsubscribe(channel);
+    if (subscriptions.size >= maxSubscriptions) {
+      refuse(
+        "too-many",
+        `a connection may subscribe to at most ${maxSubscriptions} channels`,
+        channel,
+      );
+      return;
+    }
     const subscription: Subscription = {
       live: false,
       stopped: false,

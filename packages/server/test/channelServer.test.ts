@@ -150,6 +150,28 @@ describe("createChannelServer", () => {
     expect(server.counts.closedByPolicy).toBe(0);
   });
 
+  it("refuses a subscription past maxSubscriptions with too-many, and takes one after a leave", async () => {
+    const { url, broker } = await startChannels({ maxSubscriptions: 2 });
+    const { socket, frames } = await rawClient(url);
+    const subscribe = (channel: string) =>
+      socket.send(JSON.stringify({ type: "subscribe", channel }));
+    subscribe("a");
+    subscribe("b");
+    subscribe("a"); // the same channel again replaces its subscription: still two
+    subscribe("c");
+    socket.send(JSON.stringify({ type: "unsubscribe", channel: "b" }));
+    subscribe("c");
+    socket.send(JSON.stringify({ type: "ping", nonce: "after" }));
+    await vi.waitFor(() => expect(frames).toContainEqual({ type: "pong", nonce: "after" }));
+    expect(frames.filter((frame) => frame["type"] === "error")).toEqual([
+      expect.objectContaining({ code: "too-many", frame: "subscribe", channel: "c" }),
+    ]);
+    await broker.publish("c", "served");
+    await vi.waitFor(() =>
+      expect(frames).toContainEqual(expect.objectContaining({ type: "message", channel: "c" })),
+    );
+  });
+
   it("closes with 1009 a frame too large to read, and counts it once", async () => {
     const { url, server } = await startChannels({ maxFrameSize: 1024 });
     const { socket } = await rawClient(url);
