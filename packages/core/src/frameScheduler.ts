@@ -43,14 +43,15 @@ function requestFrame(callback: () => void): () => void {
     cancelAnimationFrame?: (handle?: number) => void;
     document?: { visibilityState?: string };
   };
-  const frames =
-    typeof page.requestAnimationFrame === "function" && page.document?.visibilityState !== "hidden";
-  const handle = frames ? page.requestAnimationFrame?.(callback) : undefined;
+  const frame =
+    page.document?.visibilityState === "hidden"
+      ? undefined
+      : page.requestAnimationFrame?.(callback);
   // A hidden page gets no frames, also none asked for just before it was hidden: a timer stands
-  // in, late enough to lose to a frame that comes.
-  const timer = setTimeout(callback, frames ? 100 : 16);
+  // by, late enough to lose to a frame that comes, or stands in where none will.
+  const timer = setTimeout(callback, frame === undefined ? 16 : 100);
   return () => {
     clearTimeout(timer);
-    page.cancelAnimationFrame?.(handle);
+    page.cancelAnimationFrame?.(frame);
   };
 }

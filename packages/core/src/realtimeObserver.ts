@@ -224,14 +224,17 @@ export class RealtimeObserver<T, S = undefined> {
     return () => this.#unmount();
   }
 
-  reconnect(): void {
+  // Bound, so that a hook hands out the same function for as long as the observer lives: one
+  // listed in an effect's dependencies does not run the effect on every message.
+  /** Reconnects at once, resetting the attempt counter. */
+  reconnect = (): void => {
     this.connection?.reconnect();
-  }
+  };
 
   /** Closes the connection (for everyone sharing it); `reconnect()` opens it again. */
-  close(): void {
+  close = (): void => {
     this.connection?.close();
-  }
+  };
 
   #unmount(): void {
     this.#stopStatus?.();

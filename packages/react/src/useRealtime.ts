@@ -1,6 +1,7 @@
 "use client";
 
 import { channelSubscription } from "@wirekit/core";
+import { useCallback } from "react";
 import { type RealtimeEndpoint, toChannelSource, useRealtimeChannels } from "./realtimeContext.js";
 import {
   type MessageOptions,
@@ -52,9 +53,9 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
       ? null
       : channelSubscription(channels, channel, resumeFrom);
   const { result, observer } = useRealtimeObserver<T, S, U>(source, options);
-  return {
-    ...result,
-    publish: (data) =>
+  // The same function for as long as the observer lives, as `send` is.
+  const publish = useCallback<UseRealtimeResult<T, S, U>["publish"]>(
+    (data) =>
       observer?.openSource?.publish?.(data) ??
       // Mounted but unable to publish: an event stream is one-way (publish with an HTTP request).
       Promise.reject(
@@ -64,5 +65,7 @@ export function useRealtime<T = unknown, S = undefined, U = undefined>(
             : "wirekit: publish() needs a mounted channel that can send.",
         ),
       ),
-  };
+    [observer],
+  );
+  return { ...result, publish };
 }

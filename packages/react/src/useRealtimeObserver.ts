@@ -66,7 +66,8 @@ interface Selection<T, S, U> {
 }
 
 const idleSnapshot = () => IDLE_REALTIME_SNAPSHOT;
-const noSubscription = () => () => {};
+const nothing = () => {};
+const noSubscription = () => nothing;
 
 /**
  * One `RealtimeObserver` per hook instance, bridged by `useSyncExternalStore`. The hook holds no
@@ -121,8 +122,8 @@ export function useRealtimeObserver<T, S, U = undefined>(
     result: {
       ...(selecting ? getSnapshot() : (current as RealtimeSnapshot<T, S>)),
       selected: selecting ? (current as U) : undefined,
-      reconnect: () => observer?.reconnect(),
-      close: () => observer?.close(),
+      reconnect: observer?.reconnect ?? nothing,
+      close: observer?.close ?? nothing,
     },
     observer,
   };

@@ -6,6 +6,7 @@ import {
   type WebSocketEndpointOptions,
   webSocketEndpoint,
 } from "@wirekit/core";
+import { useCallback } from "react";
 import {
   type MessageOptions,
   type RealtimeResult,
@@ -42,16 +43,19 @@ export function useSocket<T = unknown, S = undefined, U = undefined>(
   const source = url === null ? null : streamSource(webSocketEndpoint({ ...options, url }));
   const { result, observer } = useRealtimeObserver<T, S, U>(source, options);
   const { serialize = toFrame } = options;
-  return {
-    ...result,
-    send: (message, handlers) => {
+  // The same function while the observer and `serialize` stay: an effect that lists it runs
+  // once, not on every message.
+  const send = useCallback<UseSocketResult<T, S, U>["send"]>(
+    (message, handlers) => {
       const connection = observer?.connection;
       if (connection === undefined) {
         throw new TypeError("useSocket: send() while disabled, or before the component mounted.");
       }
       return connection.send(serialize(message), handlers);
     },
-  };
+    [observer, serialize],
+  );
+  return { ...result, send };
 }
 
 /** Strings and bytes go as they are; anything else as JSON. */

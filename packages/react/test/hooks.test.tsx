@@ -293,6 +293,60 @@ describe("useSocket", () => {
   });
 });
 
+describe("what the hooks hand out", () => {
+  it("keeps send, reconnect and close the same across renders: an effect on them runs once", async () => {
+    const { server, wrap } = setup();
+    server.onConnection((socket) => socket.onMessage((data) => socket.send(`echo ${data}`)));
+    let hellos = 0;
+    const handed = new Set<unknown>();
+    function Chat() {
+      const { status, data, send, reconnect, close } = useSocket<string>("ws://chat.test/room", {
+        WebSocket: server.WebSocket,
+      });
+      handed.add(send).add(reconnect).add(close);
+      // As exhaustive-deps asks: with a new send each render, every echo would send again.
+      useEffect(() => {
+        hellos++;
+        send("hello");
+      }, [send]);
+      return <p>{`${status} ${data ?? "-"}`}</p>;
+    }
+    render(wrap(<Chat />));
+    await waitFor(() => expect(screen.getByText("open echo hello")).toBeTruthy());
+    // StrictMode runs the effect twice on mount, and never again.
+    expect(hellos).toBe(2);
+    expect(handed.size).toBe(3);
+  });
+
+  it("keeps publish the same across renders", async () => {
+    const server = createFakeServer();
+    const channels = createFakeChannelServer(server);
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const handed = new Set<unknown>();
+    function Room() {
+      const { data, publish } = useRealtime<string>("room");
+      handed.add(publish);
+      return <p>{`data ${data ?? "-"}`}</p>;
+    }
+    render(
+      <StrictMode>
+        <RealtimeProvider
+          manager={manager}
+          endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
+        >
+          <Room />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(channels.subscribers("room")).toBe(1));
+    channels.publish("room", "1");
+    channels.publish("room", "2");
+    await waitFor(() => expect(screen.getByText("data 2")).toBeTruthy());
+    expect(handed.size).toBe(1);
+  });
+});
+
 describe("useRealtime and useConnectionStatus", () => {
   it("subscribes to a channel of the provider's endpoint and publishes with an ack", async () => {
     const server = createFakeServer();
