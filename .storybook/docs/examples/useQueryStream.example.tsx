@@ -15,7 +15,6 @@ export function Orders() {
   useQueryStream<Order, Order[]>({
     queryKey: ["orders"],
     source: { channel: "orders" },
-    parse: "json",
     reduce: (list, order) => list && [...list, order],
   });
   return (

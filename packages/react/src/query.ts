@@ -74,7 +74,6 @@ export interface UseQueryStreamOptions<T, D> {
  * useQueryStream<Message, Room>({
  *   queryKey: ["room", id],
  *   source: { channel: `room:${id}` },
- *   parse: "json",
  *   reduce: (room, message) => room && { ...room, messages: [...room.messages, message] },
  * });
  */
