@@ -7,7 +7,7 @@ import {
   IDLE_CONNECTION_SNAPSHOT,
   type RealtimeError,
 } from "@wirekit/core";
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
 import { useConnectionManager, useRealtimeChannels } from "./realtimeContext.js";
 
 /** What a "reconnecting in 3 s… retry now" banner needs. */
@@ -56,5 +56,7 @@ export function useConnectionStatus(endpoint?: Endpoint | null): ConnectionStatu
     connection?.getSnapshot ?? idle,
     idle,
   );
-  return { status, error, attempt, nextRetryAt, queued, reconnect: () => connection?.reconnect() };
+  // The same function while the connection is, as every hook's `reconnect`.
+  const reconnect = useCallback(() => connection?.reconnect(), [connection]);
+  return { status, error, attempt, nextRetryAt, queued, reconnect };
 }

@@ -40,4 +40,27 @@ describe("useConnectionStatus", () => {
     await act(async () => {});
     expect(server.totalConnections).toBe(1);
   });
+
+  it("hands out the same reconnect while the connection stays", async () => {
+    const server = createFakeServer();
+    const manager = new ConnectionManager({ lifecycle: createPageLifecycleControls() });
+    onTestFinished(() => manager.closeAll());
+    const endpoint = webSocketEndpoint({ url: "ws://rt.test/", WebSocket: server.WebSocket });
+    const handed = new Set<unknown>();
+    function Retry() {
+      const { status, reconnect } = useConnectionStatus(endpoint);
+      if (status !== "idle") handed.add(reconnect);
+      return <p data-testid="status">{status}</p>;
+    }
+    render(
+      <StrictMode>
+        <RealtimeProvider manager={manager}>
+          <Retry />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toBe("open"));
+    // connecting, then open: two renders, one function.
+    expect(handed.size).toBe(1);
+  });
 });
