@@ -61,8 +61,10 @@ class HeartbeatProbe implements SessionProbe {
     const heartbeat = this.#heartbeat;
     this.#cancelPing?.();
     this.#cancelPing = startTimer(this.#options.clock, heartbeat.interval, () => {
-      this.check();
+      // The next ping first: a `message` function that throws is the app's bug, reported, and
+      // must not stop the heartbeat that finds dead sockets.
       this.start();
+      this.check();
     });
   }
 

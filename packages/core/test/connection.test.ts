@@ -633,6 +633,21 @@ describe("Connection", () => {
       expect(connection.getSnapshot().status).toBe("open");
     });
 
+    it("keeps pinging after the app's ping message threw once", () => {
+      let calls = 0;
+      const message = () => {
+        if (++calls === 1) throw new Error("the app's bug");
+        return "ping";
+      };
+      const { connection, transport, clock } = setup({ heartbeat: { ...heartbeat, message } });
+      connection.connect();
+      transport.last.open();
+      expect(() => clock.advance(20_000)).toThrow("the app's bug");
+      clock.advance(20_000);
+      expect(transport.last.sent).toEqual(["ping"]);
+      expect(connection.getSnapshot().status).toBe("open");
+    });
+
     it("drops a socket that does not answer within the deadline, and reconnects", () => {
       const { connection, transport, clock } = setup({ heartbeat });
       connection.connect();
