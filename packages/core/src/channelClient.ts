@@ -1,4 +1,5 @@
 import { ChannelProtocolError, ChannelServerError } from "./channelErrors.js";
+import type { ChannelExtension } from "./channelExtension.js";
 import { type ChannelProtocol, jsonChannelProtocol, readFrame } from "./channelProtocol.js";
 import type { ChannelEvent, SubscribeOptions } from "./channelSource.js";
 import type { Clock } from "./clock.js";
@@ -14,17 +15,6 @@ function subscribeFrame(channel: string, state: ChannelState): ClientFrame {
   return state.lastId === undefined
     ? { type: "subscribe", channel }
     : { type: "subscribe", channel, resume: state.lastId };
-}
-
-/**
- * A module that rides on a channel client's connection without the client knowing it (presence,
- * `presenceClient.ts`), so an app that does not import it carries none of its code.
- */
-export interface ChannelExtension {
-  /** A session opened and the subscriptions went out: send what this session needs. */
-  open(): void;
-  /** A frame the channel client does not handle; `true` when the extension took it. */
-  frame(frame: ServerFrame): boolean;
 }
 
 export interface ChannelClientOptions {
@@ -346,6 +336,14 @@ export class ChannelClient {
       case "error": {
         const error = new ChannelServerError(frame);
         if (frame.ack !== undefined && this.#publishes.refused(frame.ack, error)) return;
+        // A subscribe refused for the server's rate was not processed: it goes out again, at the
+        // pace, if the subscription is still wanted (or nothing would ever arrive for it).
+        const { channel } = frame;
+        if (frame.code === "rate-limited" && frame.frame === "subscribe" && channel !== undefined) {
+          const state = this.#channels.get(channel);
+          if (state !== undefined) this.#write(subscribeFrame(channel, state));
+          return;
+        }
         if (!this.#offer(frame)) this.#report(error);
         return;
       }

@@ -1,8 +1,9 @@
 export { binaryChannelProtocol } from "./binaryChannelProtocol.js";
-export type { ChannelClientOptions, ChannelExtension } from "./channelClient.js";
+export type { ChannelClientOptions } from "./channelClient.js";
 export { ChannelClient } from "./channelClient.js";
 export type { ChannelProtocolErrorCode, PublishErrorCode } from "./channelErrors.js";
 export { ChannelProtocolError, ChannelServerError, PublishError } from "./channelErrors.js";
+export type { ChannelExtension } from "./channelExtension.js";
 export type { ChannelProtocol } from "./channelProtocol.js";
 export { jsonChannelProtocol } from "./channelProtocol.js";
 export type {

@@ -236,16 +236,24 @@ export function serveChannelSession(
       return;
     }
     const decoded = decodeClientFrame(bytes, isBinary);
-    const ack = decoded.ok && decoded.frame.type === "publish" ? decoded.frame.ack : undefined;
-    const about = { ...(decoded.ok ? { frame: decoded.frame.type } : {}), ...ackOf(ack) };
+    const frame = decoded.ok ? decoded.frame : undefined;
+    const ack = frame?.type === "publish" ? frame.ack : undefined;
+    // A refused subscribe names its channel, so that the client can send it again.
+    const channel = frame?.type === "subscribe" ? frame.channel : undefined;
+    const about = {
+      ...(frame === undefined ? {} : { frame: frame.type }),
+      ...ackOf(ack),
+      ...(channel === undefined ? {} : { channel }),
+    };
     if (bytes.length > maxFrameSize) {
       sendError("too-large", `a frame may be at most ${maxFrameSize} bytes`, about);
       return;
     }
     if (rate === "limited") {
-      // Every publish waiting for an ack gets its answer (PROTOCOL.md section 4); other
-      // frames get one warning per window, so a flood is not answered by a flood.
-      if (ack !== undefined || !warnedThisWindow) {
+      // Every publish waiting for an ack and every subscribe gets its answer (PROTOCOL.md
+      // section 4), as the client sends them again; other frames get one warning per window,
+      // so a flood is not answered by a flood (twice the rate closes the socket anyway).
+      if (ack !== undefined || channel !== undefined || !warnedThisWindow) {
         warnedThisWindow = true;
         sendError("rate-limited", "too many frames; slow down", about);
       }

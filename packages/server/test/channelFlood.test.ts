@@ -54,6 +54,36 @@ describe("the channel server under a flood", () => {
     expect(server.counts.closedByPolicy).toBe(0);
   });
 
+  it("answers every subscribe it refuses for its rate, naming the channel", async () => {
+    const { url } = await startChannels({ rateLimit: { messages: 5, per: 1000 } });
+    const { socket, frames } = await rawClient(url);
+    for (let n = 0; n < 8; n++)
+      socket.send(JSON.stringify({ type: "subscribe", channel: `c${n}` }));
+    await vi.waitFor(() =>
+      expect(frames.filter((frame) => frame["type"] !== "limits")).toHaveLength(8),
+    );
+    expect(frames.filter((frame) => frame["type"] === "error")).toEqual(
+      ["c5", "c6", "c7"].map((channel) =>
+        expect.objectContaining({ code: "rate-limited", frame: "subscribe", channel }),
+      ),
+    );
+  });
+
+  it("subscribes every channel of a client whose first burst is over its rate", async () => {
+    const { url } = await startChannels({ rateLimit: { messages: 5, per: 1000 } });
+    // The client's pace is the protocol's default until the server's limits frame is read: its
+    // first burst of subscriptions goes out faster than this server allows.
+    const client = clientFor(url);
+    const subscribed = new Set<string>();
+    for (let n = 0; n < 8; n++) {
+      client.channels.subscribe(`c${n}`, (event) => {
+        if (event.type === "subscribed") subscribed.add(event.channel);
+      });
+    }
+    await vi.waitFor(() => expect(subscribed.size).toBe(8));
+    expect(client.connection.getSnapshot().status).toBe("open");
+  });
+
   it("comes back after the server closes it for its rate: 4429 is retried, never fatal", async () => {
     const { server, url } = await startChannels({ rateLimit: { messages: 5, per: 1000 } });
     const client = clientFor(url, { channels: { sendRate: false } });
