@@ -136,7 +136,7 @@ const SERVER_FRAME_MEMBERS = {
     recovered: (value) => typeof value === "boolean",
     position: optional(isMessageId),
   },
-  ack: { ack: isString, id: optional(isString) },
+  ack: { ack: isString, id: optional(isMessageId) },
   error: {
     code: isString,
     reason: isString,

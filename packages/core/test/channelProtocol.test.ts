@@ -116,6 +116,12 @@ describe("jsonChannelProtocol", () => {
     ["a numeric id", '{"type":"message","channel":"a","id":1,"data":1}', "bad-frame"],
     ["subscribed without recovered", '{"type":"subscribed","channel":"a"}', "bad-frame"],
     ["an ack without its string", '{"type":"ack","ack":3}', "bad-frame"],
+    ["an ack whose id is no message id", '{"type":"ack","ack":"1","id":"x9"}', "bad-frame"],
+    [
+      "a subscribed position that is no message id",
+      '{"type":"subscribed","channel":"a","recovered":true,"position":"cursor"}',
+      "bad-frame",
+    ],
     ["an error without a reason", '{"type":"error","code":"x"}', "bad-frame"],
     ["expiring without expiresIn", '{"type":"expiring"}', "bad-frame"],
     ["expiring in negative time", '{"type":"expiring","expiresIn":-1}', "bad-frame"],

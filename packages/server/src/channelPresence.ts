@@ -103,7 +103,10 @@ export function createChannelPresence(settings: PresenceSettings): ChannelPresen
   const enter = async (channel: string, membership: Membership, data: unknown, key?: string) => {
     if (mayEnter !== undefined && !(await mayEnter(channel))) {
       refuse("forbidden", "you may not be present in this channel", "presence-enter", channel);
-      if (membership.id === undefined) memberships.delete(channel);
+      // Only this membership: the client may have left and entered again meanwhile.
+      if (membership.id === undefined && memberships.get(channel) === membership) {
+        memberships.delete(channel);
+      }
       return;
     }
     if (closed || memberships.get(channel) !== membership) return;

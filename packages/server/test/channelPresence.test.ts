@@ -190,6 +190,47 @@ describe("presence on the channel server", () => {
     expect(leaves).toEqual([]);
   });
 
+  it("lets a member leave that entered again while its first, refused, enter was decided", async () => {
+    let decide: () => void = () => {};
+    const decided = new Promise<void>((resolve) => (decide = resolve));
+    let asked = 0;
+    let gated = false;
+    const { url } = await startChannels({
+      auth: {
+        // Once gated, the first answer takes a while, and is no; the next is yes.
+        authorize: async (_user, _channel, action) => {
+          if (action !== "presence" || !gated) return true;
+          if (++asked > 1) return true;
+          await decided;
+          return false;
+        },
+      },
+    });
+    const watcher = await watching(url);
+    const client = await rawClient(url);
+    const roundTrip = async (nonce: string) => {
+      client.socket.send(JSON.stringify({ type: "ping", nonce }));
+      await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }), UNTIL);
+    };
+    gated = true;
+    enter(client, "room", "ada", "tab");
+    await vi.waitFor(() => expect(asked).toBe(1), UNTIL);
+    client.socket.send(JSON.stringify({ type: "presence-leave", channel: "room" }));
+    enter(client, "room", "ada", "tab");
+    await roundTrip("read");
+    decide();
+    const id = presenceMemberId(undefined, "tab");
+    await vi.waitFor(
+      () =>
+        expect(presenceOf(watcher)).toContainEqual(
+          expect.objectContaining({ join: [expect.objectContaining({ id })] }),
+        ),
+      UNTIL,
+    );
+    client.socket.send(JSON.stringify({ type: "presence-leave", channel: "room" }));
+    await vi.waitFor(() => expect(presenceOf(watcher)).toContainEqual(leave("room", id)), UNTIL);
+  });
+
   it("keeps a member that reconnects within the grace, to another server on the same broker: no leave, no join", async () => {
     const broker = createMemoryBroker({ epoch: 0 });
     const one = await startChannels({ broker, presence: { grace: 60_000 } });
