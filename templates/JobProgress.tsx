@@ -137,7 +137,8 @@ function statusLabel(job: Job, status: ConnectionStatus, error: RealtimeError | 
 /**
  * Why the connection failed, for the status line: a refusal (a 401 once a session expired, a 400
  * for a bad request) says so instead of a bare "Offline". The browser's EventSource hides the
- * status; with `options.FetchEventSource` the stream goes over fetch, which sees it.
+ * status, so a refusal through it is retried rather than ending here; `options.FetchEventSource`
+ * sends the stream over fetch, which sees it.
  */
 function failureReason(error: RealtimeError | null): string {
   if (error?.name !== "ConnectionError") return "the connection failed";

@@ -10,7 +10,7 @@ import { JobProgress } from "../JobProgress.js";
 import { LiveMetricCard } from "../LiveMetricCard.js";
 import { LogTail } from "../LogTail.js";
 import { NotificationsBell } from "../NotificationsBell.js";
-import { setup } from "./support.js";
+import { quickRetry, setup } from "./support.js";
 
 afterEach(() => localStorage.clear());
 
@@ -85,20 +85,23 @@ describe.each(Object.entries(CASES))("%s", (_name, template) => {
   });
 });
 
-it("says the server refused the stream when the browser's EventSource hides the status", async () => {
+it("keeps trying when the browser's EventSource hides why it was refused, and comes back", async () => {
   const { server, wrap } = setup();
-  server.onRequest((stream) => stream.fail(401));
+  // A deploy's 502 or 503 looks, through the browser's EventSource, like any refusal.
+  let requests = 0;
+  server.onRequest((stream) => {
+    if (++requests === 1) stream.fail(503);
+  });
   render(
     wrap(
       <LiveMetricCard
         url={URL}
         event="cpu"
         title="CPU"
-        options={{ EventSource: server.EventSource }}
+        options={{ EventSource: server.EventSource, ...quickRetry }}
       />,
     ),
   );
-  await waitFor(() =>
-    expect(screen.getByRole("status").textContent).toBe("Offline: the server refused the stream"),
-  );
+  await waitFor(() => expect(screen.getByRole("status").textContent).toBe("Live"));
+  expect(requests).toBe(2);
 });
