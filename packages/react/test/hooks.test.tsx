@@ -19,6 +19,7 @@ import {
   createFakeChannelServer,
   createFakeServer,
   createPageLifecycleControls,
+  type FakeServer,
 } from "@wirekit/testing";
 import { type ReactNode, StrictMode, useEffect, useRef } from "react";
 import { afterEach, describe, expect, expectTypeOf, it, onTestFinished } from "vitest";
@@ -43,6 +44,20 @@ function streamNumbers(server: ReturnType<typeof createFakeServer>, count: numbe
   server.onRequest((stream) => {
     for (let n = 1; n <= count; n++) stream.event({ data: String(n), id: String(n) });
   });
+}
+
+/** `children` under StrictMode, in a provider whose channels are `server`'s, at ws://rt.test/. */
+function inChannels(server: FakeServer, manager: ConnectionManager, children: ReactNode) {
+  return (
+    <StrictMode>
+      <RealtimeProvider
+        manager={manager}
+        endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
+      >
+        {children}
+      </RealtimeProvider>
+    </StrictMode>
+  );
 }
 
 describe("useEventStream", () => {
@@ -329,16 +344,7 @@ describe("what the hooks hand out", () => {
       handed.add(publish);
       return <p>{`data ${data ?? "-"}`}</p>;
     }
-    render(
-      <StrictMode>
-        <RealtimeProvider
-          manager={manager}
-          endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
-        >
-          <Room />
-        </RealtimeProvider>
-      </StrictMode>,
-    );
+    render(inChannels(server, manager, <Room />));
     await waitFor(() => expect(channels.subscribers("room")).toBe(1));
     channels.publish("room", "1");
     channels.publish("room", "2");
@@ -392,16 +398,7 @@ describe("useRealtime and useConnectionStatus", () => {
         </div>
       );
     }
-    render(
-      <StrictMode>
-        <RealtimeProvider
-          manager={manager}
-          endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
-        >
-          <Room />
-        </RealtimeProvider>
-      </StrictMode>,
-    );
+    render(inChannels(server, manager, <Room />));
     await waitFor(() => expect(screen.getByText("open open true -")).toBeTruthy());
     await act(async () => {
       screen.getByRole("button", { name: "Send" }).click();
@@ -427,15 +424,14 @@ describe("useRealtime and useConnectionStatus", () => {
       );
     }
     render(
-      <StrictMode>
-        <RealtimeProvider
-          manager={manager}
-          endpoint={{ url: "ws://rt.test/", WebSocket: server.WebSocket }}
-        >
+      inChannels(
+        server,
+        manager,
+        <>
           <Room name="room" from="1" />
           <Room name="quiet" />
-        </RealtimeProvider>
-      </StrictMode>,
+        </>,
+      ),
     );
     await waitFor(() => expect(screen.getByText("room: two,three @3 true")).toBeTruthy());
     await waitFor(() => expect(screen.getByText("quiet: - @0 true")).toBeTruthy());

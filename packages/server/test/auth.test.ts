@@ -18,7 +18,14 @@ import {
 } from "@wirekit/server";
 import { createPageLifecycleControls, createVirtualClock } from "@wirekit/testing";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { clientFor, closeOf, rawClient, startChannels, stillServes } from "./support/channels.js";
+import {
+  clientFor,
+  closeOf,
+  rawClient,
+  roundTrip,
+  startChannels,
+  stillServes,
+} from "./support/channels.js";
 import { authFrame, credentialStore } from "./support/credentials.js";
 import { startStream } from "./support/listen.js";
 
@@ -279,18 +286,14 @@ describe("ServerAuth on a WebSocket", () => {
       },
     });
     const client = await rawClient(url);
-    const roundTrip = async (nonce: string) => {
-      client.socket.send(JSON.stringify({ type: "ping", nonce }));
-      await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }));
-    };
     // A component that subscribes and unmounts at once.
     client.socket.send(JSON.stringify({ type: "subscribe", channel: "room" }));
     client.socket.send(JSON.stringify({ type: "unsubscribe", channel: "room" }));
-    await roundTrip("read");
+    await roundTrip(client, "read");
     decide();
-    await roundTrip("decided");
+    await roundTrip(client, "decided");
     await broker.publish("room", "after the unsubscribe");
-    await roundTrip("published");
+    await roundTrip(client, "published");
     expect(client.frames.filter((frame) => frame["channel"] === "room")).toEqual([]);
   });
 

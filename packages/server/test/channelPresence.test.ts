@@ -12,6 +12,7 @@ import {
   closeOf,
   type JsonFrame,
   rawClient,
+  roundTrip,
   startChannels,
   stillServes,
 } from "./support/channels.js";
@@ -49,6 +50,18 @@ async function errorOf(client: Raw, code: string): Promise<JsonFrame> {
     expect(found).toBeDefined();
   }, UNTIL);
   return found as JsonFrame;
+}
+
+/**
+ * Enters "room", leaves and enters again while the first enter is held up (`held` says once it
+ * is), and returns once the server has read all three.
+ */
+async function enterLeaveEnter(client: Raw, held: () => boolean): Promise<void> {
+  enter(client, "room", "ada", "tab");
+  await vi.waitFor(() => expect(held()).toBe(true), UNTIL);
+  client.socket.send(JSON.stringify({ type: "presence-leave", channel: "room" }));
+  enter(client, "room", "ada", "tab");
+  await roundTrip(client, "read");
 }
 
 /** A client present in "room" as "watcher", once it holds the room's first snapshot. */
@@ -168,22 +181,14 @@ describe("presence on the channel server", () => {
     };
     const { url } = await startChannels({ presence: { store } });
     const client = await rawClient(url);
-    const roundTrip = async (nonce: string) => {
-      client.socket.send(JSON.stringify({ type: "ping", nonce }));
-      await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }), UNTIL);
-    };
-    enter(client, "room", "ada", "tab");
-    await vi.waitFor(() => expect(enters).toBe(1), UNTIL);
-    client.socket.send(JSON.stringify({ type: "presence-leave", channel: "room" }));
-    enter(client, "room", "ada", "tab");
-    await roundTrip("read");
+    await enterLeaveEnter(client, () => enters === 1);
     stored();
-    await roundTrip("stored");
+    await roundTrip(client, "stored");
     // The client's last word was an enter: it is present, and nobody hears it leave.
     const watcher = await watching(url);
     const snapshot = await nth(watcher, 1);
     expect(snapshot["members"]).toContainEqual(expect.objectContaining({ data: "ada" }));
-    await roundTrip("done");
+    await roundTrip(client, "done");
     const leaves = presenceOf(client).filter(
       (frame) => (frame["leave"] as unknown[] | undefined)?.length,
     );
@@ -208,16 +213,8 @@ describe("presence on the channel server", () => {
     });
     const watcher = await watching(url);
     const client = await rawClient(url);
-    const roundTrip = async (nonce: string) => {
-      client.socket.send(JSON.stringify({ type: "ping", nonce }));
-      await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }), UNTIL);
-    };
     gated = true;
-    enter(client, "room", "ada", "tab");
-    await vi.waitFor(() => expect(asked).toBe(1), UNTIL);
-    client.socket.send(JSON.stringify({ type: "presence-leave", channel: "room" }));
-    enter(client, "room", "ada", "tab");
-    await roundTrip("read");
+    await enterLeaveEnter(client, () => asked === 1);
     decide();
     const id = presenceMemberId(undefined, "tab");
     await vi.waitFor(

@@ -9,6 +9,7 @@ import {
   listenTo,
   rawClient,
   refusedStatus,
+  roundTrip,
   startChannels,
   stillServes,
 } from "./support/channels.js";
@@ -161,8 +162,7 @@ describe("createChannelServer", () => {
     subscribe("c");
     socket.send(JSON.stringify({ type: "unsubscribe", channel: "b" }));
     subscribe("c");
-    socket.send(JSON.stringify({ type: "ping", nonce: "after" }));
-    await vi.waitFor(() => expect(frames).toContainEqual({ type: "pong", nonce: "after" }));
+    await roundTrip({ socket, frames }, "after");
     expect(frames.filter((frame) => frame["type"] === "error")).toEqual([
       expect.objectContaining({ code: "too-many", frame: "subscribe", channel: "c" }),
     ]);

@@ -91,6 +91,15 @@ export async function rawClient(
   return { socket, frames, limits };
 }
 
+/** Sends a ping and waits for its pong: the server has handled every frame sent before it. */
+export async function roundTrip(
+  client: { socket: WebSocket; frames: JsonFrame[] },
+  nonce: string,
+): Promise<void> {
+  client.socket.send(JSON.stringify({ type: "ping", nonce }));
+  await vi.waitFor(() => expect(client.frames).toContainEqual({ type: "pong", nonce }));
+}
+
 /** The HTTP status a refused handshake answered with. */
 export async function refusedStatus(url: string, options: ClientOptions = {}): Promise<number> {
   const socket = new WebSocket(url, [CHANNEL_SUBPROTOCOL], options);
