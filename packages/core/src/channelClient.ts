@@ -348,8 +348,10 @@ export class ChannelClient {
         return;
       }
       case "ping":
-        // A ping's members are its nonce, if it has one: the pong echoes it.
-        this.#write({ ...frame, type: "pong" });
+        // The pong echoes the ping's nonce, if it has one, and nothing else the ping carried.
+        this.#write(
+          frame.nonce === undefined ? { type: "pong" } : { type: "pong", nonce: frame.nonce },
+        );
         return;
       case "pong":
         return;

@@ -100,4 +100,14 @@ describe("a channel subscription", () => {
     expect(heard.map((event) => event.type)).toEqual(["error", "message"]);
     expect(channels.lastId("room")).toBe("1");
   });
+
+  it("answers a ping with its nonce, and nothing else the ping carried", () => {
+    const { transport, serverSends } = setup();
+    serverSends({ type: "ping", nonce: "n1", padding: "x".repeat(1000) });
+    serverSends({ type: "ping" });
+    expect(transport.last.sent.map((data) => JSON.parse(String(data)))).toEqual([
+      { type: "pong", nonce: "n1" },
+      { type: "pong" },
+    ]);
+  });
 });
