@@ -212,9 +212,11 @@ export class Outbox {
     };
   }
 
-  /** A frame that cannot wait for the pace (a ping or a pong); false when there is no session. */
+  /**
+   * A frame that cannot wait for the pace (a ping); false when there is no session, or while its
+   * first frames still wait for their turn: a server that wants the hello first refuses the rest.
+   */
   sendNow(data: Frame): boolean {
-    // Never ahead of the session's first frames: a server that wants the hello refuses the rest.
     if (this.#write === undefined || this.#control.length > 0 || !this.#write(data)) return false;
     this.#pace?.charge();
     return true;
